@@ -1,0 +1,85 @@
+package ipcsh.builtins;
+
+import ipcsh.chan.Channel;
+import ipcsh.chan.drivers.FifoDriver;
+import ipcsh.chan.drivers.FileDriver;
+import ipcsh.chan.drivers.PipeDriver;
+import ipcsh.registry.Args;
+import ipcsh.registry.Options;
+import ipcsh.registry.Registry;
+
+import java.util.List;
+
+/** Anonymous pipes, named pipes (FIFOs) and plain files. */
+public final class PipesAndFiles implements Registry.Group {
+    @Override
+    public String title() {
+        return "Pipes, FIFOs and files";
+    }
+
+    @Override
+    public void register(Registry r) {
+        r.add("pipe", "([])", """
+                Makes an anonymous pipe and returns [r w]: a read channel and a write channel. What is \
+                written to w is read from r; closing w gives r end of stream.""",
+                a -> {
+                    a.arity(0, 0);
+                    Channel[] p = PipeDriver.open();
+                    return List.of(p[0], p[1]);
+                });
+        r.add("mkfifo", "([path] [path opts])", """
+                Creates a FIFO (named pipe) at path; options: :mode (permission bits, default 0600, before \
+                the umask). Returns path. A FIFO already there is fine; any other file there is an error.""",
+                a -> {
+                    String path = a.arity(1, 2).string(0, "a path");
+                    Options o = a.options(1).only("mode");
+                    FifoDriver.make(path, (int) o.integer("mode", 0600));
+                    return path;
+                });
+        r.add("fifo", "([path mode] [path mode opts])", """
+                Opens the FIFO at path for :read, :write or :rw, creating it first (:mode 0600) unless \
+                {:create false}. Like open(2) it waits for the other side: a reader until a writer has \
+                written, a writer until a reader has opened. The wait is bounded by :timeout (ms) and Ctrl-C. \
+                With {:nonblock true} it returns at once: a writer with no reader fails with ENXIO, a reader \
+                sees end of stream until a writer comes. Other options are set on the channel \
+                (:buffering, :encoding, :framing...).""",
+                a -> {
+                    String path = a.arity(2, 3).string(0, "a path");
+                    String mode = a.word(1, ":read, :write or :rw");
+                    Options o = a.options(2);
+                    Channel ch = FifoDriver.open(path, mode, o.flag("create", true), (int) o.integer("mode", 0600),
+                            o.flag("nonblock", false), o.integer("timeout", -1));
+                    return configureRest(ch, o, "create", "mode", "nonblock");
+                });
+        r.add("open-file", "([path] [path mode] [path mode opts])", """
+                Opens a plain file (or a device such as /dev/null) as a channel. mode: :read (default), \
+                :write (create, truncate), :append (create) or :rw (create). Options: :mode (permission \
+                bits for a new file, default 0644), and any channel option.""",
+                a -> {
+                    String path = a.arity(1, 3).string(0, "a path");
+                    String mode = a.has(1) ? a.word(1, ":read, :write, :append or :rw") : "read";
+                    Options o = a.options(2);
+                    Channel ch = FileDriver.open(path, mode, (int) o.integer("mode", 0644));
+                    return configureRest(ch, o, "mode");
+                });
+    }
+
+    /** Applies the options a builtin did not consume itself as channel options. */
+    static Channel configureRest(Channel ch, Options o, String... consumed) {
+        java.util.Map<String, Object> rest = new java.util.LinkedHashMap<>(o.map());
+        for (String k : consumed) rest.remove(k);
+        if (!rest.isEmpty()) {
+            try {
+                ch.configure(rest);
+            } catch (RuntimeException e) {
+                ch.close();
+                throw e;
+            }
+        }
+        return ch;
+    }
+
+    static Args unused(Args a) {
+        return a;
+    }
+}

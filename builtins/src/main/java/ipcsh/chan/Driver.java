@@ -1,0 +1,45 @@
+package ipcsh.chan;
+
+import java.util.Map;
+
+/**
+ * The raw operations of one kind of channel (Tcl's Tcl_ChannelType): read into and write
+ * from a buffer, half-close, close, hand out descriptors, report its own options.
+ * No buffering, charsets or framing: {@link Channel} owns those once for every kind.
+ */
+public interface Driver {
+    /** Short kind name: pipe, fifo, file, process, tcp, unix, udp... */
+    String kind();
+
+    /** What the channel is connected to, for listings and messages (a path, a command, a peer). */
+    String name();
+
+    /** Descriptor to read from, -1 when the channel cannot read. Non-blocking. */
+    int readFd();
+
+    /** Descriptor to write to, -1 when the channel cannot write. Non-blocking. */
+    int writeFd();
+
+    /** Bytes read, 0 at end of stream, {@link ipcsh.os.LibC#WOULD_BLOCK} when none are ready. */
+    int read(byte[] buf, int off, int len);
+
+    /** Bytes written or {@link ipcsh.os.LibC#WOULD_BLOCK}. */
+    int write(byte[] buf, int off, int len);
+
+    /** Stop reading (shutdown or close of the read side). */
+    void closeRead();
+
+    /** Stop writing; the peer sees end of stream. */
+    void closeWrite();
+
+    /** Release everything; may report the outcome (a process's exit status) by throwing. */
+    void close();
+
+    /** The kind's own options, read-only (path, fd, pid, peer...). */
+    Map<String, Object> options();
+
+    /** Message channels (datagrams, queues) move whole messages: one read is one message. */
+    default boolean messages() {
+        return false;
+    }
+}

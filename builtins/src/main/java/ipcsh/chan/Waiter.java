@@ -1,0 +1,57 @@
+package ipcsh.chan;
+
+import ipcsh.IpcException;
+import ipcsh.os.LibC;
+
+/** Blocking waits for readiness, bounded by a deadline and broken by Ctrl-C ({@link Interrupts}). */
+public final class Waiter {
+    private Waiter() {}
+
+    /** Deadline in System.nanoTime terms for a timeout in ms; Long.MAX_VALUE for none (negative). */
+    public static long deadline(long timeoutMs) {
+        return timeoutMs < 0 ? Long.MAX_VALUE : System.nanoTime() + timeoutMs * 1_000_000L;
+    }
+
+    /**
+     * Waits until {@code fd} is ready for {@code events} (POLLIN/POLLOUT); hang-up and errors
+     * count as ready. Returns false when the deadline passed first.
+     */
+    public static boolean await(int fd, short events, long deadline, String what) {
+        int ifd = Interrupts.fd();
+        int[] fds = {fd, ifd};
+        short[] ev = {events, LibC.POLLIN};
+        short[] rev = new short[2];
+        while (true) {
+            if (Interrupts.pending() || Thread.currentThread().isInterrupted()) {
+                throw new Interrupts.InterruptedError(what);
+            }
+            int ms;
+            if (deadline == Long.MAX_VALUE) {
+                ms = -1;
+            } else {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) return false;
+                ms = (int) Math.min(Integer.MAX_VALUE, (left + 999_999) / 1_000_000);
+            }
+            int n = LibC.get().poll(fds, ev, rev, ms);
+            if (n > 0 && rev[0] != 0) {
+                if ((rev[0] & LibC.POLLNVAL) != 0) throw new IpcException(what + ": channel is closed");
+                return true;
+            }
+        }
+    }
+
+    public static void sleep(long ms, String what) {
+        long deadline = deadline(ms);
+        int ifd = Interrupts.fd();
+        int[] fds = {ifd};
+        short[] ev = {LibC.POLLIN};
+        short[] rev = new short[1];
+        while (true) {
+            if (Interrupts.pending()) throw new Interrupts.InterruptedError(what);
+            long left = deadline - System.nanoTime();
+            if (left <= 0) return;
+            LibC.get().poll(fds, ev, rev, (int) Math.max(1, left / 1_000_000));
+        }
+    }
+}

@@ -1,0 +1,193 @@
+package ipcsh.chan.drivers;
+
+import ipcsh.IpcException;
+import ipcsh.Keyword;
+import ipcsh.chan.Channel;
+import ipcsh.chan.FdDriver;
+import ipcsh.chan.Waiter;
+import ipcsh.os.LibC;
+import ipcsh.os.OsException;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A spawned process seen as one channel (Tcl's {@code open |cmd r+}): writes go to its
+ * stdin, reads come from its stdout. Closing waits for it and reports a failure status.
+ */
+public final class ProcessDriver extends FdDriver {
+    private static final String[] SIGNALS = {"", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT",
+        "SIGBUS", "SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM"};
+
+    private final int pid;
+    private final String command;
+    private Integer status; // exit code, or 128+signal
+    private String outcome;
+
+    private ProcessDriver(int rfd, int wfd, int pid, String command) {
+        super(rfd, wfd);
+        this.pid = pid;
+        this.command = command;
+    }
+
+    /** Where a child's standard stream goes: a pipe to us, ours, /dev/null, or another descriptor. */
+    public record Stdio(String how, int fd) {
+        public static final Stdio PIPE = new Stdio("pipe", -1), INHERIT = new Stdio("inherit", -1),
+                NULL = new Stdio("null", -1), MERGE = new Stdio("merge", -1);
+
+        public static Stdio of(Object spec, String stream) {
+            if (spec == null) return stream.equals("stderr") ? INHERIT : PIPE;
+            if (spec instanceof Channel ch) {
+                int fd = stream.equals("stdin") ? ch.readFd() : ch.writeFd();
+                if (fd < 0) throw new IpcException("spawn: " + ch.describe() + " cannot be the child's " + stream);
+                return new Stdio("fd", fd);
+            }
+            String w = spec instanceof Keyword k ? k.name() : spec.toString();
+            return switch (w) {
+                case "pipe" -> PIPE;
+                case "inherit" -> INHERIT;
+                case "null" -> NULL;
+                case "merge" -> {
+                    if (!stream.equals("stderr")) throw new IpcException("spawn: :merge applies to :stderr only");
+                    yield MERGE;
+                }
+                default -> throw new IpcException("spawn: " + stream + " must be :pipe, :inherit, :null"
+                        + (stream.equals("stderr") ? ", :merge" : "") + " or a channel, not " + spec);
+            };
+        }
+    }
+
+    public static Channel spawn(List<String> argv, Map<String, String> env, String dir,
+                                Stdio in, Stdio out, Stdio err) {
+        if (argv.isEmpty()) throw new IpcException("spawn: no command given");
+        LibC c = LibC.get();
+        List<Integer> toClose = new ArrayList<>();
+        int ourIn = -1, ourOut = -1;
+        try {
+            int[] stdio = {-1, -1, -1};
+            if (in == Stdio.PIPE) {
+                int[] p = c.pipe2(LibC.O_CLOEXEC);
+                stdio[0] = p[0];
+                toClose.add(p[0]);
+                ourIn = p[1];
+                setNonBlocking(ourIn);
+            } else {
+                stdio[0] = childFd(in, LibC.O_RDONLY, toClose);
+            }
+            if (out == Stdio.PIPE) {
+                int[] p = c.pipe2(LibC.O_CLOEXEC);
+                stdio[1] = p[1];
+                toClose.add(p[1]);
+                ourOut = p[0];
+                setNonBlocking(ourOut);
+            } else {
+                stdio[1] = childFd(out, LibC.O_WRONLY, toClose);
+            }
+            stdio[2] = err == Stdio.MERGE ? stdio[1] : childFd(err, LibC.O_WRONLY, toClose);
+            Map<String, String> environment = new LinkedHashMap<>(System.getenv());
+            if (env != null) environment.putAll(env);
+            String[] envp = environment.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+            int pid = c.spawn(argv.toArray(String[]::new), envp, dir, stdio);
+            ProcessDriver d = new ProcessDriver(ourOut, ourIn, pid, String.join(" ", argv));
+            ourIn = ourOut = -1;
+            return new Channel(d);
+        } finally {
+            for (int fd : toClose) c.close(fd);
+            if (ourIn >= 0) c.close(ourIn);
+            if (ourOut >= 0) c.close(ourOut);
+        }
+    }
+
+    /**
+     * The child's end for a non-pipe stream. A channel's descriptor is reopened through
+     * /proc so the child gets its own, blocking, open file description.
+     */
+    private static int childFd(Stdio s, int access, List<Integer> toClose) {
+        LibC c = LibC.get();
+        switch (s.how()) {
+            case "inherit":
+                return -1;
+            case "null": {
+                int fd = c.open("/dev/null", access | LibC.O_CLOEXEC, 0);
+                toClose.add(fd);
+                return fd;
+            }
+            case "fd": {
+                try {
+                    int fd = c.open("/proc/self/fd/" + s.fd(), access | LibC.O_CLOEXEC, 0);
+                    toClose.add(fd);
+                    return fd;
+                } catch (OsException e) {
+                    return s.fd(); // sockets cannot be reopened: share the description
+                }
+            }
+            default:
+                throw new IllegalStateException(s.how());
+        }
+    }
+
+    public int pid() {
+        return pid;
+    }
+
+    /** Waits for the process to end and returns its exit code (128+n when killed by signal n). */
+    public int waitFor(long timeoutMs) {
+        if (status != null) return status;
+        LibC c = LibC.get();
+        int pidfd = c.pidfdOpen(pid);
+        try {
+            long dl = Waiter.deadline(timeoutMs);
+            while (true) {
+                int[] r = c.waitpid(pid, LibC.WNOHANG);
+                if (r[0] == pid) {
+                    record(r[1]);
+                    return status;
+                }
+                if (!Waiter.await(pidfd, LibC.POLLIN, dl, "wait " + command)) {
+                    throw new ipcsh.chan.TimeoutError("wait for process " + pid + " (" + command + ")", timeoutMs);
+                }
+            }
+        } finally {
+            c.close(pidfd);
+        }
+    }
+
+    private void record(int raw) {
+        int sig = raw & 0x7f;
+        if (sig == 0) {
+            status = (raw >> 8) & 0xff;
+            outcome = "exited with status " + status;
+        } else {
+            status = 128 + sig;
+            outcome = "was killed by signal " + sig + (sig < SIGNALS.length ? " (" + SIGNALS[sig] + ")" : "");
+        }
+    }
+
+    /** Closes our ends, waits for the process, and fails unless it exited 0. */
+    @Override
+    public void close() {
+        super.close();
+        int code = waitFor(-1);
+        if (code != 0) {
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("pid", (long) pid);
+            data.put("exit", (long) code);
+            data.put("command", command);
+            throw new IpcException("process " + pid + " (" + command + ") " + outcome, data);
+        }
+    }
+
+    @Override public String kind() { return "process"; }
+    @Override public String name() { return command; }
+
+    @Override
+    public Map<String, Object> options() {
+        Map<String, Object> m = super.options();
+        m.put("pid", (long) pid);
+        m.put("command", command);
+        if (status != null) m.put("exit", (long) status);
+        return m;
+    }
+}

@@ -1,0 +1,167 @@
+package ipcsh.loop;
+
+import ipcsh.chan.Interrupts;
+
+import java.util.PriorityQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * The interpreter thread's event loop (DESIGN.md's one rule): other threads (the reactor,
+ * signal handlers, the REPL's line reader) {@link #post} work; the loop runs it, and due
+ * timers, one at a time on the thread that calls {@link #run}.
+ *
+ * <p>{@link #hold()}/{@link #release()} count what keeps a script alive after its top level
+ * (servers, watchers, background copies); timers count while pending.
+ */
+public final class EventLoop {
+    private final LinkedBlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();
+    private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+    private final AtomicInteger holds = new AtomicInteger();
+    private final AtomicLong timerSeq = new AtomicLong();
+    private volatile Consumer<Throwable> errorHandler = t -> t.printStackTrace();
+
+    /** A pending {@link #after}/{@link #every} callback. */
+    public final class Timer implements Comparable<Timer> {
+        final long seq = timerSeq.incrementAndGet();
+        long due;
+        final long period;
+        final Runnable task;
+        boolean cancelled;
+
+        Timer(long due, long period, Runnable task) {
+            this.due = due;
+            this.period = period;
+            this.task = task;
+        }
+
+        @Override
+        public int compareTo(Timer o) {
+            int c = Long.compare(due, o.due);
+            return c != 0 ? c : Long.compare(seq, o.seq);
+        }
+
+        public boolean cancelled() {
+            return cancelled;
+        }
+
+        @Override
+        public String toString() {
+            return "#<timer " + seq + (cancelled ? " cancelled" : period > 0 ? " every " + period / 1_000_000 + " ms" : "") + ">";
+        }
+    }
+
+    /** Where a failing callback's error goes; the loop itself goes on. */
+    public void onError(Consumer<Throwable> handler) {
+        this.errorHandler = handler;
+    }
+
+    public void post(Runnable task) {
+        queue.add(task);
+    }
+
+    public void hold() {
+        holds.incrementAndGet();
+    }
+
+    public void release() {
+        holds.decrementAndGet();
+    }
+
+    /** Runs task after ms on the loop thread. Call from the loop thread. */
+    public Timer after(long ms, Runnable task) {
+        Timer t = new Timer(System.nanoTime() + Math.max(0, ms) * 1_000_000L, 0, task);
+        timers.add(t);
+        return t;
+    }
+
+    /** Runs task every ms on the loop thread until cancelled. Call from the loop thread. */
+    public Timer every(long ms, Runnable task) {
+        long p = Math.max(1, ms) * 1_000_000L;
+        Timer t = new Timer(System.nanoTime() + p, p, task);
+        timers.add(t);
+        return t;
+    }
+
+    public void cancel(Timer t) {
+        t.cancelled = true;
+        timers.remove(t);
+    }
+
+    /** Something is still registered: a script keeps serving events. */
+    public boolean alive() {
+        return holds.get() > 0 || !timers.isEmpty() || !queue.isEmpty();
+    }
+
+    /**
+     * Runs due timers and queued events, waiting at most maxWaitMs (negative: until
+     * something happens) for the first one. Returns whether anything ran.
+     */
+    public boolean runOnce(long maxWaitMs) throws InterruptedException {
+        boolean ran = runDueTimers();
+        Runnable task = queue.poll();
+        if (task == null && !ran) {
+            long wait = maxWaitMs < 0 ? Long.MAX_VALUE : maxWaitMs * 1_000_000L;
+            Timer next = timers.peek();
+            if (next != null) wait = Math.min(wait, Math.max(0, next.due - System.nanoTime()));
+            task = wait == Long.MAX_VALUE ? queue.take() : queue.poll(wait, TimeUnit.NANOSECONDS);
+            ran = runDueTimers();
+        }
+        while (task != null) {
+            runSafely(task);
+            ran = true;
+            task = queue.poll();
+        }
+        return ran;
+    }
+
+    private boolean runDueTimers() {
+        boolean ran = false;
+        long now = System.nanoTime();
+        Timer t;
+        while ((t = timers.peek()) != null && t.due <= now) {
+            timers.poll();
+            if (t.period > 0) {
+                t.due += t.period;
+                if (t.due < now) t.due = now + t.period;
+                timers.add(t);
+            }
+            runSafely(t.task);
+            ran = true;
+        }
+        return ran;
+    }
+
+    private void runSafely(Runnable task) {
+        try {
+            task.run();
+        } catch (Throwable e) {
+            if (e instanceof ipcsh.ExitRequest exit) throw exit;
+            errorHandler.accept(e);
+        }
+    }
+
+    /** Serves events while anything keeps the loop alive (a script after its top level). */
+    public void run() throws InterruptedException {
+        while (alive()) runOnce(-1);
+    }
+
+    /**
+     * Serves events until done holds or timeoutMs passes (negative: no limit); Tcl's vwait.
+     * Returns whether done held. Ctrl-C ends the wait with {@link Interrupts.InterruptedError}.
+     */
+    public boolean runUntil(BooleanSupplier done, long timeoutMs, String what) throws InterruptedException {
+        long deadline = timeoutMs < 0 ? Long.MAX_VALUE : System.nanoTime() + timeoutMs * 1_000_000L;
+        while (!done.getAsBoolean()) {
+            if (Interrupts.pending()) throw new Interrupts.InterruptedError(what);
+            long left = deadline == Long.MAX_VALUE ? 50 : Math.min(50, (deadline - System.nanoTime()) / 1_000_000);
+            if (left <= 0 && deadline != Long.MAX_VALUE) return done.getAsBoolean();
+            runOnce(Math.max(1, left));
+        }
+        return true;
+    }
+}

@@ -1,0 +1,102 @@
+package ipcsh.os;
+
+import ipcsh.os.impl.FfmLibC;
+
+/**
+ * The C library calls ipcsh makes, mirrored one to one. This interface and its one
+ * implementation ({@link FfmLibC}, the JDK's FFM API) are the only native code in ipcsh.
+ *
+ * <p>Conventions: a call that fails throws {@link OsException} naming the call, the subject
+ * (path when there is one) and errno, captured per call. EINTR is retried. The calls used on
+ * non-blocking descriptors ({@link #read}, {@link #write}, {@link #splice}) return
+ * {@link #WOULD_BLOCK} for EAGAIN instead of throwing, since it is their normal outcome.
+ * The implementation is loaded on first use.
+ */
+public interface LibC {
+    int WOULD_BLOCK = -1;
+
+    int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0100, O_EXCL = 0200, O_NOCTTY = 0400,
+        O_TRUNC = 01000, O_APPEND = 02000, O_NONBLOCK = 04000, O_CLOEXEC = 02000000;
+    int F_GETFL = 3, F_SETFL = 4, F_GETPIPE_SZ = 1032, F_SETPIPE_SZ = 1031;
+    short POLLIN = 0x1, POLLOUT = 0x4, POLLERR = 0x8, POLLHUP = 0x10, POLLNVAL = 0x20;
+    int EFD_NONBLOCK = 04000, EFD_CLOEXEC = 02000000;
+    int SPLICE_F_MOVE = 1, SPLICE_F_NONBLOCK = 2, SPLICE_F_MORE = 4;
+    int WNOHANG = 1;
+    int EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2, EPOLL_CTL_MOD = 3;
+    int EPOLLIN = 0x1, EPOLLOUT = 0x4, EPOLLERR = 0x8, EPOLLHUP = 0x10, EPOLLRDHUP = 0x2000,
+        EPOLLONESHOT = 1 << 30;
+
+    static LibC get() {
+        return FfmLibC.INSTANCE;
+    }
+
+    /** open(2); returns the new descriptor. */
+    int open(String path, int flags, int mode);
+
+    /** close(2). */
+    void close(int fd);
+
+    /** read(2) into {@code buf[off..off+len)}: bytes read, 0 at end of file, or WOULD_BLOCK. */
+    int read(int fd, byte[] buf, int off, int len);
+
+    /** write(2) from {@code buf[off..off+len)}: bytes written or WOULD_BLOCK. */
+    int write(int fd, byte[] buf, int off, int len);
+
+    /** pipe2(2): {read end, write end}. */
+    int[] pipe2(int flags);
+
+    /** mkfifo(3). */
+    void mkfifo(String path, int mode);
+
+    /** unlink(2). */
+    void unlink(String path);
+
+    /** fcntl(2) with an int argument. */
+    int fcntl(int fd, int cmd, int arg);
+
+    /**
+     * poll(2) over {@code fds} with {@code events}; fills {@code revents}; returns the number
+     * of ready descriptors, 0 on timeout. A negative timeout waits forever.
+     */
+    int poll(int[] fds, short[] events, short[] revents, int timeoutMs);
+
+    /** eventfd(2). */
+    int eventfd(int initval, int flags);
+
+    /** splice(2) between descriptors at their current offsets: bytes moved, 0 at EOF, or WOULD_BLOCK. */
+    long splice(int fdIn, int fdOut, long len, int flags);
+
+    /** epoll_create1(2). */
+    int epollCreate();
+
+    /** epoll_ctl(2); {@code data} is handed back by {@link #epollWait}. */
+    void epollCtl(int epfd, int op, int fd, int events, long data);
+
+    /**
+     * epoll_wait(2): waits up to {@code timeoutMs} (negative: forever) and fills
+     * {@code events[i]} and {@code data[i]}; returns how many are filled.
+     */
+    int epollWait(int epfd, int[] events, long[] data, int timeoutMs);
+
+    /**
+     * posix_spawnp(3): runs {@code argv} with {@code env} ("K=V" strings) in {@code dir}
+     * (null: the current one), the child's descriptors 0, 1, 2 taken from {@code stdio}
+     * (-1: inherited). Every other descriptor of ours is close-on-exec. Returns the pid.
+     */
+    int spawn(String[] argv, String[] env, String dir, int[] stdio);
+
+    /** waitpid(2): {pid, raw status}, or {0, 0} with WNOHANG when the child still runs. */
+    int[] waitpid(int pid, int options);
+
+    /** pidfd_open(2): a descriptor that polls readable when the process exits. */
+    int pidfdOpen(int pid);
+
+    /** kill(2). */
+    void kill(int pid, int signal);
+
+    /** getpid(2). */
+    int getpid();
+
+    /** The C library's text for errno (strerror). */
+    String strerror(int errno);
+}

@@ -1,0 +1,424 @@
+package ipcsh.os.impl;
+
+import ipcsh.os.Errno;
+import ipcsh.os.LibC;
+import ipcsh.os.OsException;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+/**
+ * {@link LibC} through the JDK's FFM API. errno is captured per call (captureCallState) into
+ * a per-thread segment, never shared state: the reactor and the interpreter call concurrently.
+ * read and write on heap arrays are "critical" calls, which the JDK allows because every
+ * descriptor ipcsh reads or writes that way is non-blocking.
+ */
+public final class FfmLibC implements LibC {
+    public static final FfmLibC INSTANCE = new FfmLibC();
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LIBC = LINKER.defaultLookup();
+    private static final MemoryLayout STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final Linker.Option ERRNO_CAPTURE = Linker.Option.captureCallState("errno");
+    private static final boolean PACKED_EPOLL = "amd64".equals(System.getProperty("os.arch"))
+            || "x86_64".equals(System.getProperty("os.arch"));
+    private static final int EPOLL_EVENT_SIZE = PACKED_EPOLL ? 12 : 16;
+    private static final int EPOLL_DATA_OFFSET = PACKED_EPOLL ? 4 : 8;
+    private static final int EINTR = Errno.EINTR, EAGAIN = Errno.EAGAIN;
+
+    private final ThreadLocal<MemorySegment> state = ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(STATE));
+
+    private final MethodHandle open = errnoCall("open", JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+    private final MethodHandle close = errnoCall("close", JAVA_INT, JAVA_INT);
+    private final MethodHandle read = critical("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    private final MethodHandle write = critical("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    private final MethodHandle pipe2 = errnoCall("pipe2", JAVA_INT, ADDRESS, JAVA_INT);
+    private final MethodHandle mkfifo = errnoCall("mkfifo", JAVA_INT, ADDRESS, JAVA_INT);
+    private final MethodHandle unlink = errnoCall("unlink", JAVA_INT, ADDRESS);
+    private final MethodHandle fcntl = errnoCall("fcntl", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+    private final MethodHandle poll = errnoCall("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    private final MethodHandle eventfd = errnoCall("eventfd", JAVA_INT, JAVA_INT, JAVA_INT);
+    private final MethodHandle splice = errnoCall("splice", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    private final MethodHandle epollCreate1 = errnoCall("epoll_create1", JAVA_INT, JAVA_INT);
+    private final MethodHandle epollCtl = errnoCall("epoll_ctl", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
+    private final MethodHandle epollWait = errnoCall("epoll_wait", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+    private final MethodHandle waitpid = errnoCall("waitpid", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private final MethodHandle kill = errnoCall("kill", JAVA_INT, JAVA_INT, JAVA_INT);
+    private final MethodHandle syscall1 = LINKER.downcallHandle(symbol("syscall"),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT), ERRNO_CAPTURE, Linker.Option.firstVariadicArg(1));
+    private static final long SYS_PIDFD_OPEN = 434; // the same number on x86_64 and aarch64
+    private final MethodHandle getpid = plain("getpid", FunctionDescriptor.of(JAVA_INT));
+    private final MethodHandle strerrorR = plain("strerror_r", FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
+    private final MethodHandle posixSpawnp = plain("posix_spawnp", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    private final MethodHandle faInit = plain("posix_spawn_file_actions_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private final MethodHandle faDestroy = plain("posix_spawn_file_actions_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private final MethodHandle faDup2 = plain("posix_spawn_file_actions_adddup2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private final MethodHandle faChdir = plain("posix_spawn_file_actions_addchdir_np", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private final MethodHandle attrInit = plain("posix_spawnattr_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private final MethodHandle attrDestroy = plain("posix_spawnattr_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private final MethodHandle attrSetFlags = plain("posix_spawnattr_setflags", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_SHORT));
+    private final MethodHandle attrSetSigmask = plain("posix_spawnattr_setsigmask", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private final MethodHandle attrSetSigdefault = plain("posix_spawnattr_setsigdefault", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private final MethodHandle sigemptyset = plain("sigemptyset", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private final MethodHandle sigaddset = plain("sigaddset", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+
+    private FfmLibC() {}
+
+    private static MemorySegment symbol(String name) {
+        return LIBC.find(name).orElseThrow(() -> new AssertionError("libc has no " + name));
+    }
+
+    private static MethodHandle errnoCall(String name, ValueLayout ret, ValueLayout... args) {
+        return LINKER.downcallHandle(symbol(name), FunctionDescriptor.of(ret, args), ERRNO_CAPTURE);
+    }
+
+    private static MethodHandle critical(String name, ValueLayout ret, ValueLayout... args) {
+        return LINKER.downcallHandle(symbol(name), FunctionDescriptor.of(ret, args), ERRNO_CAPTURE,
+                Linker.Option.critical(true));
+    }
+
+    private static MethodHandle plain(String name, FunctionDescriptor fd) {
+        return LINKER.downcallHandle(symbol(name), fd);
+    }
+
+    private int errno(MemorySegment st) {
+        return (int) ERRNO.get(st, 0L);
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) return r;
+        if (t instanceof Error e) throw e;
+        return new IllegalStateException(t);
+    }
+
+    @Override
+    public int open(String path, int flags, int mode) {
+        MemorySegment st = state.get();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment p = a.allocateFrom(path);
+            while (true) {
+                int fd = (int) open.invokeExact(st, p, flags, mode);
+                if (fd >= 0) return fd;
+                int e = errno(st);
+                if (e != EINTR) throw new OsException("open", path, e);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public void close(int fd) {
+        MemorySegment st = state.get();
+        try {
+            // EINTR on close still frees the descriptor on Linux: never retry.
+            int r = (int) close.invokeExact(st, fd);
+            if (r < 0 && errno(st) != EINTR) throw new OsException("close", "fd " + fd, errno(st));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public int read(int fd, byte[] buf, int off, int len) {
+        MemorySegment st = state.get();
+        MemorySegment seg = MemorySegment.ofArray(buf).asSlice(off, len);
+        try {
+            while (true) {
+                long n = (long) read.invokeExact(st, fd, seg, (long) len);
+                if (n >= 0) return (int) n;
+                int e = errno(st);
+                if (e == EAGAIN) return WOULD_BLOCK;
+                if (e != EINTR) throw new OsException("read", null, e);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public int write(int fd, byte[] buf, int off, int len) {
+        MemorySegment st = state.get();
+        MemorySegment seg = MemorySegment.ofArray(buf).asSlice(off, len);
+        try {
+            while (true) {
+                long n = (long) write.invokeExact(st, fd, seg, (long) len);
+                if (n >= 0) return (int) n;
+                int e = errno(st);
+                if (e == EAGAIN) return WOULD_BLOCK;
+                if (e != EINTR) throw new OsException("write", null, e);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public int[] pipe2(int flags) {
+        MemorySegment st = state.get();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment fds = a.allocate(JAVA_INT, 2);
+            int r = (int) pipe2.invokeExact(st, fds, flags);
+            if (r < 0) throw new OsException("pipe", null, errno(st));
+            return new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public void mkfifo(String path, int mode) {
+        pathCall(mkfifo, "mkfifo", path, mode, true);
+    }
+
+    @Override
+    public void unlink(String path) {
+        pathCall(unlink, "unlink", path, 0, false);
+    }
+
+    private void pathCall(MethodHandle h, String call, String path, int mode, boolean withMode) {
+        MemorySegment st = state.get();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment p = a.allocateFrom(path);
+            int r = withMode ? (int) h.invokeExact(st, p, mode) : (int) h.invokeExact(st, p);
+            if (r < 0) throw new OsException(call, path, errno(st));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public int fcntl(int fd, int cmd, int arg) {
+        MemorySegment st = state.get();
+        try {
+            int r = (int) fcntl.invokeExact(st, fd, cmd, arg);
+            if (r < 0) throw new OsException("fcntl", "fd " + fd, errno(st));
+            return r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public int poll(int[] fds, short[] events, short[] revents, int timeoutMs) {
+        MemorySegment st = state.get();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment p = a.allocate(8L * fds.length, 8);
+            for (int i = 0; i < fds.length; i++) {
+                p.set(JAVA_INT, 8L * i, fds[i]);
+                p.set(JAVA_SHORT, 8L * i + 4, events[i]);
+                p.set(JAVA_SHORT, 8L * i + 6, (short) 0);
+            }
+            int r = (int) poll.invokeExact(st, p, (long) fds.length, timeoutMs);
+            if (r < 0) {
+                int e = errno(st);
+                if (e == EINTR) return 0;
+                throw new OsException("poll", null, e);
+            }
+            for (int i = 0; i < fds.length; i++) revents[i] = p.get(JAVA_SHORT, 8L * i + 6);
+            return r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public int eventfd(int initval, int flags) {
+        MemorySegment st = state.get();
+        try {
+            int r = (int) eventfd.invokeExact(st, initval, flags);
+            if (r < 0) throw new OsException("eventfd", null, errno(st));
+            return r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public long splice(int fdIn, int fdOut, long len, int flags) {
+        MemorySegment st = state.get();
+        try {
+            while (true) {
+                long n = (long) splice.invokeExact(st, fdIn, MemorySegment.NULL, fdOut, MemorySegment.NULL, len, flags);
+                if (n >= 0) return n;
+                int e = errno(st);
+                if (e == EAGAIN) return WOULD_BLOCK;
+                if (e != EINTR) throw new OsException("splice", null, e);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public int epollCreate() {
+        MemorySegment st = state.get();
+        try {
+            int r = (int) epollCreate1.invokeExact(st, O_CLOEXEC);
+            if (r < 0) throw new OsException("epoll_create1", null, errno(st));
+            return r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public void epollCtl(int epfd, int op, int fd, int events, long data) {
+        MemorySegment st = state.get();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment ev = a.allocate(16, 8);
+            ev.set(JAVA_INT, 0, events);
+            ev.set(JAVA_LONG_UNALIGNED, EPOLL_DATA_OFFSET, data);
+            int r = (int) epollCtl.invokeExact(st, epfd, op, fd, ev);
+            if (r < 0) throw new OsException("epoll_ctl", "fd " + fd, errno(st));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static final ValueLayout.OfLong JAVA_LONG_UNALIGNED = JAVA_LONG.withByteAlignment(4);
+
+    @Override
+    public int epollWait(int epfd, int[] events, long[] data, int timeoutMs) {
+        MemorySegment st = state.get();
+        try (Arena a = Arena.ofConfined()) {
+            int max = events.length;
+            MemorySegment evs = a.allocate((long) EPOLL_EVENT_SIZE * max, 8);
+            int n = (int) epollWait.invokeExact(st, epfd, evs, max, timeoutMs);
+            if (n < 0) {
+                int e = errno(st);
+                if (e == EINTR) return 0;
+                throw new OsException("epoll_wait", null, e);
+            }
+            for (int i = 0; i < n; i++) {
+                long base = (long) EPOLL_EVENT_SIZE * i;
+                events[i] = evs.get(JAVA_INT, base);
+                data[i] = evs.get(JAVA_LONG_UNALIGNED, base + EPOLL_DATA_OFFSET);
+            }
+            return n;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static final int POSIX_SPAWN_SETSIGDEF = 0x04, POSIX_SPAWN_SETSIGMASK = 0x08;
+    private static final int[] DEFAULT_SIGNALS = {1, 2, 3, 13, 15}; // HUP INT QUIT PIPE TERM
+
+    @Override
+    public int spawn(String[] argv, String[] env, String dir, int[] stdio) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment fa = a.allocate(256, 16);
+            MemorySegment attr = a.allocate(1024, 16);
+            MemorySegment sigs = a.allocate(128, 8);
+            MemorySegment pid = a.allocate(JAVA_INT);
+            check("posix_spawn_file_actions_init", (int) faInit.invokeExact(fa));
+            check("posix_spawnattr_init", (int) attrInit.invokeExact(attr));
+            try {
+                for (int i = 0; i < 3; i++) {
+                    if (stdio[i] >= 0) check("posix_spawn_file_actions_adddup2", (int) faDup2.invokeExact(fa, stdio[i], i));
+                }
+                if (dir != null) check("posix_spawn_file_actions_addchdir_np", (int) faChdir.invokeExact(fa, a.allocateFrom(dir)));
+                check("sigemptyset", (int) sigemptyset.invokeExact(sigs));
+                check("posix_spawnattr_setsigmask", (int) attrSetSigmask.invokeExact(attr, sigs));
+                for (int s : DEFAULT_SIGNALS) check("sigaddset", (int) sigaddset.invokeExact(sigs, s));
+                check("posix_spawnattr_setsigdefault", (int) attrSetSigdefault.invokeExact(attr, sigs));
+                check("posix_spawnattr_setflags", (int) attrSetFlags.invokeExact(attr, (short) (POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)));
+                MemorySegment cargv = stringArray(a, argv);
+                MemorySegment cenv = stringArray(a, env);
+                int r = (int) posixSpawnp.invokeExact(pid, a.allocateFrom(argv[0]), fa, attr, cargv, cenv);
+                if (r != 0) throw new OsException("spawn", argv[0], r);
+                return pid.get(JAVA_INT, 0);
+            } finally {
+                int ignored = (int) faDestroy.invokeExact(fa);
+                ignored = (int) attrDestroy.invokeExact(attr);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static void check(String call, int r) {
+        if (r != 0) throw new OsException(call, null, r);
+    }
+
+    private static MemorySegment stringArray(Arena a, String[] strings) {
+        MemorySegment arr = a.allocate(ADDRESS, strings.length + 1);
+        for (int i = 0; i < strings.length; i++) arr.setAtIndex(ADDRESS, i, a.allocateFrom(strings[i]));
+        arr.setAtIndex(ADDRESS, strings.length, MemorySegment.NULL);
+        return arr;
+    }
+
+    @Override
+    public int[] waitpid(int pid, int options) {
+        MemorySegment st = state.get();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment status = a.allocate(JAVA_INT);
+            while (true) {
+                int r = (int) waitpid.invokeExact(st, pid, status, options);
+                if (r >= 0) return new int[] {r, status.get(JAVA_INT, 0)};
+                int e = errno(st);
+                if (e != EINTR) throw new OsException("waitpid", "pid " + pid, e);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public int pidfdOpen(int pid) {
+        MemorySegment st = state.get();
+        try {
+            long r = (long) syscall1.invokeExact(st, SYS_PIDFD_OPEN, pid, 0);
+            if (r < 0) throw new OsException("pidfd_open", "pid " + pid, errno(st));
+            int fd = (int) r;
+            fcntl(fd, 2 /* F_SETFD */, 1 /* FD_CLOEXEC */);
+            return fd;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public void kill(int pid, int signal) {
+        MemorySegment st = state.get();
+        try {
+            int r = (int) kill.invokeExact(st, pid, signal);
+            if (r < 0) throw new OsException("kill", "pid " + pid, errno(st));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public int getpid() {
+        try {
+            return (int) getpid.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public String strerror(int errno) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = a.allocate(256);
+            MemorySegment s = (MemorySegment) strerrorR.invokeExact(errno, buf, 256L);
+            return s.reinterpret(1024).getString(0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+}

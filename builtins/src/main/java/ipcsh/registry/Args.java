@@ -1,0 +1,118 @@
+package ipcsh.registry;
+
+import ipcsh.IpcException;
+import ipcsh.Keyword;
+import ipcsh.chan.Channel;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The arguments of one builtin call, already converted by the language binding to plain
+ * Java: String, Long, Double, Boolean, byte[], {@link Keyword}, List, Map with String keys,
+ * {@link Channel}, and {@link Callback} for functions. Accessors give clear errors naming the
+ * builtin and what was expected.
+ */
+public final class Args {
+    private final Builtin builtin;
+    private final Object[] values;
+
+    public Args(Builtin builtin, Object[] values) {
+        this.builtin = builtin;
+        this.values = values;
+    }
+
+    public int size() {
+        return values.length;
+    }
+
+    public Object get(int i) {
+        return i < values.length ? values[i] : null;
+    }
+
+    public boolean has(int i) {
+        return i < values.length;
+    }
+
+    public String name() {
+        return builtin.name();
+    }
+
+    /** Fails unless the call has between min and max arguments. */
+    public Args arity(int min, int max) {
+        if (values.length < min || values.length > max) throw usage();
+        return this;
+    }
+
+    public IpcException usage() {
+        return new IpcException(builtin.name() + ": wrong number of arguments (" + values.length + "); usage: "
+                + String.join(" or ", builtin.usages()));
+    }
+
+    public IpcException wrongType(int i, String expected) {
+        Object v = get(i);
+        return new IpcException(builtin.name() + ": argument " + (i + 1) + " must be " + expected + ", not "
+                + describe(v) + "; usage: " + String.join(" or ", builtin.usages()));
+    }
+
+    public static String describe(Object v) {
+        if (v == null) return "nil";
+        if (v instanceof String s) return "the string \"" + s + "\"";
+        if (v instanceof Keyword k) return "the keyword " + k;
+        if (v instanceof Number n) return "the number " + n;
+        if (v instanceof Channel c) return "the channel " + c.id();
+        if (v instanceof byte[] b) return "a byte array of " + b.length;
+        if (v instanceof Map<?, ?>) return "a map";
+        if (v instanceof List<?>) return "a list";
+        return "a " + v.getClass().getSimpleName();
+    }
+
+    public Channel channel(int i) {
+        if (get(i) instanceof Channel c) return c;
+        throw wrongType(i, "a channel");
+    }
+
+    public String string(int i, String what) {
+        Object v = get(i);
+        if (v instanceof String s) return s;
+        throw wrongType(i, what + " (a string)");
+    }
+
+    public long integer(int i, String what) {
+        Object v = get(i);
+        if (v instanceof Long || v instanceof Integer || v instanceof Short) return ((Number) v).longValue();
+        if (v instanceof Double d && d == Math.rint(d)) return d.longValue();
+        throw wrongType(i, what + " (an integer)");
+    }
+
+    /** A keyword argument's name (:read → "read"); strings are accepted too. */
+    public String word(int i, String what) {
+        Object v = get(i);
+        if (v instanceof Keyword k) return k.name();
+        if (v instanceof String s) return s.startsWith(":") ? s.substring(1) : s;
+        throw wrongType(i, what);
+    }
+
+    public Callback callback(int i) {
+        Object v = get(i);
+        if (v instanceof Callback c) return c;
+        throw wrongType(i, "a function");
+    }
+
+    /** The options map at i, or an empty one when absent or nil. */
+    @SuppressWarnings("unchecked")
+    public Options options(int i) {
+        Object v = get(i);
+        if (v == null) return new Options(builtin.name(), Map.of());
+        if (v instanceof Map<?, ?> m) return new Options(builtin.name(), (Map<String, Object>) m);
+        throw wrongType(i, "an options map");
+    }
+
+    /** The arguments from i on as strings (a command line). */
+    public List<String> strings(int from, String what) {
+        List<String> out = new ArrayList<>();
+        for (int i = from; i < values.length; i++) out.add(string(i, what));
+        return out;
+    }
+}

@@ -1,0 +1,70 @@
+package ipcsh.registry;
+
+import ipcsh.builtins.ChannelVerbs;
+import ipcsh.builtins.PipesAndFiles;
+import ipcsh.builtins.Processes;
+import ipcsh.builtins.ShellBuiltins;
+
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Every builtin, in man page order. Language bindings, completion and docs read it. */
+public final class Registry {
+    /** A set of related builtins: one man page section. */
+    public interface Group {
+        String title();
+
+        void register(Registry r);
+    }
+
+    private static volatile Registry standard;
+    private final Map<String, Builtin> byName = new LinkedHashMap<>();
+    private String currentGroup = "";
+
+    public static Registry standard() {
+        Registry r = standard;
+        if (r == null) {
+            synchronized (Registry.class) {
+                if (standard == null) {
+                    r = new Registry();
+                    for (Group g : groups()) {
+                        r.currentGroup = g.title();
+                        g.register(r);
+                    }
+                    standard = r;
+                }
+                r = standard;
+            }
+        }
+        return r;
+    }
+
+    /** The groups in man page order; a new group adds one line here. */
+    public static List<Group> groups() {
+        return List.of(new ChannelVerbs(), new PipesAndFiles(), new Processes(), new ShellBuiltins());
+    }
+
+    public void add(String name, String arglists, String doc, Builtin.Impl impl) {
+        put(new Builtin(name, currentGroup, arglists, doc, impl, null));
+    }
+
+    /** A builtin whose name clojure.core also has: a call whose first argument is not a channel goes to clojure.core. */
+    public void addShadowingCore(String name, String arglists, String doc, Builtin.Impl impl) {
+        put(new Builtin(name, currentGroup, arglists, doc, impl, name));
+    }
+
+    private void put(Builtin b) {
+        if (byName.putIfAbsent(b.name(), b) != null) throw new IllegalStateException("duplicate builtin " + b.name());
+    }
+
+    public Collection<Builtin> all() {
+        return Collections.unmodifiableCollection(byName.values());
+    }
+
+    public Builtin get(String name) {
+        return byName.get(name);
+    }
+}

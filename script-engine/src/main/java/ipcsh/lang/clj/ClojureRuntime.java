@@ -1,0 +1,221 @@
+package ipcsh.lang.clj;
+
+import clojure.lang.AFn;
+import clojure.lang.Compiler;
+import clojure.lang.IPersistentMap;
+import clojure.lang.Keyword;
+import clojure.lang.LineNumberingPushbackReader;
+import clojure.lang.MultiFn;
+import clojure.lang.Namespace;
+import clojure.lang.PersistentHashMap;
+import clojure.lang.RT;
+import clojure.lang.Symbol;
+import clojure.lang.Var;
+import ipcsh.chan.Channel;
+import ipcsh.registry.Builtin;
+import ipcsh.registry.Registry;
+
+import java.io.PrintWriter;
+import java.io.Reader;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.util.List;
+
+/**
+ * The Clojure side of the shell: the builtins as vars in {@code ipcsh.core}, referred into
+ * {@code user} (shadowing clojure.core's read/flush, which they fall back to), a {@code doc}
+ * that knows the builtins, channels printable and usable with clojure.java.io.
+ * All evaluation happens on the interpreter thread.
+ */
+public final class ClojureRuntime {
+    public static final String NS = "ipcsh.core";
+    private static final Symbol USER = Symbol.intern("user");
+    private static volatile boolean installed;
+
+    private ClojureRuntime() {}
+
+    public static synchronized void install() {
+        if (installed) return;
+        Namespace core = Namespace.findOrCreate(Symbol.intern(NS));
+        Namespace user = Namespace.findOrCreate(USER);
+        for (Builtin b : Registry.standard().all()) {
+            Symbol sym = Symbol.intern(b.name());
+            Var v = Var.intern(core, sym, new BuiltinFn(b));
+            v.setMeta(meta(b));
+            refer(user, sym, v);
+        }
+        Var doc = Var.intern(core, Symbol.intern("doc"), new DocMacro());
+        doc.setMeta(PersistentHashMap.create(Keyword.intern("doc"),
+                "Prints the documentation of a builtin, a clojure.core function or macro.",
+                Keyword.intern("arglists"), RT.readString("([name])"), Keyword.intern("macro"), true,
+                Keyword.intern("name"), Symbol.intern("doc"), Keyword.intern("ns"), core));
+        doc.setMacro();
+        refer(user, Symbol.intern("doc"), doc);
+        Var docStar = Var.intern(core, Symbol.intern("doc*"), new AFn() {
+            @Override
+            public Object invoke(Object sym) {
+                printDoc((Symbol) sym);
+                return null;
+            }
+        });
+        docStar.setMeta(PersistentHashMap.create(Keyword.intern("private"), true));
+        installPrinting();
+        installJavaIo();
+        installed = true;
+    }
+
+    private static void refer(Namespace ns, Symbol sym, Var v) {
+        Object existing = ns.getMapping(sym);
+        if (existing != null && existing != v) ns.unmap(sym);
+        ns.refer(sym, v);
+    }
+
+    private static IPersistentMap meta(Builtin b) {
+        StringBuilder doc = new StringBuilder(b.doc());
+        return PersistentHashMap.create(Keyword.intern("doc"), doc.toString(),
+                Keyword.intern("arglists"), RT.readString(b.arglists()),
+                Keyword.intern("name"), Symbol.intern(b.name()),
+                Keyword.intern("ns"), Namespace.find(Symbol.intern(NS)),
+                Keyword.intern("group"), b.group());
+    }
+
+    /** (doc x) → (ipcsh.core/doc* 'x): builtins from the registry, the rest from clojure.repl. */
+    private static final class DocMacro extends AFn {
+        @Override
+        public Object invoke(Object form, Object env, Object name) {
+            return RT.list(Symbol.intern(NS, "doc*"), RT.list(Symbol.intern("quote"), name));
+        }
+    }
+
+    static void printDoc(Symbol sym) {
+        Builtin b = sym.getNamespace() == null || sym.getNamespace().equals(NS)
+                ? Registry.standard().get(sym.getName()) : null;
+        PrintWriter out = new PrintWriter((java.io.Writer) RT.OUT.deref(), true);
+        if (b != null) {
+            out.print(DocText.render(b));
+            out.flush();
+            return;
+        }
+        RT.var("clojure.core", "require").invoke(Symbol.intern("clojure.repl"));
+        eval(RT.list(Symbol.intern("clojure.repl", "doc"), sym));
+    }
+
+    private static void installPrinting() {
+        MultiFn printMethod = (MultiFn) RT.var("clojure.core", "print-method").deref();
+        AFn printer = new AFn() {
+            @Override
+            public Object invoke(Object x, Object w) {
+                try {
+                    ((java.io.Writer) w).write(x.toString());
+                } catch (java.io.IOException e) {
+                    throw new RuntimeException(e);
+                }
+                return null;
+            }
+        };
+        printMethod.addMethod(Channel.class, printer);
+        printMethod.addMethod(ipcsh.loop.EventLoop.Timer.class, printer);
+    }
+
+    private static void installJavaIo() {
+        Var protocol = RT.var("clojure.java.io", "IOFactory");
+        IPersistentMap defaults = (IPersistentMap) RT.var("clojure.java.io", "default-streams-impl").deref();
+        IPersistentMap impl = defaults
+                .assoc(Keyword.intern("make-input-stream"), new AFn() {
+                    @Override
+                    public Object invoke(Object ch, Object opts) {
+                        return ((Channel) ch).inputStream();
+                    }
+                })
+                .assoc(Keyword.intern("make-output-stream"), new AFn() {
+                    @Override
+                    public Object invoke(Object ch, Object opts) {
+                        return ((Channel) ch).outputStream();
+                    }
+                });
+        RT.var("clojure.core", "extend").invoke(Channel.class, protocol.deref(), impl);
+    }
+
+    /** Binds *command-line-args*. */
+    public static void commandLineArgs(List<String> args) {
+        RT.var("clojure.core", "*command-line-args*").bindRoot(RT.seq(args.toArray()));
+    }
+
+    /** Runs body with the REPL/script thread bindings (*ns* user, *1 *2 *3 *e, warn flags) in place. */
+    public static <T> T withBindings(java.util.function.Supplier<T> body) {
+        Var.pushThreadBindings(RT.mapUniqueKeys(
+                RT.CURRENT_NS, Namespace.findOrCreate(USER),
+                RT.var("clojure.core", "*1"), null,
+                RT.var("clojure.core", "*2"), null,
+                RT.var("clojure.core", "*3"), null,
+                RT.var("clojure.core", "*e"), null,
+                RT.var("clojure.core", "*warn-on-reflection*"), false,
+                RT.UNCHECKED_MATH, RT.UNCHECKED_MATH.deref(),
+                Compiler.LOADER, RT.makeClassLoader()));
+        try {
+            return body.get();
+        } finally {
+            Var.popThreadBindings();
+        }
+    }
+
+    public static Object eval(Object form) {
+        return Compiler.eval(form);
+    }
+
+    /**
+     * Reads and evaluates every form of source, like a file named name; returns the last value.
+     * Errors keep Clojure's CompilerException with file, line and column.
+     */
+    public static Object load(Reader source, String path, String name) {
+        return Compiler.load(source, path, name);
+    }
+
+    /** Evaluates the forms of a REPL entry or -e string, remembering *1 *2 *3 and *e. */
+    public static Object evalString(String code, String name) {
+        try {
+            Object v = Compiler.load(new StringReader(code), name, name);
+            Var one = RT.var("clojure.core", "*1");
+            Var two = RT.var("clojure.core", "*2");
+            RT.var("clojure.core", "*3").set(two.deref());
+            two.set(one.deref());
+            one.set(v);
+            return v;
+        } catch (RuntimeException e) {
+            RT.var("clojure.core", "*e").set(e);
+            throw e;
+        }
+    }
+
+    /** The readable form of a value, as the REPL prints it. */
+    public static String print(Object v) {
+        StringWriter w = new StringWriter();
+        try {
+            RT.print(v, w);
+        } catch (java.io.IOException e) {
+            throw new RuntimeException(e);
+        }
+        return w.toString();
+    }
+
+    /** Whether text holds only complete forms (the REPL continues the line otherwise). */
+    public static boolean complete(String text) {
+        LineNumberingPushbackReader r = new LineNumberingPushbackReader(new StringReader(text));
+        Object eof = new Object();
+        try {
+            while (true) {
+                Object form = clojure.lang.LispReader.read(r, false, eof, false);
+                if (form == eof) return true;
+            }
+        } catch (RuntimeException e) {
+            Throwable c = e;
+            while (c.getCause() != null) c = c.getCause();
+            String m = String.valueOf(c.getMessage());
+            return !m.startsWith("EOF while reading");
+        }
+    }
+
+    public static Namespace userNs() {
+        return Namespace.findOrCreate(USER);
+    }
+}

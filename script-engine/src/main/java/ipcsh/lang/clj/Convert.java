@@ -1,0 +1,109 @@
+package ipcsh.lang.clj;
+
+import clojure.lang.AFn;
+import clojure.lang.BigInt;
+import clojure.lang.IFn;
+import clojure.lang.IPersistentCollection;
+import clojure.lang.ISeq;
+import clojure.lang.Keyword;
+import clojure.lang.PersistentArrayMap;
+import clojure.lang.PersistentHashMap;
+import clojure.lang.PersistentVector;
+import clojure.lang.Ratio;
+import clojure.lang.Sequential;
+import clojure.lang.Symbol;
+import ipcsh.registry.Callback;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Values across the Clojure boundary: Clojure data in, the builtins' plain Java out and back. */
+final class Convert {
+    private Convert() {}
+
+    static Object toJava(Object v) {
+        if (v == null || v instanceof String || v instanceof Long || v instanceof Boolean || v instanceof byte[]
+                || v instanceof ipcsh.chan.Channel) {
+            return v;
+        }
+        if (v instanceof Keyword k) return ipcsh.Keyword.of(k.getName());
+        if (v instanceof Integer || v instanceof Short || v instanceof Byte) return ((Number) v).longValue();
+        if (v instanceof BigInt b) return b.lpart == 0 ? b.toBigInteger() : (Object) b.lpart;
+        if (v instanceof Ratio r) return r.doubleValue();
+        if (v instanceof Float f) return f.doubleValue();
+        if (v instanceof Character c) return c.toString();
+        if (v instanceof Symbol s) return s.toString();
+        if (v instanceof Map<?, ?> m) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                Object k = e.getKey();
+                out.put(k instanceof Keyword kw ? kw.getName() : String.valueOf(k), toJava(e.getValue()));
+            }
+            return out;
+        }
+        if (v instanceof Sequential || v instanceof ISeq || (v instanceof Collection<?> && !(v instanceof IPersistentCollection))) {
+            List<Object> out = new ArrayList<>();
+            for (Object o : (Iterable<?>) v) out.add(toJava(o));
+            return out;
+        }
+        if (v instanceof IFn f && !(v instanceof IPersistentCollection)) return callback(f);
+        return v;
+    }
+
+    static Callback callback(IFn f) {
+        return new ClojureCallback(f);
+    }
+
+    /** A Clojure function handed to the builtins; keeps the fn for printing and identity. */
+    record ClojureCallback(IFn fn) implements Callback {
+        @Override
+        public Object call(Object... args) {
+            Object[] a = new Object[args.length];
+            for (int i = 0; i < args.length; i++) a[i] = toClojure(args[i]);
+            return fn.applyTo(clojure.lang.ArraySeq.create(a));
+        }
+    }
+
+    static Object toClojure(Object v) {
+        if (v == null || v instanceof String || v instanceof Long || v instanceof Boolean || v instanceof byte[]
+                || v instanceof ipcsh.chan.Channel || v instanceof Double) {
+            return v;
+        }
+        if (v instanceof ipcsh.Keyword k) return Keyword.intern(k.name());
+        if (v instanceof Integer i) return i.longValue();
+        if (v instanceof Map<?, ?> m && !(v instanceof IPersistentCollection)) {
+            Object[] kvs = new Object[m.size() * 2];
+            int i = 0;
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                Object k = e.getKey();
+                kvs[i++] = k instanceof String s ? Keyword.intern(s) : toClojure(k);
+                kvs[i++] = toClojure(e.getValue());
+            }
+            return kvs.length <= 16 ? new PersistentArrayMap(kvs) : PersistentHashMap.create(kvs);
+        }
+        if (v instanceof List<?> l && !(v instanceof IPersistentCollection)) {
+            Object[] items = new Object[l.size()];
+            for (int i = 0; i < items.length; i++) items[i] = toClojure(l.get(i));
+            return PersistentVector.adopt(items);
+        }
+        if (v instanceof ClojureCallback c) return c.fn();
+        if (v instanceof Callback c) {
+            return new AFn() {
+                @Override
+                public Object applyTo(ISeq args) {
+                    List<Object> a = new ArrayList<>();
+                    for (ISeq s = args; s != null; s = s.next()) a.add(toJava(s.first()));
+                    return toClojure(c.call(a.toArray()));
+                }
+
+                @Override public Object invoke() { return applyTo(null); }
+                @Override public Object invoke(Object x) { return applyTo(clojure.lang.RT.list(x)); }
+                @Override public Object invoke(Object x, Object y) { return applyTo(clojure.lang.RT.list(x, y)); }
+            };
+        }
+        return v;
+    }
+}
