@@ -38,6 +38,12 @@ public final class ClojureRuntime {
         if (installed) return;
         Namespace core = Namespace.findOrCreate(Symbol.intern(NS));
         Namespace user = Namespace.findOrCreate(USER);
+        Var.pushThreadBindings(RT.mapUniqueKeys(RT.CURRENT_NS, user));
+        try {
+            RT.var("clojure.core", "refer").invoke(Symbol.intern("clojure.core"));
+        } finally {
+            Var.popThreadBindings();
+        }
         for (Builtin b : Registry.standard().all()) {
             Symbol sym = Symbol.intern(b.name());
             Var v = Var.intern(core, sym, new BuiltinFn(b));

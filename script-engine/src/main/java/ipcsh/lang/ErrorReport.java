@@ -1,0 +1,170 @@
+package ipcsh.lang;
+
+import clojure.lang.Compiler;
+import clojure.lang.ExceptionInfo;
+import clojure.lang.IExceptionInfo;
+import clojure.lang.IPersistentMap;
+import clojure.lang.Keyword;
+import ipcsh.IpcException;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The one renderer for every error the user sees (Babashka's error handler): the message,
+ * {@code file:line:col}, the source line, and with --debug the whole Java trace.
+ */
+public final class ErrorReport {
+    private static final Keyword LINE = Keyword.intern("clojure.error", "line");
+    private static final Keyword COLUMN = Keyword.intern("clojure.error", "column");
+    private static final Keyword SOURCE = Keyword.intern("clojure.error", "source");
+
+    private final Sources sources;
+    private final boolean debug;
+
+    public ErrorReport(Sources sources, boolean debug) {
+        this.sources = sources;
+        this.debug = debug;
+    }
+
+    /** Where an error happened. */
+    public record Location(String file, int line, int column) {
+        @Override
+        public String toString() {
+            return file + ":" + line + (column > 0 ? ":" + column : "");
+        }
+    }
+
+    /** The full block for a script: message, location, source line. */
+    public String render(Throwable t) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("error: ").append(message(t)).append('\n');
+        Location loc = locate(t);
+        if (loc != null) {
+            sb.append("  at ").append(loc).append('\n');
+            String line = sources.line(loc.file(), loc.line());
+            if (line != null) {
+                String num = String.valueOf(loc.line());
+                sb.append("  ").append(num).append(" | ").append(line).append('\n');
+                if (loc.column() > 0) {
+                    sb.append("  ").append(" ".repeat(num.length())).append(" | ")
+                            .append(" ".repeat(Math.max(0, loc.column() - 1))).append("^\n");
+                }
+            }
+        }
+        if (debug) sb.append(trace(t));
+        return sb.toString();
+    }
+
+    /** One line, for the REPL: the message and, when known, where. */
+    public String oneLine(Throwable t) {
+        Location loc = locate(t);
+        String m = message(t);
+        return "error: " + m + (loc != null && !loc.file().startsWith("repl") ? " (" + loc + ")" : "")
+                + (debug ? "\n" + trace(t) : "");
+    }
+
+    /** The user's message: the innermost meaningful cause, without Clojure's wrapping. */
+    public static String message(Throwable t) {
+        Throwable c = unwrap(t);
+        String m = c.getMessage();
+        if (c instanceof IpcException || c instanceof IExceptionInfo) {
+            if (c instanceof ExceptionInfo ei && !(ei.getCause() instanceof IpcException)) {
+                IPersistentMap data = ei.getData();
+                if (data != null && data.count() > 0) m = m + " " + clojure.lang.RT.printString(data);
+            }
+            return m;
+        }
+        if (c instanceof Compiler.CompilerException) return m;
+        String name = c.getClass().getSimpleName();
+        if (m == null) return name;
+        if (c instanceof RuntimeException && c.getClass().getName().startsWith("clojure.lang.LispReader")) return m;
+        return (name.isEmpty() ? c.getClass().getName() : name) + ": " + m;
+    }
+
+    /** Peels CompilerException and Clojure's reader wrappers down to the real error. */
+    static Throwable unwrap(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && (c instanceof Compiler.CompilerException
+                || c.getClass().getName().equals("clojure.lang.LispReader$ReaderException")
+                || (c instanceof ExceptionInfo ei && ei.getCause() instanceof IpcException)
+                || (c.getClass() == RuntimeException.class && c.getMessage() != null
+                    && c.getMessage().equals(String.valueOf(c.getCause()))))) {
+            c = c.getCause();
+        }
+        return c;
+    }
+
+    /**
+     * The user's own frame nearest to the error in a known source file, else the compiler's
+     * location of the top-level form.
+     */
+    public Location locate(Throwable t) {
+        Location fromCompiler = null;
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof Compiler.CompilerException ce && ce.getData() != null) {
+                Map<?, ?> d = (Map<?, ?>) ce.getData();
+                Object line = d.get(LINE), col = d.get(COLUMN), src = d.get(SOURCE);
+                if (line instanceof Number n && src != null) {
+                    fromCompiler = new Location(String.valueOf(src), n.intValue(), col instanceof Number k ? k.intValue() : 0);
+                }
+            }
+        }
+        Throwable root = unwrap(t);
+        for (StackTraceElement e : root.getStackTrace()) {
+            String f = e.getFileName();
+            if (f != null && e.getLineNumber() > 0 && sources.knows(f)) {
+                if (fromCompiler != null && fromCompiler.line() == e.getLineNumber()) return fromCompiler;
+                return new Location(sources.pathOf(f), e.getLineNumber(), sources.firstColumn(f, e.getLineNumber()));
+            }
+        }
+        if (fromCompiler != null) {
+            String f = fromCompiler.file();
+            if (sources.knows(f)) return new Location(sources.pathOf(f), fromCompiler.line(), fromCompiler.column());
+            return fromCompiler;
+        }
+        return null;
+    }
+
+    private static String trace(Throwable t) {
+        StringWriter w = new StringWriter();
+        t.printStackTrace(new PrintWriter(w));
+        return w.toString();
+    }
+
+    /** Source texts the shell has loaded, so errors can quote the offending line. */
+    public static final class Sources {
+        private final Map<String, String> pathByName = new java.util.concurrent.ConcurrentHashMap<>();
+        private final Map<String, List<String>> lines = new java.util.concurrent.ConcurrentHashMap<>();
+
+        public void add(String path, String text) {
+            String name = java.nio.file.Path.of(path).getFileName().toString();
+            pathByName.put(name, path);
+            pathByName.put(path, path);
+            lines.put(path, text.lines().toList());
+        }
+
+        boolean knows(String nameOrPath) {
+            return pathByName.containsKey(nameOrPath);
+        }
+
+        String pathOf(String nameOrPath) {
+            return pathByName.getOrDefault(nameOrPath, nameOrPath);
+        }
+
+        String line(String nameOrPath, int line) {
+            List<String> l = lines.get(pathOf(nameOrPath));
+            return l == null || line < 1 || line > l.size() ? null : l.get(line - 1);
+        }
+
+        int firstColumn(String nameOrPath, int line) {
+            String s = line(nameOrPath, line);
+            if (s == null) return 0;
+            int i = 0;
+            while (i < s.length() && Character.isWhitespace(s.charAt(i))) i++;
+            return i + 1;
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package ipcsh.lang;
+
+import ipcsh.ExitRequest;
+import ipcsh.chan.Interrupts;
+import ipcsh.lang.clj.ClojureRuntime;
+import ipcsh.loop.EventLoop;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * One shell: the languages, the event loop and the error renderer, used by the script
+ * runner, {@code -e} and the REPL. Everything here runs on the interpreter thread.
+ */
+public final class Session {
+    private final EventLoop loop = EventLoop.main();
+    private final ErrorReport.Sources sources = new ErrorReport.Sources();
+    private final ErrorReport errors;
+    private final PrintStream err;
+
+    public Session(boolean debug, PrintStream err) {
+        this.errors = new ErrorReport(sources, debug);
+        this.err = err;
+        ClojureRuntime.install();
+        loop.onError(t -> err.print(errors.render(t)));
+    }
+
+    public EventLoop loop() {
+        return loop;
+    }
+
+    public ErrorReport errors() {
+        return errors;
+    }
+
+    /**
+     * Runs a script, then serves events while anything is registered (like Node).
+     * Returns the exit status: (exit n), 0, or 1 after an uncaught error.
+     */
+    public int runScript(Path file, List<String> args) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            err.println("error: cannot run \"" + file + "\": No such file or directory (ENOENT)");
+            return 1;
+        } catch (IOException e) {
+            err.println("error: cannot run \"" + file + "\": " + e.getMessage());
+            return 1;
+        }
+        String path = file.toString();
+        sources.add(path, text);
+        ClojureRuntime.commandLineArgs(args);
+        return run(() -> {
+            ClojureRuntime.load(new StringReader(text), path, file.getFileName().toString());
+            return null;
+        }, true);
+    }
+
+    /** -e: evaluates the forms and prints the last value unless it is nil. */
+    public int evalAndPrint(String code, List<String> args, PrintStream out) {
+        sources.add("<expr>", code);
+        ClojureRuntime.commandLineArgs(args);
+        return run(() -> {
+            Object v = ClojureRuntime.evalString(code, "<expr>");
+            if (v != null) out.println(ClojureRuntime.print(v));
+            return null;
+        }, true);
+    }
+
+    private int run(java.util.function.Supplier<Object> body, boolean serveEvents) {
+        return ClojureRuntime.withBindings(() -> {
+            try {
+                body.get();
+                if (serveEvents) loop.run();
+                flushOut();
+                return 0;
+            } catch (ExitRequest e) {
+                flushOut();
+                return e.status();
+            } catch (InterruptedException e) {
+                return 130;
+            } catch (Throwable t) {
+                ExitRequest exit = exitIn(t);
+                flushOut();
+                if (exit != null) return exit.status();
+                err.print(errors.render(t));
+                err.flush();
+                return 1;
+            }
+        });
+    }
+
+    /** Clojure wraps what a form throws; (exit n) deep inside must still exit. */
+    static ExitRequest exitIn(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) if (c instanceof ExitRequest e) return e;
+        return null;
+    }
+
+    private static void flushOut() {
+        try {
+            ((java.io.Writer) clojure.lang.RT.OUT.deref()).flush();
+        } catch (IOException ignored) {
+            // stdout gone (a closed pipe): nothing left to tell
+        }
+        System.out.flush();
+    }
+
+    /** REPL entry: evaluates one complete entry; returns the printed value (null for errors, printed already). */
+    public String evalForRepl(String code) {
+        Interrupts.clear();
+        sources.add("repl", code);
+        Object v = ClojureRuntime.evalString(code, "repl");
+        flushOut();
+        return ClojureRuntime.print(v);
+    }
+
+    public <T> T withReplBindings(java.util.function.Supplier<T> body) {
+        return ClojureRuntime.withBindings(body);
+    }
+}

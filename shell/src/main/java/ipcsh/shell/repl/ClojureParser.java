@@ -1,0 +1,64 @@
+package ipcsh.shell.repl;
+
+import ipcsh.lang.clj.ClojureRuntime;
+import org.jline.reader.CompletingParsedLine;
+import org.jline.reader.EOFError;
+import org.jline.reader.ParsedLine;
+import org.jline.reader.Parser;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Splits a line into Clojure tokens for completion, and asks for more lines while the
+ * forms are unbalanced (Enter on "(gets r" continues the entry).
+ */
+final class ClojureParser implements Parser {
+    private static final String DELIMS = "()[]{}'`~@^,;";
+
+    @Override
+    public ParsedLine parse(String line, int cursor, ParseContext context) {
+        if (context == ParseContext.ACCEPT_LINE && !line.isBlank() && !ClojureRuntime.complete(line)) {
+            throw new EOFError(-1, -1, "unbalanced form", "form");
+        }
+        List<String> words = new ArrayList<>();
+        int wordIndex = -1, wordCursor = 0, start = -1;
+        for (int i = 0; i <= line.length(); i++) {
+            char c = i < line.length() ? line.charAt(i) : ' ';
+            boolean sep = Character.isWhitespace(c) || DELIMS.indexOf(c) >= 0 || (c == '"' && start < 0);
+            if (c == '"' && start < 0) {
+                // a string starts a word of its own: completes paths
+                if (i + 1 <= line.length() && cursor > i) {
+                    start = i + 1;
+                    continue;
+                }
+            }
+            if (sep || c == '"') {
+                if (start >= 0) {
+                    if (cursor >= start && cursor <= i) {
+                        wordIndex = words.size();
+                        wordCursor = cursor - start;
+                    }
+                    words.add(line.substring(start, i));
+                    start = -1;
+                }
+            } else if (start < 0) {
+                start = i;
+            }
+        }
+        if (wordIndex < 0) {
+            wordIndex = words.size();
+            words.add("");
+            wordCursor = 0;
+        }
+        return new Line(line, cursor, words, wordIndex, wordCursor);
+    }
+
+    private record Line(String line, int cursor, List<String> words, int wordIndex, int wordCursor)
+            implements CompletingParsedLine {
+        @Override public String word() { return words.get(wordIndex); }
+        @Override public CharSequence escape(CharSequence candidate, boolean complete) { return candidate; }
+        @Override public int rawWordCursor() { return wordCursor; }
+        @Override public int rawWordLength() { return word().length(); }
+    }
+}
