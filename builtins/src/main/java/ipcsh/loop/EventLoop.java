@@ -19,6 +19,13 @@ import java.util.function.Consumer;
  * (servers, watchers, background copies); timers count while pending.
  */
 public final class EventLoop {
+    private static final EventLoop MAIN = new EventLoop();
+
+    /** The process's loop: there is one interpreter thread per shell. */
+    public static EventLoop main() {
+        return MAIN;
+    }
+
     private final LinkedBlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
     private final AtomicInteger holds = new AtomicInteger();
