@@ -412,6 +412,8 @@ public final class Channel implements Closeable {
             }
         };
         emit(frame, 0, frame.length, "puts");
+        // With :line buffering a whole frame is what a line is to :lines: it leaves at once.
+        if (buffering == Buffering.LINE && framing != Framing.LINES && outLen > 0) flushBuffer("puts");
     }
 
     private byte[] withNewline(byte[] b) {

@@ -27,7 +27,7 @@ public interface LibC {
         EPOLLONESHOT = 1 << 30;
 
     static LibC get() {
-        return FfmLibC.INSTANCE;
+        return FfmLibC.instance();
     }
 
     /** open(2); returns the new descriptor. */

@@ -26,7 +26,14 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * descriptor ipcsh reads or writes that way is non-blocking.
  */
 public final class FfmLibC implements LibC {
-    public static final FfmLibC INSTANCE = new FfmLibC();
+    /** Lazy, so that the linker and lookup statics below exist before the handles are made. */
+    public static FfmLibC instance() {
+        return Holder.INSTANCE;
+    }
+
+    private static final class Holder {
+        static final FfmLibC INSTANCE = new FfmLibC();
+    }
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LIBC = LINKER.defaultLookup();

@@ -64,7 +64,6 @@ public final class ClojureRuntime {
                 return null;
             }
         });
-        docStar.setMeta(PersistentHashMap.create(Keyword.intern("private"), true));
         installPrinting();
         installJavaIo();
         installed = true;

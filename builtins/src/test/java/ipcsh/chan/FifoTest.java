@@ -1,0 +1,147 @@
+package ipcsh.chan;
+
+import ipcsh.IpcException;
+import ipcsh.chan.drivers.FifoDriver;
+import ipcsh.os.OsException;
+import ipcsh.testing.Peer;
+import ipcsh.testing.TempDir;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class FifoTest {
+    private final TempDir dir = new TempDir();
+
+    @AfterEach
+    void cleanUp() {
+        dir.close();
+    }
+
+    @Test
+    void readsLinesWrittenByTclThroughFifo() throws Exception {
+        String path = dir.file("tcl.fifo");
+        FifoDriver.make(path, 0600);
+        Path script = dir.path.resolve("w.tcl");
+        Files.writeString(script, "set f [open [lindex $argv 0] w]\nputs $f \"hello from tcl\"\nputs $f \"second line\"\nclose $f\n");
+        try (Peer tcl = Peer.start("tclsh", script.toString(), path);
+             Channel ch = FifoDriver.open(path, "read", false, 0600, false, 10_000)) {
+            assertEquals("hello from tcl", ch.gets());
+            assertEquals("second line", ch.gets());
+            assertNull(ch.gets());
+            assertTrue(ch.eof());
+            assertEquals(0, tcl.waitFor(10));
+        }
+    }
+
+    @Test
+    void readsLineEchoedByShellIntoFifo() {
+        String path = dir.file("sh.fifo");
+        FifoDriver.make(path, 0600);
+        try (Channel ch = openReaderWhile(path, Peer.start("sh", "-c", "echo 'from sh' > " + path))) {
+            assertEquals("from sh", ch.gets());
+        }
+    }
+
+    private static Channel openReaderWhile(String path, Peer writer) {
+        try (writer) {
+            return FifoDriver.open(path, "read", true, 0600, false, 10_000);
+        }
+    }
+
+    @Test
+    void catReadsWhatIpcshWrites() throws Exception {
+        String path = dir.file("cat.fifo");
+        FifoDriver.make(path, 0600);
+        Path out = dir.path.resolve("cat.out");
+        try (Peer cat = Peer.start("sh", "-c", "cat " + path + " > " + out)) {
+            Channel w = FifoDriver.open(path, "write", false, 0600, false, 10_000);
+            w.puts("line one");
+            w.write("line two\n");
+            w.close();
+            assertEquals(0, cat.waitFor(10));
+        }
+        assertEquals("line one\nline two\n", Files.readString(out));
+    }
+
+    @Test
+    void nonblockingWriterWithoutReaderFailsWithEnxio() {
+        String path = dir.file("lonely.fifo");
+        OsException e = assertThrows(OsException.class, () -> FifoDriver.open(path, "write", true, 0600, true, -1));
+        assertEquals("ENXIO", e.errnoName());
+        assertTrue(e.getMessage().contains(path), e.getMessage());
+        assertTrue(e.getMessage().contains("No such device or address"), e.getMessage());
+        assertTrue(e.getMessage().contains("no reader"), e.getMessage());
+    }
+
+    @Test
+    void blockingWriterGivesUpAfterTimeoutWhenNoReaderComes() {
+        String path = dir.file("late.fifo");
+        long t0 = System.nanoTime();
+        OsException e = assertThrows(OsException.class, () -> FifoDriver.open(path, "write", true, 0600, false, 300));
+        assertTrue((System.nanoTime() - t0) / 1_000_000 >= 290);
+        assertTrue(e.getMessage().contains("within 300 ms"), e.getMessage());
+    }
+
+    @Test
+    void readerGivesUpAfterTimeoutWhenNoWriterComes() {
+        String path = dir.file("quiet.fifo");
+        TimeoutError e = assertThrows(TimeoutError.class, () -> FifoDriver.open(path, "read", true, 0600, false, 200));
+        assertTrue(e.getMessage().contains("timed out after 200 ms"), e.getMessage());
+        assertEquals(0, Channels.list().stream().filter(c -> path.equals(c.name())).count());
+    }
+
+    @Test
+    void getsTimesOutOnASilentFifoAndTheChannelStaysUsable() {
+        String path = dir.file("rw.fifo");
+        try (Channel ch = FifoDriver.open(path, "rw", true, 0600, false, -1)) {
+            ch.configure(java.util.Map.of("timeout", 150L));
+            assertThrows(TimeoutError.class, ch::gets);
+            ch.puts("later");
+            assertEquals("later", ch.gets());
+        }
+    }
+
+    @Test
+    void mkfifoOnRegularFileIsAClearError() throws Exception {
+        Path f = dir.path.resolve("plain.txt");
+        Files.writeString(f, "x");
+        IpcException e = assertThrows(IpcException.class, () -> FifoDriver.make(f.toString(), 0600));
+        assertEquals("mkfifo \"" + f + "\": exists and is not a FIFO (it is a regular file)", e.getMessage());
+    }
+
+    @Test
+    void fifoInMissingDirectoryNamesPathAndErrno() {
+        OsException e = assertThrows(OsException.class,
+                () -> FifoDriver.open("/nonexistent-dir/x.fifo", "read", true, 0600, true, -1));
+        assertEquals("mkfifo \"/nonexistent-dir/x.fifo\": No such file or directory (ENOENT)", e.getMessage());
+    }
+
+    @Test
+    void openingMissingFifoWithoutCreateFails() {
+        String path = dir.file("absent.fifo");
+        OsException e = assertThrows(OsException.class, () -> FifoDriver.open(path, "read", false, 0600, true, -1));
+        assertEquals("ENOENT", e.errnoName());
+        assertFalse(Files.exists(Path.of(path)));
+    }
+
+    @Test
+    void noDescriptorLeakAfterTenThousandFifoOpens() {
+        String path = dir.file("leak.fifo");
+        FifoDriver.make(path, 0600);
+        int before = Peer.openFds();
+        for (int i = 0; i < 10_000; i++) {
+            Channel ch = FifoDriver.open(path, "rw", false, 0600, true, -1);
+            ch.close();
+        }
+        assertEquals(before, Peer.openFds());
+        assertTrue(Channels.list().stream().noneMatch(c -> path.equals(c.name())));
+    }
+}
