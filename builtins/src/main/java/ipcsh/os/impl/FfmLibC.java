@@ -27,8 +27,6 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * descriptor ipcsh reads or writes that way is non-blocking.
  */
 public final class FfmLibC implements LibC {
-    public static final FfmLibC INSTANCE = new FfmLibC();
-
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LIBC = LINKER.defaultLookup();
     private static final MemoryLayout STATE = Linker.Option.captureStateLayout();
@@ -92,6 +90,9 @@ public final class FfmLibC implements LibC {
     private final MethodHandle freeaddrinfo = plain("freeaddrinfo", FunctionDescriptor.ofVoid(ADDRESS));
     private final MethodHandle gaiStrerror = plain("gai_strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
     private static final int SOCKADDR_MAX = 128; // sizeof(struct sockaddr_storage)
+
+    /** After the static fields above: the constructor links through them. */
+    public static final FfmLibC INSTANCE = new FfmLibC();
 
     private FfmLibC() {}
 
