@@ -141,13 +141,23 @@ public final class Sockets {
         int fd = LibC.get().socket(LibC.AF_UNIX, LibC.SOCK_STREAM | FLAGS, 0);
         try {
             long deadline = Waiter.deadline(timeoutMs);
-            while (!LibC.get().connect(fd, addr)) {
+            while (!connectOnce(fd, addr)) {
                 if (System.nanoTime() > deadline) throw new TimeoutError("connect \"" + path + "\" (server busy)", timeoutMs);
                 Waiter.sleep(5, "connect \"" + path + "\"");
             }
             return new Channel(new SocketDriver(fd, "unix", path));
         } catch (RuntimeException e) {
             LibC.get().close(fd);
+            throw e;
+        }
+    }
+
+    /** One unix connect attempt: false while the server's backlog is full (EAGAIN). */
+    private static boolean connectOnce(int fd, byte[] addr) {
+        try {
+            return LibC.get().connect(fd, addr);
+        } catch (OsException e) {
+            if (e.errno() == Errno.EISCONN) return true; // an earlier attempt, interrupted, went through
             throw e;
         }
     }
