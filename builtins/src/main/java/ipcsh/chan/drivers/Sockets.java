@@ -1,7 +1,6 @@
 package ipcsh.chan.drivers;
 
 import ipcsh.IpcException;
-import ipcsh.Keyword;
 import ipcsh.chan.Channel;
 import ipcsh.chan.TimeoutError;
 import ipcsh.chan.Waiter;
@@ -57,8 +56,7 @@ public final class Sockets {
 
     /**
      * An address value back to struct sockaddr bytes for a socket of the given family:
-     * ["host" port] (or a port alone, meaning localhost is not assumed: it is the wildcard),
-     * or a unix path / "@name".
+     * ["host" port], a port alone (the wildcard address), or a unix path / "@name".
      */
     public static byte[] addressOf(Object v, int family, int socktype, String call) {
         if (v instanceof String s && family == LibC.AF_UNIX) return SockAddr.unix(s, call);
@@ -345,12 +343,5 @@ public final class Sockets {
             if (file) UnixPaths.remove(path);
             throw e;
         }
-    }
-
-    /** ":tcp", ":unix"... as scripts write the kind. */
-    public static String kindOf(Object v) {
-        if (v instanceof Keyword k) return k.name();
-        if (v instanceof String s) return s.startsWith(":") ? s.substring(1) : s;
-        return null;
     }
 }
