@@ -41,7 +41,7 @@ public final class Js {
         return started;
     }
 
-    /** Runs a .js or .mjs file: as an ES module when it ends in .mjs or uses import/export. */
+    /** Runs a .js or .mjs file: as an ES module when it ends in .mjs or uses import/export or top-level await. */
     public static void runFile(Path file, String text) {
         Holder.ENGINE.runFile(file, text);
     }

@@ -50,7 +50,8 @@ import java.util.regex.Pattern;
 final class JsEngine {
     private static final HostAccess ACCESS = HostAccess.newBuilder(HostAccess.EXPLICIT)
             .allowArrayAccess(true).allowBufferAccess(true).build();
-    private static final Pattern MODULE = Pattern.compile("(?m)^\\s*(import\\s*[\\w{*'\"]|export\\s)");
+    /** import/export statements, or top-level await (a line starting with it), make a file a module. */
+    private static final Pattern MODULE = Pattern.compile("(?m)^(\\s*(import\\s*[\\w{*'\"]|export\\s)|await\\s|for\\s+await\\s*\\()");
     private static final Map<String, Object> NON_BLOCKING = Map.of("blocking", false);
     private static final Map<String, Object> BLOCKING = Map.of("blocking", true);
 
