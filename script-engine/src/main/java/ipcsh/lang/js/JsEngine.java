@@ -50,8 +50,8 @@ import java.util.regex.Pattern;
 final class JsEngine {
     private static final HostAccess ACCESS = HostAccess.newBuilder(HostAccess.EXPLICIT)
             .allowArrayAccess(true).allowBufferAccess(true).build();
-    /** import/export statements, or top-level await (a line starting with it), make a file a module. */
-    private static final Pattern MODULE = Pattern.compile("(?m)^(\\s*(import\\s*[\\w{*'\"]|export\\s)|await\\s|for\\s+await\\s*\\()");
+    /** import/export statements make a file a module (so does top-level await: see {@link #runFile}). */
+    private static final Pattern MODULE = Pattern.compile("(?m)^\\s*(import\\s*[\\w{*'\"]|export\\s)");
     private static final Map<String, Object> NON_BLOCKING = Map.of("blocking", false);
     private static final Map<String, Object> BLOCKING = Map.of("blocking", true);
 
@@ -124,15 +124,29 @@ final class JsEngine {
         String display = file.toString();
         Source.Builder sb = Source.newBuilder("js", file.toFile()).content(text);
         boolean module = display.endsWith(".mjs") || MODULE.matcher(text).find();
-        if (module) sb.mimeType("application/javascript+module");
         Source source;
         try {
+            if (!module && text.contains("await")) {
+                // top-level await is legal only in a module: a script that does not parse may be one
+                module = !parses(sb.build());
+            }
+            if (module) sb.mimeType("application/javascript+module");
             source = sb.build();
         } catch (IOException e) {
             throw new IpcException("cannot run \"" + file + "\": " + e.getMessage());
         }
         if (source.getPath() != null) displayPaths.put(source.getPath(), display);
         unwrapping(() -> context.eval(source));
+    }
+
+    private boolean parses(Source script) {
+        try {
+            context.parse(script);
+            return true;
+        } catch (PolyglotException e) {
+            if (e.isSyntaxError()) return false;
+            throw e;
+        }
     }
 
     Object evalToJava(String code, String name) {

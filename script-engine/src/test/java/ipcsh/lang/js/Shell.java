@@ -61,10 +61,11 @@ final class Shell {
 
     /** Starts a peer JVM running script with args (the shell's own runner, as `ipcsh script args`). */
     static Process peer(Path script, String... args) throws IOException {
-        return peerWith(List.of(), script, args);
+        return peerWith(List.of(), java.util.Map.of(), script, args);
     }
 
-    static Process peerWith(List<String> jvmFlags, Path script, String... args) throws IOException {
+    static Process peerWith(List<String> jvmFlags, java.util.Map<String, String> env, Path script, String... args)
+            throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
@@ -75,7 +76,9 @@ final class Shell {
         cmd.add(ScriptMain.class.getName());
         cmd.add(script.toString());
         cmd.addAll(Arrays.asList(args));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        return pb.start();
     }
 
     /** Waits for p and returns its output (stdout and stderr). */
