@@ -74,6 +74,14 @@ public final class Channel implements Closeable {
         return inEnd > inStart;
     }
 
+    /**
+     * Takes up to max bytes of what the read buffer holds, raw, without touching the OS: for
+     * copy, which moves the rest of the stream below the buffer.
+     */
+    public byte[] takeBuffered(long max) {
+        return take((int) Math.min(max, inEnd - inStart));
+    }
+
     /** Whether the last read verb found nothing to return on a non-blocking channel. */
     public boolean blocked() {
         return blocked;

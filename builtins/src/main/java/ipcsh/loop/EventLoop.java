@@ -67,6 +67,11 @@ public final class EventLoop {
         this.errorHandler = handler;
     }
 
+    /** Reports an error through the error handler, as a failing callback's would be. */
+    public void report(Throwable error) {
+        errorHandler.accept(error);
+    }
+
     public void post(Runnable task) {
         queue.add(task);
     }

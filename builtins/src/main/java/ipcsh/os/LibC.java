@@ -25,9 +25,15 @@ public interface LibC {
     int EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2, EPOLL_CTL_MOD = 3;
     int EPOLLIN = 0x1, EPOLLOUT = 0x4, EPOLLERR = 0x8, EPOLLHUP = 0x10, EPOLLRDHUP = 0x2000,
         EPOLLONESHOT = 1 << 30;
+    int AF_UNIX = 1, AF_INET = 2, AF_INET6 = 10, AF_UNSPEC = 0;
+    int SOCK_STREAM = 1, SOCK_DGRAM = 2, SOCK_NONBLOCK = 04000, SOCK_CLOEXEC = 02000000;
+    int SOL_SOCKET = 1, SO_REUSEADDR = 2, SO_ERROR = 4, SO_PEERCRED = 17, IPPROTO_TCP = 6, TCP_NODELAY = 1,
+        IPPROTO_IPV6 = 41, IPV6_V6ONLY = 26;
+    int SHUT_RD = 0, SHUT_WR = 1, SHUT_RDWR = 2;
+    int MSG_DONTWAIT = 0x40, MSG_NOSIGNAL = 0x4000;
 
     static LibC get() {
-        return FfmLibC.instance();
+        return FfmLibC.INSTANCE;
     }
 
     /** open(2); returns the new descriptor. */
@@ -96,6 +102,61 @@ public interface LibC {
 
     /** getpid(2). */
     int getpid();
+
+    /** socket(2); returns the new descriptor. */
+    int socket(int domain, int type, int protocol);
+
+    /** bind(2) to {@code addr}, a struct sockaddr as bytes ({@link SockAddr}). */
+    void bind(int fd, byte[] addr);
+
+    /**
+     * connect(2) to {@code addr}: true when connected, false when a non-blocking connect is in
+     * progress (EINPROGRESS, or EAGAIN for a unix socket whose server's backlog is full).
+     */
+    boolean connect(int fd, byte[] addr);
+
+    /** listen(2). */
+    void listen(int fd, int backlog);
+
+    /** accept4(2) without the peer's address (see {@link #getpeername}): the new descriptor or WOULD_BLOCK. */
+    int accept4(int fd, int flags);
+
+    /** getsockopt(2): up to {@code len} bytes of the option's value. */
+    byte[] getsockopt(int fd, int level, int option, int len);
+
+    /** getsockopt(2) of an int option. */
+    int getsockoptInt(int fd, int level, int option);
+
+    /** setsockopt(2) of an int option. */
+    void setsockoptInt(int fd, int level, int option, int value);
+
+    /** getsockname(2): the local address as a struct sockaddr's bytes. */
+    byte[] getsockname(int fd);
+
+    /** getpeername(2): the peer's address as a struct sockaddr's bytes. */
+    byte[] getpeername(int fd);
+
+    /**
+     * sendto(2) of {@code buf[off..off+len)} to {@code addr} (null: the connected peer), with
+     * MSG_NOSIGNAL added: bytes sent or WOULD_BLOCK.
+     */
+    int sendto(int fd, byte[] buf, int off, int len, int flags, byte[] addr);
+
+    /**
+     * recvfrom(2) into {@code buf[off..off+len)}: bytes received or WOULD_BLOCK. The sender's
+     * address goes to {@code from[0]} (when from is not null; an empty array for an unnamed sender).
+     */
+    int recvfrom(int fd, byte[] buf, int off, int len, int flags, byte[][] from);
+
+    /** shutdown(2); ENOTCONN (the peer already went) is ignored. */
+    void shutdown(int fd, int how);
+
+    /**
+     * getaddrinfo(3) for {@code host} (no service): the addresses, in the resolver's order, as
+     * struct sockaddr bytes with port 0. A failure throws {@link ipcsh.IpcException} naming the
+     * host and the EAI_ error.
+     */
+    byte[][] getaddrinfo(String host, int family, int socktype);
 
     /** The C library's text for errno (strerror). */
     String strerror(int errno);

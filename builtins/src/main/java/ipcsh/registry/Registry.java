@@ -1,9 +1,12 @@
 package ipcsh.registry;
 
 import ipcsh.builtins.ChannelVerbs;
+import ipcsh.builtins.CopyBuiltins;
+import ipcsh.builtins.EventLoopBuiltins;
 import ipcsh.builtins.PipesAndFiles;
 import ipcsh.builtins.Processes;
 import ipcsh.builtins.ShellBuiltins;
+import ipcsh.builtins.SocketBuiltins;
 
 import java.util.Collection;
 import java.util.Collections;
@@ -44,7 +47,8 @@ public final class Registry {
 
     /** The groups in man page order; a new group adds one line here. */
     public static List<Group> groups() {
-        return List.of(new ChannelVerbs(), new PipesAndFiles(), new Processes(), new ShellBuiltins());
+        return List.of(new ChannelVerbs(), new CopyBuiltins(), new PipesAndFiles(), new SocketBuiltins(), new Processes(),
+                new EventLoopBuiltins(), new ShellBuiltins());
     }
 
     public void add(String name, String arglists, String doc, Builtin.Impl impl) {

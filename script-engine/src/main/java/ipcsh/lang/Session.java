@@ -23,11 +23,13 @@ public final class Session {
     private final ErrorReport.Sources sources = new ErrorReport.Sources();
     private final ErrorReport errors;
     private final PrintStream err;
+    private volatile String language = "clj";
 
     public Session(boolean debug, PrintStream err) {
         this.errors = new ErrorReport(sources, debug);
         this.err = err;
         ClojureRuntime.install();
+        ipcsh.lang.js.Js.configure(sources, err, debug);
         loop.onError(t -> err.print(errors.render(t)));
     }
 
@@ -37,6 +39,16 @@ public final class Session {
 
     public ErrorReport errors() {
         return errors;
+    }
+
+    /** The language of -e and REPL entries: "clj" or "js". */
+    public String language() {
+        return language;
+    }
+
+    public void language(String lang) {
+        if (!lang.equals("clj") && !lang.equals("js")) throw new IllegalArgumentException("unknown language " + lang);
+        language = lang;
     }
 
     /**
@@ -57,6 +69,13 @@ public final class Session {
         String path = file.toString();
         sources.add(path, text);
         ClojureRuntime.commandLineArgs(args);
+        if (path.endsWith(".js") || path.endsWith(".mjs")) {
+            ipcsh.lang.js.Js.args(args);
+            return run(() -> {
+                ipcsh.lang.js.Js.runFile(file, text);
+                return null;
+            }, true);
+        }
         return run(() -> {
             ClojureRuntime.load(new StringReader(text), path, file.getFileName().toString());
             return null;
@@ -67,6 +86,14 @@ public final class Session {
     public int evalAndPrint(String code, List<String> args, PrintStream out) {
         sources.add("<expr>", code);
         ClojureRuntime.commandLineArgs(args);
+        if (language.equals("js")) {
+            ipcsh.lang.js.Js.args(args);
+            return run(() -> {
+                String shown = ipcsh.lang.js.Js.evalAndShow(code, "<expr>");
+                if (!shown.equals("undefined") && !shown.equals("null")) out.println(shown);
+                return null;
+            }, true);
+        }
         return run(() -> {
             Object v = ClojureRuntime.evalString(code, "<expr>");
             if (v != null) out.println(ClojureRuntime.print(v));
@@ -115,7 +142,17 @@ public final class Session {
     /** REPL entry: evaluates one complete entry; returns the printed value (null for errors, printed already). */
     public String evalForRepl(String code) {
         Interrupts.clear();
+        String word = code.trim();
+        if (word.equals(":js") || word.equals(":clj")) {
+            language(word.substring(1));
+            return word.equals(":js") ? "JavaScript; :clj returns to Clojure" : "Clojure; :js switches to JavaScript";
+        }
         sources.add("repl", code);
+        if (language.equals("js")) {
+            String shown = ipcsh.lang.js.Js.evalAndShow(code, "repl");
+            flushOut();
+            return shown;
+        }
         Object v = ClojureRuntime.evalString(code, "repl");
         flushOut();
         return ClojureRuntime.print(v);

@@ -12,7 +12,7 @@ public final class Main {
     public static final String VERSION = "0.1.0";
 
     static final String USAGE = """
-            Usage: ipcsh [options] [FILE.ipcs [ARGS...]]
+            Usage: ipcsh [options] [FILE.ipcs | FILE.js [ARGS...]]
                    ipcsh [options] -e FORM [ARGS...]
 
             A Clojure-style shell for inter-process communication: pipes, FIFOs, sockets,
@@ -24,6 +24,7 @@ public final class Main {
 
             Options:
               -e, --eval FORM   evaluate FORM, print its value (unless nil) and exit
+              --lang clj|js     the language of -e and the REPL (clj; :js and :clj switch in the REPL)
               --debug           show Java stack traces with errors
               -h, --help        show this help
               -v, --version     show the version
@@ -40,6 +41,7 @@ public final class Main {
 
     static int run(String[] argv, PrintStream out, PrintStream err) {
         boolean debug = false;
+        String lang = "clj";
         String expr = null;
         String file = null;
         List<String> rest = new ArrayList<>();
@@ -59,6 +61,13 @@ public final class Main {
                     return 0;
                 }
                 case "--debug" -> debug = true;
+                case "--lang" -> {
+                    if (i + 1 >= argv.length || !(argv[i + 1].equals("clj") || argv[i + 1].equals("js"))) {
+                        err.println("ipcsh: --lang takes clj or js (try --help)");
+                        return 2;
+                    }
+                    lang = argv[++i];
+                }
                 case "-e", "--eval" -> {
                     if (i + 1 >= argv.length) {
                         err.println("ipcsh: " + a + " needs a form to evaluate (try --help)");
@@ -79,9 +88,10 @@ public final class Main {
             }
         }
         if (expr == null && file == null) {
-            return ipcsh.shell.repl.Repl.start(debug);
+            return ipcsh.shell.repl.Repl.start(debug, lang);
         }
         Session session = new Session(debug, err);
+        session.language(lang);
         if (expr != null) return session.evalAndPrint(expr, rest, out);
         return session.runScript(Path.of(file), rest);
     }

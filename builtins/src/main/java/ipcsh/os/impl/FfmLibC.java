@@ -3,6 +3,7 @@ package ipcsh.os.impl;
 import ipcsh.os.Errno;
 import ipcsh.os.LibC;
 import ipcsh.os.OsException;
+import ipcsh.os.SockAddr;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -26,15 +27,6 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * descriptor ipcsh reads or writes that way is non-blocking.
  */
 public final class FfmLibC implements LibC {
-    /** Lazy, so that the linker and lookup statics below exist before the handles are made. */
-    public static FfmLibC instance() {
-        return Holder.INSTANCE;
-    }
-
-    private static final class Holder {
-        static final FfmLibC INSTANCE = new FfmLibC();
-    }
-
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LIBC = LINKER.defaultLookup();
     private static final MemoryLayout STATE = Linker.Option.captureStateLayout();
@@ -73,6 +65,9 @@ public final class FfmLibC implements LibC {
     private final MethodHandle faInit = plain("posix_spawn_file_actions_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private final MethodHandle faDestroy = plain("posix_spawn_file_actions_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private final MethodHandle faDup2 = plain("posix_spawn_file_actions_adddup2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    /** glibc 2.34+: the JVM's own descriptors (jars, logs) are not close-on-exec, so close them in the child. */
+    private final MethodHandle faCloseFrom = LIBC.find("posix_spawn_file_actions_addclosefrom_np")
+            .map(a -> LINKER.downcallHandle(a, FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT))).orElse(null);
     private final MethodHandle faChdir = plain("posix_spawn_file_actions_addchdir_np", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
     private final MethodHandle attrInit = plain("posix_spawnattr_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private final MethodHandle attrDestroy = plain("posix_spawnattr_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
@@ -81,6 +76,26 @@ public final class FfmLibC implements LibC {
     private final MethodHandle attrSetSigdefault = plain("posix_spawnattr_setsigdefault", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
     private final MethodHandle sigemptyset = plain("sigemptyset", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private final MethodHandle sigaddset = plain("sigaddset", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+
+    private final MethodHandle socket = errnoCall("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+    private final MethodHandle bind = errnoCall("bind", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private final MethodHandle connect = errnoCall("connect", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private final MethodHandle listen = errnoCall("listen", JAVA_INT, JAVA_INT, JAVA_INT);
+    private final MethodHandle accept4 = errnoCall("accept4", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT);
+    private final MethodHandle getsockopt = errnoCall("getsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+    private final MethodHandle setsockopt = errnoCall("setsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private final MethodHandle getsockname = errnoCall("getsockname", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+    private final MethodHandle getpeername = errnoCall("getpeername", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+    private final MethodHandle sendto = critical("sendto", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
+    private final MethodHandle recvfrom = critical("recvfrom", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS);
+    private final MethodHandle shutdown = errnoCall("shutdown", JAVA_INT, JAVA_INT, JAVA_INT);
+    private final MethodHandle getaddrinfo = plain("getaddrinfo", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    private final MethodHandle freeaddrinfo = plain("freeaddrinfo", FunctionDescriptor.ofVoid(ADDRESS));
+    private final MethodHandle gaiStrerror = plain("gai_strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    private static final int SOCKADDR_MAX = 128; // sizeof(struct sockaddr_storage)
+
+    /** After the static fields above: the constructor links through them. */
+    public static final FfmLibC INSTANCE = new FfmLibC();
 
     private FfmLibC() {}
 
@@ -337,6 +352,7 @@ public final class FfmLibC implements LibC {
                 for (int i = 0; i < 3; i++) {
                     if (stdio[i] >= 0) check("posix_spawn_file_actions_adddup2", (int) faDup2.invokeExact(fa, stdio[i], i));
                 }
+                if (faCloseFrom != null) check("posix_spawn_file_actions_addclosefrom_np", (int) faCloseFrom.invokeExact(fa, 3));
                 if (dir != null) check("posix_spawn_file_actions_addchdir_np", (int) faChdir.invokeExact(fa, a.allocateFrom(dir)));
                 check("sigemptyset", (int) sigemptyset.invokeExact(sigs));
                 check("posix_spawnattr_setsigmask", (int) attrSetSigmask.invokeExact(attr, sigs));
@@ -413,6 +429,224 @@ public final class FfmLibC implements LibC {
     public int getpid() {
         try {
             return (int) getpid.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public int socket(int domain, int type, int protocol) {
+        MemorySegment st = state.get();
+        try {
+            int fd = (int) socket.invokeExact(st, domain, type, protocol);
+            if (fd < 0) throw new OsException("socket", null, errno(st));
+            return fd;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public void bind(int fd, byte[] addr) {
+        MemorySegment st = state.get();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment sa = a.allocateFrom(ValueLayout.JAVA_BYTE, addr);
+            int r = (int) bind.invokeExact(st, fd, sa, addr.length);
+            if (r < 0) throw new OsException("bind", SockAddr.format(addr), errno(st));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public boolean connect(int fd, byte[] addr) {
+        MemorySegment st = state.get();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment sa = a.allocateFrom(ValueLayout.JAVA_BYTE, addr);
+            while (true) {
+                int r = (int) connect.invokeExact(st, fd, sa, addr.length);
+                if (r == 0) return true;
+                int e = errno(st);
+                if (e == Errno.EINPROGRESS || e == EAGAIN) return false;
+                // an interrupted connect goes on in the background, like EINPROGRESS
+                if (e == EINTR) return false;
+                throw new OsException("connect", SockAddr.format(addr), e);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public void listen(int fd, int backlog) {
+        MemorySegment st = state.get();
+        try {
+            int r = (int) listen.invokeExact(st, fd, backlog);
+            if (r < 0) throw new OsException("listen", "fd " + fd, errno(st));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public int accept4(int fd, int flags) {
+        MemorySegment st = state.get();
+        try {
+            while (true) {
+                int r = (int) accept4.invokeExact(st, fd, MemorySegment.NULL, MemorySegment.NULL, flags);
+                if (r >= 0) return r;
+                int e = errno(st);
+                if (e == EAGAIN) return WOULD_BLOCK;
+                // the client gave up before we accepted: try the next one
+                if (e != EINTR && e != Errno.ECONNABORTED) throw new OsException("accept4", "fd " + fd, e);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public byte[] getsockopt(int fd, int level, int option, int len) {
+        MemorySegment st = state.get();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment v = a.allocate(len, 8);
+            MemorySegment l = a.allocateFrom(JAVA_INT, len);
+            int r = (int) getsockopt.invokeExact(st, fd, level, option, v, l);
+            if (r < 0) throw new OsException("getsockopt", "fd " + fd, errno(st));
+            return v.asSlice(0, l.get(JAVA_INT, 0)).toArray(ValueLayout.JAVA_BYTE);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public int getsockoptInt(int fd, int level, int option) {
+        byte[] b = getsockopt(fd, level, option, 4);
+        return MemorySegment.ofArray(b).get(ValueLayout.JAVA_INT_UNALIGNED, 0);
+    }
+
+    @Override
+    public void setsockoptInt(int fd, int level, int option, int value) {
+        MemorySegment st = state.get();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment v = a.allocateFrom(JAVA_INT, value);
+            int r = (int) setsockopt.invokeExact(st, fd, level, option, v, 4);
+            if (r < 0) throw new OsException("setsockopt", "fd " + fd, errno(st));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public byte[] getsockname(int fd) {
+        return nameCall(getsockname, "getsockname", fd);
+    }
+
+    @Override
+    public byte[] getpeername(int fd) {
+        return nameCall(getpeername, "getpeername", fd);
+    }
+
+    private byte[] nameCall(MethodHandle h, String call, int fd) {
+        MemorySegment st = state.get();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment sa = a.allocate(SOCKADDR_MAX, 8);
+            MemorySegment l = a.allocateFrom(JAVA_INT, SOCKADDR_MAX);
+            int r = (int) h.invokeExact(st, fd, sa, l);
+            if (r < 0) throw new OsException(call, "fd " + fd, errno(st));
+            return sa.asSlice(0, Math.min(SOCKADDR_MAX, l.get(JAVA_INT, 0))).toArray(ValueLayout.JAVA_BYTE);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public int sendto(int fd, byte[] buf, int off, int len, int flags, byte[] addr) {
+        MemorySegment st = state.get();
+        MemorySegment seg = MemorySegment.ofArray(buf).asSlice(off, len);
+        MemorySegment sa = addr == null ? MemorySegment.NULL : MemorySegment.ofArray(addr);
+        int alen = addr == null ? 0 : addr.length;
+        try {
+            while (true) {
+                long n = (long) sendto.invokeExact(st, fd, seg, (long) len, flags | MSG_NOSIGNAL, sa, alen);
+                if (n >= 0) return (int) n;
+                int e = errno(st);
+                if (e == EAGAIN) return WOULD_BLOCK;
+                if (e != EINTR) throw new OsException("sendto", addr == null ? null : SockAddr.format(addr), e);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public int recvfrom(int fd, byte[] buf, int off, int len, int flags, byte[][] from) {
+        MemorySegment st = state.get();
+        MemorySegment seg = MemorySegment.ofArray(buf).asSlice(off, len);
+        byte[] addr = from == null ? null : new byte[SOCKADDR_MAX];
+        int[] alen = {SOCKADDR_MAX};
+        MemorySegment sa = addr == null ? MemorySegment.NULL : MemorySegment.ofArray(addr);
+        MemorySegment sl = addr == null ? MemorySegment.NULL : MemorySegment.ofArray(alen);
+        try {
+            while (true) {
+                long n = (long) recvfrom.invokeExact(st, fd, seg, (long) len, flags, sa, sl);
+                if (n >= 0) {
+                    if (from != null) from[0] = java.util.Arrays.copyOf(addr, Math.min(SOCKADDR_MAX, alen[0]));
+                    return (int) n;
+                }
+                int e = errno(st);
+                if (e == EAGAIN) return WOULD_BLOCK;
+                if (e != EINTR) throw new OsException("recvfrom", null, e);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public void shutdown(int fd, int how) {
+        MemorySegment st = state.get();
+        try {
+            int r = (int) shutdown.invokeExact(st, fd, how);
+            if (r < 0 && errno(st) != Errno.ENOTCONN) throw new OsException("shutdown", "fd " + fd, errno(st));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static final String[] EAI_NAMES = {null, "EAI_BADFLAGS", "EAI_NONAME", "EAI_AGAIN", "EAI_FAIL",
+        "EAI_NODATA", "EAI_FAMILY", "EAI_SOCKTYPE", "EAI_SERVICE", "EAI_ADDRFAMILY", "EAI_MEMORY", "EAI_SYSTEM",
+        "EAI_OVERFLOW"};
+
+    @Override
+    public byte[][] getaddrinfo(String host, int family, int socktype) {
+        try (Arena a = Arena.ofConfined()) {
+            // struct addrinfo: flags, family, socktype, protocol, addrlen, (pad), addr, canonname, next
+            MemorySegment hints = a.allocate(48, 8);
+            hints.set(JAVA_INT, 4, family);
+            hints.set(JAVA_INT, 8, socktype);
+            MemorySegment res = a.allocate(ADDRESS);
+            int r = (int) getaddrinfo.invokeExact(a.allocateFrom(host), MemorySegment.NULL, hints, res);
+            if (r != 0) {
+                String text = ((MemorySegment) gaiStrerror.invokeExact(r)).reinterpret(256).getString(0);
+                String name = -r > 0 && -r < EAI_NAMES.length ? EAI_NAMES[-r] : "EAI " + r;
+                throw new ipcsh.IpcException("getaddrinfo \"" + host + "\": " + text + " (" + name + ")",
+                        java.util.Map.of("call", "getaddrinfo", "path", host, "errno", name));
+            }
+            MemorySegment first = res.get(ADDRESS, 0);
+            try {
+                java.util.List<byte[]> out = new java.util.ArrayList<>();
+                for (MemorySegment ai = first.reinterpret(48); !ai.equals(MemorySegment.NULL) && ai.address() != 0;) {
+                    int len = ai.get(JAVA_INT, 16);
+                    MemorySegment sa = ai.get(ADDRESS, 24).reinterpret(len);
+                    out.add(sa.toArray(ValueLayout.JAVA_BYTE));
+                    MemorySegment next = ai.get(ADDRESS, 40);
+                    ai = next.address() == 0 ? MemorySegment.NULL : next.reinterpret(48);
+                }
+                return out.toArray(new byte[0][]);
+            } finally {
+                freeaddrinfo.invokeExact(first);
+            }
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -30,6 +30,11 @@ public final class Repl {
     private Repl() {}
 
     public static int start(boolean debug) {
+        return start(debug, "clj");
+    }
+
+    /** lang: the language entries start in, "clj" or "js" (:js and :clj switch). */
+    public static int start(boolean debug, String lang) {
         Terminal terminal;
         try {
             terminal = TerminalBuilder.builder().system(true).dumb(true).name("ipcsh").build();
@@ -38,6 +43,7 @@ public final class Repl {
             return 1;
         }
         Session session = new Session(debug, System.err);
+        session.language(lang);
         LineReader reader = LineReaderBuilder.builder()
                 .terminal(terminal)
                 .appName("ipcsh")
@@ -82,7 +88,7 @@ public final class Repl {
         while (true) {
             String entry;
             try {
-                entry = reader.readLine(PROMPT);
+                entry = reader.readLine(session.language().equals("js") ? "ipcsh(js)> " : PROMPT);
             } catch (UserInterruptException e) {
                 continue; // Ctrl-C at the prompt drops the line
             } catch (EndOfFileException e) {

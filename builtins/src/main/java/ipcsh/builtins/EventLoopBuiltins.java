@@ -1,0 +1,165 @@
+package ipcsh.builtins;
+
+import ipcsh.ExitRequest;
+import ipcsh.IpcException;
+import ipcsh.chan.Channel;
+import ipcsh.chan.Interrupts;
+import ipcsh.loop.CallbackError;
+import ipcsh.loop.ChannelEvents;
+import ipcsh.loop.Copy;
+import ipcsh.loop.EventLoop;
+import ipcsh.registry.Args;
+import ipcsh.registry.Callback;
+import ipcsh.registry.Registry;
+
+import java.lang.reflect.Method;
+import java.util.concurrent.Future;
+import java.util.function.BooleanSupplier;
+
+/** Callbacks on the interpreter thread: channel events, timers, waiting for the loop. */
+public final class EventLoopBuiltins implements Registry.Group {
+    @Override
+    public String title() {
+        return "Event loop";
+    }
+
+    @Override
+    public void register(Registry r) {
+        r.add("on-readable", "([ch f])", """
+                Calls (f) on the interpreter thread whenever ch has something to read (Tcl's fileevent). \
+                End of stream and errors count as readable, so f should check (eof? ch) and close or \
+                remove itself, or it is called again and again. While ch still has buffered input f is \
+                called again at once: a handler that reads one line sees every line. One handler per \
+                channel: a new one replaces the old, nil removes it, closing ch removes it. A handler \
+                that throws is removed and its error reported once, with where it was registered. \
+                A script keeps running while a handler is set. Returns nil.""",
+                a -> watch(a, false));
+        r.add("on-writable", "([ch f])", """
+                Calls (f) on the interpreter thread whenever ch can take more data without waiting \
+                (errors and hang-up count as writable: the write then reports them). Remove it with nil \
+                once there is nothing more to write, or it is called again and again. One handler per \
+                channel; a handler that throws is removed and its error reported once. Returns nil.""",
+                a -> watch(a, true));
+        r.add("after", "([ms f])", """
+                Calls (f) once on the interpreter thread after ms milliseconds; returns a timer for \
+                cancel. Timers due at the same time run in the order they were made. A script keeps \
+                running while a timer is pending.""",
+                a -> timer(a, false));
+        r.add("every", "([ms f])", """
+                Calls (f) on the interpreter thread every ms milliseconds until (cancel t); returns the \
+                timer t. The first call is ms from now. A call that throws cancels the timer and its \
+                error is reported once, with where the timer was made.""",
+                a -> timer(a, true));
+        r.add("cancel", "([t])", """
+                Cancels a timer from after or every, or stops a background copy (its :on-done is then not \
+                called). Cancelling twice does nothing. Returns nil.""",
+                a -> {
+                    a.arity(1, 1);
+                    if (a.get(0) instanceof EventLoop.Timer t) EventLoop.main().cancel(t);
+                    else if (a.get(0) instanceof Copy c) c.cancel();
+                    else throw a.wrongType(0, "a timer (from after or every) or a background copy");
+                    return null;
+                });
+        r.add("wait-for", "([pred] [pred opts])", """
+                Serves events (callbacks, timers, accepts) until (pred) returns truthy, then returns true \
+                (Tcl's vwait). pred may also be a promise or future: then it waits until that is \
+                delivered. With {:timeout ms} it returns false when the time is up first. Ctrl-C ends \
+                the wait with an error. Call it from the script's top level or the REPL, not from a \
+                callback.""",
+                a -> {
+                    a.arity(1, 2);
+                    long timeout = a.options(1).only("timeout").integer("timeout", -1);
+                    BooleanSupplier done = condition(a);
+                    try {
+                        return EventLoop.main().runUntil(done, timeout, "wait-for");
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new Interrupts.InterruptedError("wait-for");
+                    }
+                });
+        r.add("run-loop", "([])", """
+                Serves events until nothing is left to serve: no handler, server, timer or background \
+                copy. A script does this by itself after its top level; in the REPL events are served \
+                while it waits for input. Ctrl-C ends it. Returns nil.""",
+                a -> {
+                    a.arity(0, 0);
+                    EventLoop loop = EventLoop.main();
+                    try {
+                        loop.runUntil(() -> !loop.alive(), -1, "run-loop");
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new Interrupts.InterruptedError("run-loop");
+                    }
+                    return null;
+                });
+    }
+
+    private static Object watch(Args a, boolean write) {
+        Channel ch = a.arity(2, 2).channel(0);
+        if (a.get(1) == null) {
+            ChannelEvents.set(ch, write, null, null);
+            return null;
+        }
+        Callback f = a.callback(1);
+        ChannelEvents.set(ch, write, f::call, CallbackError.here(a.name() + " " + ch.describe()));
+        return null;
+    }
+
+    private static Object timer(Args a, boolean repeat) {
+        long ms = a.arity(2, 2).integer(0, "milliseconds");
+        if (ms < 0) throw a.wrongType(0, "milliseconds (zero or more)");
+        Callback f = a.callback(1);
+        EventLoop loop = EventLoop.main();
+        String what = a.name() + " " + ms + " ms callback";
+        Throwable at = CallbackError.here(what);
+        EventLoop.Timer[] t = new EventLoop.Timer[1];
+        Runnable task = () -> {
+            try {
+                f.call();
+            } catch (ExitRequest e) {
+                throw e;
+            } catch (Throwable e) {
+                if (repeat) loop.cancel(t[0]);
+                throw new CallbackError(what, e, at);
+            }
+        };
+        t[0] = repeat ? loop.every(ms, task) : loop.after(ms, task);
+        return t[0];
+    }
+
+    static boolean truthy(Object v) {
+        return v != null && !Boolean.FALSE.equals(v);
+    }
+
+    private static BooleanSupplier condition(Args a) {
+        Object v = a.get(0);
+        if (v instanceof Callback f) return () -> truthy(f.call());
+        if (v instanceof Future<?> fut) return fut::isDone;
+        Method realized = realizedMethod(v);
+        if (realized != null) {
+            return () -> {
+                try {
+                    return truthy(realized.invoke(v));
+                } catch (ReflectiveOperationException e) {
+                    throw new IpcException("wait-for: cannot ask " + Args.describe(v) + " whether it is delivered");
+                }
+            };
+        }
+        throw a.wrongType(0, "a predicate function, a promise or a future");
+    }
+
+    /** A Clojure promise or delay (clojure.lang.IPending) without depending on Clojure. */
+    private static Method realizedMethod(Object v) {
+        if (v == null) return null;
+        for (Class<?> i : v.getClass().getInterfaces()) {
+            if (i.getName().equals("clojure.lang.IPending")) {
+                try {
+                    return i.getMethod("isRealized");
+                } catch (NoSuchMethodException e) {
+                    return null;
+                }
+            }
+        }
+        return null;
+    }
+}

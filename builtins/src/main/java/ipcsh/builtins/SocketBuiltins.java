@@ -1,0 +1,174 @@
+package ipcsh.builtins;
+
+import ipcsh.ExitRequest;
+import ipcsh.IpcException;
+import ipcsh.chan.Channel;
+import ipcsh.chan.drivers.DatagramDriver;
+import ipcsh.chan.drivers.Sockets;
+import ipcsh.loop.CallbackError;
+import ipcsh.loop.EventLoop;
+import ipcsh.loop.Reactor;
+import ipcsh.os.LibC;
+import ipcsh.registry.Args;
+import ipcsh.registry.Callback;
+import ipcsh.registry.Options;
+import ipcsh.registry.Registry;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** tcp, unix stream (paths and abstract names), udp and unix datagram sockets. */
+public final class SocketBuiltins implements Registry.Group {
+    @Override
+    public String title() {
+        return "Sockets";
+    }
+
+    @Override
+    public void register(Registry r) {
+        r.add("connect", "([kind host port] [kind host port opts] [kind path] [kind path opts])", """
+                Connects a stream socket and returns its channel. (connect :tcp "example.org" 80) tries \
+                each address of the host in turn; (connect :unix "/run/app.sock") a unix socket, \
+                (connect :unix "@name") one in Linux's abstract namespace. Options: :timeout (ms) bounds \
+                the connect and stays set on the channel for later reads; any other channel option \
+                (:buffering, :encoding, :framing...). (configure ch) shows :local and :peer addresses, \
+                :port and :peer-port (tcp), and for unix sockets the peer's :peer-pid, :peer-uid and \
+                :peer-gid. A refused connection, an unknown host or a path too long for a unix socket \
+                address is an error naming the address.""",
+                a -> {
+                    String kind = a.arity(2, 4).word(0, ":tcp or :unix");
+                    switch (kind) {
+                        case "tcp" -> {
+                            a.arity(3, 4);
+                            String host = a.string(1, "a host");
+                            int port = port(a, 2);
+                            Options o = a.options(3);
+                            Channel ch = Sockets.connectTcp(host, port, o.integer("timeout", -1));
+                            return PipesAndFiles.configureRest(ch, o);
+                        }
+                        case "unix" -> {
+                            a.arity(2, 3);
+                            String path = a.string(1, "a socket path or \"@name\"");
+                            Options o = a.options(2);
+                            Channel ch = Sockets.connectUnix(path, o.integer("timeout", -1));
+                            return PipesAndFiles.configureRest(ch, o);
+                        }
+                        default -> throw a.wrongType(0, ":tcp or :unix");
+                    }
+                });
+        r.add("listen", "([kind port f] [kind port f opts] [kind path f] [kind path f opts])", """
+                Starts a server and returns it as a channel; for each connection it accepts, (f ch peer) \
+                runs on the interpreter thread with the new connection's channel and the peer's address \
+                (["host" port] for tcp, usually nil for unix). (listen :tcp 8080 f) listens on every IPv4 \
+                interface, {:host "127.0.0.1"} (or "::") on one; port 0 picks a free port, which \
+                (configure srv :port) tells. (listen :unix "/tmp/app.sock" f) or "@name" for an abstract \
+                socket. A socket file left behind by a dead server is replaced; a path a live server \
+                holds, or a file that is not a socket, is an error. Options: :backlog (default 128). \
+                (close srv) stops accepting (connections already accepted stay open) and removes the \
+                socket file the shell made; so does the shell's exit. If f throws, its error is \
+                reported and the server goes on. A script keeps running while a server is open.""",
+                a -> {
+                    String kind = a.arity(3, 4).word(0, ":tcp or :unix");
+                    Callback f = a.callback(2);
+                    Options o = a.options(3).only("host", "backlog");
+                    int backlog = (int) o.integer("backlog", 128);
+                    Channel srv = switch (kind) {
+                        case "tcp" -> Sockets.listenTcp(o.string("host", null), port(a, 1), backlog);
+                        case "unix" -> Sockets.listenUnix(a.string(1, "a socket path or \"@name\""), backlog);
+                        default -> throw a.wrongType(0, ":tcp or :unix");
+                    };
+                    serve(srv, f, CallbackError.here("listen " + srv.describe()));
+                    return srv;
+                });
+        r.add("udp", "([] [opts])", """
+                Makes a udp socket and returns its datagram channel. {:bind 5000} or {:bind ["127.0.0.1" \
+                5000]} gives it a local address (port 0: a free one, see (configure ch :port)); \
+                {:connect ["host" port]} fixes the peer, so puts and write send there and only its \
+                datagrams arrive. puts/gets send and receive one whole datagram; (send ch data {:to \
+                ["host" port]}) sends anywhere, (recv ch) tells who sent. Other options are channel \
+                options.""",
+                a -> {
+                    Options o = a.arity(0, 1).options(0);
+                    Channel ch = Sockets.udp(o.get("bind"), o.get("connect"));
+                    return PipesAndFiles.configureRest(ch, o, "bind", "connect");
+                });
+        r.add("unix-dgram", "([path] [path opts])", """
+                Makes a unix datagram socket bound at path (or "@name", abstract) and returns its \
+                datagram channel; a stale socket file there is replaced and the file is removed on close. \
+                With nil instead of a path it gets a fresh abstract name, so peers can still reply. \
+                {:connect "/path"} fixes the peer that puts and write send to. puts/gets move one whole \
+                datagram; send and recv give the addresses. Other options are channel options.""",
+                a -> {
+                    a.arity(1, 2);
+                    String path = a.get(0) == null ? null : a.string(0, "a socket path, \"@name\" or nil");
+                    Options o = a.options(1);
+                    Channel ch = Sockets.unixDgram(path, o.string("connect", null));
+                    return PipesAndFiles.configureRest(ch, o, "connect");
+                });
+        r.addShadowingCore("send", "([ch data] [ch data opts])", """
+                Sends data (a string or bytes) as one datagram on a udp or unix datagram channel: to the \
+                connected peer, or {:to ["host" port]} / {:to "/path"} (an address as recv's :from gives \
+                it). On a stream channel it is write. Returns nil. Called without a channel it is \
+                clojure.core/send.""",
+                a -> {
+                    Channel ch = a.arity(2, 3).channel(0);
+                    Options o = a.options(2).only("to");
+                    Object data = a.get(1);
+                    if (o.get("to") == null) {
+                        ch.write(data);
+                        return null;
+                    }
+                    if (!(ch.driver() instanceof DatagramDriver d)) {
+                        throw new IpcException("send " + ch.describe() + ": :to is for datagram channels (udp, unix-dgram)");
+                    }
+                    byte[] to = Sockets.addressOf(o.get("to"), d.family(), LibC.SOCK_DGRAM, "send");
+                    d.sendingTo(to, () -> ch.write(data));
+                    return null;
+                });
+        r.add("recv", "([ch])", """
+                Receives one datagram from a udp or unix datagram channel: {:data "..." :from addr}, \
+                where addr is ["host" port] for udp, a path or "@name" for unix (nil when the sender has \
+                no name), fit for (send ch reply {:to addr}). data is bytes on a binary channel. Waits \
+                like gets (:timeout, Ctrl-C); nil when a non-blocking channel has nothing.""",
+                a -> {
+                    Channel ch = a.arity(1, 1).channel(0);
+                    if (!(ch.driver() instanceof DatagramDriver d)) throw a.wrongType(0, "a datagram channel (udp, unix-dgram)");
+                    Object data = ch.read(-1);
+                    if (data == null) return null;
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("data", data);
+                    m.put("from", Sockets.addressValue(d.lastFrom()));
+                    return m;
+                });
+    }
+
+    private static int port(Args a, int i) {
+        long p = a.integer(i, "a port");
+        if (p < 0 || p > 65535) throw a.wrongType(i, "a port (0..65535)");
+        return (int) p;
+    }
+
+    /** Accepts on the reactor; each connection's callback runs on the interpreter thread. */
+    static void serve(Channel srv, Callback f, Throwable registeredAt) {
+        Reactor reactor = Reactor.get();
+        EventLoop loop = reactor.loop();
+        String what = "accept callback of " + srv.describe();
+        Reactor.Interest i = reactor.watch(srv.readFd(), false, () -> Sockets.acceptPending(srv, 64, (ch, peer) -> {
+            try {
+                f.call(ch, peer);
+            } catch (ExitRequest e) {
+                throw e;
+            } catch (Throwable t) {
+                loop.report(new CallbackError(what, t, registeredAt));
+            }
+        }), null);
+        loop.hold();
+        boolean[] released = {false};
+        srv.onClose(() -> {
+            if (released[0]) return;
+            released[0] = true;
+            i.cancel();
+            loop.release();
+        });
+    }
+}

@@ -1,0 +1,88 @@
+package ipcsh.chan.drivers;
+
+import ipcsh.chan.FdDriver;
+import ipcsh.os.LibC;
+import ipcsh.os.OsException;
+
+import java.util.Map;
+
+/**
+ * A datagram socket: udp or unix datagram. One read is one whole datagram (recvfrom(2), the
+ * sender's address kept for {@link #lastFrom}); one write is one datagram to the connected peer,
+ * or to the address given for this send by {@link #sendingTo}.
+ */
+public final class DatagramDriver extends FdDriver {
+    private final String kind;
+    private final String name;
+    private final String createdPath;
+    private int fd;
+    private byte[] nextTo;
+    private byte[] lastFrom;
+
+    DatagramDriver(int fd, String kind, String name, String createdPath) {
+        super(fd, fd);
+        this.fd = fd;
+        this.kind = kind;
+        this.name = name;
+        this.createdPath = createdPath;
+    }
+
+    @Override public String kind() { return kind; }
+    @Override public String name() { return name; }
+    @Override public boolean messages() { return true; }
+
+    /** The socket's address family (AF_INET, AF_INET6, AF_UNIX). */
+    public int family() {
+        return ipcsh.os.SockAddr.family(LibC.get().getsockname(fd));
+    }
+
+    @Override
+    public int read(byte[] buf, int off, int len) {
+        byte[][] from = new byte[1][];
+        int n = LibC.get().recvfrom(rfd, buf, off, len, 0, from);
+        if (n >= 0) lastFrom = from[0];
+        return n;
+    }
+
+    @Override
+    public int write(byte[] buf, int off, int len) {
+        return LibC.get().sendto(wfd, buf, off, len, 0, nextTo);
+    }
+
+    /** The sender of the datagram read last, as struct sockaddr bytes (empty: unnamed), or null. */
+    public byte[] lastFrom() {
+        return lastFrom;
+    }
+
+    /** Runs send (a channel write) with its datagram going to addr instead of the connected peer. */
+    public void sendingTo(byte[] addr, Runnable send) {
+        nextTo = addr;
+        try {
+            send.run();
+        } finally {
+            nextTo = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        int f = fd;
+        fd = rfd = wfd = -1;
+        if (f < 0) return;
+        try {
+            LibC.get().close(f);
+        } catch (OsException e) {
+            throw e.about(name);
+        } finally {
+            if (createdPath != null) UnixPaths.remove(createdPath);
+        }
+    }
+
+    @Override
+    public Map<String, Object> options() {
+        Map<String, Object> m = super.options();
+        m.put("fd", (long) fd);
+        Sockets.addressOptions(m, fd, true);
+        return m;
+    }
+}

@@ -1,0 +1,250 @@
+package ipcsh.loop;
+
+import ipcsh.IpcException;
+import ipcsh.chan.Channel;
+import ipcsh.chan.Waiter;
+import ipcsh.os.Errno;
+import ipcsh.os.LibC;
+import ipcsh.os.OsException;
+
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Moves bytes from one channel to another (Tcl's fcopy): what the source has buffered first,
+ * then below the channel buffers: splice(2) when one side is a pipe or FIFO (zero-copy),
+ * otherwise a read/write loop on the descriptors. Synchronous ({@link #run}) or in the
+ * background ({@link #start}), driven by the {@link Reactor} on the interpreter thread.
+ */
+public final class Copy {
+    private static final int CHUNK = 64 * 1024;
+    private static final int DONE = 0, WAIT_READ = 1, WAIT_WRITE = 2, MORE = 3;
+    private static final Set<String> PIPE_KINDS = Set.of("pipe", "fifo", "process");
+
+    private final Channel from, to;
+    private final long limit;
+    private final boolean progress;
+    private boolean splice;
+    private boolean spliced;
+    private byte[] buf;
+    private int pendingOff, pendingLen;
+    private long copied;
+    private final long started = System.nanoTime();
+    private long lastReport;
+
+    // background state, interpreter thread only
+    private Consumer<Object> onDone;
+    private Reactor.Interest waiting;
+    private boolean finished;
+
+    private Copy(Channel from, Channel to, long limit, boolean progress) {
+        this.from = from;
+        this.to = to;
+        this.limit = limit;
+        this.progress = progress;
+        if (from.readFd() < 0) throw new IpcException("copy: " + from.describe() + " is not open for reading");
+        if (to.writeFd() < 0) throw new IpcException("copy: " + to.describe() + " is not open for writing");
+        this.splice = !from.driver().messages() && !to.driver().messages()
+                && (PIPE_KINDS.contains(from.kind()) || PIPE_KINDS.contains(to.kind()));
+    }
+
+    /** Copies until the source's end of stream, or limit bytes (negative: no limit); returns the count. */
+    public static long run(Channel from, Channel to, long limit, boolean progress) {
+        Copy c = new Copy(from, to, limit, progress);
+        c.prelude();
+        try {
+            while (true) {
+                int s = c.step(64);
+                if (s == DONE) break;
+                if (s == WAIT_READ) Waiter.await(from.readFd(), LibC.POLLIN, Long.MAX_VALUE, "copy from " + from.id());
+                else if (s == WAIT_WRITE) Waiter.await(to.writeFd(), LibC.POLLOUT, Long.MAX_VALUE, "copy to " + to.id());
+                c.report(false);
+            }
+        } finally {
+            c.report(true);
+        }
+        return c.copied;
+    }
+
+    /**
+     * Starts a background copy; onDone runs on the interpreter thread with the byte count
+     * (a Long) or the error. Holds the loop while it runs. Call from the interpreter thread.
+     */
+    public static Copy start(Channel from, Channel to, long limit, boolean progress, Consumer<Object> onDone) {
+        Copy c = new Copy(from, to, limit, progress);
+        c.prelude();
+        c.onDone = onDone;
+        Reactor.get().loop().hold();
+        Runnable closed = () -> {
+            if (!c.finished) c.finish(new IpcException("copy: " + (from.isClosed() ? from : to).describe()
+                    + " was closed during the copy (" + c.copied + " bytes copied)"));
+        };
+        from.onClose(closed);
+        to.onClose(closed);
+        Reactor.get().loop().post(c::pump);
+        return c;
+    }
+
+    /** Stops a background copy; its on-done is not called. */
+    public void cancel() {
+        if (finished) return;
+        finished = true;
+        if (waiting != null) waiting.cancel();
+        waiting = null;
+        report(true);
+        Reactor.get().loop().release();
+    }
+
+    public long copied() {
+        return copied;
+    }
+
+    /** What the source had already buffered goes first, through the destination's buffer. */
+    private void prelude() {
+        byte[] b = from.takeBuffered(limit < 0 ? Long.MAX_VALUE : limit);
+        if (b.length > 0) to.write(b);
+        to.flush();
+        copied += b.length;
+    }
+
+    /** Moves data without waiting, at most chunks times: DONE, WAIT_READ, WAIT_WRITE or MORE. */
+    private int step(int chunks) {
+        int rfd = from.readFd(), wfd = to.writeFd();
+        for (int k = 0; k < chunks; k++) {
+            long room = limit < 0 ? CHUNK : Math.min(CHUNK, limit - copied);
+            if (splice) {
+                if (room <= 0) return DONE;
+                long n;
+                try {
+                    n = LibC.get().splice(rfd, wfd, room, LibC.SPLICE_F_MOVE | LibC.SPLICE_F_NONBLOCK);
+                } catch (OsException e) {
+                    if (e.errno() == Errno.EINVAL && !spliced) {
+                        splice = false; // neither side takes splice after all (O_APPEND, a tty...)
+                        continue;
+                    }
+                    throw new OsException("copy " + from.id() + " → " + to.id(), null, e.errno());
+                }
+                if (n == 0) return DONE;
+                if (n > 0) {
+                    spliced = true;
+                    copied += n;
+                    continue;
+                }
+                // EAGAIN from either side: wait for the one that is not ready
+                return readable(rfd) ? WAIT_WRITE : WAIT_READ;
+            }
+            if (pendingLen > 0) {
+                int w = writeSome(wfd);
+                if (w == LibC.WOULD_BLOCK) return WAIT_WRITE;
+                continue;
+            }
+            if (room <= 0) return DONE;
+            if (buf == null) buf = new byte[CHUNK];
+            int r;
+            try {
+                r = from.driver().read(buf, 0, (int) room);
+            } catch (OsException e) {
+                throw new OsException("copy: read " + from.id(), from.name(), e.errno());
+            }
+            if (r == 0) return DONE;
+            if (r == LibC.WOULD_BLOCK) return WAIT_READ;
+            pendingOff = 0;
+            pendingLen = r;
+        }
+        return MORE;
+    }
+
+    private int writeSome(int wfd) {
+        int w;
+        try {
+            w = to.driver().write(buf, pendingOff, pendingLen);
+        } catch (OsException e) {
+            throw new OsException("copy: write " + to.id(), to.name(), e.errno());
+        }
+        if (w > 0) {
+            pendingOff += w;
+            pendingLen -= w;
+            copied += w;
+        }
+        return w;
+    }
+
+    private static boolean readable(int fd) {
+        short[] rev = new short[1];
+        return LibC.get().poll(new int[] {fd}, new short[] {LibC.POLLIN}, rev, 0) > 0;
+    }
+
+    private void pump() {
+        if (finished) return;
+        int s;
+        try {
+            s = step(16);
+            report(false);
+        } catch (RuntimeException e) {
+            finish(e);
+            return;
+        }
+        switch (s) {
+            case DONE -> finish(null);
+            case MORE -> Reactor.get().loop().post(this::pump);
+            default -> {
+                boolean write = s == WAIT_WRITE;
+                int fd = write ? to.writeFd() : from.readFd();
+                try {
+                    waiting = Reactor.get().watch(fd, write, this::resume, null);
+                } catch (RuntimeException e) {
+                    finish(e);
+                }
+            }
+        }
+    }
+
+    private void resume() {
+        if (waiting != null) waiting.cancel();
+        waiting = null;
+        pump();
+    }
+
+    private void finish(Throwable error) {
+        if (finished) return;
+        finished = true;
+        if (waiting != null) waiting.cancel();
+        waiting = null;
+        report(true);
+        EventLoop loop = Reactor.get().loop();
+        loop.release();
+        try {
+            onDone.accept(error == null ? (Object) copied : error);
+        } catch (ipcsh.ExitRequest e) {
+            throw e;
+        } catch (Throwable t) {
+            loop.report(t);
+        }
+    }
+
+    /** The :progress line on stderr: only on a terminal, only for copies longer than a second. */
+    private void report(boolean last) {
+        if (!progress || System.console() == null || !System.console().isTerminal()) return;
+        long now = System.nanoTime();
+        double secs = (now - started) / 1e9;
+        if (secs < 1 || (!last && now - lastReport < 250_000_000L)) {
+            return;
+        }
+        lastReport = now;
+        System.err.printf("\rcopy %s → %s: %s, %s/s%s", from.id(), to.id(), size(copied), size((long) (copied / secs)),
+                last ? "\n" : "   ");
+        System.err.flush();
+    }
+
+    private static String size(long n) {
+        if (n < 1024) return n + " B";
+        if (n < 1024 * 1024) return String.format("%.1f KiB", n / 1024.0);
+        if (n < 1024L * 1024 * 1024) return String.format("%.1f MiB", n / 1048576.0);
+        return String.format("%.2f GiB", n / 1073741824.0);
+    }
+
+    @Override
+    public String toString() {
+        return "#<copy " + from.id() + " → " + to.id() + " " + copied + " bytes" + (finished ? " done" : "") + ">";
+    }
+}

@@ -1,0 +1,108 @@
+package ipcsh.lang.js;
+
+/**
+ * The JavaScript half of the binding, evaluated once per context as an internal source (its
+ * frames never show in user traces). It builds the global {@code ipc} object and the Channel
+ * prototype from the registry list the Java half passes in, and the timer globals; it returns
+ * the few helpers the Java half needs to make JS values.
+ */
+final class Bootstrap {
+    private Bootstrap() {}
+
+    static final String NAME = "ipcsh-bootstrap.js";
+
+    static final String SOURCE = """
+            (function (bridge, builtins) {
+              'use strict';
+              const HANDLE = '__channel';
+
+              function makeError(message, type, data) {
+                const e = new Error(message);
+                Object.defineProperty(e, 'name', { value: 'IpcError', enumerable: false, writable: true, configurable: true });
+                if (data) for (const k of Object.keys(data)) e[k] = data[k];
+                e.type = type;
+                return e;
+              }
+
+              /** A channel: the registry's channel verbs are its methods (ch.gets(), ch.puts(s)...). */
+              class Channel {
+                constructor(handle) { Object.defineProperty(this, HANDLE, { value: handle }); }
+                toString() { return bridge.describe(this[HANDLE]); }
+                /** A Promise of the next frame (a line by default), null at end of stream. */
+                getsAsync() { return bridge.getsAsync(this[HANDLE]); }
+                /** A Promise of up to n characters or bytes (at least one), or everything to the end without n; null at end of stream. */
+                readAsync(n) { return bridge.readAsync(this[HANDLE], n === undefined || n === null ? -1 : n); }
+                /** The frames as an async iterable: for await (const line of ch.lines()) ... */
+                lines() {
+                  const ch = this;
+                  return {
+                    [Symbol.asyncIterator]() { return this; },
+                    next() {
+                      return ch.getsAsync().then(v => v === null ? { done: true, value: undefined } : { done: false, value: v });
+                    },
+                    return() { return Promise.resolve({ done: true, value: undefined }); }
+                  };
+                }
+              }
+
+              /** How the REPL and -e print a value: strings quoted, channels as #<channel ...>, data as literals. */
+              function show(v, depth) {
+                if (typeof v === 'string') return JSON.stringify(v);
+                if (typeof v === 'function') return '[Function' + (v.name ? ': ' + v.name : '') + ']';
+                if (v === null || typeof v !== 'object') return String(v);
+                if (v instanceof Channel || v instanceof Error) return String(v);
+                if (depth > 3) return Array.isArray(v) ? '[...]' : '{...}';
+                if (ArrayBuffer.isView(v)) {
+                  const a = Array.from(v.subarray(0, 32));
+                  return v.constructor.name + '(' + v.length + ') [' + a.join(', ') + (v.length > 32 ? ', ...' : '') + ']';
+                }
+                if (Array.isArray(v)) return '[' + v.map(x => show(x, depth + 1)).join(', ') + ']';
+                if (v instanceof Promise) return 'Promise {}';
+                const proto = Object.getPrototypeOf(v);
+                if (proto !== Object.prototype && proto !== null) return String(v);
+                return '{' + Object.keys(v).map(k => (/^[A-Za-z_$][\\w$]*$/.test(k) ? k : JSON.stringify(k)) + ': ' + show(v[k], depth + 1)).join(', ') + '}';
+              }
+
+              const ipc = { Channel };
+              for (let i = 0; i < builtins.length; i++) {
+                const entry = builtins[i];
+                const jsName = entry[1], fn = entry[2], verb = entry[3];
+                const f = { [jsName](...args) { return fn(...args); } }[jsName];
+                Object.defineProperty(f, 'doc', { value: entry[4] });
+                ipc[jsName] = f;
+                if (verb && !(jsName in Channel.prototype)) {
+                  Channel.prototype[jsName] = function (...args) { return fn(this, ...args); };
+                }
+              }
+              /** The blocking builtin stays reachable; ipc.sleep is the Promise one, as in JS. */
+              if (ipc.sleep) ipc.sleepSync = ipc.sleep;
+              ipc.sleep = (ms) => new Promise(resolve => setTimeout(resolve, ms));
+              ipc.doc = (name) => bridge.doc(String(name));
+              ipc.clj = (code) => bridge.clj(String(code));
+              ipc.args = Object.freeze([]);
+
+              const delay = (ms) => Math.max(0, Math.floor(Number(ms) || 0));
+              const after = ipc.after, every = ipc.every;
+              globalThis.setTimeout = (f, ms, ...args) => after(delay(ms), () => { f(...args); });
+              globalThis.setInterval = (f, ms, ...args) => every(delay(ms), () => { f(...args); });
+              globalThis.clearTimeout = (t) => { if (t !== undefined && t !== null) bridge.cancel(t); };
+              globalThis.clearInterval = globalThis.clearTimeout;
+              globalThis.ipc = ipc;
+
+              return {
+                makeError,
+                makeChannel: (h) => new Channel(h),
+                deferred: () => {
+                  let resolve, reject;
+                  const promise = new Promise((a, b) => { resolve = a; reject = b; });
+                  return { promise, resolve, reject };
+                },
+                newObject: () => ({}),
+                arrayFrom: (p) => Array.from(p),
+                bytes: (buffer) => new Uint8Array(buffer).slice(),
+                show: (v) => show(v, 0),
+                setArgs: (a) => { ipc.args = Object.freeze(Array.from(a)); }
+              };
+            })
+            """;
+}

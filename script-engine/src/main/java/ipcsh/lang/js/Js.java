@@ -1,0 +1,89 @@
+package ipcsh.lang.js;
+
+import ipcsh.lang.ErrorReport;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The JavaScript entry point the rest of the shell sees. Nothing here mentions a GraalVM type,
+ * so a Clojure-only run never loads one: the polyglot {@code Context} is made by
+ * {@link JsEngine} on the first JS use (lazy holder), and used only on the interpreter thread.
+ *
+ * <p>Values returned here are the builtins' plain Java (String, Long, Double, Boolean, byte[],
+ * List, Map with String keys, Channel, Callback), as {@code ipcsh.registry.Args} describes.
+ */
+public final class Js {
+    private static volatile PrintStream err = System.err;
+    private static volatile ErrorReport.Sources sources = new ErrorReport.Sources();
+    private static volatile boolean debug;
+    private static volatile List<String> args = List.of();
+    private static volatile boolean started;
+
+    private Js() {}
+
+    /** Where console.error and engine output go, and where loaded sources are recorded. Cheap: loads nothing. */
+    public static void configure(ErrorReport.Sources sources, PrintStream err, boolean debug) {
+        Js.sources = sources;
+        Js.err = err;
+        Js.debug = debug;
+    }
+
+    /** The script's arguments, as {@code ipc.args}. */
+    public static void args(List<String> args) {
+        Js.args = List.copyOf(args);
+        if (started) Holder.ENGINE.setArgs(Js.args);
+    }
+
+    /** Whether the JS engine has been started in this process. */
+    public static boolean started() {
+        return started;
+    }
+
+    /** Runs a .js or .mjs file: as an ES module when it ends in .mjs or uses import/export or top-level await. */
+    public static void runFile(Path file, String text) {
+        Holder.ENGINE.runFile(file, text);
+    }
+
+    /** Evaluates code as a script named name; returns the value as plain Java. */
+    public static Object eval(String code, String name) {
+        return Holder.ENGINE.evalToJava(code, name);
+    }
+
+    /** Evaluates a REPL entry or -e string and returns the value as the REPL prints it. */
+    public static String evalAndShow(String code, String name) {
+        return Holder.ENGINE.evalAndShow(code, name);
+    }
+
+    static String displayPath(String path) {
+        return Holder.ENGINE.displayPath(path);
+    }
+
+    static PrintStream err() {
+        return err;
+    }
+
+    static ErrorReport.Sources sources() {
+        return sources;
+    }
+
+    static boolean debug() {
+        return debug;
+    }
+
+    static List<String> currentArgs() {
+        return args;
+    }
+
+    /** The lazy holder: the engine is made on the first call that needs it. */
+    private static final class Holder {
+        static final JsEngine ENGINE = start();
+
+        private static JsEngine start() {
+            JsEngine e = new JsEngine();
+            started = true;
+            return e;
+        }
+    }
+}

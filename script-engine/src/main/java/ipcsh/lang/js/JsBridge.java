@@ -1,0 +1,72 @@
+package ipcsh.lang.js;
+
+import ipcsh.IpcException;
+import ipcsh.chan.Channel;
+import ipcsh.lang.ErrorReport;
+import ipcsh.lang.clj.ClojureRuntime;
+import ipcsh.loop.EventLoop;
+import ipcsh.registry.Builtin;
+import ipcsh.registry.Registry;
+import org.graalvm.polyglot.HostAccess;
+import org.graalvm.polyglot.Value;
+
+import java.io.StringReader;
+import java.util.Map;
+
+/** What the bootstrap script may call in Java: the only host members JS can see. */
+public final class JsBridge {
+    private final JsEngine engine;
+
+    JsBridge(JsEngine engine) {
+        this.engine = engine;
+    }
+
+    private static Channel channel(Value handle) {
+        return handle.asHostObject();
+    }
+
+    @HostAccess.Export
+    public String describe(Value handle) {
+        return channel(handle).toString();
+    }
+
+    @HostAccess.Export
+    public Value getsAsync(Value handle) {
+        Channel ch = channel(handle);
+        return engine.async(ch, ch::gets);
+    }
+
+    @HostAccess.Export
+    public Value readAsync(Value handle, long n) {
+        Channel ch = channel(handle);
+        return engine.async(ch, () -> ch.read(n));
+    }
+
+    @HostAccess.Export
+    public void cancel(Value timer) {
+        if (timer.isHostObject() && timer.asHostObject() instanceof EventLoop.Timer t) EventLoop.main().cancel(t);
+    }
+
+    /** The doc text of a builtin, by its Clojure or JS name; null when there is none. */
+    @HostAccess.Export
+    public String doc(String name) {
+        for (Builtin b : Registry.standard().all()) {
+            if (b.name().equals(name) || b.jsName().equals(name)) {
+                return "ipc." + b.jsName() + " — " + String.join(" or ", b.usages()) + "\n" + b.doc();
+            }
+        }
+        return null;
+    }
+
+    /** Evaluates Clojure forms in the shell's user namespace; returns the last value as JS. */
+    @HostAccess.Export
+    public Object clj(String code) {
+        Object v;
+        try {
+            v = ClojureRuntime.load(new StringReader(code), "<clj>", "<clj>");
+        } catch (RuntimeException e) {
+            throw engine.jsError(new IpcException(ErrorReport.message(e), Map.of(), e));
+        }
+        return engine.toJs(v);
+    }
+}

@@ -1,0 +1,492 @@
+package ipcsh.lang.js;
+
+import ipcsh.ExitRequest;
+import ipcsh.IpcException;
+import ipcsh.chan.Channel;
+import ipcsh.loop.EventLoop;
+import ipcsh.registry.Args;
+import ipcsh.registry.Builtin;
+import ipcsh.registry.Callback;
+import ipcsh.registry.Registry;
+import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.HostAccess;
+import org.graalvm.polyglot.PolyglotException;
+import org.graalvm.polyglot.Source;
+import org.graalvm.polyglot.Value;
+import org.graalvm.polyglot.io.IOAccess;
+import org.graalvm.polyglot.proxy.ProxyArray;
+import org.graalvm.polyglot.proxy.ProxyExecutable;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.Writer;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/**
+ * The shell's one GraalVM JavaScript context and the conversions across its boundary.
+ * Made on first JS use by {@link Js}; every method runs on the interpreter thread.
+ *
+ * <p>JS → Java (builtin arguments): null/undefined → null, string → String, integral number →
+ * Long, other number → Double, boolean → Boolean, Uint8Array/Int8Array/ArrayBuffer → byte[],
+ * array → List, function → {@link Callback} (called on the interpreter thread), a channel
+ * object → {@link Channel}, other object → Map with String keys. Builtins that expect a
+ * keyword take strings ("read" or ":read").
+ *
+ * <p>Java → JS (results): {@code ipcsh.Keyword} and Clojure keywords → string, byte[] →
+ * Uint8Array (a copy), Map → plain object, List/collection → array, Channel → channel object
+ * (one per channel), Callback or Clojure fn → function, numbers/strings/booleans as they are.
+ */
+final class JsEngine {
+    private static final HostAccess ACCESS = HostAccess.newBuilder(HostAccess.EXPLICIT)
+            .allowArrayAccess(true).allowBufferAccess(true).build();
+    /** import/export statements make a file a module (so does top-level await: see {@link #runFile}). */
+    private static final Pattern MODULE = Pattern.compile("(?m)^\\s*(import\\s*[\\w{*'\"]|export\\s)");
+    private static final Map<String, Object> NON_BLOCKING = Map.of("blocking", false);
+    private static final Map<String, Object> BLOCKING = Map.of("blocking", true);
+
+    private final EventLoop loop = EventLoop.main();
+    private final Context context;
+    private final Value makeError;
+    private final Value makeChannel;
+    private final Value deferred;
+    private final Value newObject;
+    private final Value arrayFrom;
+    private final Value bytes;
+    private final Value show;
+    private final Value setArgs;
+    private final Map<Channel, Value> channels = new IdentityHashMap<>();
+    private final Map<String, String> displayPaths = new java.util.HashMap<>();
+
+    JsEngine() {
+        if (System.getProperty("polyglot.engine.userResourceCache") == null) {
+            System.setProperty("polyglot.engine.userResourceCache", cacheDir().toString());
+        }
+        context = Context.newBuilder("js")
+                .allowHostAccess(ACCESS)
+                .allowIO(IOAccess.newBuilder().allowHostFileAccess(true).build())
+                .out(new LineStream(false))
+                .err(new LineStream(true))
+                .logHandler(Js.debug() ? new LineStream(true) : OutputStream.nullOutputStream())
+                .option("engine.WarnInterpreterOnly", "false")
+                .option("js.unhandled-rejections", "throw")
+                .build();
+        List<Object> list = new ArrayList<>();
+        for (Builtin b : Registry.standard().all()) {
+            list.add(ProxyArray.fromArray(b.name(), b.jsName(), new BuiltinCall(b), isVerb(b), b.doc()));
+        }
+        Value boot = context.eval(Source.newBuilder("js", Bootstrap.SOURCE, Bootstrap.NAME).internal(true).buildLiteral());
+        Value helpers = boot.execute(new JsBridge(this), ProxyArray.fromList(list));
+        makeError = helpers.getMember("makeError");
+        makeChannel = helpers.getMember("makeChannel");
+        deferred = helpers.getMember("deferred");
+        newObject = helpers.getMember("newObject");
+        arrayFrom = helpers.getMember("arrayFrom");
+        bytes = helpers.getMember("bytes");
+        show = helpers.getMember("show");
+        setArgs = helpers.getMember("setArgs");
+        setArgs(Js.currentArgs());
+    }
+
+    /** ~/.cache/ipcsh/truffle (or $XDG_CACHE_HOME/ipcsh/truffle): Truffle's unpacked resources. */
+    static Path cacheDir() {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("ipcsh").resolve("truffle");
+    }
+
+    /** A builtin whose arglists take a channel first is also a method of channel objects. */
+    static boolean isVerb(Builtin b) {
+        for (String u : b.usages()) {
+            String[] words = u.substring(1, u.length() - 1).split("\\s+");
+            if (words.length > 1 && words[1].equals("ch")) return true;
+        }
+        return false;
+    }
+
+    void setArgs(List<String> args) {
+        setArgs.execute(ProxyArray.fromList(new ArrayList<>(args)));
+    }
+
+    // ------------------------------------------------------------------ evaluation
+
+    void runFile(Path file, String text) {
+        String display = file.toString();
+        Source.Builder sb = Source.newBuilder("js", file.toFile()).content(text);
+        boolean module = display.endsWith(".mjs") || MODULE.matcher(text).find();
+        Source source;
+        try {
+            if (!module && text.contains("await")) {
+                // top-level await is legal only in a module: a script that does not parse may be one
+                module = !parses(sb.build());
+            }
+            if (module) sb.mimeType("application/javascript+module");
+            source = sb.build();
+        } catch (IOException e) {
+            throw new IpcException("cannot run \"" + file + "\": " + e.getMessage());
+        }
+        if (source.getPath() != null) displayPaths.put(source.getPath(), display);
+        unwrapping(() -> context.eval(source));
+    }
+
+    private boolean parses(Source script) {
+        try {
+            context.parse(script);
+            return true;
+        } catch (PolyglotException e) {
+            if (e.isSyntaxError()) return false;
+            throw e;
+        }
+    }
+
+    Object evalToJava(String code, String name) {
+        return unwrapping(() -> toJava(context.eval(source(code, name))));
+    }
+
+    String evalAndShow(String code, String name) {
+        return unwrapping(() -> {
+            Value v = context.eval(source(code, name));
+            return show.execute(v).asString();
+        });
+    }
+
+    private static Source source(String code, String name) {
+        return Source.newBuilder("js", code, name).buildLiteral();
+    }
+
+    /** The path a user gave for a loaded file, for error locations. */
+    String displayPath(String path) {
+        String shown = displayPaths.get(path);
+        if (shown != null) return shown;
+        Path p = Path.of(path), cwd = Path.of("").toAbsolutePath();
+        return p.startsWith(cwd) ? cwd.relativize(p).toString() : path;
+    }
+
+    /**
+     * Runs JS from the host: (exit n) inside comes out as {@link ExitRequest}, JS errors as
+     * PolyglotException (ErrorReport renders them through {@link JsErrors}).
+     */
+    static <T> T unwrapping(Supplier<T> body) {
+        try {
+            return body.get();
+        } catch (PolyglotException e) {
+            if (e.isHostException() && e.asHostException() instanceof ExitRequest exit) throw exit;
+            if (e.isExit()) throw new ExitRequest(e.getExitStatus());
+            throw e;
+        }
+    }
+
+    // ------------------------------------------------------------------ builtins
+
+    /** One registry builtin as a JS-callable: converts arguments, calls, converts the result. */
+    private final class BuiltinCall implements ProxyExecutable {
+        private final Builtin builtin;
+
+        BuiltinCall(Builtin builtin) {
+            this.builtin = builtin;
+        }
+
+        @Override
+        public Object execute(Value... args) {
+            Object[] j = new Object[args.length];
+            for (int i = 0; i < args.length; i++) j[i] = toJava(args[i]);
+            try {
+                return toJs(builtin.impl().call(new Args(builtin, j)));
+            } catch (IpcException e) {
+                throw jsError(e);
+            }
+        }
+    }
+
+    /** Throws e into JS as an Error (name IpcError, message as in Clojure, ex-data as properties). */
+    RuntimeException jsError(IpcException e) {
+        throw errorValue(e).throwException();
+    }
+
+    Value errorValue(IpcException e) {
+        return makeError.execute(e.getMessage(), typeOf(e), toJs(e.data()));
+    }
+
+    private static String typeOf(IpcException e) {
+        if (e instanceof ipcsh.chan.TimeoutError) return "timeout";
+        if (e instanceof ipcsh.chan.Interrupts.InterruptedError) return "interrupted";
+        if (e instanceof ipcsh.os.OsException) return "os";
+        return "ipc";
+    }
+
+    // ------------------------------------------------------------------ async
+
+    /**
+     * A Promise of op's value on ch (op runs with the channel non-blocking): at once when ch
+     * has a whole frame, else when the registry's on-readable says it may have one. Holds the
+     * loop while pending. It takes ch's one readable handler while it waits.
+     */
+    Value async(Channel ch, Supplier<Object> op) {
+        Value d = deferred.execute();
+        new Pending(ch, op, d.getMember("resolve"), d.getMember("reject")).start();
+        return d.getMember("promise");
+    }
+
+    private final class Pending {
+        private final Channel ch;
+        private final Supplier<Object> op;
+        private final Value resolve;
+        private final Value reject;
+        private boolean watching;
+
+        Pending(Channel ch, Supplier<Object> op, Value resolve, Value reject) {
+            this.ch = ch;
+            this.op = op;
+            this.resolve = resolve;
+            this.reject = reject;
+        }
+
+        void start() {
+            loop.hold();
+            attempt();
+        }
+
+        private void attempt() {
+            Object r;
+            try {
+                boolean blocking = !ch.isClosed() && Boolean.TRUE.equals(ch.configure("blocking"));
+                if (blocking) ch.configure(NON_BLOCKING);
+                try {
+                    r = op.get();
+                } finally {
+                    if (blocking && !ch.isClosed()) ch.configure(BLOCKING);
+                }
+                if (r == null && ch.blocked() && !ch.isClosed()) {
+                    if (!watching) watch(this::attempt);
+                    watching = true;
+                    return;
+                }
+            } catch (IpcException e) {
+                settle();
+                unwrapping(() -> reject.execute(errorValue(e)));
+                return;
+            }
+            settle();
+            unwrapping(() -> resolve.execute(toJs(r)));
+        }
+
+        /** Before resolving: the continuation may wait on ch again and set its own handler. */
+        private void settle() {
+            if (watching && !ch.isClosed()) watch(null);
+            watching = false;
+            loop.release();
+        }
+
+        private void watch(Runnable onReadable) {
+            Builtin b = Registry.standard().get("on-readable");
+            Callback f = onReadable == null ? null : args -> {
+                onReadable.run();
+                return null;
+            };
+            b.impl().call(new Args(b, new Object[] {ch, f}));
+        }
+    }
+
+    // ------------------------------------------------------------------ conversions
+
+    Object toJava(Value v) {
+        if (v == null || v.isNull()) return null;
+        if (v.isString()) return v.asString();
+        if (v.isBoolean()) return v.asBoolean();
+        if (v.isNumber()) return v.fitsInLong() ? (Object) v.asLong() : (Object) v.asDouble();
+        if (v.isHostObject()) {
+            Object o = v.asHostObject();
+            return o instanceof ByteBuffer bb ? copy(bb) : o;
+        }
+        if (v.isProxyObject()) {
+            Object p = v.asProxyObject();
+            if (p instanceof HostCallback h) return h.callback;
+            return p;
+        }
+        if (v.canExecute()) return new JsCallback(v);
+        if (v.hasBufferElements()) return readBuffer(v, 0, (int) v.getBufferSize());
+        if (v.hasArrayElements()) {
+            if (v.hasMember("BYTES_PER_ELEMENT") && v.getMember("BYTES_PER_ELEMENT").asInt() == 1) {
+                Value buffer = v.getMember("buffer");
+                return readBuffer(buffer, v.getMember("byteOffset").asLong(), v.getMember("byteLength").asInt());
+            }
+            long n = v.getArraySize();
+            List<Object> out = new ArrayList<>((int) n);
+            for (long i = 0; i < n; i++) out.add(toJava(v.getArrayElement(i)));
+            return out;
+        }
+        if (v.hasMember("__channel")) return v.getMember("__channel").asHostObject();
+        if (v.hasMembers()) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            for (String k : v.getMemberKeys()) out.put(k, toJava(v.getMember(k)));
+            return out;
+        }
+        return v.toString();
+    }
+
+    private static byte[] readBuffer(Value buffer, long offset, int length) {
+        byte[] b = new byte[length];
+        buffer.readBuffer(offset, b, 0, length);
+        return b;
+    }
+
+    private static byte[] copy(ByteBuffer bb) {
+        ByteBuffer d = bb.duplicate();
+        byte[] b = new byte[d.remaining()];
+        d.get(b);
+        return b;
+    }
+
+    Object toJs(Object o) {
+        if (o == null || o instanceof String || o instanceof Boolean || o instanceof Long || o instanceof Double
+                || o instanceof Integer) {
+            return o;
+        }
+        if (o instanceof ipcsh.Keyword k) return k.name();
+        if (o instanceof clojure.lang.Keyword k) return k.getName();
+        if (o instanceof clojure.lang.Symbol s) return s.toString();
+        if (o instanceof Channel ch) return channel(ch);
+        if (o instanceof byte[] b) return bytes.execute(ByteBuffer.wrap(b));
+        if (o instanceof JsCallback c) return c.fn;
+        if (o instanceof Callback c) return new HostCallback(c);
+        if (o instanceof clojure.lang.IFn f && !(o instanceof Collection<?>) && !(o instanceof Map<?, ?>)
+                && !(o instanceof clojure.lang.Keyword)) {
+            return new HostCallback(a -> f.applyTo(clojure.lang.ArraySeq.create(a)));
+        }
+        if (o instanceof Map<?, ?> m) {
+            Value obj = newObject.execute();
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                Object k = e.getKey();
+                String key = k instanceof clojure.lang.Keyword kw ? kw.getName()
+                        : k instanceof ipcsh.Keyword kw ? kw.name() : String.valueOf(k);
+                obj.putMember(key, toJs(e.getValue()));
+            }
+            return obj;
+        }
+        if (o instanceof Collection<?> c) {
+            Object[] items = new Object[c.size()];
+            int i = 0;
+            for (Object x : c) items[i++] = toJs(x);
+            return arrayFrom.execute(ProxyArray.fromArray(items));
+        }
+        if (o instanceof clojure.lang.Ratio || o instanceof java.math.BigInteger || o instanceof java.math.BigDecimal
+                || o instanceof clojure.lang.BigInt || o instanceof Float) {
+            return ((Number) o).doubleValue();
+        }
+        if (o instanceof Short || o instanceof Byte) return ((Number) o).intValue();
+        if (o instanceof Character c) return c.toString();
+        return o;
+    }
+
+    Value channel(Channel ch) {
+        Value v = channels.get(ch);
+        if (v == null) {
+            v = makeChannel.execute(ch);
+            channels.put(ch, v);
+            ch.onClose(() -> channels.remove(ch));
+        }
+        return v;
+    }
+
+    /** A JS function handed to the builtins; called on the interpreter thread. */
+    final class JsCallback implements Callback {
+        final Value fn;
+
+        JsCallback(Value fn) {
+            this.fn = fn;
+        }
+
+        @Override
+        public Object call(Object... args) {
+            Object[] a = new Object[args.length];
+            for (int i = 0; i < args.length; i++) a[i] = toJs(args[i]);
+            return unwrapping(() -> toJava(fn.execute(a)));
+        }
+
+        @Override
+        public String toString() {
+            return "#<js " + fn + ">";
+        }
+    }
+
+    /** A host function (a Clojure fn, a builtin's callback) as a JS function. */
+    final class HostCallback implements ProxyExecutable {
+        final Callback callback;
+
+        HostCallback(Callback callback) {
+            this.callback = callback;
+        }
+
+        @Override
+        public Object execute(Value... args) {
+            Object[] j = new Object[args.length];
+            for (int i = 0; i < args.length; i++) j[i] = toJava(args[i]);
+            try {
+                return toJs(callback.call(j));
+            } catch (IpcException e) {
+                throw jsError(e);
+            } catch (clojure.lang.ExceptionInfo e) {
+                if (e.getCause() instanceof IpcException ie) throw jsError(ie);
+                throw e;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ console
+
+    /** console.log → the shell's stdout (Clojure's *out*), console.error → the session's stderr; whole lines. */
+    private static final class LineStream extends OutputStream {
+        private final boolean err;
+        private final ByteArrayOutputStream buf = new ByteArrayOutputStream();
+
+        LineStream(boolean err) {
+            this.err = err;
+        }
+
+        @Override
+        public void write(int b) {
+            buf.write(b);
+            if (b == '\n') flush();
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            buf.write(b, off, len);
+            for (int i = off; i < off + len; i++) {
+                if (b[i] == '\n') {
+                    flush();
+                    return;
+                }
+            }
+        }
+
+        @Override
+        public void flush() {
+            if (buf.size() == 0) return;
+            String s = buf.toString(StandardCharsets.UTF_8);
+            buf.reset();
+            if (err) {
+                Js.err().print(s);
+                Js.err().flush();
+            } else {
+                try {
+                    Writer w = (Writer) clojure.lang.RT.OUT.deref();
+                    w.write(s);
+                    w.flush();
+                } catch (IOException e) {
+                    // stdout gone (a closed pipe): nothing left to tell
+                }
+            }
+        }
+    }
+}
