@@ -66,6 +66,8 @@ final class JsEngine {
     private final Value show;
     private final Value setArgs;
     private final Map<Channel, Value> channels = new IdentityHashMap<>();
+    /** Async reads waiting for readability, by channel: closing the channel ends them with null. */
+    private final Map<Channel, List<Pending>> waiting = new IdentityHashMap<>();
     private final Map<String, String> displayPaths = new java.util.HashMap<>();
 
     JsEngine() {
@@ -237,6 +239,11 @@ final class JsEngine {
         return d.getMember("promise");
     }
 
+    /**
+     * One async read. Reads on a channel are served in the order they were asked for: while
+     * some wait, a new one queues behind them, and the channel's one readable handler lets the
+     * oldest try (on-readable fires again while input is still buffered, for the next one).
+     */
     private final class Pending {
         private final Channel ch;
         private final Supplier<Object> op;
@@ -253,6 +260,12 @@ final class JsEngine {
 
         void start() {
             loop.hold();
+            List<Pending> queue = waiting.get(ch);
+            if (queue != null && !queue.isEmpty()) {
+                queue.add(this);
+                watching = true;
+                return;
+            }
             attempt();
         }
 
@@ -267,8 +280,11 @@ final class JsEngine {
                     if (blocking && !ch.isClosed()) ch.configure(BLOCKING);
                 }
                 if (r == null && ch.blocked() && !ch.isClosed()) {
-                    if (!watching) watch(this::attempt);
-                    watching = true;
+                    if (!watching) {
+                        waiting.computeIfAbsent(ch, c -> new ArrayList<>()).add(this);
+                        watching = true;
+                        watch(ch, true);
+                    }
                     return;
                 }
             } catch (IpcException e) {
@@ -280,21 +296,37 @@ final class JsEngine {
             unwrapping(() -> resolve.execute(toJs(r)));
         }
 
-        /** Before resolving: the continuation may wait on ch again and set its own handler. */
+        /** Before resolving: the continuation may read ch again. The last one out removes the handler. */
         private void settle() {
-            if (watching && !ch.isClosed()) watch(null);
+            if (watching) {
+                List<Pending> queue = waiting.get(ch);
+                if (queue != null && queue.remove(this) && queue.isEmpty()) {
+                    waiting.remove(ch);
+                    if (!ch.isClosed()) watch(ch, false);
+                }
+            }
             watching = false;
             loop.release();
         }
 
-        private void watch(Runnable onReadable) {
-            Builtin b = Registry.standard().get("on-readable");
-            Callback f = onReadable == null ? null : args -> {
-                onReadable.run();
-                return null;
-            };
-            b.impl().call(new Args(b, new Object[] {ch, f}));
+        /** ch was closed while this waited: nothing more will come. */
+        void closed() {
+            if (!watching) return;
+            watching = false;
+            loop.release();
+            unwrapping(() -> resolve.execute((Object) null));
         }
+    }
+
+    /** Sets (through the registry's on-readable) or removes ch's handler: the oldest waiting read tries. */
+    private void watch(Channel ch, boolean on) {
+        Builtin b = Registry.standard().get("on-readable");
+        Callback f = !on ? null : args -> {
+            List<Pending> queue = waiting.get(ch);
+            if (queue != null && !queue.isEmpty()) queue.get(0).attempt();
+            return null;
+        };
+        b.impl().call(new Args(b, new Object[] {ch, f}));
     }
 
     // ------------------------------------------------------------------ conversions
@@ -393,7 +425,11 @@ final class JsEngine {
         if (v == null) {
             v = makeChannel.execute(ch);
             channels.put(ch, v);
-            ch.onClose(() -> channels.remove(ch));
+            ch.onClose(() -> {
+                channels.remove(ch);
+                List<Pending> w = waiting.remove(ch);
+                if (w != null) loop.post(() -> w.forEach(Pending::closed));
+            });
         }
         return v;
     }
