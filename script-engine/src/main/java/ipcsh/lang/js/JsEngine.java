@@ -58,6 +58,7 @@ final class JsEngine {
     private final EventLoop loop = EventLoop.main();
     private final Context context;
     private final Value makeError;
+    private final Value quit;
     private final Value makeChannel;
     private final Value deferred;
     private final Value newObject;
@@ -82,6 +83,8 @@ final class JsEngine {
                 .logHandler(Js.debug() ? new LineStream(true) : OutputStream.nullOutputStream())
                 .option("engine.WarnInterpreterOnly", "false")
                 .option("js.unhandled-rejections", "throw")
+                .allowExperimentalOptions(true)
+                .option("js.shell", "true")
                 .build();
         List<Object> list = new ArrayList<>();
         for (Builtin b : Registry.standard().all()) {
@@ -90,6 +93,7 @@ final class JsEngine {
         Value boot = context.eval(Source.newBuilder("js", Bootstrap.SOURCE, Bootstrap.NAME).internal(true).buildLiteral());
         Value helpers = boot.execute(new JsBridge(this), ProxyArray.fromList(list));
         makeError = helpers.getMember("makeError");
+        quit = helpers.getMember("quit");
         makeChannel = helpers.getMember("makeChannel");
         deferred = helpers.getMember("deferred");
         newObject = helpers.getMember("newObject");
@@ -182,8 +186,8 @@ final class JsEngine {
         try {
             return body.get();
         } catch (PolyglotException e) {
-            if (e.isHostException() && e.asHostException() instanceof ExitRequest exit) throw exit;
             if (e.isExit()) throw new ExitRequest(e.getExitStatus());
+            if (e.isHostException() && e.asHostException() instanceof ExitRequest exit) throw exit;
             throw e;
         }
     }
@@ -206,8 +210,19 @@ final class JsEngine {
                 return toJs(builtin.impl().call(new Args(builtin, j)));
             } catch (IpcException e) {
                 throw jsError(e);
+            } catch (ExitRequest e) {
+                throw exit(e.status());
             }
         }
+    }
+
+    /**
+     * (exit n) from inside JS: the engine's own exit, which no JS catch stops; the context is
+     * done after it, as the shell is. Comes out of the outermost call as ExitRequest.
+     */
+    RuntimeException exit(int status) {
+        quit.executeVoid(status);
+        throw new ExitRequest(status);
     }
 
     /** Throws e into JS as an Error (name IpcError, message as in Clojure, ex-data as properties). */
@@ -224,6 +239,12 @@ final class JsEngine {
         if (e instanceof ipcsh.chan.Interrupts.InterruptedError) return "interrupted";
         if (e instanceof ipcsh.os.OsException) return "os";
         return "ipc";
+    }
+
+    /** Clojure wraps what a form throws; (exit n) deep inside must still exit. */
+    static ExitRequest exitIn(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) if (c instanceof ExitRequest e) return e;
+        return null;
     }
 
     // ------------------------------------------------------------------ async
@@ -471,7 +492,11 @@ final class JsEngine {
                 return toJs(callback.call(j));
             } catch (IpcException e) {
                 throw jsError(e);
-            } catch (clojure.lang.ExceptionInfo e) {
+            } catch (ExitRequest e) {
+                throw exit(e.status());
+            } catch (RuntimeException e) {
+                ExitRequest exit = exitIn(e);
+                if (exit != null) throw exit(exit.status());
                 if (e.getCause() instanceof IpcException ie) throw jsError(ie);
                 throw e;
             }

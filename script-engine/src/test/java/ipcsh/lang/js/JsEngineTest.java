@@ -215,17 +215,6 @@ class JsEngineTest {
     }
 
     @Test
-    void exitEndsTheScriptWithItsStatusEvenFromATimer() throws Exception {
-        Shell.Run r = Shell.js(dir, "exit.js", """
-                console.log('before');
-                setTimeout(() => { ipc.exit(3); console.log('never'); }, 10);
-                """);
-        assertEquals(3, r.status(), r.err());
-        assertEquals("before\n", r.out());
-        assertEquals("", r.err());
-    }
-
-    @Test
     void replSwitchesBetweenLanguages() {
         ipcsh.lang.Session s = new ipcsh.lang.Session(false, System.err);
         clojure.lang.Var.pushThreadBindings(clojure.lang.RT.mapUniqueKeys(clojure.lang.RT.OUT, new java.io.StringWriter()));
