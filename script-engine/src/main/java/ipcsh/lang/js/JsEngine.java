@@ -120,6 +120,14 @@ final class JsEngine {
         return false;
     }
 
+    void interrupt() {
+        try {
+            context.interrupt(java.time.Duration.ofMillis(500));
+        } catch (java.util.concurrent.TimeoutException e) {
+            // busy in host code (a blocking builtin): Interrupts ends that wait
+        }
+    }
+
     void setArgs(List<String> args) {
         setArgs.execute(ProxyArray.fromList(new ArrayList<>(args)));
     }
