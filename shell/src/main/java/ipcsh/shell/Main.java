@@ -25,6 +25,8 @@ public final class Main {
             Options:
               -e, --eval FORM   evaluate FORM, print its value (unless nil) and exit
               --lang clj|js     the language of -e and the REPL (clj; :js and :clj switch in the REPL)
+              --js-jit          run JavaScript with Truffle's optimizing compiler (the ipcsh launcher
+                                sets it up when the js-jit jars are there, else says how to get them)
               --debug           show Java stack traces with errors
               -h, --help        show this help
               -v, --version     show the version

@@ -15,6 +15,9 @@ final class Bootstrap {
             (function (bridge, builtins) {
               'use strict';
               const HANDLE = '__channel';
+              // js.shell gives the one exit JS cannot catch; its other globals (stdin readers) go
+              const quit = globalThis.quit;
+              for (const n of ['quit', 'read', 'readbuffer', 'readline']) delete globalThis[n];
 
               function makeError(message, type, data) {
                 const e = new Error(message);
@@ -91,6 +94,7 @@ final class Bootstrap {
 
               return {
                 makeError,
+                quit,
                 makeChannel: (h) => new Channel(h),
                 deferred: () => {
                   let resolve, reject;

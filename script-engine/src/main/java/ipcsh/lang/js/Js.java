@@ -41,6 +41,14 @@ public final class Js {
         return started;
     }
 
+    /**
+     * Ctrl-C: stops the JS running on the interpreter thread (a loop that never calls a builtin
+     * too), if JS has started. Called from the signal handler's thread; waits at most 0.5 s.
+     */
+    public static void interrupt() {
+        if (started) Holder.ENGINE.interrupt();
+    }
+
     /** Runs a .js or .mjs file: as an ES module when it ends in .mjs or uses import/export or top-level await. */
     public static void runFile(Path file, String text) {
         Holder.ENGINE.runFile(file, text);

@@ -65,7 +65,11 @@ public final class JsBridge {
         try {
             v = ClojureRuntime.load(new StringReader(code), "<clj>", "<clj>");
         } catch (RuntimeException e) {
+            ipcsh.ExitRequest exit = JsEngine.exitIn(e);
+            if (exit != null) throw engine.exit(exit.status());
             throw engine.jsError(new IpcException(ErrorReport.message(e), Map.of(), e));
+        } catch (ipcsh.ExitRequest e) {
+            throw engine.exit(e.status());
         }
         return engine.toJs(v);
     }

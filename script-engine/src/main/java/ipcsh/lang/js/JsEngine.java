@@ -58,6 +58,7 @@ final class JsEngine {
     private final EventLoop loop = EventLoop.main();
     private final Context context;
     private final Value makeError;
+    private final Value quit;
     private final Value makeChannel;
     private final Value deferred;
     private final Value newObject;
@@ -66,6 +67,8 @@ final class JsEngine {
     private final Value show;
     private final Value setArgs;
     private final Map<Channel, Value> channels = new IdentityHashMap<>();
+    /** Async reads waiting for readability, by channel: closing the channel ends them with null. */
+    private final Map<Channel, List<Pending>> waiting = new IdentityHashMap<>();
     private final Map<String, String> displayPaths = new java.util.HashMap<>();
 
     JsEngine() {
@@ -80,6 +83,8 @@ final class JsEngine {
                 .logHandler(Js.debug() ? new LineStream(true) : OutputStream.nullOutputStream())
                 .option("engine.WarnInterpreterOnly", "false")
                 .option("js.unhandled-rejections", "throw")
+                .allowExperimentalOptions(true)
+                .option("js.shell", "true")
                 .build();
         List<Object> list = new ArrayList<>();
         for (Builtin b : Registry.standard().all()) {
@@ -88,6 +93,7 @@ final class JsEngine {
         Value boot = context.eval(Source.newBuilder("js", Bootstrap.SOURCE, Bootstrap.NAME).internal(true).buildLiteral());
         Value helpers = boot.execute(new JsBridge(this), ProxyArray.fromList(list));
         makeError = helpers.getMember("makeError");
+        quit = helpers.getMember("quit");
         makeChannel = helpers.getMember("makeChannel");
         deferred = helpers.getMember("deferred");
         newObject = helpers.getMember("newObject");
@@ -112,6 +118,14 @@ final class JsEngine {
             if (words.length > 1 && words[1].equals("ch")) return true;
         }
         return false;
+    }
+
+    void interrupt() {
+        try {
+            context.interrupt(java.time.Duration.ofMillis(500));
+        } catch (java.util.concurrent.TimeoutException e) {
+            // busy in host code (a blocking builtin): Interrupts ends that wait
+        }
     }
 
     void setArgs(List<String> args) {
@@ -180,8 +194,8 @@ final class JsEngine {
         try {
             return body.get();
         } catch (PolyglotException e) {
-            if (e.isHostException() && e.asHostException() instanceof ExitRequest exit) throw exit;
             if (e.isExit()) throw new ExitRequest(e.getExitStatus());
+            if (e.isHostException() && e.asHostException() instanceof ExitRequest exit) throw exit;
             throw e;
         }
     }
@@ -204,8 +218,19 @@ final class JsEngine {
                 return toJs(builtin.impl().call(new Args(builtin, j)));
             } catch (IpcException e) {
                 throw jsError(e);
+            } catch (ExitRequest e) {
+                throw exit(e.status());
             }
         }
+    }
+
+    /**
+     * (exit n) from inside JS: the engine's own exit, which no JS catch stops; the context is
+     * done after it, as the shell is. Comes out of the outermost call as ExitRequest.
+     */
+    RuntimeException exit(int status) {
+        quit.executeVoid(status);
+        throw new ExitRequest(status);
     }
 
     /** Throws e into JS as an Error (name IpcError, message as in Clojure, ex-data as properties). */
@@ -224,6 +249,12 @@ final class JsEngine {
         return "ipc";
     }
 
+    /** Clojure wraps what a form throws; (exit n) deep inside must still exit. */
+    static ExitRequest exitIn(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) if (c instanceof ExitRequest e) return e;
+        return null;
+    }
+
     // ------------------------------------------------------------------ async
 
     /**
@@ -237,6 +268,11 @@ final class JsEngine {
         return d.getMember("promise");
     }
 
+    /**
+     * One async read. Reads on a channel are served in the order they were asked for: while
+     * some wait, a new one queues behind them, and the channel's one readable handler lets the
+     * oldest try (on-readable fires again while input is still buffered, for the next one).
+     */
     private final class Pending {
         private final Channel ch;
         private final Supplier<Object> op;
@@ -253,6 +289,12 @@ final class JsEngine {
 
         void start() {
             loop.hold();
+            List<Pending> queue = waiting.get(ch);
+            if (queue != null && !queue.isEmpty()) {
+                queue.add(this);
+                watching = true;
+                return;
+            }
             attempt();
         }
 
@@ -267,8 +309,11 @@ final class JsEngine {
                     if (blocking && !ch.isClosed()) ch.configure(BLOCKING);
                 }
                 if (r == null && ch.blocked() && !ch.isClosed()) {
-                    if (!watching) watch(this::attempt);
-                    watching = true;
+                    if (!watching) {
+                        waiting.computeIfAbsent(ch, c -> new ArrayList<>()).add(this);
+                        watching = true;
+                        watch(ch, true);
+                    }
                     return;
                 }
             } catch (IpcException e) {
@@ -280,21 +325,37 @@ final class JsEngine {
             unwrapping(() -> resolve.execute(toJs(r)));
         }
 
-        /** Before resolving: the continuation may wait on ch again and set its own handler. */
+        /** Before resolving: the continuation may read ch again. The last one out removes the handler. */
         private void settle() {
-            if (watching && !ch.isClosed()) watch(null);
+            if (watching) {
+                List<Pending> queue = waiting.get(ch);
+                if (queue != null && queue.remove(this) && queue.isEmpty()) {
+                    waiting.remove(ch);
+                    if (!ch.isClosed()) watch(ch, false);
+                }
+            }
             watching = false;
             loop.release();
         }
 
-        private void watch(Runnable onReadable) {
-            Builtin b = Registry.standard().get("on-readable");
-            Callback f = onReadable == null ? null : args -> {
-                onReadable.run();
-                return null;
-            };
-            b.impl().call(new Args(b, new Object[] {ch, f}));
+        /** ch was closed while this waited: nothing more will come. */
+        void closed() {
+            if (!watching) return;
+            watching = false;
+            loop.release();
+            unwrapping(() -> resolve.execute((Object) null));
         }
+    }
+
+    /** Sets (through the registry's on-readable) or removes ch's handler: the oldest waiting read tries. */
+    private void watch(Channel ch, boolean on) {
+        Builtin b = Registry.standard().get("on-readable");
+        Callback f = !on ? null : args -> {
+            List<Pending> queue = waiting.get(ch);
+            if (queue != null && !queue.isEmpty()) queue.get(0).attempt();
+            return null;
+        };
+        b.impl().call(new Args(b, new Object[] {ch, f}));
     }
 
     // ------------------------------------------------------------------ conversions
@@ -393,7 +454,11 @@ final class JsEngine {
         if (v == null) {
             v = makeChannel.execute(ch);
             channels.put(ch, v);
-            ch.onClose(() -> channels.remove(ch));
+            ch.onClose(() -> {
+                channels.remove(ch);
+                List<Pending> w = waiting.remove(ch);
+                if (w != null) loop.post(() -> w.forEach(Pending::closed));
+            });
         }
         return v;
     }
@@ -435,7 +500,11 @@ final class JsEngine {
                 return toJs(callback.call(j));
             } catch (IpcException e) {
                 throw jsError(e);
-            } catch (clojure.lang.ExceptionInfo e) {
+            } catch (ExitRequest e) {
+                throw exit(e.status());
+            } catch (RuntimeException e) {
+                ExitRequest exit = exitIn(e);
+                if (exit != null) throw exit(exit.status());
                 if (e.getCause() instanceof IpcException ie) throw jsError(ie);
                 throw e;
             }

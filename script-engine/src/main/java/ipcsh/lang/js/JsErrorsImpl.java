@@ -13,6 +13,7 @@ final class JsErrorsImpl {
     static String message(Throwable t) {
         PolyglotException e = (PolyglotException) t;
         if (e.isHostException()) return ErrorReport.message(e.asHostException());
+        if (e.isInterrupted()) return "interrupted";
         String m = String.valueOf(e.getMessage());
         if (e.isSyntaxError()) {
             // "SyntaxError: f.js:1:8 Expected an operand but found ;\n<line>\n<caret>": keep the words only

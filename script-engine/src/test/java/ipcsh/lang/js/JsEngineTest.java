@@ -128,6 +128,32 @@ class JsEngineTest {
     }
 
     @Test
+    void concurrentAsyncReadsOnOneChannelAreServedInOrder() throws Exception {
+        Shell.Run r = Shell.js(dir, "in-order.js", """
+                const [r, w] = ipc.pipe();
+                const reads = [r.getsAsync(), r.getsAsync(), r.getsAsync()];
+                setTimeout(() => w.puts('1'), 10);
+                setTimeout(() => { w.puts('2'); w.puts('3'); w.puts('4'); }, 30);
+                const got = await Promise.all(reads);
+                console.log(got.join(' '), await r.getsAsync());
+                """);
+        assertEquals("1 2 3 4\n", r.out(), r.err());
+        assertEquals(0, r.status());
+    }
+
+    @Test
+    void closingAChannelEndsTheReadsWaitingOnItWithNull() throws Exception {
+        Shell.Run r = Shell.js(dir, "close-wait.js", """
+                const [r, w] = ipc.pipe();
+                const waits = [r.getsAsync(), r.readAsync(10)];
+                setTimeout(() => r.close(), 20);
+                console.log(JSON.stringify(await Promise.all(waits)));
+                """);
+        assertEquals("[null,null]\n", r.out(), r.err());
+        assertEquals(0, r.status());
+    }
+
+    @Test
     void syntaxErrorInJsFileReportsFileLineAndColumn() throws Exception {
         Path f = dir.resolve("broken.js");
         java.nio.file.Files.writeString(f, "const x = 1;\n\nfunction f() {\n  let y = ;\n}\n");
@@ -186,17 +212,6 @@ class JsEngineTest {
                 console.log(ipc.args.join('+'), times(Number(ipc.args[0]), Number(ipc.args[1])));
                 """, "6", "7");
         assertEquals("6+7 42\n", r.out(), r.err());
-    }
-
-    @Test
-    void exitEndsTheScriptWithItsStatusEvenFromATimer() throws Exception {
-        Shell.Run r = Shell.js(dir, "exit.js", """
-                console.log('before');
-                setTimeout(() => { ipc.exit(3); console.log('never'); }, 10);
-                """);
-        assertEquals(3, r.status(), r.err());
-        assertEquals("before\n", r.out());
-        assertEquals("", r.err());
     }
 
     @Test

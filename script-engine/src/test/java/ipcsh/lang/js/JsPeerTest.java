@@ -129,6 +129,24 @@ class JsPeerTest {
     }
 
     @Test
+    void exitEndsTheScriptWithItsStatusThroughCatchAndFromATimer() throws Exception {
+        // in a peer: the engine's exit ends its context, as it ends the shell
+        Path script = dir.resolve("exit.js");
+        Files.writeString(script, """
+                try { ipc.clj('(+ 1 (exit 5))'); } catch (e) { console.log('caught', e); }
+                """);
+        assertEquals("\n[exit 5]", Shell.finish(Shell.peer(script), 60));
+        Files.writeString(script, """
+                console.log('before');
+                setTimeout(() => {
+                  try { ipc.exit(3); } catch (e) { console.log('caught', e); }
+                  console.log('never');
+                }, 10);
+                """);
+        assertEquals("before\n\n[exit 3]", Shell.finish(Shell.peer(script), 60));
+    }
+
+    @Test
     void clojureOnlyRunLoadsNoPolyglotClass() throws Exception {
         Process p = Shell.peerWith(List.of("-Xlog:class+load=info"), java.util.Map.of(), clj("plain.ipcs", """
                 (let [[r w] (pipe)]

@@ -58,7 +58,10 @@ public final class Repl {
         PrintAboveWriter out = new PrintAboveWriter(reader, terminal);
         RT.OUT.bindRoot(out);
         PrintStream err = new PrintStream(new PrintAboveWriter.Stream(out), true);
-        terminal.handle(Terminal.Signal.INT, s -> Interrupts.interrupt());
+        terminal.handle(Terminal.Signal.INT, s -> {
+            Interrupts.interrupt();
+            ipcsh.lang.js.Js.interrupt();
+        });
         EventLoop loop = session.loop();
 
         Thread lines = new Thread(() -> readLines(reader, session, loop, out, err), "ipcsh-line-reader");
