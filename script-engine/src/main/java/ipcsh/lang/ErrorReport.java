@@ -81,7 +81,8 @@ public final class ErrorReport {
         if (c instanceof Compiler.CompilerException) return m;
         String name = c.getClass().getSimpleName();
         if (m == null) return name;
-        if (c instanceof RuntimeException && c.getClass().getName().startsWith("clojure.lang.LispReader")) return m;
+        // Clojure reports compile and read errors as plain RuntimeExceptions: the message says it all
+        if (c.getClass() == RuntimeException.class || c.getClass().getName().startsWith("clojure.lang.LispReader")) return m;
         return (name.isEmpty() ? c.getClass().getName() : name) + ": " + m;
     }
 

@@ -1,0 +1,231 @@
+package ipcsh.shell;
+
+import ipcsh.shell.IpcshProcess.Result;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** ipcsh as a user runs it: scripts, -e, exit codes, errors. */
+class ScriptTest {
+    private final Path dir = tempDir();
+
+    private static Path tempDir() {
+        try {
+            return Files.createTempDirectory("ipcsh-script");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @AfterEach
+    void cleanUp() throws IOException {
+        try (var s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                p.toFile().setWritable(true);
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private Path script(String name, String text) throws IOException {
+        Path f = dir.resolve(name);
+        Files.writeString(f, text);
+        return f;
+    }
+
+    @Test
+    void exitSetsTheStatus() throws IOException {
+        Result r = IpcshProcess.run(script("exit.ipcs", "(println \"before\")\n(exit 7)\n(println \"after\")\n").toString());
+        assertEquals(7, r.status());
+        assertEquals("before\n", r.out());
+        assertEquals("", r.err());
+    }
+
+    @Test
+    void commandLineArgsAreBoundAndShebangIsAllowed() throws IOException {
+        Path f = script("args.ipcs", "#!/usr/bin/env ipcsh\n(prn *command-line-args*)\n");
+        Result r = IpcshProcess.run(f.toString(), "one", "two words");
+        assertEquals(0, r.status(), r.err());
+        assertEquals("(\"one\" \"two words\")\n", r.out());
+    }
+
+    @Test
+    void undefinedSymbolIsOneBlockWithFileLineColumnAndSource() throws IOException {
+        Path f = script("undef.ipcs", "(println \"ok\")\n\n(defn f [] (no-such-thing 1))\n");
+        Result r = IpcshProcess.run(f.toString());
+        assertEquals(1, r.status());
+        assertEquals("""
+                error: Unable to resolve symbol: no-such-thing in this context
+                  at %s:3:12
+                  3 | (defn f [] (no-such-thing 1))
+                    |            ^
+                """.formatted(f), r.err());
+        assertFalse(r.err().contains("\tat "), "no Java stack trace without --debug");
+    }
+
+    @Test
+    void missingFifoDirectoryNamesPathAndErrnoText() throws IOException {
+        Path f = script("fifo.ipcs", "(def r (fifo \"/nonexistent-dir/x.fifo\" :read))\n");
+        Result r = IpcshProcess.run(f.toString());
+        assertEquals(1, r.status());
+        assertEquals("""
+                error: mkfifo "/nonexistent-dir/x.fifo": No such file or directory (ENOENT)
+                  at %s:1:8
+                  1 | (def r (fifo "/nonexistent-dir/x.fifo" :read))
+                    |        ^
+                """.formatted(f), r.err());
+    }
+
+    @Test
+    void runtimeErrorInsideAFunctionPointsAtTheCallingLine() throws IOException {
+        Path f = script("deep.ipcs", "(defn open-it [p]\n  (open-file p :read))\n\n(open-it \"/no/such/file\")\n");
+        Result r = IpcshProcess.run(f.toString());
+        assertEquals(1, r.status());
+        assertTrue(r.err().startsWith("error: open \"/no/such/file\": No such file or directory (ENOENT)\n  at "
+                + f + ":2:"), r.err());
+    }
+
+    @Test
+    void unbalancedParenthesesNameTheLine() throws IOException {
+        Path f = script("open.ipcs", "(println \"fine\")\n(println (+ 1 2)\n");
+        Result r = IpcshProcess.run(f.toString());
+        assertEquals(1, r.status());
+        assertTrue(r.err().startsWith("error: EOF while reading, starting at line 2"), r.err());
+        assertTrue(r.err().contains(f + ":"), r.err());
+    }
+
+    @Test
+    void debugShowsTheJavaTrace() throws IOException {
+        Path f = script("dbg.ipcs", "(gets 42)\n");
+        Result r = IpcshProcess.run("--debug", f.toString());
+        assertEquals(1, r.status());
+        assertTrue(r.err().startsWith("error: gets: argument 1 must be a channel, not the number 42; usage: (gets ch)"), r.err());
+        assertTrue(r.err().contains("\tat ipcsh."), r.err());
+    }
+
+    @Test
+    void missingScriptIsAClearError() {
+        Result r = IpcshProcess.run("/no/such/script.ipcs");
+        assertEquals(1, r.status());
+        assertEquals("error: cannot run \"/no/such/script.ipcs\": No such file or directory (ENOENT)\n", r.err());
+    }
+
+    @Test
+    void evalPrintsTheValueAndNothingOnStderr() {
+        Result r = IpcshProcess.run("-e", "(+ 1 2)");
+        assertEquals(new Result(0, "3\n", ""), r);
+    }
+
+    @Test
+    void helpAndVersion() {
+        assertTrue(IpcshProcess.run("--help").out().startsWith("Usage: ipcsh"));
+        assertEquals("ipcsh 0.1.0\n", IpcshProcess.run("--version").out());
+        Result bad = IpcshProcess.run("--frobnicate");
+        assertEquals(2, bad.status());
+        assertEquals("ipcsh: unknown option --frobnicate (try --help)\n", bad.err());
+    }
+
+    @Test
+    void permissionDeniedNamesPathAndErrno() throws IOException {
+        Path locked = dir.resolve("locked");
+        Files.createDirectory(locked);
+        locked.toFile().setReadable(false, false);
+        locked.toFile().setWritable(false, false);
+        locked.toFile().setExecutable(false, false);
+        // Drop root's override of file permissions so the kernel says EACCES as it would to a user.
+        Result r = IpcshProcess.runWith(List.of("setpriv", "--bounding-set=-dac_override,-dac_read_search",
+                "--inh-caps=-all"), null, "-e", "(fifo \"" + locked + "/x.fifo\" :read {:nonblock true})");
+        assertEquals(1, r.status(), r.err());
+        assertTrue(r.err().startsWith("error: mkfifo \"" + locked + "/x.fifo\": Permission denied (EACCES)"), r.err());
+    }
+
+    @Test
+    void regularFileWhereAFifoIsExpectedIsAClearError() throws IOException {
+        Path plain = script("plain.txt", "text");
+        Result r = IpcshProcess.run("-e", "(fifo \"" + plain + "\" :read)");
+        assertEquals(1, r.status());
+        assertTrue(r.err().startsWith("error: mkfifo \"" + plain + "\": exists and is not a FIFO (it is a regular file)"), r.err());
+    }
+
+    @Test
+    void brokenPipeIsAnErrorTheScriptCanCatchAndGoOn() {
+        Result r = IpcshProcess.run("-e", """
+                (let [[r w] (pipe)]
+                  (close r)
+                  (try (puts w "x") (catch Exception e (println "caught" (:errno (ex-data e)) (ex-message e))))
+                  (close w))
+                (println "still here")""");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().startsWith("caught EPIPE puts pipe"), r.out());
+        assertTrue(r.out().contains("Broken pipe (EPIPE)"), r.out());
+        assertTrue(r.out().endsWith("still here\n"), r.out());
+    }
+
+    @Test
+    void readingAClosedChannelIsAnError() {
+        Result r = IpcshProcess.run("-e", "(let [[r w] (pipe)] (close r) (close w) (gets r))");
+        assertEquals(1, r.status());
+        assertTrue(r.err().matches("(?s)error: gets pipe\\d+ \\(read end\\): channel is closed\n.*"), r.err());
+    }
+
+    @Test
+    void docShowsTheBuiltinsDocumentation() {
+        Result r = IpcshProcess.run("-e", "(doc gets)");
+        assertTrue(r.out().startsWith("-------------------------\nipcsh.core/gets\n([ch])\n  Reads one frame"), r.out());
+        Result core = IpcshProcess.run("-e", "(doc map)");
+        assertTrue(core.out().contains("clojure.core/map"), core.out());
+    }
+
+    @Test
+    void sharedNamesStillBehaveAsClojureCoreForNonChannels() {
+        Result r = IpcshProcess.run("-e", "[(read (java.io.PushbackReader. (java.io.StringReader. \"(a b)\"))) (flush)]");
+        assertEquals("[(a b) nil]\n", r.out(), r.err());
+    }
+
+    @Test
+    void channelsWorkWithSlurpSpitAndLineSeq() throws IOException {
+        Path f = dir.resolve("data.txt");
+        Result r = IpcshProcess.run("-e", """
+                (spit (open-file "%1$s" :write) "alpha\\nbeta\\n")
+                (println (count (line-seq (clojure.java.io/reader (open-file "%1$s")))))
+                (slurp (open-file "%1$s"))""".formatted(f));
+        assertEquals(0, r.status(), r.err());
+        assertEquals("2\n\"alpha\\nbeta\\n\"\n", r.out());
+    }
+
+    @Test
+    void scriptKeepsServingEventsUntilNothingIsRegistered() throws IOException {
+        Path f = script("timers.ipcs", "(after 200 #(println \"later\"))\n(println \"top level done\")\n");
+        Result r = IpcshProcess.run(f.toString());
+        assertEquals(new Result(0, "top level done\nlater\n", ""), r);
+    }
+
+    @Test
+    void spawnedProcessStatusAndOutput() {
+        Result r = IpcshProcess.run("-e", """
+                (def p (spawn ["sh" "-c" "read x; echo got $x; exit 3"]))
+                (puts p "it")
+                (println (gets p))
+                (println "status" (wait p))
+                (try (close p) (catch Exception e (println (ex-message e))))""");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().startsWith("got it\nstatus 3\nprocess "), r.out());
+        assertTrue(r.out().endsWith("(sh -c read x; echo got $x; exit 3) exited with status 3\n"), r.out());
+    }
+
+    @Test
+    void wrongArgumentTypesNameTheBuiltinAndUsage() {
+        Result r = IpcshProcess.run("-e", "(fifo 42 :read)");
+        assertEquals("error: fifo: argument 1 must be a path (a string), not the number 42; usage: "
+                + "(fifo path mode) or (fifo path mode opts)\n  at <expr>:1:1\n  1 | (fifo 42 :read)\n    | ^\n", r.err());
+    }
+}
