@@ -26,6 +26,7 @@ final class TmuxPane implements AutoCloseable {
 
     final Path home;
     private final String socket = "ipcsh-test-" + UUID.randomUUID();
+    private String socketPath;
 
     /** Starts the shell with HOME = home; after it ends the pane shows EXIT=status. */
     TmuxPane(Path home) throws IOException {
@@ -42,6 +43,7 @@ final class TmuxPane implements AutoCloseable {
         Path script = home.resolve("run-ipcsh.sh");
         Files.writeString(script, cmd.toString());
         tmux("new-session", "-d", "-x", "120", "-y", "50", "-s", "t", "bash " + q(script.toString()));
+        socketPath = tmux("display-message", "-p", "-t", "t", "#{socket_path}").strip();
     }
 
     private static String q(String s) {
@@ -147,6 +149,11 @@ final class TmuxPane implements AutoCloseable {
             tmux("kill-server");
         } catch (AssertionError ignored) {
             // already gone
+        }
+        try {
+            if (socketPath != null && !socketPath.isEmpty()) Files.deleteIfExists(Path.of(socketPath));
+        } catch (IOException ignored) {
+            // a socket file in tmux's directory: harmless
         }
     }
 }
