@@ -24,14 +24,15 @@ public final class ChannelVerbs implements Registry.Group {
         r.add("gets", "([ch])", """
                 Reads one frame from ch: a line without its newline by default, or one message as the \
                 channel's :framing says (netstring, length-prefixed, a JSON value for :json-lines); on a \
-                datagram or queue channel, one whole message. Returns nil at end of stream, and on a \
+                datagram channel, one whole message. Returns nil at end of stream, and on a \
                 non-blocking channel when no whole frame is there yet (then (blocked? ch) is true). \
-                A binary channel (:encoding :binary) returns bytes. Waits at most :timeout ms when set; \
-                Ctrl-C interrupts the wait.""",
+                A binary channel (:encoding :binary) returns bytes. Waits at most :timeout ms when set, \
+                then raises a timeout error; Ctrl-C interrupts the wait.""",
                 a -> a.arity(1, 1).channel(0).gets());
         r.add("puts", "([ch data])", """
-                Writes data (a string or bytes) and a newline to ch, or one frame as the channel's :framing \
-                says; on a datagram or queue channel, one message. With the default :buffering :line it \
+                Writes data (a string or bytes; with :json-lines framing any value JSON can hold) and a \
+                newline to ch, or one frame as the channel's :framing says; on a datagram channel, one \
+                message. With the default :buffering :line it \
                 leaves the buffer at once. Returns nil.""",
                 a -> {
                     a.arity(2, 2).channel(0).puts(a.get(1));
@@ -40,7 +41,8 @@ public final class ChannelVerbs implements Registry.Group {
         r.addShadowingCore("read", "([ch] [ch n])", """
                 Reads n characters (bytes on a binary channel) from ch, or everything up to end of stream \
                 without n. A blocking channel waits for all n or the end; a non-blocking one returns what is \
-                there (nil when nothing). Returns a string, or bytes on a binary channel. \
+                there (nil when nothing). Returns a string, or bytes on a binary channel; at end of stream an \
+                empty one. On a datagram channel it returns one whole message, whatever n. \
                 Called without a channel it is clojure.core/read.""",
                 a -> {
                     Channel ch = a.arity(1, 2).channel(0);
@@ -77,13 +79,16 @@ public final class ChannelVerbs implements Registry.Group {
                 True when the last read on the non-blocking channel ch found no whole frame to return.""",
                 a -> a.arity(1, 1).channel(0).blocked());
         r.add("configure", "([ch] [ch option] [ch options])", """
-                Channel options. (configure ch) returns them all, (configure ch :timeout) one, and \
-                (configure ch {:timeout 500 :buffering :full}) sets some. Common options: :blocking \
-                (true), :buffering (:none :line :full; :line), :buffer-size (65536), :encoding ("utf-8", \
-                any charset, or :binary), :translation (:lf :crlf :auto; :lf, binary-safe), :timeout (ms \
-                for blocking reads and writes, nil for none), :framing (:lines :raw :netstring :u16be \
-                :u32be :u32le :json-lines), :max-frame (bytes, 64 MiB). Read-only: :id :kind :name :state \
-                :eof, and each kind's own (:fd, :path, :pid, :command...).""",
+                Channel options. (configure ch) returns them all as a map, (configure ch :timeout) one, \
+                and (configure ch {:timeout 500 :buffering :full}) sets some and returns them all. Common \
+                options (values; default): :blocking (true or false; true), :buffering (:none, :line or \
+                :full; :line), :buffer-size (bytes, up to 1 GiB; 65536), :encoding ("utf-8", any charset \
+                name, or :binary for bytes; "utf-8"), :translation (:lf, :crlf or :auto; :lf, which \
+                changes nothing), :timeout (ms that blocking reads and writes may wait, or nil; nil), \
+                :framing (:lines, :raw, :netstring, :u16be, :u32be, :u32le or :json-lines; :lines), \
+                :max-frame (the longest frame gets accepts, in bytes; 67108864, 64 MiB). Read-only: :id \
+                :kind :name :state :eof, and each kind's own (:fd, :path, :pid, :command...); setting \
+                one is an error, and so is an unknown option (the error lists the options).""",
                 a -> {
                     Channel ch = a.arity(1, 2).channel(0);
                     if (!a.has(1)) return ch.configure();
@@ -95,7 +100,8 @@ public final class ChannelVerbs implements Registry.Group {
                     return ch.configure(a.word(1, "an option keyword or a map of options"));
                 });
         r.add("channels", "([])", """
-                The open channels, oldest first, each as a map of :id, :kind, :name and :state.""",
+                The open channels, oldest first, each as a map of :id, :kind, :name, :state and :channel \
+                (the channel itself).""",
                 a -> {
                     a.arity(0, 0);
                     List<Object> out = new ArrayList<>();

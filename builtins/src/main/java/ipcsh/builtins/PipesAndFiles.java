@@ -39,7 +39,7 @@ public final class PipesAndFiles implements Registry.Group {
         r.add("fifo", "([path mode] [path mode opts])", """
                 Opens the FIFO at path for :read, :write or :rw, creating it first (:mode 0600) unless \
                 {:create false}. Like open(2) it waits for the other side: a reader until a writer has \
-                written, a writer until a reader has opened. The wait is bounded by :timeout (ms) and Ctrl-C. \
+                written (or come and gone), a writer until a reader has opened; :rw does not wait. The wait is bounded by :timeout (ms, which then stays set on the channel) and Ctrl-C. \
                 With {:nonblock true} it returns at once: a writer with no reader fails with ENXIO, a reader \
                 sees end of stream until a writer comes. Other options are set on the channel \
                 (:buffering, :encoding, :framing...).""",

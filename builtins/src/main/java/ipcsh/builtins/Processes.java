@@ -67,7 +67,8 @@ public final class Processes implements Registry.Group {
                 });
         r.add("wait", "([ch] [ch timeout-ms])", """
                 Waits for the process behind ch to end and returns its exit status (128+n when killed by \
-                signal n). Does not close the channel. Bounded by timeout-ms when given, and by Ctrl-C.""",
+                signal n). Does not close the channel. Bounded by timeout-ms when given (a timeout error when the \
+                time is up first), and by Ctrl-C.""",
                 a -> {
                     a.arity(1, 2);
                     long t = a.has(1) ? a.integer(1, "a timeout in ms") : -1;

@@ -21,7 +21,8 @@ public final class ShellBuiltins implements Registry.Group {
                     throw new ExitRequest((int) n);
                 });
         r.add("sleep", "([ms])", """
-                Waits ms milliseconds without serving events; Ctrl-C interrupts it.""",
+                Waits ms milliseconds without serving events (callbacks and timers wait too); Ctrl-C \
+                interrupts it. Returns nil.""",
                 a -> {
                     Waiter.sleep(a.arity(1, 1).integer(0, "milliseconds"), "sleep");
                     return null;

@@ -8,13 +8,22 @@ import ipcsh.builtins.Processes;
 import ipcsh.builtins.ShellBuiltins;
 import ipcsh.builtins.SocketBuiltins;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
 
-/** Every builtin, in man page order. Language bindings, completion and docs read it. */
+/**
+ * Every builtin, in man page order. Language bindings, completion and docs read it.
+ *
+ * <p>The groups are this module's own ({@link #groups()}), then those other modules provide as
+ * services: a jar that lists a class in {@code META-INF/services/ipcsh.registry.Registry$Group}
+ * adds its builtins (the script engine adds {@code js} that way, since this module must not
+ * depend on it).
+ */
 public final class Registry {
     /** A set of related builtins: one man page section. */
     public interface Group {
@@ -33,7 +42,9 @@ public final class Registry {
             synchronized (Registry.class) {
                 if (standard == null) {
                     r = new Registry();
-                    for (Group g : groups()) {
+                    List<Group> all = new ArrayList<>(groups());
+                    for (Group g : ServiceLoader.load(Group.class, Registry.class.getClassLoader())) all.add(g);
+                    for (Group g : all) {
                         r.currentGroup = g.title();
                         g.register(r);
                     }
@@ -45,7 +56,7 @@ public final class Registry {
         return r;
     }
 
-    /** The groups in man page order; a new group adds one line here. */
+    /** This module's groups in man page order; a new group adds one line here. Provided groups follow them. */
     public static List<Group> groups() {
         return List.of(new ChannelVerbs(), new CopyBuiltins(), new PipesAndFiles(), new SocketBuiltins(), new Processes(),
                 new EventLoopBuiltins(), new ShellBuiltins());

@@ -64,18 +64,6 @@ public final class ClojureRuntime {
                 return null;
             }
         });
-        Var js = Var.intern(core, Symbol.intern("js"), new AFn() {
-            @Override
-            public Object invoke(Object code) {
-                return Convert.toClojure(ipcsh.lang.js.Js.eval(String.valueOf(code), "<js>"));
-            }
-        });
-        js.setMeta(PersistentHashMap.create(Keyword.intern("doc"),
-                "Evaluates code as JavaScript in the shell's one JS context (started on first use) and returns "
-                        + "its value: objects become maps, arrays vectors, Uint8Array bytes, functions fns.",
-                Keyword.intern("arglists"), RT.readString("([code])"),
-                Keyword.intern("name"), Symbol.intern("js"), Keyword.intern("ns"), core));
-        refer(user, Symbol.intern("js"), js);
         installPrinting();
         installJavaIo();
         installed = true;

@@ -1,5 +1,7 @@
 package ipcsh.shell.repl;
 
+import clojure.lang.RT;
+import clojure.lang.Var;
 import ipcsh.lang.clj.ClojureRuntime;
 import org.jline.reader.CompletingParsedLine;
 import org.jline.reader.EOFError;
@@ -8,17 +10,29 @@ import org.jline.reader.Parser;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * Splits a line into Clojure tokens for completion, and asks for more lines while the
- * forms are unbalanced (Enter on "(gets r" continues the entry).
+ * forms are unbalanced (Enter on "(gets r" continues the entry); in JavaScript mode by
+ * JavaScript's rules ({@link JsInput}).
  */
 final class ClojureParser implements Parser {
     private static final String DELIMS = "()[]{}'`~@^,;";
+    private final BooleanSupplier js;
+
+    ClojureParser() {
+        this(() -> false);
+    }
+
+    /** js: whether entries are JavaScript now. */
+    ClojureParser(BooleanSupplier js) {
+        this.js = js;
+    }
 
     @Override
     public ParsedLine parse(String line, int cursor, ParseContext context) {
-        if (context == ParseContext.ACCEPT_LINE && !line.isBlank() && !ClojureRuntime.complete(line)) {
+        if (context == ParseContext.ACCEPT_LINE && !line.isBlank() && !complete(line)) {
             throw new EOFError(-1, -1, "unbalanced form", "form");
         }
         List<String> words = new ArrayList<>();
@@ -52,6 +66,21 @@ final class ClojureParser implements Parser {
             wordCursor = 0;
         }
         return new Line(line, cursor, words, wordIndex, wordCursor);
+    }
+
+    /** Whether Enter ends the entry. */
+    boolean complete(String line) {
+        String word = line.trim();
+        if (word.equals(":js") || word.equals(":clj")) return true;
+        if (js.getAsBoolean()) return JsInput.complete(line);
+        // reading must not evaluate: #=(...) would run here, on the line-reader thread, and again
+        // when the entry is evaluated; with *read-eval* off it is just complete
+        Var.pushThreadBindings(RT.map(RT.READEVAL, Boolean.FALSE));
+        try {
+            return ClojureRuntime.complete(line);
+        } finally {
+            Var.popThreadBindings();
+        }
     }
 
     private record Line(String line, int cursor, List<String> words, int wordIndex, int wordCursor)

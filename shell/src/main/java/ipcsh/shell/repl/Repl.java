@@ -18,6 +18,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The interactive shell. The calling (main) thread is the interpreter thread and runs the
@@ -26,6 +28,10 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class Repl {
     public static final String PROMPT = "ipcsh> ";
+    /** Ctrl-C came while an entry ran: the terminal echoed ^C, so what follows starts a line. */
+    private static final AtomicBoolean CTRL_C = new AtomicBoolean();
+    /** A Clojure entry is being evaluated (not JS, not a callback, not the wait for events). */
+    private static final AtomicBoolean CLOJURE_RUNNING = new AtomicBoolean();
 
     private Repl() {}
 
@@ -42,14 +48,13 @@ public final class Repl {
             System.err.println("ipcsh: cannot open the terminal: " + e.getMessage());
             return 1;
         }
-        Session session = new Session(debug, System.err);
-        session.language(lang);
+        AtomicReference<Session> current = new AtomicReference<>();
         LineReader reader = LineReaderBuilder.builder()
                 .terminal(terminal)
                 .appName("ipcsh")
-                .parser(new ClojureParser())
+                .parser(new ClojureParser(() -> current.get().language().equals("js")))
                 .completer(new NameCompleter())
-                .variable(LineReader.HISTORY_FILE, Path.of(System.getProperty("user.home"), ".ipcsh_history"))
+                .variable(LineReader.HISTORY_FILE, historyFile())
                 .variable(LineReader.SECONDARY_PROMPT_PATTERN, "%P  > ")
                 .variable(LineReader.INDENTATION, 2)
                 .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
@@ -57,8 +62,18 @@ public final class Repl {
                 .build();
         PrintAboveWriter out = new PrintAboveWriter(reader, terminal);
         RT.OUT.bindRoot(out);
+        RT.ERR.bindRoot(new java.io.PrintWriter(out, true)); // *err* too: above the prompt
         PrintStream err = new PrintStream(new PrintAboveWriter.Stream(out), true);
+        // errors of callbacks (the loop's error handler prints them) go above the prompt too
+        Session session = new Session(debug, err);
+        session.language(lang);
+        current.set(session);
+        Thread interpreter = Thread.currentThread();
         terminal.handle(Terminal.Signal.INT, s -> {
+            CTRL_C.set(true);
+            // a form in Thread/sleep, a lock or a future waits in Java, not in a verb's poll
+            // (JavaScript has Context.interrupt, below)
+            if (CLOJURE_RUNNING.get()) interpreter.interrupt();
             Interrupts.interrupt();
             ipcsh.lang.js.Js.interrupt();
         });
@@ -103,9 +118,13 @@ public final class Repl {
             if (entry.isBlank()) continue;
             CompletableFuture<Void> done = new CompletableFuture<>();
             loop.post(() -> {
+                CTRL_C.set(false);
+                String word = entry.trim();
+                CLOJURE_RUNNING.set(session.language().equals("clj") && !word.equals(":js") && !word.equals(":clj"));
                 try {
                     String printed = session.evalForRepl(entry);
                     out.flush();
+                    afterCtrlC(reader);
                     reader.getTerminal().writer().println(printed);
                 } catch (Throwable t) {
                     ExitRequest exit = exitIn(t);
@@ -114,11 +133,14 @@ public final class Repl {
                         throw exit;
                     }
                     out.flush();
+                    afterCtrlC(reader);
                     String msg = session.errors().oneLine(t);
                     reader.getTerminal().writer().println(
                             new AttributedString(msg, AttributedStyle.DEFAULT.foreground(AttributedStyle.RED))
                                     .toAnsi(reader.getTerminal()));
                 } finally {
+                    CLOJURE_RUNNING.set(false);
+                    Thread.interrupted(); // a Ctrl-C that came as the entry ended
                     reader.getTerminal().writer().flush();
                     Interrupts.clear();
                     done.complete(null);
@@ -126,6 +148,17 @@ public final class Repl {
             });
             done.join();
         }
+    }
+
+    /** ~/.ipcsh_history, ~ from $HOME like every shell (user.home is the passwd entry's). */
+    static Path historyFile() {
+        String home = System.getenv("HOME");
+        if (home == null || home.isBlank()) home = System.getProperty("user.home");
+        return Path.of(home, ".ipcsh_history");
+    }
+
+    private static void afterCtrlC(LineReader reader) {
+        if (CTRL_C.getAndSet(false)) reader.getTerminal().writer().println();
     }
 
     private static ExitRequest exitIn(Throwable t) {
