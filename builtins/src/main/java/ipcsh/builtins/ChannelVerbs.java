@@ -1,10 +1,8 @@
 package ipcsh.builtins;
 
-import ipcsh.IpcException;
 import ipcsh.Keyword;
 import ipcsh.chan.Channel;
 import ipcsh.chan.Channels;
-import ipcsh.registry.Args;
 import ipcsh.registry.Registry;
 
 import java.util.ArrayList;
@@ -119,9 +117,5 @@ public final class ChannelVerbs implements Registry.Group {
         r.add("channel", "([id])", """
                 The open channel with the given id ("fifo3"), or nil.""",
                 a -> Channels.byId(a.arity(1, 1).string(0, "a channel id")));
-    }
-
-    static IpcException notChannel(Args a) {
-        return a.wrongType(0, "a channel");
     }
 }

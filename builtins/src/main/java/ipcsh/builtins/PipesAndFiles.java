@@ -4,7 +4,6 @@ import ipcsh.chan.Channel;
 import ipcsh.chan.drivers.FifoDriver;
 import ipcsh.chan.drivers.FileDriver;
 import ipcsh.chan.drivers.PipeDriver;
-import ipcsh.registry.Args;
 import ipcsh.registry.Options;
 import ipcsh.registry.Registry;
 
@@ -77,9 +76,5 @@ public final class PipesAndFiles implements Registry.Group {
             }
         }
         return ch;
-    }
-
-    static Args unused(Args a) {
-        return a;
     }
 }
