@@ -12,7 +12,6 @@ import ipcsh.registry.Args;
 import ipcsh.registry.Callback;
 import ipcsh.registry.Registry;
 
-import java.lang.reflect.Method;
 import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
 
@@ -135,31 +134,6 @@ public final class EventLoopBuiltins implements Registry.Group {
         Object v = a.get(0);
         if (v instanceof Callback f) return () -> truthy(f.call());
         if (v instanceof Future<?> fut) return fut::isDone;
-        Method realized = realizedMethod(v);
-        if (realized != null) {
-            return () -> {
-                try {
-                    return truthy(realized.invoke(v));
-                } catch (ReflectiveOperationException e) {
-                    throw new IpcException("wait-for: cannot ask " + Args.describe(v) + " whether it is delivered");
-                }
-            };
-        }
         throw a.wrongType(0, "a predicate function, a promise or a future");
-    }
-
-    /** A Clojure promise or delay (clojure.lang.IPending) without depending on Clojure. */
-    private static Method realizedMethod(Object v) {
-        if (v == null) return null;
-        for (Class<?> i : v.getClass().getInterfaces()) {
-            if (i.getName().equals("clojure.lang.IPending")) {
-                try {
-                    return i.getMethod("isRealized");
-                } catch (NoSuchMethodException e) {
-                    return null;
-                }
-            }
-        }
-        return null;
     }
 }

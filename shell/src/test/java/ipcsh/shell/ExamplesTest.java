@@ -44,15 +44,47 @@ class ExamplesTest {
         return IpcshProcess.repo().resolve("examples").resolve(name).toString();
     }
 
+    /** An example's output, line by line, with bounded waits (a stuck example fails the test, it never hangs it). */
+    private static final class Lines {
+        private final java.util.concurrent.BlockingQueue<String> queue = new java.util.concurrent.LinkedBlockingQueue<>();
+        private final Process process;
+        private static final String EOF = new String("<eof>");
+
+        Lines(Process process) {
+            this.process = process;
+            Thread t = new Thread(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    String l;
+                    while ((l = r.readLine()) != null) queue.add(l);
+                } catch (IOException ignored) {
+                    // process killed
+                }
+                queue.add(EOF);
+            });
+            t.setDaemon(true);
+            t.start();
+        }
+
+        /** The next line, or null at end of output; fails after 20 s, showing the example's stderr. */
+        String next() throws InterruptedException, IOException {
+            String l = queue.poll(20, TimeUnit.SECONDS);
+            if (l == null) {
+                process.destroyForcibly();
+                throw new AssertionError("no output from the example in 20 s; its stderr: "
+                        + new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+            }
+            return l == EOF ? null : l;
+        }
+    }
+
     /** Starts an example in the background and waits for the line that says it is ready. */
-    private BufferedReader startAndAwait(String ready, String... args) throws IOException {
+    private Lines startAndAwait(String ready, String... args) throws IOException, InterruptedException {
         Process p = IpcshProcess.start(args);
         started.add(p);
-        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        String line = out.readLine();
+        Lines out = new Lines(p);
+        String line = out.next();
         readyLine = line;
-        assertTrue(line != null && line.contains(ready), "expected '" + ready + "', got " + line + "; stderr: "
-                + new String(p.getErrorStream().readNBytes(2000), StandardCharsets.UTF_8));
+        assertTrue(line != null && line.contains(ready), "expected '" + ready + "', got " + line);
         return out;
     }
 
@@ -85,7 +117,7 @@ class ExamplesTest {
 
     @Test
     void echoServerEchoesForPythonClientsAndEndsAfterThem() throws Exception {
-        BufferedReader out = startAndAwait("echoing on port", example("echo-server.ipcs"), "0", "3");
+        Lines out = startAndAwait("echoing on port", example("echo-server.ipcs"), "0", "3");
         Process server = started.get(0);
         String port = readyLine.substring(readyLine.lastIndexOf(' ') + 1);
         String py = """
@@ -105,18 +137,49 @@ class ExamplesTest {
                 """;
         assertEquals("bad 0\n", run("python3", "-c", py, port));
         assertEquals(0, finish(server));
-        assertEquals(null, out.readLine());
+        assertEquals(null, out.next());
+    }
+
+    @Test
+    void echoServerServesTwoHundredConcurrentClientsOfAThousandLinesEach() throws Exception {
+        startAndAwait("echoing on port", example("echo-server.ipcs"), "0", "200");
+        Process server = started.get(0);
+        String port = readyLine.substring(readyLine.lastIndexOf(' ') + 1);
+        // Every client connects first, then all send at once: 200 connections live together.
+        String py = """
+                import socket, sys, threading, random
+                port = int(sys.argv[1]); bad = []; barrier = threading.Barrier(200)
+                def client(n):
+                    rnd = random.Random(n)
+                    lines = [bytes(rnd.randrange(32, 127) for _ in range(rnd.randrange(1, 120))) for _ in range(1000)]
+                    s = socket.create_connection(("127.0.0.1", port))
+                    barrier.wait()
+                    payload = b"".join(l + b"\\n" for l in lines)
+                    threading.Thread(target=s.sendall, args=(payload,)).start()
+                    got = b""
+                    while len(got) < len(payload):
+                        chunk = s.recv(65536)
+                        if not chunk: break
+                        got += chunk
+                    if got != payload: bad.append(n)
+                    s.close()
+                ts = [threading.Thread(target=client, args=(n,)) for n in range(200)]
+                [t.start() for t in ts]; [t.join() for t in ts]
+                print("clients 200 bad", len(bad))
+                """;
+        assertEquals("clients 200 bad 0\n", run("python3", "-c", py, port));
+        assertEquals(0, finish(server), "the script ends by itself once its server is closed");
     }
 
     @Test
     void datagramLoggerPrintsWhatSocatSendsAndRemovesItsSocket() throws Exception {
         String sock = dir.resolve("log.sock").toString();
-        BufferedReader out = startAndAwait("logging datagrams sent to " + sock, example("dgram-logger.ipcs"), sock);
+        Lines out = startAndAwait("logging datagrams sent to " + sock, example("dgram-logger.ipcs"), sock);
         run("sh", "-c", "printf 'hello logger' | socat - UNIX-SENDTO:" + sock);
-        String line = out.readLine();
+        String line = out.next();
         assertTrue(line.endsWith(" - hello logger"), line);
         run("sh", "-c", "printf stop | socat - UNIX-SENDTO:" + sock);
-        assertEquals("stopping", out.readLine());
+        assertEquals("stopping", out.next());
         assertEquals(0, finish(started.get(0)));
         assertFalse(Files.exists(Path.of(sock)), "socket file left behind");
     }

@@ -228,4 +228,15 @@ class ScriptTest {
         assertEquals("error: fifo: argument 1 must be a path (a string), not the number 42; usage: "
                 + "(fifo path mode) or (fifo path mode opts)\n  at <expr>:1:1\n  1 | (fifo 42 :read)\n    | ^\n", r.err());
     }
+
+    @Test
+    void waitForAcceptsAPromiseAndAFuture() {
+        Result r = IpcshProcess.run("-e", """
+                (let [p (promise)]
+                  (after 100 #(deliver p :done))
+                  (println (wait-for p {:timeout 5000}) @p))
+                (println (wait-for (future (Thread/sleep 50) 1) {:timeout 5000}))
+                (println (wait-for (promise) {:timeout 100}))""");
+        assertEquals(new Result(0, "true :done\ntrue\nfalse\n", ""), r);
+    }
 }

@@ -3,6 +3,7 @@ package ipcsh.lang.clj;
 import clojure.lang.AFn;
 import clojure.lang.BigInt;
 import clojure.lang.IFn;
+import clojure.lang.IPending;
 import clojure.lang.IPersistentCollection;
 import clojure.lang.ISeq;
 import clojure.lang.Keyword;
@@ -19,6 +20,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Future;
 
 /** Values across the Clojure boundary: Clojure data in, the builtins' plain Java out and back. */
 final class Convert {
@@ -49,8 +51,19 @@ final class Convert {
             for (Object o : (Iterable<?>) v) out.add(toJava(o));
             return out;
         }
+        // A promise or delay is also a fn; to the builtins it is something that gets delivered.
+        if (v instanceof IPending p && !(v instanceof Future<?>)) return new Delivery(p);
         if (v instanceof IFn f && !(v instanceof IPersistentCollection)) return callback(f);
         return v;
+    }
+
+    /** A Clojure promise or delay seen as a Future, for wait-for. */
+    record Delivery(IPending pending) implements Future<Object> {
+        @Override public boolean isDone() { return pending.isRealized(); }
+        @Override public boolean cancel(boolean mayInterrupt) { return false; }
+        @Override public boolean isCancelled() { return false; }
+        @Override public Object get() { return ((clojure.lang.IDeref) pending).deref(); }
+        @Override public Object get(long t, java.util.concurrent.TimeUnit u) { return get(); }
     }
 
     static Callback callback(IFn f) {
