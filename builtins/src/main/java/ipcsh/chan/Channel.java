@@ -262,10 +262,47 @@ public final class Channel implements Closeable {
     }
 
     private byte[] readBytes(int n, long dl, String verb) {
+        if (inEnd == inStart && n >= DIRECT_READ) return readDirect(n, dl, verb);
         int r = ensure(n, dl, verb);
         int have = Math.min(n, inEnd - inStart);
         if (r != 1 && have == 0) return r == EOF ? (eof ? new byte[0] : null) : null;
         return take(have);
+    }
+
+    /** Large reads with nothing buffered go straight into the returned array: one copy, as in C. */
+    private static final int DIRECT_READ = 4096;
+
+    private byte[] readDirect(int n, long dl, String verb) {
+        byte[] b = new byte[n];
+        int got = 0;
+        while (got < n) {
+            int r;
+            try {
+                r = driver.read(b, got, n - got);
+            } catch (OsException e) {
+                throw failure(e, verb);
+            }
+            if (r > 0) {
+                got += r;
+                if (!blocking) break;
+            } else if (r == 0) {
+                eof = true;
+                break;
+            } else if (!blocking) {
+                blocked = got == 0;
+                break;
+            } else {
+                awaitReadable(dl, verb);
+            }
+        }
+        if (got == 0) return eof ? new byte[0] : null;
+        return got == n ? b : Arrays.copyOf(b, got);
+    }
+
+    private void awaitReadable(long dl, String verb) {
+        if (!Waiter.await(driver.readFd(), LibC.POLLIN, dl, verb + " " + id)) {
+            throw new TimeoutError(verb + " " + describe(), timeoutMs);
+        }
     }
 
     private String readChars(long n, long dl, String verb) {
@@ -350,9 +387,7 @@ public final class Channel implements Closeable {
                 blocked = true;
                 return BLOCKED;
             }
-            if (!Waiter.await(driver.readFd(), LibC.POLLIN, dl, verb + " " + id)) {
-                throw new TimeoutError(verb + " " + describe(), timeoutMs);
-            }
+            awaitReadable(dl, verb);
         }
     }
 
@@ -372,9 +407,7 @@ public final class Channel implements Closeable {
                 blocked = true;
                 return null;
             }
-            if (!Waiter.await(driver.readFd(), LibC.POLLIN, dl, verb + " " + id)) {
-                throw new TimeoutError(verb + " " + describe(), timeoutMs);
-            }
+            awaitReadable(dl, verb);
         }
     }
 

@@ -143,4 +143,15 @@ class ProcessTest {
         pipe[0].close();
         pipe[1].close();
     }
+
+    @Test
+    void blockingBinaryReadWaitsForAllRequestedBytesAcrossBursts() {
+        Channel p = spawn("sh", "-c", "head -c 70000 /dev/zero; sleep 0.2; head -c 30000 /dev/zero; sleep 0.2; printf tail");
+        p.configure(Map.of("encoding", Keyword.of("binary")));
+        assertEquals(100_000, ((byte[]) p.read(100_000)).length);
+        assertArrayEquals("tail".getBytes(), (byte[]) p.read(100_000));
+        assertArrayEquals(new byte[0], (byte[]) p.read(100_000));
+        assertTrue(p.eof());
+        p.close();
+    }
 }
