@@ -1,37 +1,44 @@
 # Sourced by ./ipcsh and ./ipcsh-test: finds a JDK 25 or newer and sets IPCSH_JAVA_HOME.
 # Order: JAVA_HOME when new enough, else the newest under /usr/lib/jvm.
+# Runs on every start of the shell, so it reads the JDKs' release files with bash alone and
+# starts a JVM only for a JDK that has none.
 
 ipcsh_java_major() {
-    # prints the feature version of the java at $1/bin/java, or nothing
-    # the release file answers without starting a JVM; ask java itself only when it is missing
-    local v=""
-    if [ -f "$1/release" ]; then
-        v=$(sed -n 's/^JAVA_VERSION="\([^"]*\)".*/\1/p' "$1/release" | head -n1)
-    fi
-    if [ -z "$v" ]; then
+    # prints the feature version of the JDK at $1 ("25"), or nothing
+    local v="" line
+    if [ -r "$1/release" ]; then
+        while IFS= read -r line; do
+            case $line in JAVA_VERSION=*) v=${line#JAVA_VERSION=}; v=${v//\"/}; break ;; esac
+        done <"$1/release"
+    elif [ "${2:-}" = probe ]; then
         v=$("$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = //p' | head -n1)
     fi
     case "$v" in 1.*) v=${v#1.} ;; esac
-    printf '%s' "${v%%.*}"
+    v=${v%%[!0-9]*}
+    printf '%s' "$v"
 }
 
 ipcsh_find_jdk() {
-    local need=25 cand major best="" best_major=0
+    local need=25 cand major best="" best_major=0 pass
     if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ] && [ -x "$JAVA_HOME/bin/javac" ]; then
-        major=$(ipcsh_java_major "$JAVA_HOME")
+        major=$(ipcsh_java_major "$JAVA_HOME" probe)
         if [ -n "$major" ] && [ "$major" -ge "$need" ]; then
             IPCSH_JAVA_HOME=$JAVA_HOME
             return 0
         fi
     fi
-    for cand in /usr/lib/jvm/*; do
-        [ -x "$cand/bin/java" ] && [ -x "$cand/bin/javac" ] || continue
-        major=$(ipcsh_java_major "$cand")
-        [ -n "$major" ] || continue
-        if [ "$major" -ge "$need" ] && [ "$major" -gt "$best_major" ]; then
-            best=$cand
-            best_major=$major
-        fi
+    # first the JDKs that say their version in a release file; start java itself only if none fits
+    for pass in release probe; do
+        for cand in "${IPCSH_JVM_DIR:-/usr/lib/jvm}"/*; do
+            [ -x "$cand/bin/java" ] && [ -x "$cand/bin/javac" ] && [ ! -L "$cand" ] || continue
+            major=$(ipcsh_java_major "$cand" "$pass")
+            [ -n "$major" ] || continue
+            if [ "$major" -ge "$need" ] && [ "$major" -gt "$best_major" ]; then
+                best=$cand
+                best_major=$major
+            fi
+        done
+        [ -z "$best" ] || break
     done
     if [ -n "$best" ]; then
         IPCSH_JAVA_HOME=$best
