@@ -49,7 +49,7 @@ ipcsh_find_jdk() {
         if [ -n "${JAVA_HOME:-}" ]; then
             echo "  JAVA_HOME=$JAVA_HOME is not one (version ${major:-unknown})."
         fi
-        echo "  None was found under /usr/lib/jvm either."
+        echo "  None was found under ${IPCSH_JVM_DIR:-/usr/lib/jvm} either."
         echo "  Install one (e.g. Temurin 25: apt-get install temurin-25-jdk) or point JAVA_HOME at it."
     } >&2
     return 1

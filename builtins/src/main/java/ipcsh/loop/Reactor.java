@@ -224,8 +224,9 @@ public final class Reactor {
             try {
                 n = LibC.get().epollWait(epfd, events, keys, -1);
             } catch (RuntimeException e) {
+                // The one waiter must not die: every watcher of the shell would go silent.
                 loop.report(e);
-                return;
+                continue;
             }
             synchronized (lock) {
                 for (int k = 0; k < n; k++) {
