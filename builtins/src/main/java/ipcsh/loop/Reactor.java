@@ -226,6 +226,11 @@ public final class Reactor {
             } catch (RuntimeException e) {
                 // The one waiter must not die: every watcher of the shell would go silent.
                 loop.report(e);
+                try {
+                    Thread.sleep(100); // a lasting failure must not flood the user
+                } catch (InterruptedException ie) {
+                    return;
+                }
                 continue;
             }
             synchronized (lock) {
