@@ -28,6 +28,15 @@ import java.util.List;
  * All evaluation happens on the interpreter thread.
  */
 public final class ClojureRuntime {
+    static {
+        // Spec-checking every macro call loads clojure.spec on the first let or defn: ~200 ms of
+        // each script's start-up. The macros' own checks still give clear errors. Read once, by
+        // RT's static initialiser, so it must be set before any Clojure class initialises.
+        if (System.getProperty("clojure.spec.skip-macros") == null) {
+            System.setProperty("clojure.spec.skip-macros", "true");
+        }
+    }
+
     public static final String NS = "ipcsh.core";
     private static final Symbol USER = Symbol.intern("user");
     private static volatile boolean installed;
