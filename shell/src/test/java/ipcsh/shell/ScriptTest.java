@@ -239,4 +239,21 @@ class ScriptTest {
                 (println (wait-for (promise) {:timeout 100}))""");
         assertEquals(new Result(0, "true :done\ntrue\nfalse\n", ""), r);
     }
+
+    @Test
+    void channelsListsOpenChannelsAndChannelFindsOneById() {
+        Result r = IpcshProcess.run("-e", """
+                (def p (spawn "cat"))
+                (def listed (filter #(= :process (:kind %)) (channels)))
+                (println (count listed) (:name (first listed)) (:state (first listed)))
+                (println (identical? p (channel (:id (first listed)))))
+                (println (= (pid) (.pid (java.lang.ProcessHandle/current))) (pos? (pid p)))
+                (close p)
+                (println (count (filter #(= :process (:kind %)) (channels))) (channel "process0"))
+                (sleep 10)
+                (sleep "soon")""");
+        assertEquals(1, r.status());
+        assertEquals("1 cat :open\ntrue\ntrue true\n0 nil\n", r.out());
+        assertTrue(r.err().startsWith("error: sleep: argument 1 must be milliseconds (an integer), not the string \"soon\""), r.err());
+    }
 }
