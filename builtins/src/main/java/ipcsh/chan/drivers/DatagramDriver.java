@@ -1,34 +1,20 @@
 package ipcsh.chan.drivers;
 
-import ipcsh.chan.FdDriver;
 import ipcsh.os.LibC;
-import ipcsh.os.OsException;
-
-import java.util.Map;
 
 /**
  * A datagram socket: udp or unix datagram. One read is one whole datagram (recvfrom(2), the
  * sender's address kept for {@link #lastFrom}); one write is one datagram to the connected peer,
  * or to the address given for this send by {@link #sendingTo}.
  */
-public final class DatagramDriver extends FdDriver {
-    private final String kind;
-    private final String name;
-    private final String createdPath;
-    private int fd;
+public final class DatagramDriver extends SocketFdDriver {
     private byte[] nextTo;
     private byte[] lastFrom;
 
     DatagramDriver(int fd, String kind, String name, String createdPath) {
-        super(fd, fd);
-        this.fd = fd;
-        this.kind = kind;
-        this.name = name;
-        this.createdPath = createdPath;
+        super(fd, kind, name, createdPath);
     }
 
-    @Override public String kind() { return kind; }
-    @Override public String name() { return name; }
     @Override public boolean messages() { return true; }
 
     /** The socket's address family (AF_INET, AF_INET6, AF_UNIX). */
@@ -62,27 +48,5 @@ public final class DatagramDriver extends FdDriver {
         } finally {
             nextTo = null;
         }
-    }
-
-    @Override
-    public void close() {
-        int f = fd;
-        fd = rfd = wfd = -1;
-        if (f < 0) return;
-        try {
-            LibC.get().close(f);
-        } catch (OsException e) {
-            throw e.about(name);
-        } finally {
-            if (createdPath != null) UnixPaths.remove(createdPath);
-        }
-    }
-
-    @Override
-    public Map<String, Object> options() {
-        Map<String, Object> m = super.options();
-        m.put("fd", (long) fd);
-        Sockets.addressOptions(m, fd, true);
-        return m;
     }
 }
