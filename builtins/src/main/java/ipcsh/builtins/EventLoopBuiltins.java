@@ -25,7 +25,8 @@ public final class EventLoopBuiltins implements Registry.Group {
     @Override
     public void register(Registry r) {
         r.add("on-readable", "([ch f])", """
-                Calls (f) on the interpreter thread whenever ch has something to read (Tcl's fileevent). \
+                Calls (f ch) on the interpreter thread whenever ch has something to read (Tcl's fileevent); \
+                f may also take no arguments. \
                 End of stream and errors count as readable, so f should check (eof? ch) and close or \
                 remove itself, or it is called again and again. While ch still has buffered input f is \
                 called again at once: a handler that reads one line sees every line. One handler per \
@@ -34,7 +35,8 @@ public final class EventLoopBuiltins implements Registry.Group {
                 A script keeps running while a handler is set. Returns nil.""",
                 a -> watch(a, false));
         r.add("on-writable", "([ch f])", """
-                Calls (f) on the interpreter thread whenever ch can take more data without waiting \
+                Calls (f ch) (or (f) when f takes none) on the interpreter thread whenever ch can take \
+                more data without waiting \
                 (errors and hang-up count as writable: the write then reports them). Remove it with nil \
                 once there is nothing more to write, or it is called again and again. One handler per \
                 channel; a handler that throws is removed and its error reported once. Returns nil.""",
@@ -100,7 +102,7 @@ public final class EventLoopBuiltins implements Registry.Group {
             return null;
         }
         Callback f = a.callback(1);
-        ChannelEvents.set(ch, write, f::call, CallbackError.here(a.name() + " " + ch.describe()));
+        ChannelEvents.set(ch, write, () -> f.call(ch), CallbackError.here(a.name() + " " + ch.describe()));
         return null;
     }
 

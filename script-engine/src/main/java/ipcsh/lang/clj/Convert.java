@@ -70,13 +70,45 @@ final class Convert {
         return new ClojureCallback(f);
     }
 
-    /** A Clojure function handed to the builtins; keeps the fn for printing and identity. */
+    /**
+     * A Clojure function handed to the builtins; keeps the fn for printing and identity. A
+     * callback is offered what it is about ((f ch), (f signal-map)); a fn written with fewer
+     * parameters gets the leading arguments only, so #(...) with no % keeps working.
+     */
     record ClojureCallback(IFn fn) implements Callback {
         @Override
         public Object call(Object... args) {
-            Object[] a = new Object[args.length];
-            for (int i = 0; i < args.length; i++) a[i] = toClojure(args[i]);
+            int n = Arities.accepted(fn, args.length);
+            Object[] a = new Object[n];
+            for (int i = 0; i < n; i++) a[i] = toClojure(args[i]);
             return fn.applyTo(clojure.lang.ArraySeq.create(a));
+        }
+    }
+
+    /** The fixed and variadic arities of compiled Clojure fns, read once per class. */
+    static final class Arities {
+        private static final ClassValue<int[]> FIXED = new ClassValue<>() {
+            @Override
+            protected int[] computeValue(Class<?> c) {
+                return java.util.Arrays.stream(c.getDeclaredMethods())
+                        .filter(m -> m.getName().equals("invoke") || m.getName().equals("doInvoke"))
+                        .mapToInt(m -> m.getName().equals("doInvoke") ? -1 - m.getParameterCount() : m.getParameterCount())
+                        .toArray();
+            }
+        };
+
+        private Arities() {}
+
+        /** How many of n offered arguments fn takes: n when it can, else the most it can take below n. */
+        static int accepted(IFn fn, int n) {
+            if (!(fn instanceof clojure.lang.AFunction)) return n;
+            if (fn instanceof clojure.lang.RestFn r && n >= r.getRequiredArity()) return n;
+            int best = -1;
+            for (int a : FIXED.get(fn.getClass())) {
+                if (a == n) return n;
+                if (a >= 0 && a < n && a > best) best = a;
+            }
+            return best < 0 ? n : best;
         }
     }
 
