@@ -115,14 +115,14 @@ public final class SocketBuiltins implements Registry.Group {
                     Options o = a.options(2).only("to");
                     Object data = a.get(1);
                     if (o.get("to") == null) {
-                        ch.write(data);
+                        ch.send(data, null);
                         return null;
                     }
                     if (!(ch.driver() instanceof DatagramDriver d)) {
                         throw new IpcException("send " + ch.describe() + ": :to is for datagram channels (udp, unix-dgram)");
                     }
                     byte[] to = Sockets.addressOf(o.get("to"), d.family(), LibC.SOCK_DGRAM, "send");
-                    d.sendingTo(to, () -> ch.write(data));
+                    d.sendingTo(to, () -> ch.send(data, ipcsh.os.SockAddr.format(to)));
                     return null;
                 });
         r.add("recv", "([ch])", """
@@ -133,7 +133,7 @@ public final class SocketBuiltins implements Registry.Group {
                 a -> {
                     Channel ch = a.arity(1, 1).channel(0);
                     if (!(ch.driver() instanceof DatagramDriver d)) throw a.wrongType(0, "a datagram channel (udp, unix-dgram)");
-                    Object data = ch.read(-1);
+                    Object data = ch.recv();
                     if (data == null) return null;
                     Map<String, Object> m = new LinkedHashMap<>();
                     m.put("data", data);

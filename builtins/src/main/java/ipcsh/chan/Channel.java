@@ -2,6 +2,7 @@ package ipcsh.chan;
 
 import ipcsh.IpcException;
 import ipcsh.Keyword;
+import ipcsh.os.Errno;
 import ipcsh.os.LibC;
 import ipcsh.os.OsException;
 
@@ -28,6 +29,11 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Channel implements Closeable {
     public static final int DEFAULT_BUFFER = 64 * 1024;
+    public static final long DEFAULT_MAX_QUEUE = 16L * 1024 * 1024;
+    public static final int DEFAULT_MAX_DEPTH = 1000;
+    /** How long the shell's exit waits for queued output when the channel has no :timeout. */
+    static final long EXIT_DRAIN_MS = 10_000;
+    private static volatile java.util.function.Consumer<Channel> backgroundWriter;
     private static final AtomicLong SERIALS = new AtomicLong();
     private static final int EOF = 0, BLOCKED = -1;
 
@@ -43,12 +49,22 @@ public final class Channel implements Closeable {
     private long timeoutMs = -1;
     private Framing framing = Framing.LINES;
     private long maxFrame = 64L * 1024 * 1024;
+    private long maxQueue = DEFAULT_MAX_QUEUE;
+    private int maxDepth = DEFAULT_MAX_DEPTH;
 
     private byte[] in = new byte[0];
     private int inStart, inEnd;
     private byte[] out;
     private int outLen;
     private boolean eof, blocked, readClosed, writeClosed, closed;
+    /** Output a non-blocking channel could not write yet; the event loop writes it in the background. */
+    private final OutputQueue queued = new OutputQueue();
+    /** Closed by the user with output still queued: the descriptors close once it is written. */
+    private boolean closing;
+    /** Bytes of an oversized length-prefixed frame still to discard before the next frame. */
+    private long skip;
+    /** While discarding an oversized line up to its newline: the bytes dropped so far; else -1. */
+    private long dropping = -1;
     private final List<Runnable> closeHooks = new ArrayList<>(1);
 
     public Channel(Driver driver) {
@@ -63,8 +79,8 @@ public final class Channel implements Closeable {
     public String name() { return driver.name(); }
     public Driver driver() { return driver; }
     long serial() { return serial; }
-    public int readFd() { return readClosed ? -1 : driver.readFd(); }
-    public int writeFd() { return writeClosed ? -1 : driver.writeFd(); }
+    public int readFd() { return readClosed || closed ? -1 : driver.readFd(); }
+    public int writeFd() { return writeClosed || closed ? -1 : driver.writeFd(); }
     public boolean isClosed() { return closed; }
     public boolean isBinary() { return charset == null; }
     public Framing framing() { return framing; }
@@ -106,49 +122,108 @@ public final class Channel implements Closeable {
         blocked = false;
         if (driver.messages()) {
             byte[] m = receive(verb);
-            return m == null ? null : decodeFrame(m);
+            return m == null ? null : decodeFrame(m, verb);
         }
         long dl = Waiter.deadline(timeoutMs);
+        if (skip > 0 && !skipRest(dl, verb)) return null;
         byte[] frame = switch (framing) {
             case LINES, JSON_LINES -> readLine(dl, verb);
-            case RAW -> readAvailable(Integer.MAX_VALUE, dl, verb);
+            case RAW -> readAvailable((int) Math.min(maxFrame, Integer.MAX_VALUE), dl, verb);
             case NETSTRING -> readNetstring(dl, verb);
             case U16BE, U32BE, U32LE -> readPrefixed(dl, verb);
         };
-        return frame == null ? null : decodeFrame(frame);
+        return frame == null ? null : decodeFrame(frame, verb);
     }
 
-    private Object decodeFrame(byte[] frame) {
-        if (framing == Framing.JSON_LINES) {
-            String text = new String(frame, charset == null ? StandardCharsets.UTF_8 : charset);
-            if (text.isBlank()) return null;
-            return Json.parse(text, id);
-        }
+    private Object decodeFrame(byte[] frame, String verb) {
+        if (framing == Framing.JSON_LINES) return Json.parse(frame, charset, maxDepth, verb + " " + describe());
         if (charset == null) return frame;
         String s = new String(frame, charset);
         return translation == Translation.LF ? s : s.replace("\r\n", "\n");
     }
 
+    /**
+     * A line longer than :max-frame is dropped up to its newline (waiting for it as a read
+     * would), then reported once; the next read starts with the next line.
+     */
     private byte[] readLine(long dl, String verb) {
         int scanned = 0;
         while (true) {
-            for (int i = inStart + scanned; i < inEnd; i++) {
-                if (in[i] == '\n') {
-                    int end = i;
-                    if (translation != Translation.LF && end > inStart && in[end - 1] == '\r') end--;
-                    byte[] line = Arrays.copyOfRange(in, inStart, end);
-                    inStart = i + 1;
-                    return line;
+            if (dropping >= 0) {
+                int nl = indexOf((byte) '\n', inStart, inEnd);
+                if (nl >= 0) {
+                    long n = dropping + (nl - inStart);
+                    inStart = nl + 1;
+                    dropping = -1;
+                    throw frameTooLong("line", n, verb, "");
                 }
+                dropping += inEnd - inStart;
+                inStart = inEnd;
+                int r = fill(dl, verb);
+                if (r == EOF) {
+                    long n = dropping;
+                    dropping = -1;
+                    throw frameTooLong("line", n, verb, " (the stream ended inside it)");
+                }
+                if (r == BLOCKED) return null;
+                continue;
+            }
+            int nl = indexOf((byte) '\n', inStart + scanned, inEnd);
+            if (nl >= 0) {
+                int end = nl;
+                if (translation != Translation.LF && end > inStart && in[end - 1] == '\r') end--;
+                if (end - inStart > maxFrame) {
+                    long n = end - inStart;
+                    inStart = nl + 1;
+                    throw frameTooLong("line", n, verb, "");
+                }
+                byte[] line = Arrays.copyOfRange(in, inStart, end);
+                inStart = nl + 1;
+                return line;
             }
             scanned = inEnd - inStart;
             if (scanned > maxFrame) {
-                throw new IpcException(verb + " " + id + ": line longer than :max-frame (" + maxFrame + " bytes)");
+                dropping = scanned;
+                inStart = inEnd;
+                scanned = 0;
+                continue;
             }
             int r = fill(dl, verb);
             if (r == EOF) return scanned > 0 ? take(scanned) : null;
             if (r == BLOCKED) return null;
         }
+    }
+
+    private int indexOf(byte x, int from, int to) {
+        for (int i = from; i < to; i++) if (in[i] == x) return i;
+        return -1;
+    }
+
+    private IpcException frameTooLong(String what, long n, String verb, String more) {
+        return new IpcException(verb + " " + describe() + ": " + what + " of " + n + " bytes is longer than :max-frame ("
+                + maxFrame + " bytes)" + more + "; dropped " + n + " bytes, the next read starts after it",
+                Map.of("channel", id, "errno", "EMSGSIZE", "dropped", n));
+    }
+
+    /**
+     * Discards what is left of an oversized length-prefixed frame. False when a non-blocking
+     * channel has no more of it yet or the stream ended.
+     */
+    private boolean skipRest(long dl, String verb) {
+        while (skip > 0) {
+            if (inEnd == inStart) {
+                int r = fill(dl, verb);
+                if (r == EOF) {
+                    skip = 0;
+                    return false;
+                }
+                if (r == BLOCKED) return false;
+            }
+            int n = (int) Math.min(skip, inEnd - inStart);
+            inStart += n;
+            skip -= n;
+        }
+        return true;
     }
 
     private byte[] readNetstring(long dl, String verb) {
@@ -163,8 +238,8 @@ public final class Channel implements Closeable {
             }
             if (colon >= 0) {
                 long len = Long.parseLong(new String(in, inStart, colon - inStart, StandardCharsets.US_ASCII));
-                checkFrameLength(len, verb);
                 int head = colon - inStart + 1;
+                checkFrameLength(len, head, 1, verb);
                 int r = ensure(head + (int) len + 1, dl, verb);
                 if (r != 1) return partialFrame(r, verb);
                 if (in[inStart + head + (int) len] != ',') {
@@ -186,7 +261,7 @@ public final class Channel implements Closeable {
         int r = ensure(p, dl, verb);
         if (r != 1) return partialFrame(r, verb);
         long len = framing.decodeLength(Arrays.copyOfRange(in, inStart, inStart + p));
-        checkFrameLength(len, verb);
+        checkFrameLength(len, p, 0, verb);
         r = ensure(p + (int) len, dl, verb);
         if (r != 1) return partialFrame(r, verb);
         byte[] data = Arrays.copyOfRange(in, inStart + p, inStart + p + (int) len);
@@ -194,12 +269,18 @@ public final class Channel implements Closeable {
         return data;
     }
 
-    private void checkFrameLength(long len, String verb) {
-        if (len > maxFrame) {
-            // The stream is now out of step with its frames: nothing after this can be trusted.
-            throw new IpcException(verb + " " + id + ": frame of " + len + " bytes exceeds :max-frame ("
-                    + maxFrame + " bytes); the channel's framing is lost, close it");
-        }
+    /**
+     * A frame whose length says it is over :max-frame is reported at once and skipped: its
+     * head, body and trailer (netstring's comma) are discarded, by this read as far as they
+     * are buffered, by the next reads for the rest.
+     */
+    private void checkFrameLength(long len, int head, int trailer, String verb) {
+        if (len <= maxFrame) return;
+        skip = head + len + trailer;
+        int n = (int) Math.min(skip, inEnd - inStart);
+        inStart += n;
+        skip -= n;
+        throw frameTooLong(framing.keyword() + " frame", len, verb, "");
     }
 
     private byte[] partialFrame(int r, String verb) {
@@ -234,6 +315,7 @@ public final class Channel implements Closeable {
             return charset == null ? m : new String(m, charset);
         }
         long dl = Waiter.deadline(timeoutMs);
+        if (skip > 0 && !skipRest(dl, verb)) return null;
         if (n < 0) return decodeAll(readToEof(dl, verb));
         if (charset == null || isSingleByte()) {
             byte[] b = readBytes((int) Math.min(n, Integer.MAX_VALUE - 16), dl, verb);
@@ -251,6 +333,16 @@ public final class Channel implements Closeable {
         if (charset == null) return b;
         String s = new String(b, charset);
         return translation == Translation.LF ? s : s.replace("\r\n", "\n");
+    }
+
+    /** One whole message of a message channel: recv's data (bytes on a binary channel). Null when a non-blocking channel has none. */
+    public Object recv() {
+        String verb = "recv";
+        checkReadable(verb);
+        blocked = false;
+        byte[] m = receive(verb);
+        if (m == null) return null;
+        return charset == null ? m : new String(m, charset);
     }
 
     private byte[] readToEof(long dl, String verb) {
@@ -391,23 +483,42 @@ public final class Channel implements Closeable {
         }
     }
 
-    /** One whole message from a message driver; null when a non-blocking channel has none. */
+    /**
+     * One whole message from a message driver, sized by the driver before it is taken, so
+     * nothing is cut; null when a non-blocking channel has none. A message over :max-frame is
+     * taken and dropped, and reported once.
+     */
     private byte[] receive(String verb) {
         long dl = Waiter.deadline(timeoutMs);
-        byte[] buf = new byte[Math.max(bufferSize, 65536)];
         while (true) {
             int n;
+            byte[] buf;
             try {
-                n = driver.read(buf, 0, buf.length);
+                int size = driver.nextMessageSize();
+                if (size == LibC.WOULD_BLOCK) {
+                    if (!blocking) {
+                        blocked = true;
+                        return null;
+                    }
+                    awaitReadable(dl, verb);
+                    continue;
+                }
+                if (size > maxFrame) {
+                    int dropped = driver.read(new byte[1], 0, 0);
+                    if (dropped == LibC.WOULD_BLOCK) continue;
+                    throw frameTooLong("message", Math.max(dropped, size), verb, "");
+                }
+                buf = new byte[size];
+                n = driver.read(buf, 0, size);
             } catch (OsException e) {
                 throw failure(e, verb);
             }
-            if (n >= 0) return Arrays.copyOf(buf, n);
-            if (!blocking) {
-                blocked = true;
-                return null;
+            if (n == LibC.WOULD_BLOCK) continue; // another reader of the socket took it
+            if (n > buf.length) {
+                throw new IpcException(verb + " " + describe() + ": message of " + n + " bytes was cut to "
+                        + buf.length + " bytes (MSG_TRUNC)", Map.of("channel", id, "errno", "EMSGSIZE"));
             }
-            awaitReadable(dl, verb);
+            return n == buf.length ? buf : Arrays.copyOf(buf, n);
         }
     }
 
@@ -415,26 +526,40 @@ public final class Channel implements Closeable {
 
     /** Writes a string (encoded) or bytes, no newline; leaves the channel's buffer by its :buffering. */
     public void write(Object data) {
-        checkWritable("write");
+        write(data, "write", null);
+    }
+
+    /**
+     * send: one message on a message channel (to target when the driver was told one; target
+     * is its text for errors, null for the connected peer), write on a stream channel.
+     */
+    public void send(Object data, String target) {
+        write(data, "send", target);
+    }
+
+    private void write(Object data, String verb, String target) {
+        checkWritable(verb);
         byte[] b = encode(data);
         if (driver.messages()) {
-            send(b, "write");
+            sendMessage(b, verb, target);
             return;
         }
-        emit(b, 0, b.length, "write");
+        roomFor(b.length, verb);
+        emit(b, 0, b.length, verb);
     }
 
     /** Writes one frame: the data and a newline by default, or as the channel's :framing says. */
     public void puts(Object data) {
-        checkWritable("puts");
+        String verb = "puts";
+        checkWritable(verb);
         if (driver.messages()) {
-            send(framing == Framing.JSON_LINES ? Json.write(data).getBytes(StandardCharsets.UTF_8) : encode(data), "puts");
+            sendMessage(framing == Framing.JSON_LINES ? json(data, verb) : encode(data), verb, null);
             return;
         }
         byte[] frame = switch (framing) {
             case LINES -> withNewline(encode(data));
             case RAW -> encode(data);
-            case JSON_LINES -> withNewline(Json.write(data).getBytes(charset == null ? StandardCharsets.UTF_8 : charset));
+            case JSON_LINES -> withNewline(json(data, verb));
             case NETSTRING -> {
                 byte[] b = encode(data);
                 byte[] head = (b.length + ":").getBytes(StandardCharsets.US_ASCII);
@@ -446,15 +571,25 @@ public final class Channel implements Closeable {
             }
             case U16BE, U32BE, U32LE -> {
                 byte[] b = encode(data);
-                byte[] head = framing.encodeLength(b.length);
+                byte[] head;
+                try {
+                    head = framing.encodeLength(b.length);
+                } catch (IpcException e) {
+                    throw new IpcException(verb + " " + describe() + ": " + e.getMessage(), Map.of("channel", id, "errno", "EMSGSIZE"));
+                }
                 byte[] f = Arrays.copyOf(head, head.length + b.length);
                 System.arraycopy(b, 0, f, head.length, b.length);
                 yield f;
             }
         };
-        emit(frame, 0, frame.length, "puts");
+        roomFor(frame.length, verb);
+        emit(frame, 0, frame.length, verb);
         // With :line buffering a whole frame is what a line is to :lines: it leaves at once.
-        if (buffering == Buffering.LINE && framing != Framing.LINES && outLen > 0) flushBuffer("puts");
+        if (buffering == Buffering.LINE && framing != Framing.LINES && outLen > 0) flushBuffer(verb);
+    }
+
+    private byte[] json(Object data, String verb) {
+        return Json.write(data, charset, maxDepth, verb + " " + describe());
     }
 
     private byte[] withNewline(byte[] b) {
@@ -492,10 +627,14 @@ public final class Channel implements Closeable {
         return false;
     }
 
-    /** Sends what the buffer holds. */
+    /**
+     * Sends what the buffer holds. On a blocking channel it waits until the OS took all of it;
+     * on a non-blocking one it writes what fits now and leaves the rest to the background.
+     */
     public void flush() {
         if (closed) throw closedError("flush");
         if (outLen > 0) flushBuffer("flush");
+        else if (!queued.isEmpty()) writeFully(new byte[0], 0, 0, "flush");
     }
 
     private void flushBuffer(String verb) {
@@ -504,15 +643,24 @@ public final class Channel implements Closeable {
         writeFully(out, 0, n, verb);
     }
 
-    /** Writes all of it, waiting for room; writes complete even on non-blocking channels (bounded by :timeout). */
+    /**
+     * Writes all of it. A blocking channel waits for room (bounded by :timeout), after what
+     * is queued from non-blocking days; a non-blocking one never waits: what the OS does not
+     * take now is queued, behind what is queued already, for the event loop to write.
+     */
     private void writeFully(byte[] b, int off, int len, String verb) {
+        if (!blocking) {
+            writeOrQueue(b, off, len, verb);
+            return;
+        }
         long dl = Waiter.deadline(timeoutMs);
+        if (!queued.isEmpty()) drainQueue(dl, verb);
         while (len > 0) {
             int n;
             try {
                 n = driver.write(b, off, len);
             } catch (OsException e) {
-                throw failure(e, verb);
+                throw failure(e, verb, null);
             }
             if (n > 0) {
                 off += n;
@@ -523,16 +671,169 @@ public final class Channel implements Closeable {
         }
     }
 
-    private void send(byte[] b, String verb) {
+    private void writeOrQueue(byte[] b, int off, int len, String verb) {
+        try {
+            if (queued.isEmpty() || queued.writeTo(driver)) {
+                while (len > 0) {
+                    int n = driver.write(b, off, len);
+                    if (n < 0) break;
+                    off += n;
+                    len -= n;
+                }
+            }
+        } catch (OsException e) {
+            throw failure(e, verb, null);
+        }
+        queued.add(b, off, len);
+        if (queued.isEmpty()) {
+            queueEmptied();
+        } else {
+            queueInUse();
+        }
+    }
+
+    /**
+     * A non-blocking write is refused whole, before any of it is buffered or written, when
+     * output is queued already and this data would take the queue past :max-queue. (A write
+     * to an empty queue is always taken: the bound is on a reader falling further behind.)
+     */
+    private void roomFor(long len, String verb) {
+        if (blocking || queued.isEmpty()) return;
+        if (queued.size() + outLen + len <= maxQueue) return;
+        try {
+            if (queued.writeTo(driver)) queueEmptied();
+        } catch (OsException e) {
+            throw failure(e, verb, null);
+        }
+        if (queued.isEmpty() || queued.size() + outLen + len <= maxQueue) return;
+        throw new IpcException(verb + " " + describe() + ": output queue full: " + queued.size()
+                + " bytes wait for the reader, and these " + (outLen + len) + " would pass :max-queue ("
+                + maxQueue + " bytes); nothing of them was written", Map.of("channel", id, "errno", "EAGAIN",
+                "queued", queued.size()));
+    }
+
+    /** Waits until the queue is written (a blocking write, flush or close after non-blocking ones). */
+    private void drainQueue(long dl, String verb) {
+        while (true) {
+            boolean done;
+            try {
+                done = queued.writeTo(driver);
+            } catch (OsException e) {
+                throw failure(e, verb, null);
+            }
+            if (done) {
+                queueEmptied();
+                return;
+            }
+            if (!Waiter.await(driver.writeFd(), LibC.POLLOUT, dl, verb + " " + id)) {
+                throw new TimeoutError(verb + " " + describe() + " (" + queued.size() + " queued bytes unwritten)", timeoutMs);
+            }
+        }
+    }
+
+    private boolean atExitArmed;
+
+    /** Output is queued: the event loop writes it, and the shell's exit waits for it. */
+    private void queueInUse() {
+        if (!atExitArmed) {
+            atExitArmed = true;
+            ipcsh.os.AtExit.register(this, this::drainAtExit);
+        }
+        java.util.function.Consumer<Channel> w = backgroundWriter;
+        if (w != null) w.accept(this);
+    }
+
+    private void queueEmptied() {
+        if (atExitArmed) {
+            atExitArmed = false;
+            ipcsh.os.AtExit.cancel(this);
+        }
+    }
+
+    private void drainAtExit() {
+        try {
+            drainQueue(Waiter.deadline(timeoutMs < 0 ? EXIT_DRAIN_MS : timeoutMs), "exit");
+        } catch (RuntimeException ignored) {
+            // the shell is ending: what the reader did not take in time is lost
+        }
+        if (closing) driver.close();
+    }
+
+    /**
+     * Who writes queued output when the descriptor has room: the event loop installs itself
+     * here ({@code ipcsh.loop.BackgroundWrites}), since this layer cannot know it. Without one,
+     * queued output goes out with the next write, flush or close, and at exit.
+     */
+    public static void backgroundWriter(java.util.function.Consumer<Channel> writer) {
+        backgroundWriter = writer;
+    }
+
+    /** Whether output waits in the queue of a non-blocking channel. */
+    public boolean hasQueuedOutput() {
+        return !queued.isEmpty();
+    }
+
+    /** Bytes waiting in the queue. */
+    public long queuedBytes() {
+        return queued.size();
+    }
+
+    /** The descriptor queued output goes to: open while a background close finishes, unlike {@link #writeFd()}. */
+    public int queueFd() {
+        return driver.writeFd();
+    }
+
+    /** Closed by the user with output still queued: the event loop finishes writing, then {@link #finishClose()}. */
+    public boolean closingInBackground() {
+        return closing;
+    }
+
+    /**
+     * For the event loop: writes what the queue holds without waiting; true when it is empty.
+     * A write error (the reader went) drops the queue and is raised, naming how much was lost.
+     */
+    public boolean writeQueued() {
+        try {
+            if (!queued.writeTo(driver)) return false;
+        } catch (OsException e) {
+            long lost = queued.clear();
+            queueEmptied();
+            throw new OsException("write " + id, subject(null), e.errno(),
+                    "the reader is gone; " + lost + " queued bytes were not written");
+        }
+        queueEmptied();
+        return true;
+    }
+
+    /** For the event loop, after the queue of a channel closed in the background is written (or lost). */
+    public void finishClose() {
+        if (!closing) return;
+        closing = false;
+        queued.clear();
+        queueEmptied();
+        writeClosed = true;
+        for (Runnable hook : closeHooks) hook.run();
+        try {
+            driver.close();
+        } catch (OsException e) {
+            throw failure(e, "close", null);
+        }
+    }
+
+    private void sendMessage(byte[] b, String verb, String target) {
         long dl = Waiter.deadline(timeoutMs);
         while (true) {
             int n;
             try {
                 n = driver.write(b, 0, b.length);
             } catch (OsException e) {
-                throw failure(e, verb);
+                throw failure(e, verb, target);
             }
             if (n >= 0) return;
+            if (!blocking) {
+                throw new OsException(verb + " " + id, subject(target), Errno.EAGAIN,
+                        "the socket's send buffer is full; the message was not sent");
+            }
             if (!Waiter.await(driver.writeFd(), LibC.POLLOUT, dl, verb + " " + id)) {
                 throw new TimeoutError(verb + " " + describe(), timeoutMs);
             }
@@ -541,7 +842,11 @@ public final class Channel implements Closeable {
 
     // ------------------------------------------------------------------ closing
 
-    /** Flushes and closes both directions. A driver may report an outcome here (a process's exit status). */
+    /**
+     * Flushes and closes both directions. A driver may report an outcome here (a process's exit
+     * status). A non-blocking channel with queued output is closed at once for the user, and
+     * its descriptors once the event loop has written the queue (Tcl's background close).
+     */
     @Override
     public void close() {
         if (closed) return;
@@ -551,22 +856,42 @@ public final class Channel implements Closeable {
         } catch (RuntimeException e) {
             failure = e;
         }
+        if (failure == null && !writeClosed && !queued.isEmpty()) {
+            if (!blocking && backgroundWriter != null) {
+                closed = readClosed = closing = true;
+                inStart = inEnd = 0;
+                for (Runnable hook : closeHooks) hook.run();
+                Channels.unregister(id);
+                backgroundWriter.accept(this);
+                return;
+            }
+            try {
+                drainQueue(Waiter.deadline(timeoutMs), "close");
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+        }
         closed = readClosed = writeClosed = true;
         outLen = 0;
         inStart = inEnd = 0;
+        queued.clear();
+        queueEmptied();
         for (Runnable hook : closeHooks) hook.run();
         Channels.unregister(id);
         try {
             driver.close();
         } catch (OsException e) {
-            if (failure == null) failure = failure(e, "close");
+            if (failure == null) failure = failure(e, "close", null);
         } catch (RuntimeException e) {
             if (failure == null) failure = e;
         }
         if (failure != null) throw failure;
     }
 
-    /** Half-close: "read" or "write". Closing the last open direction closes the channel. */
+    /**
+     * Half-close: "read" or "write". Closing the last open direction closes the channel.
+     * Closing the write side waits for queued output (bounded by :timeout).
+     */
     public void close(String direction) {
         if (closed) return;
         switch (direction) {
@@ -578,6 +903,7 @@ public final class Channel implements Closeable {
             }
             case "write" -> {
                 if (!writeClosed && outLen > 0) flushBuffer("close");
+                if (!writeClosed && !queued.isEmpty()) drainQueue(Waiter.deadline(timeoutMs), "close");
                 writeClosed = true;
                 if (readClosed) { close(); return; }
                 for (Runnable hook : closeHooks) hook.run();
@@ -590,7 +916,7 @@ public final class Channel implements Closeable {
     // ------------------------------------------------------------------ options
 
     private static final List<String> OPTIONS = List.of("blocking", "buffering", "buffer-size", "encoding",
-            "translation", "timeout", "framing", "max-frame");
+            "translation", "timeout", "framing", "max-frame", "max-queue", "max-depth");
 
     /** Every option, the common ones then the kind's own. */
     public Map<String, Object> configure() {
@@ -606,6 +932,9 @@ public final class Channel implements Closeable {
         m.put("timeout", timeoutMs < 0 ? null : timeoutMs);
         m.put("framing", Keyword.of(framing.keyword()));
         m.put("max-frame", maxFrame);
+        m.put("max-queue", maxQueue);
+        m.put("queued", queued.size());
+        m.put("max-depth", (long) maxDepth);
         m.put("state", Keyword.of(state()));
         m.put("eof", eof());
         if (!closed) m.putAll(driver.options());
@@ -619,7 +948,15 @@ public final class Channel implements Closeable {
     }
 
     public void configure(Map<String, Object> changes) {
-        for (Map.Entry<String, Object> e : changes.entrySet()) set(e.getKey(), e.getValue());
+        for (Map.Entry<String, Object> e : changes.entrySet()) {
+            try {
+                set(e.getKey(), e.getValue());
+            } catch (IpcException ex) {
+                if (ex.getMessage().startsWith("configure ")) throw ex;
+                // the option parsers (Framing.of...) do not know the channel: say which one
+                throw new IpcException("configure " + describe() + ": " + ex.getMessage(), ex.data(), ex);
+            }
+        }
     }
 
     private void set(String key, Object v) {
@@ -653,6 +990,12 @@ public final class Channel implements Closeable {
             case "timeout" -> timeoutMs = v == null ? -1 : number(key, v);
             case "framing" -> framing = Framing.of(word(v));
             case "max-frame" -> maxFrame = number(key, v);
+            case "max-queue" -> maxQueue = number(key, v);
+            case "max-depth" -> {
+                long n = number(key, v);
+                if (n < 1 || n > 100_000) throw new IpcException("configure " + describe() + ": :max-depth must be 1..100000, not " + n);
+                maxDepth = (int) n;
+            }
             default -> {
                 if (configure().containsKey(key)) {
                     throw new IpcException("configure " + id + ": :" + key + " is read-only");
@@ -779,7 +1122,23 @@ public final class Channel implements Closeable {
     }
 
     private OsException failure(OsException e, String verb) {
-        return new OsException(verb + " " + id, name(), e.errno());
+        return failure(e, verb, null);
+    }
+
+    /** A failed call told as the user's verb on this channel, about target (an address) or the channel's name. */
+    private OsException failure(OsException e, String verb, String target) {
+        String hint = null;
+        if (e.errno() == Errno.EDESTADDRREQ || e.errno() == Errno.ENOTCONN && driver.messages()) {
+            hint = "the socket has no peer: give one with {:connect ...} or (send ch data {:to addr})";
+        }
+        return new OsException(verb + " " + id, subject(target), e.errno(), hint);
+    }
+
+    /** What an error is about: the target address when there is one, else the channel's name; null when nameless. */
+    private String subject(String target) {
+        if (target != null) return target;
+        String n = name();
+        return n == null || n.isEmpty() ? null : n;
     }
 
     @Override

@@ -20,7 +20,11 @@ public interface Driver {
     /** Descriptor to write to, -1 when the channel cannot write. Non-blocking. */
     int writeFd();
 
-    /** Bytes read, 0 at end of stream, {@link ipcsh.os.LibC#WOULD_BLOCK} when none are ready. */
+    /**
+     * Bytes read, 0 at end of stream, {@link ipcsh.os.LibC#WOULD_BLOCK} when none are ready.
+     * A message driver takes one whole message and returns its real length, which is more
+     * than len when the message did not fit (the rest is lost, as with MSG_TRUNC).
+     */
     int read(byte[] buf, int off, int len);
 
     /** Bytes written or {@link ipcsh.os.LibC#WOULD_BLOCK}. */
@@ -41,5 +45,14 @@ public interface Driver {
     /** Message channels (datagrams, queues) move whole messages: one read is one message. */
     default boolean messages() {
         return false;
+    }
+
+    /**
+     * Message drivers: the size of the next message without taking it (a read of that many
+     * bytes gets it whole), or {@link ipcsh.os.LibC#WOULD_BLOCK} when none is waiting. A kind
+     * that cannot tell the size in advance returns an upper bound.
+     */
+    default int nextMessageSize() {
+        return Channel.DEFAULT_BUFFER;
     }
 }

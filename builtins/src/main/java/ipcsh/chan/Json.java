@@ -1,214 +1,232 @@
 package ipcsh.chan;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamWriteConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import ipcsh.IpcException;
 import ipcsh.Keyword;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** JSON for the :json-lines framing: objects become maps with string keys, arrays lists. */
-public final class Json {
+/**
+ * JSON for the :json-lines framing, through Jackson's streaming parser and generator (a kept
+ * library rather than our own parser: limits, UTF-8 checks and number precision come with it).
+ * Loaded only when a channel first moves JSON, so start-up does not pay for it.
+ *
+ * <p>Reading: objects become maps with string keys (insertion order), arrays lists, integers
+ * Long or BigInteger when they do not fit, decimals Double or BigDecimal when a double would
+ * lose digits. Invalid UTF-8 is an error (Jackson's), a lone surrogate escape ("\ud800") is
+ * kept as that one char, as Jackson does. Nesting deeper than the channel's :max-depth is a
+ * clear error; the value is built without recursion, so no depth reaches the Java stack.
+ *
+ * <p>Writing: only what JSON can say: nil, booleans, numbers (not NaN or infinity), strings,
+ * keywords (as strings), lists, vectors and sets (as arrays), maps with string or keyword keys.
+ * Anything else is an error rather than its toString.
+ */
+final class Json {
+    private static final Map<Integer, JsonFactory> FACTORIES = new ConcurrentHashMap<>();
+
     private Json() {}
 
-    public static String write(Object v) {
-        StringBuilder sb = new StringBuilder();
-        write(v, sb);
-        return sb.toString();
+    /** A factory whose reads and writes stop at depth nesting levels (one per :max-depth in use). */
+    private static JsonFactory factory(int depth) {
+        return FACTORIES.computeIfAbsent(depth, d -> JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(d)
+                        .maxStringLength(Integer.MAX_VALUE) // :max-frame bounds the whole line already
+                        .maxDocumentLength(-1)
+                        .build())
+                .streamWriteConstraints(StreamWriteConstraints.builder().maxNestingDepth(d).build())
+                .build());
     }
 
-    private static void write(Object v, StringBuilder sb) {
+    /** The one JSON value of a frame; a blank frame is nil. cs null (binary) or UTF-8 parse the bytes. */
+    static Object parse(byte[] frame, Charset cs, int maxDepth, String where) {
+        boolean utf8 = cs == null || cs.equals(StandardCharsets.UTF_8);
+        try (JsonParser p = utf8 ? factory(maxDepth).createParser(frame) : factory(maxDepth).createParser(new String(frame, cs))) {
+            JsonToken first = p.nextToken();
+            if (first == null) return null;
+            Object v = read(p, first);
+            if (p.nextToken() != null) {
+                throw new IpcException(where + ": malformed JSON at column " + p.currentTokenLocation().getColumnNr()
+                        + ": trailing characters after the value", Map.of("errno", "EBADMSG"));
+            }
+            return v;
+        } catch (StreamConstraintsException e) {
+            throw limit(e, maxDepth, where);
+        } catch (JsonProcessingException e) {
+            long col = e.getLocation() == null ? -1 : e.getLocation().getColumnNr();
+            throw new IpcException(where + ": malformed JSON" + (col > 0 ? " at column " + col : "") + ": "
+                    + e.getOriginalMessage().lines().findFirst().orElse(""), Map.of("errno", "EBADMSG"));
+        } catch (IOException e) {
+            throw new IpcException(where + ": " + e.getMessage());
+        }
+    }
+
+    private static IpcException limit(StreamConstraintsException e, int maxDepth, String where) {
+        String m = e.getOriginalMessage();
+        if (m.contains("nesting depth")) {
+            return new IpcException(where + ": JSON nested deeper than :max-depth (" + maxDepth + " levels)",
+                    Map.of("errno", "EMSGSIZE", "max-depth", (long) maxDepth));
+        }
+        return new IpcException(where + ": JSON over a limit: " + m.lines().findFirst().orElse(""));
+    }
+
+    /** Builds the value that starts at token first, with an explicit stack instead of recursion. */
+    private static Object read(JsonParser p, JsonToken first) throws IOException {
+        Deque<Object> open = new ArrayDeque<>(); // a List or a Map being filled
+        Deque<String> keys = new ArrayDeque<>();
+        JsonToken t = first;
+        while (true) {
+            Object done;
+            switch (t) {
+                case START_OBJECT -> {
+                    open.push(new LinkedHashMap<String, Object>());
+                    t = p.nextToken();
+                    continue;
+                }
+                case START_ARRAY -> {
+                    open.push(new ArrayList<>());
+                    t = p.nextToken();
+                    continue;
+                }
+                case FIELD_NAME -> {
+                    keys.push(p.currentName());
+                    t = p.nextToken();
+                    continue;
+                }
+                case END_OBJECT, END_ARRAY -> done = open.pop();
+                case VALUE_STRING -> done = p.getText();
+                case VALUE_NUMBER_INT -> done = p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+                        ? p.getBigIntegerValue() : (Object) p.getLongValue();
+                case VALUE_NUMBER_FLOAT -> done = decimal(p.getText());
+                case VALUE_TRUE -> done = Boolean.TRUE;
+                case VALUE_FALSE -> done = Boolean.FALSE;
+                case VALUE_NULL -> done = null;
+                default -> throw new IOException("unexpected " + t);
+            }
+            if (open.isEmpty()) return done;
+            add(open.peek(), keys, done);
+            t = p.nextToken();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void add(Object container, Deque<String> keys, Object v) {
+        if (container instanceof Map<?, ?> m) ((Map<String, Object>) m).put(keys.pop(), v);
+        else ((List<Object>) container).add(v);
+    }
+
+    /** A double when it says the same number, else the exact BigDecimal (big numbers keep their digits). */
+    private static Number decimal(String text) {
+        BigDecimal exact = new BigDecimal(text);
+        double d = exact.doubleValue();
+        if (!Double.isInfinite(d) && new BigDecimal(Double.toString(d)).compareTo(exact) == 0) return d;
+        return exact;
+    }
+
+    /** The JSON text of v, encoded in cs (UTF-8 when null); where names the verb and channel for errors. */
+    static byte[] write(Object v, Charset cs, int maxDepth, String where) {
+        try {
+            if (cs == null || cs.equals(StandardCharsets.UTF_8)) {
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                try (JsonGenerator g = factory(maxDepth).createGenerator(out)) {
+                    write(v, g, where);
+                }
+                return out.toByteArray();
+            }
+            StringWriter out = new StringWriter();
+            try (JsonGenerator g = factory(maxDepth).createGenerator(out)) {
+                write(v, g, where);
+            }
+            return out.toString().getBytes(cs);
+        } catch (StreamConstraintsException e) {
+            throw limit(e, maxDepth, where);
+        } catch (IOException e) {
+            throw new IpcException(where + ": cannot write JSON: " + e.getMessage());
+        }
+    }
+
+    private static void write(Object v, JsonGenerator g, String where) throws IOException {
         if (v == null) {
-            sb.append("null");
-        } else if (v instanceof Boolean || v instanceof Long || v instanceof Integer || v instanceof Short
-                || v instanceof java.math.BigInteger) {
-            sb.append(v);
+            g.writeNull();
+        } else if (v instanceof String s) {
+            g.writeString(s);
+        } else if (v instanceof Boolean b) {
+            g.writeBoolean(b);
+        } else if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
+            g.writeNumber(((Number) v).longValue());
+        } else if (v instanceof BigInteger b) {
+            g.writeNumber(b);
+        } else if (v instanceof BigDecimal b) {
+            g.writeNumber(b);
+        } else if (v instanceof Double || v instanceof Float) {
+            double d = ((Number) v).doubleValue();
+            if (Double.isNaN(d) || Double.isInfinite(d)) {
+                throw new IpcException(where + ": JSON has no " + d + " (only finite numbers)");
+            }
+            g.writeNumber(d);
         } else if (v instanceof Number n) {
-            double d = n.doubleValue();
-            if (Double.isNaN(d) || Double.isInfinite(d)) throw new IpcException("JSON has no " + d);
-            sb.append(d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d));
+            writeOtherNumber(n, g, where);
         } else if (v instanceof Keyword k) {
-            string(k.name(), sb);
+            g.writeString(k.name());
+        } else if (v instanceof Character c) {
+            g.writeString(c.toString());
         } else if (v instanceof Map<?, ?> m) {
-            sb.append('{');
-            boolean first = true;
+            g.writeStartObject();
             for (Map.Entry<?, ?> e : m.entrySet()) {
-                if (!first) sb.append(',');
-                first = false;
                 Object k = e.getKey();
-                string(k instanceof Keyword kw ? kw.name() : String.valueOf(k), sb);
-                sb.append(':');
-                write(e.getValue(), sb);
+                if (k instanceof String s) g.writeFieldName(s);
+                else if (k instanceof Keyword kw) g.writeFieldName(kw.name());
+                else throw notJson("an object key", k, where);
+                write(e.getValue(), g, where);
             }
-            sb.append('}');
+            g.writeEndObject();
         } else if (v instanceof Collection<?> c) {
-            sb.append('[');
-            boolean first = true;
-            for (Object o : c) {
-                if (!first) sb.append(',');
-                first = false;
-                write(o, sb);
-            }
-            sb.append(']');
+            g.writeStartArray();
+            for (Object o : c) write(o, g, where);
+            g.writeEndArray();
         } else if (v instanceof Object[] a) {
-            write(List.of(a), sb);
+            write(List.of(a), g, where);
         } else {
-            string(v.toString(), sb);
+            throw notJson("a value", v, where);
         }
     }
 
-    private static void string(String s, StringBuilder sb) {
-        sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20) sb.append(String.format("\\u%04x", (int) c));
-                    else sb.append(c);
-                }
-            }
+    /** Numbers of other classes (a Clojure BigInt or Ratio reaching us unconverted): exact when their text is. */
+    private static void writeOtherNumber(Number n, JsonGenerator g, String where) throws IOException {
+        String text = n.toString();
+        try {
+            g.writeNumber(new BigDecimal(text));
+        } catch (NumberFormatException e) {
+            double d = n.doubleValue();
+            if (Double.isNaN(d) || Double.isInfinite(d)) throw new IpcException(where + ": JSON has no " + d);
+            g.writeNumber(d);
         }
-        sb.append('"');
     }
 
-    public static Object parse(String text, String where) {
-        Parser p = new Parser(text, where);
-        p.ws();
-        Object v = p.value();
-        p.ws();
-        if (p.i != text.length()) throw p.error("trailing characters");
-        return v;
-    }
-
-    private static final class Parser {
-        final String s;
-        final String where;
-        int i;
-
-        Parser(String s, String where) {
-            this.s = s;
-            this.where = where;
-        }
-
-        IpcException error(String why) {
-            return new IpcException("gets " + where + ": malformed JSON at column " + (i + 1) + ": " + why);
-        }
-
-        void ws() {
-            while (i < s.length() && Character.isWhitespace(s.charAt(i))) i++;
-        }
-
-        Object value() {
-            if (i >= s.length()) throw error("unexpected end");
-            char c = s.charAt(i);
-            switch (c) {
-                case '{': {
-                    i++;
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    ws();
-                    if (peek('}')) { i++; return m; }
-                    while (true) {
-                        ws();
-                        if (!peek('"')) throw error("object key expected");
-                        String k = str();
-                        ws();
-                        expect(':');
-                        ws();
-                        m.put(k, value());
-                        ws();
-                        if (peek(',')) { i++; continue; }
-                        expect('}');
-                        return m;
-                    }
-                }
-                case '[': {
-                    i++;
-                    List<Object> l = new ArrayList<>();
-                    ws();
-                    if (peek(']')) { i++; return l; }
-                    while (true) {
-                        ws();
-                        l.add(value());
-                        ws();
-                        if (peek(',')) { i++; continue; }
-                        expect(']');
-                        return l;
-                    }
-                }
-                case '"':
-                    return str();
-                case 't':
-                    word("true");
-                    return Boolean.TRUE;
-                case 'f':
-                    word("false");
-                    return Boolean.FALSE;
-                case 'n':
-                    word("null");
-                    return null;
-                default:
-                    return number();
-            }
-        }
-
-        boolean peek(char c) {
-            return i < s.length() && s.charAt(i) == c;
-        }
-
-        void expect(char c) {
-            if (!peek(c)) throw error("'" + c + "' expected");
-            i++;
-        }
-
-        void word(String w) {
-            if (!s.startsWith(w, i)) throw error(w + " expected");
-            i += w.length();
-        }
-
-        String str() {
-            expect('"');
-            StringBuilder sb = new StringBuilder();
-            while (true) {
-                if (i >= s.length()) throw error("unterminated string");
-                char c = s.charAt(i++);
-                if (c == '"') return sb.toString();
-                if (c != '\\') { sb.append(c); continue; }
-                if (i >= s.length()) throw error("unterminated escape");
-                char e = s.charAt(i++);
-                switch (e) {
-                    case 'n' -> sb.append('\n');
-                    case 'r' -> sb.append('\r');
-                    case 't' -> sb.append('\t');
-                    case 'b' -> sb.append('\b');
-                    case 'f' -> sb.append('\f');
-                    case 'u' -> {
-                        if (i + 4 > s.length()) throw error("bad \\u escape");
-                        sb.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
-                        i += 4;
-                    }
-                    default -> sb.append(e);
-                }
-            }
-        }
-
-        Object number() {
-            int start = i;
-            while (i < s.length() && "+-0123456789.eE".indexOf(s.charAt(i)) >= 0) i++;
-            String n = s.substring(start, i);
-            if (n.isEmpty()) throw error("value expected");
-            try {
-                if (n.contains(".") || n.contains("e") || n.contains("E")) return Double.parseDouble(n);
-                return Long.parseLong(n);
-            } catch (NumberFormatException ex) {
-                throw error("bad number " + n);
-            }
-        }
+    private static IpcException notJson(String what, Object v, String where) {
+        return new IpcException(where + ": " + what + " of type " + v.getClass().getName()
+                + " has no JSON form (JSON takes nil, booleans, numbers, strings, keywords, lists, vectors, sets "
+                + "and maps with string or keyword keys)", Map.of("errno", "EINVAL"));
     }
 }

@@ -35,8 +35,11 @@ public final class ChannelEvents {
         }
         String what = (write ? "on-writable" : "on-readable") + " callback of " + ch.describe();
         Reactor reactor = Reactor.get();
+        if (write) BackgroundWrites.stop(ch); // this watch writes the queue from now on
         Runnable guarded = () -> {
             try {
+                // queued output goes first; the handler is told "writable" once there is room again
+                if (write && ch.hasQueuedOutput() && !ch.writeQueued()) return;
                 handler.run();
             } catch (ExitRequest e) {
                 throw e;
@@ -51,7 +54,7 @@ public final class ChannelEvents {
         if (HOOKED.add(ch)) {
             ch.onClose(() -> {
                 // runs before the driver closes a direction: forget what is closing
-                if (ch.readFd() < 0) remove(ch, false);
+                if (ch.readFd() < 0) remove(ch, false); // also when closed with output still queued
                 if (ch.writeFd() < 0) remove(ch, true);
                 if (ch.isClosed()) HOOKED.remove(ch);
             });
@@ -67,6 +70,7 @@ public final class ChannelEvents {
         if (w[0] == null && w[1] == null) WATCHES.remove(ch);
         i.cancel();
         Reactor.get().loop().release();
+        if (write && ch.hasQueuedOutput()) BackgroundWrites.start(ch);
     }
 
     /** Whether ch has a handler for the event. */

@@ -9,6 +9,7 @@ public final class Errno {
             EOPNOTSUPP = 95, EADDRINUSE = 98, EADDRNOTAVAIL = 99, ENETUNREACH = 101, ECONNABORTED = 103,
             ECONNRESET = 104, EISCONN = 106, ENOTCONN = 107, ETIMEDOUT = 110, ECONNREFUSED = 111,
             EHOSTUNREACH = 113, EALREADY = 114, EINPROGRESS = 115;
+    public static final int EDESTADDRREQ = 89;
 
     private static final String[] NAMES = new String[134];
 

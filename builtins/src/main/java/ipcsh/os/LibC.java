@@ -160,4 +160,9 @@ public interface LibC {
 
     /** The C library's text for errno (strerror). */
     String strerror(int errno);
+
+    // ---------------------------------------------------------------- datagram sizes (h7chan)
+
+    /** recv(2) flags: look without taking; report a datagram's real length even when it does not fit. */
+    int MSG_PEEK = 0x2, MSG_TRUNC = 0x20;
 }

@@ -22,13 +22,22 @@ public final class DatagramDriver extends SocketFdDriver {
         return ipcsh.os.SockAddr.family(LibC.get().getsockname(fd));
     }
 
+    /** MSG_TRUNC: the datagram's real length even when it did not fit, so a cut never goes unnoticed. */
     @Override
     public int read(byte[] buf, int off, int len) {
         byte[][] from = new byte[1][];
-        int n = LibC.get().recvfrom(rfd, buf, off, len, 0, from);
+        int n = LibC.get().recvfrom(rfd, buf, off, len, LibC.MSG_TRUNC, from);
         if (n >= 0) lastFrom = from[0];
         return n;
     }
+
+    /** The next datagram's length, peeked (MSG_PEEK | MSG_TRUNC: Linux gives the real length, unix sockets since 3.4). */
+    @Override
+    public int nextMessageSize() {
+        return LibC.get().recvfrom(rfd, PEEK, 0, 0, LibC.MSG_PEEK | LibC.MSG_TRUNC, null);
+    }
+
+    private static final byte[] PEEK = new byte[0];
 
     @Override
     public int write(byte[] buf, int off, int len) {
