@@ -133,18 +133,6 @@ class PipeTest {
     }
 
     @Test
-    void frameLongerThanMaxFrameIsAnError() {
-        Channel[] p = PipeDriver.open();
-        p[0].configure(Map.of("framing", "u16be", "max-frame", 10L));
-        p[1].configure(Map.of("framing", "u16be"));
-        p[1].puts("0123456789abcdef");
-        IpcException e = assertThrows(IpcException.class, p[0]::gets);
-        assertTrue(e.getMessage().contains("exceeds :max-frame (10 bytes)"), e.getMessage());
-        p[0].close();
-        p[1].close();
-    }
-
-    @Test
     void streamEndingInsideAFrameIsReported() {
         Channel[] p = PipeDriver.open();
         p[0].configure(Map.of("framing", "u32be"));
