@@ -33,7 +33,6 @@ public final class Channel implements Closeable {
     public static final int DEFAULT_MAX_DEPTH = 1000;
     /** How long the shell's exit waits for queued output when the channel has no :timeout. */
     static final long EXIT_DRAIN_MS = 10_000;
-    private static volatile java.util.function.Consumer<Channel> backgroundWriter;
     private static final AtomicLong SERIALS = new AtomicLong();
     private static final int EOF = 0, BLOCKED = -1;
 
@@ -739,8 +738,8 @@ public final class Channel implements Closeable {
             atExitArmed = true;
             ipcsh.os.AtExit.register(this, this::drainAtExit);
         }
-        java.util.function.Consumer<Channel> w = backgroundWriter;
-        if (w != null) w.accept(this);
+        BackgroundWriter w = Background.WRITER;
+        if (w != null) w.start(this);
     }
 
     private void queueEmptied() {
@@ -759,13 +758,10 @@ public final class Channel implements Closeable {
         if (closing) driver.close();
     }
 
-    /**
-     * Who writes queued output when the descriptor has room: the event loop installs itself
-     * here ({@code ipcsh.loop.BackgroundWrites}), since this layer cannot know it. Without one,
-     * queued output goes out with the next write, flush or close, and at exit.
-     */
-    public static void backgroundWriter(java.util.function.Consumer<Channel> writer) {
-        backgroundWriter = writer;
+    /** Looked up when output is first queued, not at start-up. */
+    private static final class Background {
+        static final BackgroundWriter WRITER = java.util.ServiceLoader.load(BackgroundWriter.class,
+                Channel.class.getClassLoader()).findFirst().orElse(null);
     }
 
     /** Whether output waits in the queue of a non-blocking channel. */
@@ -857,12 +853,12 @@ public final class Channel implements Closeable {
             failure = e;
         }
         if (failure == null && !writeClosed && !queued.isEmpty()) {
-            if (!blocking && backgroundWriter != null) {
+            if (!blocking && Background.WRITER != null) {
                 closed = readClosed = closing = true;
                 inStart = inEnd = 0;
                 for (Runnable hook : closeHooks) hook.run();
                 Channels.unregister(id);
-                backgroundWriter.accept(this);
+                Background.WRITER.start(this);
                 return;
             }
             try {

@@ -1,5 +1,6 @@
 package ipcsh.loop;
 
+import ipcsh.chan.BackgroundWriter;
 import ipcsh.chan.Channel;
 
 import java.util.Collections;
@@ -18,18 +19,20 @@ import java.util.WeakHashMap;
  * <p>A channel with an on-writable handler ({@link ChannelEvents}) has its queue written by
  * that watch instead, before the handler runs: one descriptor has one writable watch.
  */
-public final class BackgroundWrites {
+public final class BackgroundWrites implements BackgroundWriter {
     private static final Map<Channel, Reactor.Interest> ACTIVE = new IdentityHashMap<>();
     private static final Set<Channel> HOOKED = Collections.newSetFromMap(new WeakHashMap<>());
 
-    private BackgroundWrites() {}
+    /** For {@link java.util.ServiceLoader} (META-INF/services): channels find the loop this way. */
+    public BackgroundWrites() {}
 
-    static void install() {
-        Channel.backgroundWriter(BackgroundWrites::start);
+    @Override
+    public void start(Channel ch) {
+        startWriting(ch);
     }
 
     /** Starts writing ch's queue in the background, unless that runs already. */
-    static synchronized void start(Channel ch) {
+    static synchronized void startWriting(Channel ch) {
         if (ACTIVE.containsKey(ch) || !ch.hasQueuedOutput() || ChannelEvents.has(ch, true)) return;
         int fd = ch.queueFd();
         if (fd < 0) return;

@@ -70,7 +70,7 @@ public final class ChannelEvents {
         if (w[0] == null && w[1] == null) WATCHES.remove(ch);
         i.cancel();
         Reactor.get().loop().release();
-        if (write && ch.hasQueuedOutput()) BackgroundWrites.start(ch);
+        if (write && ch.hasQueuedOutput()) BackgroundWrites.startWriting(ch);
     }
 
     /** Whether ch has a handler for the event. */

@@ -21,10 +21,6 @@ import java.util.function.Consumer;
 public final class EventLoop {
     private static final EventLoop MAIN = new EventLoop();
 
-    static {
-        BackgroundWrites.install(); // queued output of non-blocking channels is the loop's to write
-    }
-
     /** The process's loop: there is one interpreter thread per shell. */
     public static EventLoop main() {
         return MAIN;
