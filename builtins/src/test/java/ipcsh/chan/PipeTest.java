@@ -133,6 +133,18 @@ class PipeTest {
     }
 
     @Test
+    void optionAndFramingErrorsNameTheVerbAndTheChannel() {
+        Channel[] p = PipeDriver.open();
+        IpcException e = assertThrows(IpcException.class, () -> p[1].configure(Map.of("framing", "xml")));
+        assertTrue(e.getMessage().startsWith("configure " + p[1].id() + " (write end): unknown :framing xml"), e.getMessage());
+        p[1].configure(Map.of("framing", "u16be"));
+        e = assertThrows(IpcException.class, () -> p[1].puts("x".repeat(70_000)));
+        assertEquals("puts " + p[1].id() + " (write end): frame of 70000 bytes does not fit a u16be length prefix", e.getMessage());
+        p[0].close();
+        p[1].close();
+    }
+
+    @Test
     void streamEndingInsideAFrameIsReported() {
         Channel[] p = PipeDriver.open();
         p[0].configure(Map.of("framing", "u32be"));
