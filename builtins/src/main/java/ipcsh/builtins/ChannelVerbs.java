@@ -25,13 +25,24 @@ public final class ChannelVerbs implements Registry.Group {
                 datagram channel, one whole message. Returns nil at end of stream, and on a \
                 non-blocking channel when no whole frame is there yet (then (blocked? ch) is true). \
                 A binary channel (:encoding :binary) returns bytes. Waits at most :timeout ms when set, \
-                then raises a timeout error; Ctrl-C interrupts the wait.""",
+                then raises a timeout error; Ctrl-C interrupts the wait. A frame longer than :max-frame \
+                (a line, a netstring or length-prefixed frame, a JSON line, a datagram) raises one error \
+                saying how many bytes were dropped, and is dropped whole (a line up to its newline, \
+                waiting for it as a read would): the next gets starts with the next frame. With \
+                :json-lines, objects come back as maps with string keys, arrays as vectors, integers \
+                that do not fit a long as BigInteger and decimals a double would round as BigDecimal; \
+                malformed JSON, invalid UTF-8 and nesting deeper than :max-depth are errors naming the \
+                channel, and the next line reads.""",
                 a -> a.arity(1, 1).channel(0).gets());
         r.add("puts", "([ch data])", """
-                Writes data (a string or bytes; with :json-lines framing any value JSON can hold) and a \
-                newline to ch, or one frame as the channel's :framing says; on a datagram channel, one \
-                message. With the default :buffering :line it \
-                leaves the buffer at once. Returns nil.""",
+                Writes data (a string or bytes) and a newline to ch, or one frame as the channel's \
+                :framing says; on a datagram channel, one message. With :json-lines, data must be what \
+                JSON can hold: nil, booleans, numbers (not NaN or infinity), strings, keywords (written \
+                as strings), lists, vectors and sets (as arrays), maps with string or keyword keys; \
+                anything else is an error, nothing is written. With the default :buffering :line it \
+                leaves the buffer at once. On a non-blocking channel puts never waits: what the OS \
+                does not take now is queued and the event loop writes it (see configure's :max-queue). \
+                Returns nil.""",
                 a -> {
                     a.arity(2, 2).channel(0).puts(a.get(1));
                     return null;
@@ -49,13 +60,19 @@ public final class ChannelVerbs implements Registry.Group {
                     return ch.read(n);
                 });
         r.add("write", "([ch data])", """
-                Writes data (a string or bytes) to ch without a newline. Returns nil.""",
+                Writes data (a string or bytes) to ch without a newline. A blocking channel waits for \
+                room (at most :timeout ms); a non-blocking one never waits: what the OS does not take \
+                now is queued and written by the event loop, in order, behind what is queued already. \
+                Returns nil.""",
                 a -> {
                     a.arity(2, 2).channel(0).write(a.get(1));
                     return null;
                 });
         r.addShadowingCore("flush", "([ch])", """
-                Sends what ch's buffer holds. Called without a channel it is clojure.core/flush.""",
+                Sends what ch's buffer holds: a blocking channel waits until the OS took all of it (and \
+                what non-blocking writes left queued); on a non-blocking channel flush starts the \
+                background write and returns at once. Called without a channel it is \
+                clojure.core/flush.""",
                 a -> {
                     a.arity(1, 1).channel(0).flush();
                     return null;
@@ -63,7 +80,11 @@ public final class ChannelVerbs implements Registry.Group {
         r.add("close", "([ch] [ch direction])", """
                 Flushes and closes ch. With :read or :write, closes only that direction (the peer of a \
                 :write close sees end of stream). Closing a process channel waits for the process and \
-                raises an error unless it exited 0. Closing a closed channel does nothing.""",
+                raises an error unless it exited 0. Closing a closed channel does nothing. Closing a \
+                non-blocking channel with output still queued returns at once, as in Tcl: the event \
+                loop writes the queue, then closes the descriptors (a script lives until then; a \
+                reader that went away is reported with the bytes lost). A blocking channel, and \
+                (close ch :write), first wait for the queue (at most :timeout ms).""",
                 a -> {
                     Channel ch = a.arity(1, 2).channel(0);
                     if (a.has(1)) ch.close(a.word(1, ":read or :write"));
@@ -84,8 +105,16 @@ public final class ChannelVerbs implements Registry.Group {
                 name, or :binary for bytes; "utf-8"), :translation (:lf, :crlf or :auto; :lf, which \
                 changes nothing), :timeout (ms that blocking reads and writes may wait, or nil; nil), \
                 :framing (:lines, :raw, :netstring, :u16be, :u32be, :u32le or :json-lines; :lines), \
-                :max-frame (the longest frame gets accepts, in bytes; 67108864, 64 MiB). Read-only: :id \
-                :kind :name :state :eof, and each kind's own (:fd, :path, :pid, :command...); setting \
+                :max-frame (the longest frame or message gets, read and recv accept, in bytes; a longer \
+                one is dropped whole and reported once; 67108864, 64 MiB), :max-depth (how deeply \
+                :json-lines values may nest, both ways, 1..100000; 1000), :max-queue (bytes a \
+                non-blocking channel may hold queued for a slow reader; a write that finds output \
+                queued and would pass it is refused whole with an error, nothing of it written; \
+                16777216, 16 MiB). Non-blocking output (Tcl's rule): a non-blocking channel never \
+                waits to write; the event loop writes queued output in the background, the script \
+                keeps running while output is queued, and the shell's exit writes it first (waiting \
+                at most :timeout ms, or 10 s). Read-only: :id :kind :name :state :eof :queued (bytes \
+                waiting to be written), and each kind's own (:fd, :path, :pid, :command...); setting \
                 one is an error, and so is an unknown option (the error lists the options).""",
                 a -> {
                     Channel ch = a.arity(1, 2).channel(0);

@@ -85,8 +85,8 @@ public final class SocketBuiltins implements Registry.Group {
                 5000]} gives it a local address (port 0: a free one, see (configure ch :port)); \
                 {:connect ["host" port]} fixes the peer, so puts and write send there and only its \
                 datagrams arrive. puts/gets send and receive one whole datagram; (send ch data {:to \
-                ["host" port]}) sends anywhere, (recv ch) tells who sent. Other options are channel \
-                options.""",
+                ["host" port]}) sends anywhere, (recv ch) tells who sent. A datagram carries up to 65507 \
+                bytes (IPv4); a larger send is an EMSGSIZE error. Other options are channel options.""",
                 a -> {
                     Options o = a.arity(0, 1).options(0);
                     Channel ch = Sockets.udp(o.get("bind"), o.get("connect"));
@@ -97,7 +97,9 @@ public final class SocketBuiltins implements Registry.Group {
                 datagram channel; a stale socket file there is replaced and the file is removed on close. \
                 With nil instead of a path it gets a fresh abstract name, so peers can still reply. \
                 {:connect "/path"} fixes the peer that puts and write send to. puts/gets move one whole \
-                datagram; send and recv give the addresses. Other options are channel options.""",
+                datagram, whole: a datagram is received at its full size, however large the kernel let \
+                it be (about 200 KiB with the default socket buffers), never cut. send and recv give the \
+                addresses. Other options are channel options.""",
                 a -> {
                     a.arity(1, 2);
                     String path = a.get(0) == null ? null : a.string(0, "a socket path, \"@name\" or nil");
@@ -108,8 +110,11 @@ public final class SocketBuiltins implements Registry.Group {
         r.addShadowingCore("send", "([ch data] [ch data opts])", """
                 Sends data (a string or bytes) as one datagram on a udp or unix datagram channel: to the \
                 connected peer, or {:to ["host" port]} / {:to "/path"} (an address as recv's :from gives \
-                it). On a stream channel it is write. Returns nil. Called without a channel it is \
-                clojure.core/send.""",
+                it). Errors name send, the channel and the target: send unix-dgram2 \
+                \"/tmp/x.sock\": No such file or directory (ENOENT). A datagram too large for the socket is EMSGSIZE, and \
+                on a non-blocking channel a full send buffer is an EAGAIN error (the datagram is not \
+                sent, nothing is queued). On a stream channel it is write. Returns nil. Called without \
+                a channel it is clojure.core/send.""",
                 a -> {
                     Channel ch = a.arity(2, 3).channel(0);
                     Options o = a.options(2).only("to");
@@ -128,8 +133,10 @@ public final class SocketBuiltins implements Registry.Group {
         r.add("recv", "([ch])", """
                 Receives one datagram from a udp or unix datagram channel: {:data "..." :from addr}, \
                 where addr is ["host" port] for udp, a path or "@name" for unix (nil when the sender has \
-                no name), fit for (send ch reply {:to addr}). data is bytes on a binary channel. Waits \
-                like gets (:timeout, Ctrl-C); nil when a non-blocking channel has nothing.""",
+                no name), fit for (send ch reply {:to addr}). data is bytes on a binary channel. The \
+                datagram is sized before it is taken, so it arrives whole; one longer than :max-frame \
+                is dropped and reported once. Waits like gets (:timeout, Ctrl-C); nil when a \
+                non-blocking channel has nothing.""",
                 a -> {
                     Channel ch = a.arity(1, 1).channel(0);
                     if (!(ch.driver() instanceof DatagramDriver d)) throw a.wrongType(0, "a datagram channel (udp, unix-dgram)");

@@ -986,7 +986,11 @@ public final class Channel implements Closeable {
             case "timeout" -> timeoutMs = v == null ? -1 : number(key, v);
             case "framing" -> framing = Framing.of(word(v));
             case "max-frame" -> maxFrame = number(key, v);
-            case "max-queue" -> maxQueue = number(key, v);
+            case "max-queue" -> {
+                long n = number(key, v);
+                if (n < 0) throw new IpcException("configure " + describe() + ": :max-queue must be 0 or more bytes, not " + n);
+                maxQueue = n;
+            }
             case "max-depth" -> {
                 long n = number(key, v);
                 if (n < 1 || n > 100_000) throw new IpcException("configure " + describe() + ": :max-depth must be 1..100000, not " + n);
