@@ -82,7 +82,7 @@ public final class ChannelVerbs implements Registry.Group {
                 :write close sees end of stream). Closing a process channel waits for the process and \
                 raises an error unless it exited 0. Closing a closed channel does nothing. Closing a \
                 non-blocking channel with output still queued returns at once, as in Tcl: the event \
-                loop writes the queue, then closes the descriptors (a script lives until then; a \
+                loop (or a verb blocking meanwhile) writes the queue, then closes the descriptors (a script lives until then; a \
                 reader that went away is reported with the bytes lost). A blocking channel, and \
                 (close ch :write), first wait for the queue (at most :timeout ms).""",
                 a -> {
@@ -111,8 +111,8 @@ public final class ChannelVerbs implements Registry.Group {
                 non-blocking channel may hold queued for a slow reader; a write that finds output \
                 queued and would pass it is refused whole with an error, nothing of it written; \
                 16777216, 16 MiB). Non-blocking output (Tcl's rule): a non-blocking channel never \
-                waits to write; the event loop writes queued output in the background, the script \
-                keeps running while output is queued, and the shell's exit writes it first (waiting \
+                waits to write; the event loop writes queued output in the background (and so does \
+                any verb that blocks meanwhile), the script keeps running while output is queued, and the shell's exit writes it first (waiting \
                 at most :timeout ms, or 10 s). Read-only: :id :kind :name :state :eof :queued (bytes \
                 waiting to be written), and each kind's own (:fd, :path, :pid, :command...); setting \
                 one is an error, and so is an unknown option (the error lists the options).""",

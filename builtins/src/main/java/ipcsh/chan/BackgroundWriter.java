@@ -9,4 +9,7 @@ package ipcsh.chan;
 public interface BackgroundWriter {
     /** Starts writing ch's queue in the background, unless that runs already. */
     void start(Channel ch);
+
+    /** ch's queue was written outside the event loop (during a blocking wait): stop watching it and finish its close. */
+    void finished(Channel ch);
 }

@@ -731,11 +731,14 @@ public final class Channel implements Closeable {
     }
 
     private boolean atExitArmed;
+    /** Channels with output queued (or a background close to finish), for blocking waits to serve. */
+    private static final java.util.Set<Channel> QUEUED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** Output is queued: the event loop writes it, and the shell's exit waits for it. */
     private void queueInUse() {
         if (!atExitArmed) {
             atExitArmed = true;
+            QUEUED.add(this);
             ipcsh.os.AtExit.register(this, this::drainAtExit);
         }
         BackgroundWriter w = Background.WRITER;
@@ -745,8 +748,37 @@ public final class Channel implements Closeable {
     private void queueEmptied() {
         if (atExitArmed) {
             atExitArmed = false;
+            QUEUED.remove(this);
             ipcsh.os.AtExit.cancel(this);
         }
+    }
+
+    /** The channels whose queued output a blocking wait on fd should write meanwhile (not fd's own, not those in skip). */
+    static Channel[] withQueuedOutput(int fd, java.util.Set<Channel> skip) {
+        if (QUEUED.isEmpty()) return NONE;
+        List<Channel> l = new ArrayList<>(QUEUED.size());
+        for (Channel ch : QUEUED) {
+            if (ch.queueFd() >= 0 && ch.queueFd() != fd && (skip == null || !skip.contains(ch))) l.add(ch);
+        }
+        return l.toArray(NONE);
+    }
+
+    private static final Channel[] NONE = new Channel[0];
+
+    /**
+     * From a blocking wait on another descriptor: writes what fits now; once all is written, a
+     * background close is finished through the event loop. False on a write error, which is
+     * left for the event loop to report (the queue stays as it is).
+     */
+    boolean writeQueuedWhileWaiting() {
+        try {
+            if (!queued.writeTo(driver)) return true;
+        } catch (OsException e) {
+            return false;
+        }
+        queueEmptied();
+        if (closing && Background.WRITER != null) Background.WRITER.finished(this);
+        return true;
     }
 
     private void drainAtExit() {

@@ -14,13 +14,16 @@ public final class Waiter {
 
     /**
      * Waits until {@code fd} is ready for {@code events} (POLLIN/POLLOUT); hang-up and errors
-     * count as ready. Returns false when the deadline passed first.
+     * count as ready. Returns false when the deadline passed first. Meanwhile the queued output
+     * of non-blocking channels goes on being written (the event loop is not running while a
+     * verb blocks, and the peer being waited for may be waiting for that output).
      */
     public static boolean await(int fd, short events, long deadline, String what) {
         int ifd = Interrupts.fd();
         int[] fds = {fd, ifd};
         short[] ev = {events, LibC.POLLIN};
         short[] rev = new short[2];
+        java.util.Set<Channel> failed = null;
         while (true) {
             if (Interrupts.pending() || Thread.currentThread().isInterrupted()) {
                 throw new Interrupts.InterruptedError(what);
@@ -33,7 +36,27 @@ public final class Waiter {
                 if (left <= 0) return false;
                 ms = (int) Math.min(Integer.MAX_VALUE, (left + 999_999) / 1_000_000);
             }
+            Channel[] queued = Channel.withQueuedOutput(fd, failed);
+            if (queued.length > 0) {
+                fds = java.util.Arrays.copyOf(fds, 2 + queued.length);
+                ev = java.util.Arrays.copyOf(ev, 2 + queued.length);
+                rev = new short[2 + queued.length];
+                for (int i = 0; i < queued.length; i++) {
+                    fds[2 + i] = queued[i].queueFd();
+                    ev[2 + i] = LibC.POLLOUT;
+                }
+            } else if (fds.length > 2) {
+                fds = new int[] {fd, ifd};
+                ev = new short[] {events, LibC.POLLIN};
+                rev = new short[2];
+            }
             int n = LibC.get().poll(fds, ev, rev, ms);
+            for (int i = 0; i < queued.length && n > 0; i++) {
+                if (rev[2 + i] != 0 && !queued[i].writeQueuedWhileWaiting()) {
+                    if (failed == null) failed = new java.util.HashSet<>();
+                    failed.add(queued[i]); // its error is the event loop's to report
+                }
+            }
             if (n > 0 && rev[0] != 0) {
                 if ((rev[0] & LibC.POLLNVAL) != 0) throw new IpcException(what + ": channel is closed");
                 return true;

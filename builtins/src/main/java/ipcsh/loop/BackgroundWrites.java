@@ -31,6 +31,16 @@ public final class BackgroundWrites implements BackgroundWriter {
         startWriting(ch);
     }
 
+    @Override
+    public void finished(Channel ch) {
+        stop(ch);
+        try {
+            ch.finishClose();
+        } catch (RuntimeException e) {
+            Reactor.get().loop().report(e);
+        }
+    }
+
     /** Starts writing ch's queue in the background, unless that runs already. */
     static synchronized void startWriting(Channel ch) {
         if (ACTIVE.containsKey(ch) || !ch.hasQueuedOutput() || ChannelEvents.has(ch, true)) return;

@@ -113,6 +113,11 @@ public final class Copy {
     /** Moves data without waiting, at most chunks times: DONE, WAIT_READ, WAIT_WRITE or MORE. */
     private int step(int chunks) {
         int rfd = from.readFd(), wfd = to.writeFd();
+        if (to.hasQueuedOutput()) {
+            // output a non-blocking destination queued goes before the copied bytes; the copy writes it itself
+            BackgroundWrites.stop(to);
+            if (!to.writeQueued()) return WAIT_WRITE;
+        }
         for (int k = 0; k < chunks; k++) {
             long room = limit < 0 ? CHUNK : Math.min(CHUNK, limit - copied);
             if (splice) {

@@ -162,4 +162,41 @@ class NonBlockingWriteTest {
         assertFalse(w.hasQueuedOutput());
         w.close();
     }
+
+    @Test
+    void aBlockingReadWritesQueuedOutputMeanwhileSoTheReaderItWaitsForGetsIt() {
+        @SuppressWarnings("unchecked")
+        List<Channel> p = (List<Channel>) call("pipe");
+        Channel r = p.get(0), w = p.get(1);
+        Channel py = (Channel) call("spawn", List.of("python3", "-c", SLOW_READER), opts("stdin", r, "timeout", 20_000L));
+        r.close();
+        call("configure", w, opts("blocking", false));
+        writeLines(w, 20_000);
+        call("close", w); // returns at once; the descriptor closes once the queue is written
+        assertEquals("20000 0", call("gets", py), "the reader got every line and then end of stream, with no event loop running");
+        py.close();
+    }
+
+    @Test
+    void copyToAChannelWithQueuedOutputKeepsTheOrder() {
+        @SuppressWarnings("unchecked")
+        List<Channel> p = (List<Channel>) call("pipe");
+        @SuppressWarnings("unchecked")
+        List<Channel> src = (List<Channel>) call("pipe");
+        Channel w = p.get(1);
+        Channel py = (Channel) call("spawn", List.of("python3", "-c",
+                "import sys,time\ntime.sleep(0.5)\nd=sys.stdin.read()\nprint(len(d), d.endswith('COPIED\\n'), flush=True)"),
+                opts("stdin", p.get(0), "timeout", 20_000L));
+        p.get(0).close();
+        call("configure", w, opts("blocking", false));
+        writeLines(w, 3_000);
+        assertTrue(w.hasQueuedOutput());
+        call("puts", src.get(1), "COPIED");
+        call("close", src.get(1));
+        call("copy", src.get(0), w);
+        call("close", w);
+        assertEquals((3_000 * 48 + 7) + " True", call("gets", py));
+        py.close();
+        src.get(0).close();
+    }
 }
