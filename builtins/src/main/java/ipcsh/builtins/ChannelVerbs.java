@@ -83,8 +83,9 @@ public final class ChannelVerbs implements Registry.Group {
                 raises an error unless it exited 0. Closing a closed channel does nothing. Closing a \
                 non-blocking channel with output still queued returns at once, as in Tcl: the event \
                 loop (or a verb blocking meanwhile) writes the queue, then closes the descriptors (a script lives until then; a \
-                reader that went away is reported with the bytes lost). A blocking channel, and \
-                (close ch :write), first wait for the queue (at most :timeout ms).""",
+                reader that went away is reported with the bytes lost); (close ch :write) likewise \
+                shuts the write side once the queue is written. A blocking channel first waits for \
+                the queue (at most :timeout ms).""",
                 a -> {
                     Channel ch = a.arity(1, 2).channel(0);
                     if (a.has(1)) ch.close(a.word(1, ":read or :write"));

@@ -126,7 +126,7 @@ public final class SocketBuiltins implements Registry.Group {
                     if (!(ch.driver() instanceof DatagramDriver d)) {
                         throw new IpcException("send " + ch.describe() + ": :to is for datagram channels (udp, unix-dgram)");
                     }
-                    byte[] to = Sockets.addressOf(o.get("to"), d.family(), LibC.SOCK_DGRAM, "send");
+                    byte[] to = Sockets.addressOf(o.get("to"), d.family(), LibC.SOCK_DGRAM, "send " + ch.describe());
                     d.sendingTo(to, () -> ch.send(data, ipcsh.os.SockAddr.format(to)));
                     return null;
                 });

@@ -60,6 +60,8 @@ public final class Channel implements Closeable {
     private final OutputQueue queued = new OutputQueue();
     /** Closed by the user with output still queued: the descriptors close once it is written. */
     private boolean closing;
+    /** The same for (close ch :write): the write side shuts once the queue is written. */
+    private boolean closingWrite;
     /** Bytes of an oversized length-prefixed frame still to discard before the next frame. */
     private long skip;
     /** While discarding an oversized line up to its newline: the bytes dropped so far; else -1. */
@@ -777,7 +779,7 @@ public final class Channel implements Closeable {
             return false;
         }
         queueEmptied();
-        if (closing && Background.WRITER != null) Background.WRITER.finished(this);
+        if (closingInBackground() && Background.WRITER != null) Background.WRITER.finished(this);
         return true;
     }
 
@@ -788,6 +790,7 @@ public final class Channel implements Closeable {
             // the shell is ending: what the reader did not take in time is lost
         }
         if (closing) driver.close();
+        else if (closingWrite) driver.closeWrite();
     }
 
     /** Looked up when output is first queued, not at start-up. */
@@ -811,9 +814,9 @@ public final class Channel implements Closeable {
         return driver.writeFd();
     }
 
-    /** Closed by the user with output still queued: the event loop finishes writing, then {@link #finishClose()}. */
+    /** Closed (or write-closed) by the user with output still queued: the event loop finishes writing, then {@link #finishClose()}. */
     public boolean closingInBackground() {
-        return closing;
+        return closing || closingWrite;
     }
 
     /**
@@ -835,6 +838,13 @@ public final class Channel implements Closeable {
 
     /** For the event loop, after the queue of a channel closed in the background is written (or lost). */
     public void finishClose() {
+        if (closingWrite) {
+            closingWrite = false;
+            queued.clear();
+            queueEmptied();
+            driver.closeWrite();
+            return;
+        }
         if (!closing) return;
         closing = false;
         queued.clear();
@@ -884,9 +894,10 @@ public final class Channel implements Closeable {
         } catch (RuntimeException e) {
             failure = e;
         }
-        if (failure == null && !writeClosed && !queued.isEmpty()) {
+        if (failure == null && (!writeClosed || closingWrite) && !queued.isEmpty()) {
             if (!blocking && Background.WRITER != null) {
                 closed = readClosed = closing = true;
+                closingWrite = false;
                 inStart = inEnd = 0;
                 for (Runnable hook : closeHooks) hook.run();
                 Channels.unregister(id);
@@ -900,6 +911,7 @@ public final class Channel implements Closeable {
             }
         }
         closed = readClosed = writeClosed = true;
+        closingWrite = false;
         outLen = 0;
         inStart = inEnd = 0;
         queued.clear();
@@ -918,7 +930,8 @@ public final class Channel implements Closeable {
 
     /**
      * Half-close: "read" or "write". Closing the last open direction closes the channel.
-     * Closing the write side waits for queued output (bounded by :timeout).
+     * Closing the write side of a non-blocking channel with output queued returns at once and
+     * shuts it once the queue is written; a blocking channel waits for the queue (at most :timeout).
      */
     public void close(String direction) {
         if (closed) return;
@@ -930,14 +943,23 @@ public final class Channel implements Closeable {
                 driver.closeRead();
             }
             case "write" -> {
-                if (!writeClosed && outLen > 0) flushBuffer("close");
-                if (!writeClosed && !queued.isEmpty()) drainQueue(Waiter.deadline(timeoutMs), "close");
+                if (readClosed) { close(); return; } // the last direction: a whole close
+                if (writeClosed) return;
+                if (outLen > 0) flushBuffer("close");
+                if (!queued.isEmpty()) {
+                    if (!blocking && Background.WRITER != null) {
+                        writeClosed = closingWrite = true;
+                        for (Runnable hook : closeHooks) hook.run();
+                        Background.WRITER.start(this);
+                        return;
+                    }
+                    drainQueue(Waiter.deadline(timeoutMs), "close");
+                }
                 writeClosed = true;
-                if (readClosed) { close(); return; }
                 for (Runnable hook : closeHooks) hook.run();
                 driver.closeWrite();
             }
-            default -> throw new IpcException("close " + id + ": direction must be :read or :write, not " + direction);
+            default -> throw new IpcException("close " + describe() + ": direction must be :read or :write, not " + direction);
         }
     }
 
@@ -1116,6 +1138,7 @@ public final class Channel implements Closeable {
             @Override
             public void write(byte[] b, int off, int len) {
                 checkWritable("write");
+                roomFor(len, "write");
                 emit(b, off, len, "write");
             }
 

@@ -199,4 +199,18 @@ class NonBlockingWriteTest {
         py.close();
         src.get(0).close();
     }
+
+    @Test
+    void halfCloseOfANonBlockingProcessChannelShutsItsInputOnceTheQueueIsWritten() {
+        Channel py = (Channel) call("spawn", List.of("python3", "-c", SLOW_READER), opts("blocking", false));
+        writeLines(py, 20_000);
+        assertTrue(py.hasQueuedOutput());
+        long start = System.nanoTime();
+        call("close", py, kw("write"));
+        assertTrue((System.nanoTime() - start) / 1_000_000 < 500, "close :write waited for the slow reader");
+        assertThrows(IpcException.class, () -> call("puts", py, "after close"));
+        call("configure", py, opts("blocking", true, "timeout", 20_000L));
+        assertEquals("20000 0", call("gets", py));
+        call("close", py);
+    }
 }
