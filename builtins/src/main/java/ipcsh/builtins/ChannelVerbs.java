@@ -63,9 +63,19 @@ public final class ChannelVerbs implements Registry.Group {
         r.add("close", "([ch] [ch direction])", """
                 Flushes and closes ch. With :read or :write, closes only that direction (the peer of a \
                 :write close sees end of stream). Closing a process channel waits for the process and \
-                raises an error unless it exited 0. Closing a closed channel does nothing.""",
+                raises an error unless it exited 0. Closing a closed channel does nothing. Servers that are \
+                not channels (a repl-server) close the same way.""",
                 a -> {
-                    Channel ch = a.arity(1, 2).channel(0);
+                    a.arity(1, 2);
+                    if (!(a.get(0) instanceof Channel) && a.get(0) instanceof java.io.Closeable other && !a.has(1)) {
+                        try {
+                            other.close();
+                        } catch (java.io.IOException e) {
+                            throw new ipcsh.IpcException("close " + other + ": " + e.getMessage());
+                        }
+                        return null;
+                    }
+                    Channel ch = a.channel(0);
                     if (a.has(1)) ch.close(a.word(1, ":read or :write"));
                     else ch.close();
                     return null;

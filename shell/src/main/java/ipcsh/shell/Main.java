@@ -27,6 +27,10 @@ public final class Main {
               --lang clj|js     the language of -e and the REPL (clj; :js and :clj switch in the REPL)
               --js-jit          run JavaScript with Truffle's optimizing compiler (the ipcsh launcher
                                 sets it up when the js-jit jars are there, else says how to get them)
+              --repl-server PATH  serve REPL sessions for this shell on a unix socket at PATH (0600;
+                                only this user may attach); the script still ends when its work does
+              --attach PATH     attach a line-editing REPL to the shell serving PATH (Ctrl-C interrupts
+                                the remote form, Ctrl-D detaches and leaves the shell running)
               --debug           show Java stack traces with errors
               -h, --help        show this help
               -v, --version     show the version
@@ -46,6 +50,7 @@ public final class Main {
         String lang = "clj";
         String expr = null;
         String file = null;
+        String replServer = null;
         List<String> rest = new ArrayList<>();
         for (int i = 0; i < argv.length; i++) {
             String a = argv[i];
@@ -77,6 +82,14 @@ public final class Main {
                     }
                     expr = argv[++i];
                 }
+                case "--attach", "--repl-server" -> {
+                    if (i + 1 >= argv.length) {
+                        err.println("ipcsh: " + a + " needs a socket path (try --help)");
+                        return 2;
+                    }
+                    if (a.equals("--attach")) return ipcsh.shell.repl.Attach.run(argv[i + 1], err);
+                    replServer = argv[++i];
+                }
                 case "--" -> {
                     if (i + 1 < argv.length) file = argv[++i];
                 }
@@ -87,6 +100,14 @@ public final class Main {
                     }
                     file = a;
                 }
+            }
+        }
+        if (replServer != null) {
+            try {
+                ipcsh.lang.ReplServer.start(replServer, false).holdsLoop(false);
+            } catch (ipcsh.IpcException e) {
+                err.println("ipcsh: --repl-server: " + e.getMessage());
+                return 2;
             }
         }
         if (expr == null && file == null) {
