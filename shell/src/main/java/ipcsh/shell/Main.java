@@ -31,6 +31,7 @@ public final class Main {
                                 only this user may attach); the script still ends when its work does
               --attach PATH     attach a line-editing REPL to the shell serving PATH (Ctrl-C interrupts
                                 the remote form, Ctrl-D detaches and leaves the shell running)
+              --print-types     print the TypeScript declarations of the JavaScript API (ipc, channels)
               --debug           show Java stack traces with errors
               -h, --help        show this help
               -v, --version     show the version
@@ -65,6 +66,10 @@ public final class Main {
                 }
                 case "-v", "--version" -> {
                     out.println("ipcsh " + VERSION);
+                    return 0;
+                }
+                case "--print-types" -> {
+                    out.print(TypeScript.generate(ipcsh.registry.Registry.standard()));
                     return 0;
                 }
                 case "--debug" -> debug = true;
