@@ -69,7 +69,11 @@ public final class ReplServer implements Closeable {
     private volatile boolean closed;
     private boolean holding = true;
 
-    private ReplServer(Path path, ServerSocketChannel server, boolean preplOnly) {
+    /** For the tcp form: the first line a client sends must be this token (read from a 0600 file). */
+    private final byte[] token;
+
+    private ReplServer(Path path, ServerSocketChannel server, boolean preplOnly, byte[] token) {
+        this.token = token;
         this.path = path;
         this.server = server;
         this.preplOnly = preplOnly;
@@ -114,14 +118,84 @@ public final class ReplServer implements Closeable {
                 // a leftover empty private directory is harmless
             }
         }
-        ReplServer rs = new ReplServer(p, ssc, preplOnly);
+        ReplServer rs = new ReplServer(p, ssc, preplOnly, null);
         AtExit.register(rs, rs::removeFile);
+        return rs.serve();
+    }
+
+    /**
+     * The tcp form: loopback only, and every client must first send the token read from
+     * tokenFile, a file of the shell's user that nobody else may read (mode 0600 or stricter).
+     */
+    public static ReplServer startTcp(String host, int port, String tokenFile, boolean preplOnly) {
+        ClojureRuntime.install();
+        String where = "repl-server " + host + ":" + port;
+        java.net.InetAddress addr;
+        try {
+            addr = java.net.InetAddress.getByName(host);
+        } catch (java.net.UnknownHostException e) {
+            throw new IpcException(where + ": unknown host");
+        }
+        if (!addr.isLoopbackAddress()) {
+            throw new IpcException(where + ": a tcp REPL listens on loopback only (127.0.0.1, ::1 or localhost)");
+        }
+        if (tokenFile == null) throw new IpcException(where + ": the tcp form needs {:token-file path} (a 0600 file holding the token)");
+        byte[] token = readToken(where, Path.of(tokenFile));
+        ServerSocketChannel ssc = null;
+        try {
+            ssc = ServerSocketChannel.open();
+            ssc.bind(new java.net.InetSocketAddress(addr, port), 16);
+        } catch (IOException e) {
+            closeQuietly(ssc);
+            throw new IpcException(where + ": " + reason(e));
+        }
+        return new ReplServer(null, ssc, preplOnly, token).serve();
+    }
+
+    private static byte[] readToken(String where, Path file) {
+        try {
+            java.util.Set<java.nio.file.attribute.PosixFilePermission> perms = Files.getPosixFilePermissions(file);
+            for (java.nio.file.attribute.PosixFilePermission p : perms) {
+                if (p.name().startsWith("GROUP") || p.name().startsWith("OTHERS")) {
+                    throw new IpcException(where + ": token file " + file + " is readable by others ("
+                            + PosixFilePermissions.toString(perms) + "); chmod 600 it");
+                }
+            }
+            if (!Files.getOwner(file).equals(ownUser())) {
+                throw new IpcException(where + ": token file " + file + " belongs to " + Files.getOwner(file).getName()
+                        + ", not to the shell's user");
+            }
+            String t = Files.readString(file, StandardCharsets.UTF_8).strip();
+            if (t.length() < 16) throw new IpcException(where + ": the token in " + file + " is shorter than 16 characters");
+            return t.getBytes(StandardCharsets.UTF_8);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IpcException(where + ": token file " + file + ": No such file or directory (ENOENT)");
+        } catch (IOException e) {
+            throw new IpcException(where + ": token file " + file + ": " + reason(e));
+        }
+    }
+
+    /** The tcp form's port (useful with port 0); -1 for a unix socket. */
+    public int port() {
+        try {
+            return server.getLocalAddress() instanceof java.net.InetSocketAddress a ? a.getPort() : -1;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private ReplServer serve() {
+        ReplServer rs = this;
         OPEN.add(rs);
         rs.loop.hold();
         Thread t = new Thread(rs::acceptLoop, rs.id + "-accept");
         t.setDaemon(true);
         t.start();
         return rs;
+    }
+
+    private String where() {
+        return path != null ? path.toString() : "127.0.0.1:" + port();
     }
 
     private static void clearStale(Path p, String path) {
@@ -177,13 +251,13 @@ public final class ReplServer implements Closeable {
             try {
                 sc = server.accept();
             } catch (IOException e) {
-                if (!closed) loop.post(() -> loop.report(new IpcException(id + " " + path + ": accept failed: " + reason(e))));
+                if (!closed) loop.post(() -> loop.report(new IpcException(id + " " + where() + ": accept failed: " + reason(e))));
                 return;
             }
-            UserPrincipal peer = peerUser(sc);
+            UserPrincipal peer = token != null ? me : peerUser(sc);
             if (me == null || peer == null || !me.equals(peer)) {
                 String who = peer == null ? "an unknown user" : "user " + peer.getName();
-                System.err.println("ipcsh: repl-server " + path + ": refused a connection from " + who
+                System.err.println("ipcsh: repl-server " + where() + ": refused a connection from " + who
                         + " (only " + (me == null ? "the shell's user" : me.getName()) + " may attach)");
                 writeQuietly(sc, "refused: this REPL belongs to another user\n");
                 closeQuietly(sc);
@@ -227,6 +301,7 @@ public final class ReplServer implements Closeable {
     }
 
     private void removeFile() {
+        if (path == null) return;
         try {
             if ("socket".equals(fileType(path))) Files.deleteIfExists(path);
         } catch (IOException ignored) {
@@ -236,7 +311,7 @@ public final class ReplServer implements Closeable {
 
     @Override
     public String toString() {
-        return "#<" + id + " " + path + (closed ? " closed" : " " + sessions.size() + " sessions") + ">";
+        return "#<" + id + " " + where() + (closed ? " closed" : " " + sessions.size() + " sessions") + ">";
     }
 
     /** One connected client: its reader thread, its bindings, its wire form. */
@@ -253,7 +328,8 @@ public final class ReplServer implements Closeable {
         }
 
         void readLoop() {
-            loop.post(this::greet);
+            boolean authenticated = token == null;
+            if (authenticated) loop.post(this::greet);
             StringBuilder entry = new StringBuilder();
             ByteBuffer buf = ByteBuffer.allocate(8192);
             java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
@@ -272,6 +348,20 @@ public final class ReplServer implements Closeable {
                         }
                         line.write(b);
                         if (b != '\n') continue;
+                        if (!authenticated) {
+                            String typed = line.toString(StandardCharsets.UTF_8).strip();
+                            byte[] given = typed.getBytes(StandardCharsets.UTF_8);
+                            line.reset();
+                            if (!java.security.MessageDigest.isEqual(given, token)) {
+                                System.err.println("ipcsh: repl-server " + where() + ": refused a connection with a wrong token");
+                                send("refused: wrong token\n");
+                                end();
+                                return;
+                            }
+                            authenticated = true;
+                            loop.post(this::greet);
+                            continue;
+                        }
                         entry.append(line.toString(StandardCharsets.UTF_8));
                         line.reset();
                         String text = entry.toString();

@@ -30,7 +30,8 @@ public final class Main {
               --repl-server PATH  serve REPL sessions for this shell on a unix socket at PATH (0600;
                                 only this user may attach); the script still ends when its work does
               --attach PATH     attach a line-editing REPL to the shell serving PATH (Ctrl-C interrupts
-                                the remote form, Ctrl-D detaches and leaves the shell running)
+                                the remote form, Ctrl-D detaches and leaves the shell running); PORT or
+                                HOST:PORT for a tcp repl-server, with --token-file FILE
               --print-types     print the TypeScript declarations of the JavaScript API (ipc, channels)
               --debug           show Java stack traces with errors
               -h, --help        show this help
@@ -51,7 +52,7 @@ public final class Main {
         String lang = "clj";
         String expr = null;
         String file = null;
-        String replServer = null;
+        String replServer = null, attach = null, tokenFile = null;
         List<String> rest = new ArrayList<>();
         for (int i = 0; i < argv.length; i++) {
             String a = argv[i];
@@ -92,8 +93,15 @@ public final class Main {
                         err.println("ipcsh: " + a + " needs a socket path (try --help)");
                         return 2;
                     }
-                    if (a.equals("--attach")) return ipcsh.shell.repl.Attach.run(argv[i + 1], err);
-                    replServer = argv[++i];
+                    if (a.equals("--attach")) attach = argv[++i];
+                    else replServer = argv[++i];
+                }
+                case "--token-file" -> {
+                    if (i + 1 >= argv.length) {
+                        err.println("ipcsh: --token-file needs a file (try --help)");
+                        return 2;
+                    }
+                    tokenFile = argv[++i];
                 }
                 case "--" -> {
                     if (i + 1 < argv.length) file = argv[++i];
@@ -107,6 +115,7 @@ public final class Main {
                 }
             }
         }
+        if (attach != null) return ipcsh.shell.repl.Attach.run(attach, tokenFile, err);
         if (replServer != null) {
             try {
                 ipcsh.lang.ReplServer.start(replServer, false).holdsLoop(false);

@@ -195,4 +195,43 @@ class ReplServerTest {
         assertEquals(1, r.status());
         assertTrue(r.err().contains("--attach") && r.err().contains("nobody-here.repl"), r.err());
     }
+
+    @Test
+    void theTcpFormServesLoopbackOnlyAndOnlyWithTheToken() throws Exception {
+        Path token = dir.resolve("token");
+        Files.writeString(token, "s3cret-token-0123456789abcdef\n");
+        Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
+        Path portFile = dir.resolve("port");
+        Path log = dir.resolve("stderr.txt");
+        Path script = dir.resolve("tcp.ipcs");
+        Files.writeString(script, "(def srv (repl-server 0 {:token-file \"" + token + "\"})) (def answer 42) (spit \"" + portFile
+                + "\" (.port srv))");
+        Process p = new ProcessBuilder(IpcshProcess.command(List.of(), script.toString())).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        started.add(p);
+        for (int i = 0; i < 1500 && (!Files.exists(portFile) || Files.readString(portFile).isEmpty()); i++) Thread.sleep(20);
+        String port = Files.readString(portFile).strip();
+        String py = """
+                import socket, sys
+                s = socket.create_connection(('127.0.0.1', int(sys.argv[1])))
+                s.sendall(sys.argv[2].encode() + b'\\n(inc answer)\\n')
+                s.shutdown(socket.SHUT_WR)
+                print(s.makefile('r').read())
+                """;
+        String ok = client("", "python3", "-c", py, port, "s3cret-token-0123456789abcdef");
+        assertTrue(ok.contains("user=> 43"), ok);
+        String wrong = client("", "python3", "-c", py, port, "guess");
+        assertTrue(wrong.contains("refused: wrong token") && !wrong.contains("43"), wrong);
+        p.destroy();
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+        assertTrue(Files.readString(log).contains("refused a connection with a wrong token"), Files.readString(log));
+
+        IpcshProcess.Result r = IpcshProcess.run("-e", "(repl-server 0 {:host \"0.0.0.0\" :token-file \"" + token + "\"})");
+        assertTrue(r.err().contains("loopback only"), r.err());
+        r = IpcshProcess.run("-e", "(repl-server 0)");
+        assertTrue(r.err().contains("needs {:token-file path}"), r.err());
+        Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-r--r--"));
+        r = IpcshProcess.run("-e", "(repl-server 0 {:token-file \"" + token + "\"})");
+        assertTrue(r.err().contains("is readable by others (rw-r--r--); chmod 600 it"), r.err());
+    }
 }

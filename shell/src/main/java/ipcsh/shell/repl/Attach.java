@@ -41,11 +41,24 @@ public final class Attach {
 
     private Attach() {}
 
-    public static int run(String path, PrintStream err) {
+    /** path: a unix socket path, or PORT / HOST:PORT of a tcp repl-server (then tokenFile's token is sent first). */
+    public static int run(String path, String tokenFile, PrintStream err) {
         SocketChannel sc;
+        java.util.regex.Matcher tcp = java.util.regex.Pattern.compile("(?:(.+):)?(\\d{1,5})").matcher(path);
         try {
-            sc = SocketChannel.open(StandardProtocolFamily.UNIX);
-            sc.connect(UnixDomainSocketAddress.of(path));
+            if (tcp.matches()) {
+                if (tokenFile == null) {
+                    err.println("ipcsh: --attach " + path + ": a tcp REPL needs --token-file FILE");
+                    return 2;
+                }
+                String token = java.nio.file.Files.readString(java.nio.file.Path.of(tokenFile)).strip();
+                String host = tcp.group(1) == null ? "127.0.0.1" : tcp.group(1);
+                sc = SocketChannel.open(new java.net.InetSocketAddress(host, Integer.parseInt(tcp.group(2))));
+                send(sc, token + "\n");
+            } else {
+                sc = SocketChannel.open(StandardProtocolFamily.UNIX);
+                sc.connect(UnixDomainSocketAddress.of(path));
+            }
         } catch (IOException e) {
             err.println("ipcsh: --attach " + path + ": " + describe(e));
             return 1;
