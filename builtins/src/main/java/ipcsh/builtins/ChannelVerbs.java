@@ -85,9 +85,19 @@ public final class ChannelVerbs implements Registry.Group {
                 loop (or a verb blocking meanwhile) writes the queue, then closes the descriptors (a script lives until then; a \
                 reader that went away is reported with the bytes lost); (close ch :write) likewise \
                 shuts the write side once the queue is written. A blocking channel first waits for \
-                the queue (at most :timeout ms).""",
+                the queue (at most :timeout ms). Servers that are not channels (a repl-server) close \
+                the same way.""",
                 a -> {
-                    Channel ch = a.arity(1, 2).channel(0);
+                    a.arity(1, 2);
+                    if (!(a.get(0) instanceof Channel) && a.get(0) instanceof java.io.Closeable other && !a.has(1)) {
+                        try {
+                            other.close();
+                        } catch (java.io.IOException e) {
+                            throw new ipcsh.IpcException("close " + other + ": " + e.getMessage());
+                        }
+                        return null;
+                    }
+                    Channel ch = a.channel(0);
                     if (a.has(1)) ch.close(a.word(1, ":read or :write"));
                     else ch.close();
                     return null;

@@ -27,6 +27,12 @@ public final class Main {
               --lang clj|js     the language of -e and the REPL (clj; :js and :clj switch in the REPL)
               --js-jit          run JavaScript with Truffle's optimizing compiler (the ipcsh launcher
                                 sets it up when the js-jit jars are there, else says how to get them)
+              --repl-server PATH  serve REPL sessions for this shell on a unix socket at PATH (0600;
+                                only this user may attach); the script still ends when its work does
+              --attach PATH     attach a line-editing REPL to the shell serving PATH (Ctrl-C interrupts
+                                the remote form, Ctrl-D detaches and leaves the shell running); PORT or
+                                HOST:PORT for a tcp repl-server, with --token-file FILE
+              --print-types     print the TypeScript declarations of the JavaScript API (ipc, channels)
               --debug           show Java stack traces with errors
               -h, --help        show this help
               -v, --version     show the version
@@ -46,6 +52,7 @@ public final class Main {
         String lang = "clj";
         String expr = null;
         String file = null;
+        String replServer = null, attach = null, tokenFile = null;
         List<String> rest = new ArrayList<>();
         for (int i = 0; i < argv.length; i++) {
             String a = argv[i];
@@ -60,6 +67,10 @@ public final class Main {
                 }
                 case "-v", "--version" -> {
                     out.println("ipcsh " + VERSION);
+                    return 0;
+                }
+                case "--print-types" -> {
+                    out.print(TypeScript.generate(ipcsh.registry.Registry.standard()));
                     return 0;
                 }
                 case "--debug" -> debug = true;
@@ -77,6 +88,21 @@ public final class Main {
                     }
                     expr = argv[++i];
                 }
+                case "--attach", "--repl-server" -> {
+                    if (i + 1 >= argv.length) {
+                        err.println("ipcsh: " + a + " needs a socket path (try --help)");
+                        return 2;
+                    }
+                    if (a.equals("--attach")) attach = argv[++i];
+                    else replServer = argv[++i];
+                }
+                case "--token-file" -> {
+                    if (i + 1 >= argv.length) {
+                        err.println("ipcsh: --token-file needs a file (try --help)");
+                        return 2;
+                    }
+                    tokenFile = argv[++i];
+                }
                 case "--" -> {
                     if (i + 1 < argv.length) file = argv[++i];
                 }
@@ -87,6 +113,15 @@ public final class Main {
                     }
                     file = a;
                 }
+            }
+        }
+        if (attach != null) return ipcsh.shell.repl.Attach.run(attach, tokenFile, err);
+        if (replServer != null) {
+            try {
+                ipcsh.lang.ReplServer.start(replServer, false).holdsLoop(false);
+            } catch (ipcsh.IpcException e) {
+                err.println("ipcsh: --repl-server: " + e.getMessage());
+                return 2;
             }
         }
         if (expr == null && file == null) {

@@ -1,0 +1,237 @@
+package ipcsh.shell;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A running script serves REPL sessions on a unix socket: socat, python3 and other users as clients. */
+@Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class ReplServerTest {
+    @TempDir
+    Path dir;
+    private final List<Process> started = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        for (Process p : started) p.destroyForcibly();
+    }
+
+    /** A script: an echo service whose reply function a session replaces, and a repl socket. */
+    private Process service(Path repl, Path svc) throws Exception {
+        Path script = dir.resolve("service.ipcs");
+        Files.writeString(script, """
+                (defn reply [l] (str "old:" l))
+                (def svc (listen :unix "%s"
+                           (fn [ch _] (on-readable ch (fn [c] (if-let [l (gets c)] (puts c (reply l)) (close c)))))))
+                (def srv (repl-server "%s"))
+                """.formatted(svc, repl));
+        Process p = IpcshProcess.start(script.toString());
+        started.add(p);
+        awaitSocket(repl);
+        awaitSocket(svc);
+        return p;
+    }
+
+    static void awaitSocket(Path p) throws InterruptedException {
+        for (int i = 0; i < 1500 && !Files.exists(p); i++) Thread.sleep(20);
+        assertTrue(Files.exists(p), p + " did not appear");
+    }
+
+    /** Runs a client program with stdin text; its stdout. */
+    static String client(String stdin, String... cmd) throws IOException, InterruptedException {
+        Process c = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        c.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+        c.getOutputStream().close();
+        byte[] out = c.getInputStream().readAllBytes();
+        assertTrue(c.waitFor(30, TimeUnit.SECONDS), String.join(" ", cmd) + " hung");
+        return new String(out, StandardCharsets.UTF_8);
+    }
+
+    static String socat(Path path, String stdin) throws IOException, InterruptedException {
+        // the session closes once its input has ended and its forms ran: -t only bounds a slow machine
+        return client(stdin, "socat", "-t", "20", "-", "UNIX-CONNECT:" + path);
+    }
+
+    @Test
+    void aSocatSessionReadsTheScriptsStateAndReplacesItsHandlerForARealPeer() throws Exception {
+        Path repl = dir.resolve("app.repl"), svc = dir.resolve("svc.sock");
+        service(repl, svc);
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(repl)));
+        assertEquals("old:ping\n", socat(svc, "ping\n"));
+        String out = socat(repl, "(:kind (configure svc))\n(defn reply [l] (str \"new:\" l))\n(println \"to the session\")\n");
+        assertTrue(out.contains("user=> :unix-server"), out);
+        assertTrue(out.contains("#'user/reply"), out);
+        assertTrue(out.contains("to the session"), out);
+        assertEquals("new:ping\n", socat(svc, "ping\n"));
+        String err = socat(repl, "(/ 1 0)\n(+ 1 2)\n");
+        assertTrue(err.contains("error: ArithmeticException: Divide by zero"), err);
+        assertTrue(err.contains("user=> 3"), err);
+    }
+
+    @Test
+    void aPython3PreplClientReadsEdnRepliesIncludingAnException() throws Exception {
+        Path repl = dir.resolve("p.repl"), svc = dir.resolve("svc.sock");
+        service(repl, svc);
+        String py = """
+                import socket, sys
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                s.connect(sys.argv[1])
+                s.sendall(b'(clojure.core.server/io-prepl)\\n(+ 1 2)\\n(println "out here")\\n(/ 1 0)\\n:done\\n')
+                f = s.makefile('r')
+                for line in f:
+                    i = line.find('{:tag ')
+                    if i < 0: continue
+                    print(line[i:].rstrip())
+                    if ':val ":done"' in line: break
+                """;
+        String out = client("", "python3", "-c", py, repl.toString());
+        assertTrue(out.contains("{:tag :ret, :val \"3\", :ns \"user\", :ms "), out);
+        assertTrue(out.contains("{:tag :out, :val \"out here\\n\"}"), out);
+        assertTrue(out.lines().anyMatch(l -> l.contains(":exception true") && l.contains("Divide by zero")
+                && l.contains(":form \"(/ 1 0)\"")), out);
+    }
+
+    @Test
+    void anotherUserIsRefusedAndTheRefusalIsLogged() throws Exception {
+        Path repl = dir.resolve("u.repl"), svc = dir.resolve("svc.sock");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path log = dir.resolve("stderr.txt");
+        Path script = dir.resolve("service.ipcs");
+        Files.writeString(script, "(def srv (repl-server \"" + repl + "\"))");
+        Process p = new ProcessBuilder(IpcshProcess.command(List.of(), script.toString())).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        started.add(p);
+        awaitSocket(repl);
+        String denied = client("(+ 1 2)\n", "setpriv", "--reuid", "nobody", "--regid", "nogroup", "--clear-groups",
+                "--inh-caps=-all", "socat", "-t", "2", "-", "UNIX-CONNECT:" + repl);
+        assertTrue(denied.contains("Permission denied"), denied);
+        // past the file mode (as if it were opened up), the peer's credentials still refuse it
+        Files.setPosixFilePermissions(repl, PosixFilePermissions.fromString("rw-rw-rw-"));
+        String refused = client("(+ 1 2)\n", "setpriv", "--reuid", "nobody", "--regid", "nogroup", "--clear-groups",
+                "--inh-caps=-all", "socat", "-t", "2", "-", "UNIX-CONNECT:" + repl);
+        assertTrue(refused.contains("refused"), refused);
+        assertFalse(refused.contains("3"), refused);
+        p.destroy();
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+        String err = Files.readString(log);
+        assertTrue(err.contains("refused a connection from user nobody"), err);
+    }
+
+    @Test
+    void theSocketFileIsGoneAfterExitAndAfterSigterm() throws Exception {
+        Path repl = dir.resolve("e.repl");
+        Path script = dir.resolve("ends.ipcs");
+        Files.writeString(script, "(def srv (repl-server \"" + repl + "\")) (after 300 #(exit 0))");
+        IpcshProcess.Result r = IpcshProcess.run(script.toString());
+        assertEquals(0, r.status(), r.err());
+        assertFalse(Files.exists(repl), "socket file left after exit");
+
+        Path svc = dir.resolve("svc.sock");
+        Process p = service(repl, svc);
+        p.destroy(); // SIGTERM
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+        assertFalse(Files.exists(repl), "socket file left after SIGTERM");
+    }
+
+    @Test
+    void closingTheServerEndsItsSessionsAndLetsTheScriptEnd() throws Exception {
+        Path repl = dir.resolve("c.repl");
+        Path script = dir.resolve("closes.ipcs");
+        Files.writeString(script, "(def srv (repl-server \"" + repl + "\")) (println :serving)");
+        Process p = IpcshProcess.start(script.toString());
+        started.add(p);
+        awaitSocket(repl);
+        String out = socat(repl, "(close srv)\n");
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS), "the script did not end once its only server closed");
+        assertEquals(0, p.exitValue());
+        assertFalse(Files.exists(repl));
+        assertTrue(out.contains("user=>"), out);
+    }
+
+    @Test
+    void theReplServerOptionServesAScriptThatStillEndsByItself() throws Exception {
+        Path repl = dir.resolve("o.repl");
+        Path script = dir.resolve("counts.ipcs");
+        Files.writeString(script, "(def n (atom 0)) (every 50 #(when (> (swap! n inc) 60) (exit 0)))");
+        Process p = IpcshProcess.start("--repl-server", repl.toString(), script.toString());
+        started.add(p);
+        awaitSocket(repl);
+        String out = socat(repl, "(number? @n)\n");
+        assertTrue(out.contains("user=> true"), out);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the script did not end");
+        assertEquals(0, p.exitValue());
+        assertFalse(Files.exists(repl));
+
+        IpcshProcess.Result r = IpcshProcess.run("--repl-server", dir.resolve("q.repl").toString(), "-e", "(+ 1 2)");
+        assertEquals(0, r.status(), r.err());
+        assertEquals("3\n", r.out());
+        assertFalse(Files.exists(dir.resolve("q.repl")));
+    }
+
+    @Test
+    void badPathsAreClearErrors() throws Exception {
+        IpcshProcess.Result r = IpcshProcess.run("-e", "(repl-server \"" + dir + "\")");
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("repl-server \"" + dir + "\": is a directory"), r.err());
+        Path file = Files.writeString(dir.resolve("plain.txt"), "x");
+        r = IpcshProcess.run("-e", "(repl-server \"" + file + "\")");
+        assertTrue(r.err().contains("not a socket, left alone"), r.err());
+        assertEquals("x", Files.readString(file));
+        r = IpcshProcess.run("--attach", dir.resolve("nobody-here.repl").toString());
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("--attach") && r.err().contains("nobody-here.repl"), r.err());
+    }
+
+    @Test
+    void theTcpFormServesLoopbackOnlyAndOnlyWithTheToken() throws Exception {
+        Path token = dir.resolve("token");
+        Files.writeString(token, "s3cret-token-0123456789abcdef\n");
+        Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
+        Path portFile = dir.resolve("port");
+        Path log = dir.resolve("stderr.txt");
+        Path script = dir.resolve("tcp.ipcs");
+        Files.writeString(script, "(def srv (repl-server 0 {:token-file \"" + token + "\"})) (def answer 42) (spit \"" + portFile
+                + "\" (.port srv))");
+        Process p = new ProcessBuilder(IpcshProcess.command(List.of(), script.toString())).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        started.add(p);
+        for (int i = 0; i < 1500 && (!Files.exists(portFile) || Files.readString(portFile).isEmpty()); i++) Thread.sleep(20);
+        String port = Files.readString(portFile).strip();
+        String py = """
+                import socket, sys
+                s = socket.create_connection(('127.0.0.1', int(sys.argv[1])))
+                s.sendall(sys.argv[2].encode() + b'\\n(inc answer)\\n')
+                s.shutdown(socket.SHUT_WR)
+                print(s.makefile('r').read())
+                """;
+        String ok = client("", "python3", "-c", py, port, "s3cret-token-0123456789abcdef");
+        assertTrue(ok.contains("user=> 43"), ok);
+        String wrong = client("", "python3", "-c", py, port, "guess");
+        assertTrue(wrong.contains("refused: wrong token") && !wrong.contains("43"), wrong);
+        p.destroy();
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+        assertTrue(Files.readString(log).contains("refused a connection with a wrong token"), Files.readString(log));
+
+        IpcshProcess.Result r = IpcshProcess.run("-e", "(repl-server 0 {:host \"0.0.0.0\" :token-file \"" + token + "\"})");
+        assertTrue(r.err().contains("loopback only"), r.err());
+        r = IpcshProcess.run("-e", "(repl-server 0)");
+        assertTrue(r.err().contains("needs {:token-file path}"), r.err());
+        Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-r--r--"));
+        r = IpcshProcess.run("-e", "(repl-server 0 {:token-file \"" + token + "\"})");
+        assertTrue(r.err().contains("is readable by others (rw-r--r--); chmod 600 it"), r.err());
+    }
+}
