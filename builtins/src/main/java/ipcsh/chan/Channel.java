@@ -274,12 +274,14 @@ public final class Channel implements Closeable {
     private static final int DIRECT_READ = 4096;
 
     private byte[] readDirect(int n, long dl, String verb) {
-        byte[] b = new byte[n];
+        // n may be up to 1 GiB: the array grows with what arrives instead of being allocated for n at once
+        byte[] b = new byte[Math.min(n, Math.max(bufferSize, 1 << 20))];
         int got = 0;
         while (got < n) {
+            if (got == b.length) b = Arrays.copyOf(b, (int) Math.min(n, 2L * b.length));
             int r;
             try {
-                r = driver.read(b, got, n - got);
+                r = driver.read(b, got, b.length - got);
             } catch (OsException e) {
                 throw failure(e, verb);
             }
@@ -297,7 +299,7 @@ public final class Channel implements Closeable {
             }
         }
         if (got == 0) return eof ? new byte[0] : null;
-        return got == n ? b : Arrays.copyOf(b, got);
+        return got == b.length ? b : Arrays.copyOf(b, got);
     }
 
     private void awaitReadable(long dl, String verb) {

@@ -100,6 +100,18 @@ class ArgumentCheckTest {
     }
 
     @Test
+    void theLargestReadCountReadsWhatThereIsWithoutAllocatingItAll() {
+        for (int i = 0; i < 20; i++) {
+            Channel[] p = pipe();
+            call("configure", p[0], opts("encoding", kw("binary")));
+            call("write", p[1], "0123456789".repeat(1000));
+            call("close", p[1]);
+            assertEquals(10_000, ((byte[]) call("read", p[0], 1L << 30)).length);
+            p[0].close();
+        }
+    }
+
+    @Test
     void exitStatusOutsideAByteIsAnError() {
         fails("exit: status must be at most 255, not 256", () -> call("exit", 256L));
         fails("exit: status must be 0 or more, not -1", () -> call("exit", -1L));
