@@ -122,6 +122,7 @@ public final class ArgCheck {
         if (v instanceof byte[] b) return "a byte array of " + b.length;
         if (v instanceof Map<?, ?>) return "a map";
         if (v instanceof List<?>) return "a list";
-        return "a " + v.getClass().getSimpleName();
+        String shown = v.toString();
+        return shown.startsWith("#<") ? shown : "a " + v.getClass().getSimpleName();
     }
 }

@@ -60,7 +60,16 @@ public final class Args {
 
     public static String describe(Object v) {
         if (v instanceof Channel c) return "the channel " + c.id();
+        if (v instanceof Callback) return "a function";
         return ArgCheck.describe(v);
+    }
+
+    /** A channel or function where a number or flag belongs, named as only this layer can (ArgCheck sits below it). */
+    static Object plain(String who, String what, Object v) {
+        if (v instanceof Channel || v instanceof Callback) {
+            throw new IpcException(who + ": " + what + " cannot be " + describe(v));
+        }
+        return v;
     }
 
     public Channel channel(int i) {
@@ -77,25 +86,25 @@ public final class Args {
     /** A whole number of any size a long holds; use the kinds below where one fits. */
     public long integer(int i, String what) {
         if (!has(i)) throw usage();
-        return ArgCheck.whole(name(), what, get(i), Long.MIN_VALUE, Long.MAX_VALUE, null);
+        return ArgCheck.whole(name(), what, plain(name(), what, get(i)), Long.MIN_VALUE, Long.MAX_VALUE, null);
     }
 
     /** A duration in ms, 0 to {@link ArgCheck#MAX_MS}; what names it in errors ("ms"). */
     public long duration(int i, String what) {
         if (!has(i)) throw usage();
-        return ArgCheck.duration(name(), what, get(i));
+        return ArgCheck.duration(name(), what, plain(name(), what, get(i)));
     }
 
     /** A size in bytes from min to max. */
     public long size(int i, String what, long min, long max) {
         if (!has(i)) throw usage();
-        return ArgCheck.size(name(), what, get(i), min, max);
+        return ArgCheck.size(name(), what, plain(name(), what, get(i)), min, max);
     }
 
     /** A count from min to max (characters, an exit status...). */
     public long count(int i, String what, long min, long max) {
         if (!has(i)) throw usage();
-        return ArgCheck.count(name(), what, get(i), min, max);
+        return ArgCheck.count(name(), what, plain(name(), what, get(i)), min, max);
     }
 
     /** A keyword argument's name (:read → "read"); strings are accepted too. */

@@ -51,37 +51,37 @@ public final class Options {
     /** true or false (nothing else) when given, else dflt. */
     public boolean flag(String key, boolean dflt) {
         Object v = map.get(key);
-        return v == null ? dflt : ArgCheck.bool(builtin, what(key), v);
+        return v == null ? dflt : ArgCheck.bool(builtin, what(key), Args.plain(builtin, what(key), v));
     }
 
     /** A whole number of any size a long holds; use the kinds below where one fits. */
     public long integer(String key, long dflt) {
         Object v = map.get(key);
-        return v == null ? dflt : ArgCheck.whole(builtin, what(key), v, Long.MIN_VALUE, Long.MAX_VALUE, null);
+        return v == null ? dflt : ArgCheck.whole(builtin, what(key), Args.plain(builtin, what(key), v), Long.MIN_VALUE, Long.MAX_VALUE, null);
     }
 
     /** A duration in ms, 0 to {@link ArgCheck#MAX_MS}, else dflt (-1 for "none" by convention). */
     public long duration(String key, long dflt) {
         Object v = map.get(key);
-        return v == null ? dflt : ArgCheck.duration(builtin, what(key), v);
+        return v == null ? dflt : ArgCheck.duration(builtin, what(key), Args.plain(builtin, what(key), v));
     }
 
     /** A size in bytes from min to max, else dflt. */
     public long size(String key, long dflt, long min, long max) {
         Object v = map.get(key);
-        return v == null ? dflt : ArgCheck.size(builtin, what(key), v, min, max);
+        return v == null ? dflt : ArgCheck.size(builtin, what(key), Args.plain(builtin, what(key), v), min, max);
     }
 
     /** A count from min to max, else dflt. */
     public long count(String key, long dflt, long min, long max) {
         Object v = map.get(key);
-        return v == null ? dflt : ArgCheck.count(builtin, what(key), v, min, max);
+        return v == null ? dflt : ArgCheck.count(builtin, what(key), Args.plain(builtin, what(key), v), min, max);
     }
 
     /** Permission bits for a new file (0 to 07777, before the umask), else dflt. */
     public int mode(String key, int dflt) {
         Object v = map.get(key);
-        return v == null ? dflt : (int) ArgCheck.whole(builtin, what(key), v, 0, 07777, null);
+        return v == null ? dflt : (int) ArgCheck.whole(builtin, what(key), Args.plain(builtin, what(key), v), 0, 07777, null);
     }
 
     private static String what(String key) {

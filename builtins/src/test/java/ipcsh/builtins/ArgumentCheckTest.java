@@ -56,6 +56,8 @@ class ArgumentCheckTest {
         fails("sleep: ms must be at most 2147483647 ms (about 24.9 days), not 100000000000000000000", () -> call("sleep", 1e20));
         fails("sleep: ms must be a whole number of milliseconds (0 to 2147483647), not the number 2.5", () -> call("sleep", 2.5));
         assertNull(call("sleep", 0L));
+        fails("sleep: ms cannot be a function", () -> call("sleep", fn(x -> {})));
+        fails("wait-for: option :timeout cannot be a function", () -> call("wait-for", fn(x -> {}), opts("timeout", fn(x -> {}))));
         fails("wait-for: option :timeout must be 0 or more, not -1",
                 () -> call("wait-for", fn(x -> {}), opts("timeout", -1L)));
         fails("after: ms must be 0 or more, not -1", () -> call("after", -1L, fn(x -> {})));
