@@ -86,9 +86,12 @@ final class Bootstrap {
               ipc.args = Object.freeze([]);
 
               // as in browsers, a negative, missing or non-numeric delay is 0; past the one duration limit is an error
-              const delay = (who, ms, min) => bridge.duration(who, Math.max(min, Math.floor(Number(ms) || 0)));
-              globalThis.setTimeout = (f, ms, ...args) => after(delay('setTimeout', ms, 0), () => { f(...args); });
-              globalThis.setInterval = (f, ms, ...args) => every(delay('setInterval', ms, 1), () => { f(...args); });
+              const delay = (who, f, ms, min) => {
+                if (typeof f !== 'function') throw makeError(who + ': argument 1 must be a function, not ' + typeof f, 'ipc');
+                return bridge.duration(who, Math.max(min, Math.floor(Number(ms) || 0)));
+              };
+              globalThis.setTimeout = (f, ms, ...args) => after(delay('setTimeout', f, ms, 0), () => { f(...args); });
+              globalThis.setInterval = (f, ms, ...args) => every(delay('setInterval', f, ms, 1), () => { f(...args); });
               globalThis.clearTimeout = (t) => { if (t !== undefined && t !== null) bridge.cancel(t); };
               globalThis.clearInterval = globalThis.clearTimeout;
               globalThis.ipc = ipc;

@@ -115,6 +115,7 @@ class ArgumentBoundaryTest {
             {"ipc.sleepSync(1e20)", "sleep: ms must be at most 2147483647 ms (about 24.9 days), not 100000000000000000000"},
             {"ipc.sleepSync('soon')", "sleep: ms must be a whole number of milliseconds (0 to 2147483647), not the string \"soon\""},
             {"setTimeout(() => 0, 2 ** 40)", "setTimeout: ms must be at most 2147483647"},
+            {"setInterval(5, 5)", "setInterval: argument 1 must be a function, not number"},
             {"ipc.pipe()[0].readAsync(-3)", "readAsync: n must be 0 or more, not -3"},
             {"ipc.pipe()[0].readAsync('abc')", "readAsync: n must be a whole number (0 to 1073741824), not the string \"abc\""},
             {"ipc.pipe()[0].read(-3)", "read: n must be 0 or more, not -3"},
