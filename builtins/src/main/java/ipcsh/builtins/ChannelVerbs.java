@@ -38,7 +38,8 @@ public final class ChannelVerbs implements Registry.Group {
                 });
         r.addShadowingCore("read", "([ch] [ch n])", """
                 Reads n characters (bytes on a binary channel; n from 0 to 1073741824) from ch, or \
-                everything up to end of stream without n (or with nil). A blocking channel waits for all n or the end; a non-blocking one returns what is \
+                everything up to end of stream without n (or with nil). A blocking channel waits for all \
+                n or the end; a non-blocking one returns what is \
                 there (nil when nothing). Returns a string, or bytes on a binary channel; at end of stream an \
                 empty one. On a datagram channel it returns one whole message, whatever n. \
                 Called with a java.io.PushbackReader (or nothing) instead of a channel it is clojure.core/read.""",
@@ -76,14 +77,16 @@ public final class ChannelVerbs implements Registry.Group {
                 a -> a.arity(1, 1).channel(0).blocked());
         r.add("configure", "([ch] [ch option] [ch options])", """
                 Channel options. (configure ch) returns them all as a map, (configure ch :timeout) one, \
-                and (configure ch {:timeout 500 :buffering :full}) sets some and returns them all. Values are checked before any is set: \
-                numbers must be whole and in range, flags true or false. Common \
+                and (configure ch {:timeout 500 :buffering :full}) sets some and returns them all. Values are \
+                checked before any is set: numbers must be whole and in range, flags true or false. Common \
                 options (values; default): :blocking (true or false; true), :buffering (:none, :line or \
                 :full; :line), :buffer-size (bytes, up to 1 GiB; 65536), :encoding ("utf-8", any charset \
                 name, or :binary for bytes; "utf-8"), :translation (:lf, :crlf or :auto; :lf, which \
-                changes nothing), :timeout (ms that blocking reads and writes may wait, 0 to 2147483647, or nil for no limit; nil), \
+                changes nothing), :timeout (ms that blocking reads and writes may wait, 0 to \
+                2147483647, or nil for no limit; nil), \
                 :framing (:lines, :raw, :netstring, :u16be, :u32be, :u32le or :json-lines; :lines), \
-                :max-frame (the longest frame gets accepts, in bytes, 1 to 1 GiB; 67108864, 64 MiB). Read-only: :id \
+                :max-frame (the longest frame gets accepts, in bytes, 1 to \
+                1 GiB; 67108864, 64 MiB). Read-only: :id \
                 :kind :name :state :eof, and each kind's own (:fd, :path, :pid, :command...); setting \
                 one is an error, and so is an unknown option (the error lists the options).""",
                 a -> {

@@ -66,7 +66,8 @@ public final class EventLoopBuiltins implements Registry.Group {
         r.add("wait-for", "([pred] [pred opts])", """
                 Serves events (callbacks, timers, accepts) until (pred) returns truthy, then returns true \
                 (Tcl's vwait). pred may also be a promise or future: then it waits until that is \
-                delivered. With {:timeout ms} (0 to 2147483647; nil: none) it returns false when the time is up first. Ctrl-C ends \
+                delivered. With {:timeout ms} (0 to 2147483647; nil: none) it returns false when the time \
+                is up first. Ctrl-C ends \
                 the wait with an error. Call it from the script's top level or the REPL, not from a \
                 callback.""",
                 a -> {

@@ -71,7 +71,7 @@ public final class PipesAndFiles implements Registry.Group {
                 });
     }
 
-    /** Applies the options a builtin did not consume itself as channel options (checked before opening: {@link Channel#checkOptions}). */
+    /** Applies the options a builtin did not consume itself as channel options (checked before opening by {@link Channel#checkOptions}). */
     static Channel configureRest(Channel ch, Options o, String... consumed) {
         java.util.Map<String, Object> rest = new java.util.LinkedHashMap<>(o.map());
         for (String k : consumed) rest.remove(k);

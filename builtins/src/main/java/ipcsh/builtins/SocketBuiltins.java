@@ -30,7 +30,8 @@ public final class SocketBuiltins implements Registry.Group {
                 Connects a stream socket and returns its channel. (connect :tcp "example.org" 80) tries \
                 each address of the host in turn; (connect :unix "/run/app.sock") a unix socket, \
                 (connect :unix "@name") one in Linux's abstract namespace. Options: :timeout (ms, 0 to \
-                2147483647) bounds the connect and stays set on the channel for later reads; any other channel option \
+                2147483647) bounds the connect and stays set on the channel for later reads; any other \
+                channel option \
                 (:buffering, :encoding, :framing...). (configure ch) shows :local and :peer addresses, \
                 :port and :peer-port (tcp), and for unix sockets the peer's :peer-pid, :peer-uid and \
                 :peer-gid. A refused connection, an unknown host or a path too long for a unix socket \

@@ -44,10 +44,6 @@ public final class Options {
         return this;
     }
 
-    public String builtin() {
-        return builtin;
-    }
-
     /** true or false (nothing else) when given, else dflt. */
     public boolean flag(String key, boolean dflt) {
         Object v = map.get(key);
