@@ -48,16 +48,15 @@ public final class ChannelVerbs implements Registry.Group {
                     return null;
                 });
         r.addShadowingCore("read", "([ch] [ch n])", """
-                Reads n characters (bytes on a binary channel) from ch, or everything up to end of stream \
-                without n. A blocking channel waits for all n or the end; a non-blocking one returns what is \
+                Reads n characters (bytes on a binary channel; n from 0 to 1073741824) from ch, or \
+                everything up to end of stream without n (or with nil). A blocking channel waits for all \
+                n or the end; a non-blocking one returns what is \
                 there (nil when nothing). Returns a string, or bytes on a binary channel; at end of stream an \
                 empty one. On a datagram channel it returns one whole message, whatever n. \
-                Called without a channel it is clojure.core/read.""",
+                Called with a java.io.PushbackReader (or nothing) instead of a channel it is clojure.core/read.""",
                 a -> {
                     Channel ch = a.arity(1, 2).channel(0);
-                    long n = a.has(1) ? a.integer(1, "a count") : -1;
-                    if (a.has(1) && n < 0) throw a.wrongType(1, "a count of zero or more");
-                    return ch.read(n);
+                    return ch.read(readCount("read", a.get(1)));
                 });
         r.add("write", "([ch data])", """
                 Writes data (a string or bytes) to ch without a newline. A blocking channel waits for \
@@ -110,13 +109,15 @@ public final class ChannelVerbs implements Registry.Group {
                 a -> a.arity(1, 1).channel(0).blocked());
         r.add("configure", "([ch] [ch option] [ch options])", """
                 Channel options. (configure ch) returns them all as a map, (configure ch :timeout) one, \
-                and (configure ch {:timeout 500 :buffering :full}) sets some and returns them all. Common \
+                and (configure ch {:timeout 500 :buffering :full}) sets some and returns them all. Values are \
+                checked before any is set: numbers must be whole and in range, flags true or false. Common \
                 options (values; default): :blocking (true or false; true), :buffering (:none, :line or \
                 :full; :line), :buffer-size (bytes, up to 1 GiB; 65536), :encoding ("utf-8", any charset \
                 name, or :binary for bytes; "utf-8"), :translation (:lf, :crlf or :auto; :lf, which \
-                changes nothing), :timeout (ms that blocking reads and writes may wait, or nil; nil), \
+                changes nothing), :timeout (ms that blocking reads and writes may wait, 0 to \
+                2147483647, or nil for no limit; nil), \
                 :framing (:lines, :raw, :netstring, :u16be, :u32be, :u32le or :json-lines; :lines), \
-                :max-frame (the longest frame or message gets, read and recv accept, in bytes; a longer \
+                :max-frame (the longest frame or message gets, read and recv accept, in bytes, 1 to 1 GiB; a longer \
                 one is dropped whole and reported once; 67108864, 64 MiB), :max-depth (how deeply \
                 :json-lines values may nest, both ways, 1..100000; 1000), :max-queue (bytes a \
                 non-blocking channel may hold queued for a slow reader; a write that finds output \
@@ -157,5 +158,10 @@ public final class ChannelVerbs implements Registry.Group {
         r.add("channel", "([id])", """
                 The open channel with the given id ("fifo3"), or nil.""",
                 a -> Channels.byId(a.arity(1, 1).string(0, "a channel id")));
+    }
+
+    /** A read's count: n characters or bytes (0 to 1 GiB), or -1 (to the end) for nil; JS's readAsync checks it here too. */
+    public static long readCount(String who, Object n) {
+        return n == null ? -1 : ipcsh.ArgCheck.count(who, "n", n, 0, ipcsh.ArgCheck.MAX_BUFFER);
     }
 }

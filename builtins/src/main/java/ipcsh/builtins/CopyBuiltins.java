@@ -21,7 +21,8 @@ public final class CopyBuiltins implements Registry.Group {
                 many (Tcl's fcopy). What from had already buffered goes first; the rest moves below the \
                 channel buffers, as raw bytes (no encoding or framing), with splice(2) (zero-copy) when \
                 one side is a pipe, FIFO or process, otherwise through a 256 KiB buffer. Neither channel is \
-                closed. Options: :size n copies at most n bytes; :progress true prints bytes and rate to \
+                closed. Options: :size n copies at most n bytes (0 or more; nil: to the end); :progress true \
+                prints bytes and rate to \
                 stderr on a terminal for copies longer than a second. With :on-done f the copy runs in \
                 the background, served by the event loop, and returns a handle for cancel; (f n) runs on \
                 the interpreter thread with the byte count when it ends, or with the error when it \
@@ -31,11 +32,13 @@ public final class CopyBuiltins implements Registry.Group {
                     Channel from = a.channel(0);
                     if (!(a.get(1) instanceof Channel to)) throw a.wrongType(1, "a channel");
                     Options o = a.options(2).only("size", "on-done", "progress");
-                    long size = o.integer("size", -1);
+                    long size = o.size("size", -1, 0, Long.MAX_VALUE);
                     boolean progress = o.flag("progress", false);
                     Object done = o.get("on-done");
                     if (done == null) return Copy.run(from, to, size, progress);
-                    if (!(done instanceof Callback f)) throw new ipcsh.IpcException("copy: option :on-done must be a function");
+                    if (!(done instanceof Callback f)) {
+                        throw new ipcsh.IpcException("copy: option :on-done must be a function, not " + ipcsh.registry.Args.describe(done));
+                    }
                     Throwable at = CallbackError.here("copy :on-done");
                     String what = "copy :on-done callback (" + from.id() + " to " + to.id() + ")";
                     return Copy.start(from, to, size, progress, result -> {

@@ -42,12 +42,14 @@ public final class EventLoopBuiltins implements Registry.Group {
                 channel; a handler that throws is removed and its error reported once. Returns nil.""",
                 a -> watch(a, true));
         r.add("after", "([ms f])", """
-                Calls (f) once on the interpreter thread after ms milliseconds; returns a timer for \
+                Calls (f) once on the interpreter thread after ms milliseconds (0 to 2147483647, about \
+                24.9 days); returns a timer for \
                 cancel. Timers due at the same time run in the order they were made. A script keeps \
                 running while a timer is pending.""",
                 a -> timer(a, false));
         r.add("every", "([ms f])", """
-                Calls (f) on the interpreter thread every ms milliseconds until (cancel t); returns the \
+                Calls (f) on the interpreter thread every ms milliseconds (1 to 2147483647) until (cancel \
+                t); returns the \
                 timer t. The first call is ms from now. A call that throws cancels the timer and its \
                 error is reported once, with where the timer was made.""",
                 a -> timer(a, true));
@@ -64,13 +66,14 @@ public final class EventLoopBuiltins implements Registry.Group {
         r.add("wait-for", "([pred] [pred opts])", """
                 Serves events (callbacks, timers, accepts) until (pred) returns truthy, then returns true \
                 (Tcl's vwait). pred may also be a promise or future: then it waits until that is \
-                delivered. With {:timeout ms} it returns false when the time is up first. Ctrl-C ends \
+                delivered. With {:timeout ms} (0 to 2147483647; nil: none) it returns false when the time \
+                is up first. Ctrl-C ends \
                 the wait with an error. Call it from the script's top level or the REPL, not from a \
                 callback.""",
                 a -> {
                     a.arity(1, 2);
-                    long timeout = a.options(1).only("timeout").integer("timeout", -1);
                     BooleanSupplier done = condition(a);
+                    long timeout = a.options(1).only("timeout").duration("timeout", -1);
                     try {
                         return EventLoop.main().runUntil(done, timeout, "wait-for");
                     } catch (InterruptedException e) {
@@ -107,8 +110,8 @@ public final class EventLoopBuiltins implements Registry.Group {
     }
 
     private static Object timer(Args a, boolean repeat) {
-        long ms = a.arity(2, 2).integer(0, "milliseconds");
-        if (ms < 0) throw a.wrongType(0, "milliseconds (zero or more)");
+        long ms = a.arity(2, 2).duration(0, "ms");
+        if (repeat && ms == 0) throw new ipcsh.IpcException("every: ms must be 1 or more, not 0");
         Callback f = a.callback(1);
         EventLoop loop = EventLoop.main();
         String what = a.name() + " " + ms + " ms callback";

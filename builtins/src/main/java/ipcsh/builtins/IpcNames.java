@@ -33,11 +33,7 @@ public final class IpcNames {
      * same path and proj find the same object.
      */
     public static int sysvKey(String builtin, Object key, int proj) {
-        if (key instanceof Number n) {
-            long k = n.longValue();
-            if (k < Integer.MIN_VALUE || k > 0xFFFFFFFFL) throw new IpcException(builtin + ": key " + k + " does not fit 32 bits");
-            return (int) k;
-        }
+        if (key instanceof Number) return (int) ipcsh.ArgCheck.whole(builtin, "key", key, Integer.MIN_VALUE, 0xFFFFFFFFL, null);
         if (key instanceof String path) {
             try {
                 Path p = Path.of(path);

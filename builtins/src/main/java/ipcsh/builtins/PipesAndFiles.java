@@ -32,22 +32,26 @@ public final class PipesAndFiles implements Registry.Group {
                 a -> {
                     String path = a.arity(1, 2).string(0, "a path");
                     Options o = a.options(1).only("mode");
-                    FifoDriver.make(path, (int) o.integer("mode", 0600));
+                    FifoDriver.make(path, o.mode("mode", 0600));
                     return path;
                 });
         r.add("fifo", "([path mode] [path mode opts])", """
                 Opens the FIFO at path for :read, :write or :rw, creating it first (:mode 0600) unless \
                 {:create false}. Like open(2) it waits for the other side: a reader until a writer has \
-                written (or come and gone), a writer until a reader has opened; :rw does not wait. The wait is bounded by :timeout (ms, which then stays set on the channel) and Ctrl-C. \
+                written (or come and gone), a writer until a reader has opened; :rw does not wait. The wait is \
+                bounded by :timeout (ms, 0 to 2147483647, which then stays set on the channel) and Ctrl-C. \
+                Every argument and option is checked before the FIFO is made or opened. \
                 With {:nonblock true} it returns at once: a writer with no reader fails with ENXIO, a reader \
                 sees end of stream until a writer comes. Other options are set on the channel \
                 (:buffering, :encoding, :framing...).""",
                 a -> {
                     String path = a.arity(2, 3).string(0, "a path");
                     String mode = a.word(1, ":read, :write or :rw");
+                    if (!List.of("read", "write", "rw").contains(mode)) throw a.wrongType(1, ":read, :write or :rw");
                     Options o = a.options(2);
-                    Channel ch = FifoDriver.open(path, mode, o.flag("create", true), (int) o.integer("mode", 0600),
-                            o.flag("nonblock", false), o.integer("timeout", -1));
+                    Channel.checkOptions("fifo", o.map(), "create", "mode", "nonblock");
+                    Channel ch = FifoDriver.open(path, mode, o.flag("create", true), o.mode("mode", 0600),
+                            o.flag("nonblock", false), o.duration("timeout", -1));
                     return configureRest(ch, o, "create", "mode", "nonblock");
                 });
         r.add("open-file", "([path] [path mode] [path mode opts])", """
@@ -57,13 +61,17 @@ public final class PipesAndFiles implements Registry.Group {
                 a -> {
                     String path = a.arity(1, 3).string(0, "a path");
                     String mode = a.has(1) ? a.word(1, ":read, :write, :append or :rw") : "read";
+                    if (!List.of("read", "write", "append", "rw").contains(mode)) {
+                        throw a.wrongType(1, ":read, :write, :append or :rw");
+                    }
                     Options o = a.options(2);
-                    Channel ch = FileDriver.open(path, mode, (int) o.integer("mode", 0644));
+                    Channel.checkOptions("open-file", o.map(), "mode");
+                    Channel ch = FileDriver.open(path, mode, o.mode("mode", 0644));
                     return configureRest(ch, o, "mode");
                 });
     }
 
-    /** Applies the options a builtin did not consume itself as channel options. */
+    /** Applies the options a builtin did not consume itself as channel options (checked before opening by {@link Channel#checkOptions}). */
     static Channel configureRest(Channel ch, Options o, String... consumed) {
         java.util.Map<String, Object> rest = new java.util.LinkedHashMap<>(o.map());
         for (String k : consumed) rest.remove(k);

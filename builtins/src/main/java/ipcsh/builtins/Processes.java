@@ -46,6 +46,7 @@ public final class Processes implements Registry.Group {
                         argv = a.strings(0, "a command or argument");
                         o = a.options(a.size());
                     }
+                    Channel.checkOptions("spawn", o.map(), "stdin", "stdout", "stderr", "dir", "env");
                     Map<String, String> env = null;
                     if (o.get("env") instanceof Map<?, ?> m) {
                         env = new LinkedHashMap<>();
@@ -53,9 +54,10 @@ public final class Processes implements Registry.Group {
                     } else if (o.has("env")) {
                         throw new IpcException("spawn: option :env must be a map");
                     }
-                    Channel ch = ProcessDriver.spawn(argv, env, o.string("dir", null),
-                            Stdio.of(o.get("stdin"), "stdin"), Stdio.of(o.get("stdout"), "stdout"),
-                            Stdio.of(o.get("stderr"), "stderr"));
+                    String dir = o.string("dir", null);
+                    Stdio in = Stdio.of(o.get("stdin"), "stdin"), out = Stdio.of(o.get("stdout"), "stdout"),
+                            err = Stdio.of(o.get("stderr"), "stderr");
+                    Channel ch = ProcessDriver.spawn(argv, env, dir, in, out, err);
                     return PipesAndFiles.configureRest(ch, o, "stdin", "stdout", "stderr", "dir", "env");
                 });
         r.add("pid", "([] [ch])", """
@@ -67,12 +69,13 @@ public final class Processes implements Registry.Group {
                 });
         r.add("wait", "([ch] [ch timeout-ms])", """
                 Waits for the process behind ch to end and returns its exit status (128+n when killed by \
-                signal n). Does not close the channel. Bounded by timeout-ms when given (a timeout error when the \
-                time is up first), and by Ctrl-C.""",
+                signal n). Does not close the channel. Bounded by timeout-ms when given (0 to \
+                2147483647; a timeout error when the time is up first; nil: no bound), and by Ctrl-C.""",
                 a -> {
                     a.arity(1, 2);
-                    long t = a.has(1) ? a.integer(1, "a timeout in ms") : -1;
-                    return (long) process(a).waitFor(t);
+                    ProcessDriver p = process(a);
+                    long t = a.get(1) != null ? a.duration(1, "timeout-ms") : -1;
+                    return (long) p.waitFor(t);
                 });
     }
 

@@ -29,8 +29,9 @@ public final class SocketBuiltins implements Registry.Group {
         r.add("connect", "([kind host port] [kind host port opts] [kind path] [kind path opts])", """
                 Connects a stream socket and returns its channel. (connect :tcp "example.org" 80) tries \
                 each address of the host in turn; (connect :unix "/run/app.sock") a unix socket, \
-                (connect :unix "@name") one in Linux's abstract namespace. Options: :timeout (ms) bounds \
-                the connect and stays set on the channel for later reads; any other channel option \
+                (connect :unix "@name") one in Linux's abstract namespace. Options: :timeout (ms, 0 to \
+                2147483647) bounds the connect and stays set on the channel for later reads; any other \
+                channel option \
                 (:buffering, :encoding, :framing...). (configure ch) shows :local and :peer addresses, \
                 :port and :peer-port (tcp), and for unix sockets the peer's :peer-pid, :peer-uid and \
                 :peer-gid. A refused connection, an unknown host or a path too long for a unix socket \
@@ -43,14 +44,16 @@ public final class SocketBuiltins implements Registry.Group {
                             String host = a.string(1, "a host");
                             int port = port(a, 2);
                             Options o = a.options(3);
-                            Channel ch = Sockets.connectTcp(host, port, o.integer("timeout", -1));
+                            Channel.checkOptions("connect", o.map());
+                            Channel ch = Sockets.connectTcp(host, port, o.duration("timeout", -1));
                             return PipesAndFiles.configureRest(ch, o);
                         }
                         case "unix" -> {
                             a.arity(2, 3);
                             String path = a.string(1, "a socket path or \"@name\"");
                             Options o = a.options(2);
-                            Channel ch = Sockets.connectUnix(path, o.integer("timeout", -1));
+                            Channel.checkOptions("connect", o.map());
+                            Channel ch = Sockets.connectUnix(path, o.duration("timeout", -1));
                             return PipesAndFiles.configureRest(ch, o);
                         }
                         default -> throw a.wrongType(0, ":tcp or :unix");
@@ -63,7 +66,8 @@ public final class SocketBuiltins implements Registry.Group {
                 interface, {:host "127.0.0.1"} (or "::") on one; port 0 picks a free port, which \
                 (configure srv :port) tells. (listen :unix "/tmp/app.sock" f) or "@name" for an abstract \
                 socket. A socket file left behind by a dead server is replaced; a path a live server \
-                holds, or a file that is not a socket, is an error. Options: :backlog (default 128). \
+                holds, or a file that is not a socket, is an error. Options: :backlog (pending connections \
+                the kernel queues, 0 to 65535, capped by net.core.somaxconn; default 128). \
                 (close srv) stops accepting (connections already accepted stay open) and removes the \
                 socket file the shell made; so does the shell's exit. If f throws, its error is \
                 reported and the server goes on. A script keeps running while a server is open.""",
@@ -71,9 +75,10 @@ public final class SocketBuiltins implements Registry.Group {
                     String kind = a.arity(3, 4).word(0, ":tcp or :unix");
                     Callback f = a.callback(2);
                     Options o = a.options(3).only("host", "backlog");
-                    int backlog = (int) o.integer("backlog", 128);
+                    int backlog = (int) o.count("backlog", 128, 0, 65535);
+                    String host = o.string("host", null);
                     Channel srv = switch (kind) {
-                        case "tcp" -> Sockets.listenTcp(o.string("host", null), port(a, 1), backlog);
+                        case "tcp" -> Sockets.listenTcp(host, port(a, 1), backlog);
                         case "unix" -> Sockets.listenUnix(a.string(1, "a socket path or \"@name\""), backlog);
                         default -> throw a.wrongType(0, ":tcp or :unix");
                     };
@@ -89,6 +94,7 @@ public final class SocketBuiltins implements Registry.Group {
                 bytes (IPv4); a larger send is an EMSGSIZE error. Other options are channel options.""",
                 a -> {
                     Options o = a.arity(0, 1).options(0);
+                    Channel.checkOptions("udp", o.map(), "bind", "connect");
                     Channel ch = Sockets.udp(o.get("bind"), o.get("connect"));
                     return PipesAndFiles.configureRest(ch, o, "bind", "connect");
                 });
@@ -104,7 +110,9 @@ public final class SocketBuiltins implements Registry.Group {
                     a.arity(1, 2);
                     String path = a.get(0) == null ? null : a.string(0, "a socket path, \"@name\" or nil");
                     Options o = a.options(1);
-                    Channel ch = Sockets.unixDgram(path, o.string("connect", null));
+                    Channel.checkOptions("unix-dgram", o.map(), "connect");
+                    String connect = o.string("connect", null);
+                    Channel ch = Sockets.unixDgram(path, connect);
                     return PipesAndFiles.configureRest(ch, o, "connect");
                 });
         r.addShadowingCore("send", "([ch data] [ch data opts])", """
@@ -150,9 +158,7 @@ public final class SocketBuiltins implements Registry.Group {
     }
 
     private static int port(Args a, int i) {
-        long p = a.integer(i, "a port");
-        if (p < 0 || p > 65535) throw a.wrongType(i, "a port (0..65535)");
-        return (int) p;
+        return (int) a.count(i, "port", 0, 65535);
     }
 
     /** Accepts on the reactor; each connection's callback runs on the interpreter thread. */

@@ -1,5 +1,6 @@
 package ipcsh.chan;
 
+import ipcsh.ArgCheck;
 import ipcsh.IpcException;
 import ipcsh.Keyword;
 import ipcsh.os.Errno;
@@ -366,12 +367,14 @@ public final class Channel implements Closeable {
     private static final int DIRECT_READ = 4096;
 
     private byte[] readDirect(int n, long dl, String verb) {
-        byte[] b = new byte[n];
+        // n may be up to 1 GiB: the array grows with what arrives instead of being allocated for n at once
+        byte[] b = new byte[Math.min(n, Math.max(bufferSize, 1 << 20))];
         int got = 0;
         while (got < n) {
+            if (got == b.length) b = Arrays.copyOf(b, (int) Math.min(n, 2L * b.length));
             int r;
             try {
-                r = driver.read(b, got, n - got);
+                r = driver.read(b, got, b.length - got);
             } catch (OsException e) {
                 throw failure(e, verb);
             }
@@ -389,7 +392,7 @@ public final class Channel implements Closeable {
             }
         }
         if (got == 0) return eof ? new byte[0] : null;
-        return got == n ? b : Arrays.copyOf(b, got);
+        return got == b.length ? b : Arrays.copyOf(b, got);
     }
 
     private void awaitReadable(long dl, String verb) {
@@ -997,65 +1000,94 @@ public final class Channel implements Closeable {
         return all.get(key);
     }
 
+    /** Sets options; all are checked first, so a bad one leaves the channel as it was. */
     public void configure(Map<String, Object> changes) {
+        Map<String, Object> parsed = new LinkedHashMap<>();
         for (Map.Entry<String, Object> e : changes.entrySet()) {
-            try {
-                set(e.getKey(), e.getValue());
-            } catch (IpcException ex) {
-                if (ex.getMessage().startsWith("configure ")) throw ex;
-                // the option parsers (Framing.of...) do not know the channel: say which one
-                throw new IpcException("configure " + describe() + ": " + ex.getMessage(), ex.data(), ex);
-            }
+            String key = e.getKey();
+            if (!OPTIONS.contains(key)) throw notSettable(key);
+            parsed.put(key, optionValue("configure " + describe(), key, e.getValue()));
         }
+        for (Map.Entry<String, Object> e : parsed.entrySet()) set(e.getKey(), e.getValue());
     }
 
-    private void set(String key, Object v) {
+    /** Sets one option from its checked value ({@link #optionValue}). */
+    private void set(String key, Object x) {
         switch (key) {
-            case "blocking" -> blocking = truthy(v);
+            case "blocking" -> blocking = (Boolean) x;
             case "buffering" -> {
-                Buffering b = Buffering.of(word(v));
+                Buffering b = (Buffering) x;
                 if (b == Buffering.NONE && outLen > 0) flushBuffer("configure");
                 buffering = b;
             }
             case "buffer-size" -> {
-                long n = number(key, v);
-                if (n < 1 || n > (1 << 30)) throw new IpcException("configure " + id + ": :buffer-size must be 1..1073741824, not " + n);
                 if (outLen > 0) flushBuffer("configure");
-                bufferSize = (int) n;
+                bufferSize = (int) (long) (Long) x;
                 out = null;
             }
-            case "encoding" -> {
-                String w = word(v);
-                if (w.equals("binary")) {
-                    charset = null;
-                } else {
+            case "encoding" -> charset = ((java.util.Optional<?>) x).map(Charset.class::cast).orElse(null);
+            case "translation" -> translation = (Translation) x;
+            case "timeout" -> timeoutMs = x == null ? -1 : (Long) x;
+            case "framing" -> framing = (Framing) x;
+            case "max-frame" -> maxFrame = (Long) x;
+            case "max-queue" -> maxQueue = (Long) x;
+            case "max-depth" -> maxDepth = (int) (long) (Long) x;
+            default -> throw notSettable(key);
+        }
+    }
+
+    private IpcException notSettable(String key) {
+        if (configure().containsKey(key)) return new IpcException("configure " + id + ": :" + key + " is read-only");
+        return unknownOption(key);
+    }
+
+    /**
+     * Checks options a builtin will set on the channel it opens, before it opens anything: each
+     * key is one of own (the builtin's) or a common channel option with a valid value, by the
+     * same rules configure applies.
+     */
+    public static void checkOptions(String who, Map<String, Object> options, String... own) {
+        List<String> mine = List.of(own);
+        for (Map.Entry<String, Object> e : options.entrySet()) {
+            String key = e.getKey();
+            if (mine.contains(key)) continue;
+            if (!OPTIONS.contains(key)) {
+                throw new IpcException(who + ": unknown option :" + key + " (options: "
+                        + (own.length == 0 ? "" : ":" + String.join(" :", own) + ", and the channel's ")
+                        + ":" + String.join(" :", OPTIONS) + ")");
+            }
+            optionValue(who, key, e.getValue());
+        }
+    }
+
+    /** A common option's value checked and parsed (ArgCheck's rules for numbers and flags); nil is none only for :timeout. */
+    private static Object optionValue(String who, String key, Object v) {
+        String what = "option :" + key;
+        try {
+            return switch (key) {
+                case "blocking" -> ArgCheck.bool(who, what, v);
+                case "buffering" -> Buffering.of(word(v));
+                case "buffer-size" -> ArgCheck.size(who, what, v, 1, ArgCheck.MAX_BUFFER);
+                case "encoding" -> {
+                    String w = word(v);
+                    if (w.equals("binary")) yield java.util.Optional.empty();
                     try {
-                        charset = Charset.forName(w);
+                        yield java.util.Optional.of(Charset.forName(w));
                     } catch (RuntimeException ex) {
-                        throw new IpcException("configure " + id + ": unknown :encoding " + w);
+                        throw new IpcException("unknown :encoding " + w);
                     }
                 }
-            }
-            case "translation" -> translation = Translation.of(word(v));
-            case "timeout" -> timeoutMs = v == null ? -1 : number(key, v);
-            case "framing" -> framing = Framing.of(word(v));
-            case "max-frame" -> maxFrame = number(key, v);
-            case "max-queue" -> {
-                long n = number(key, v);
-                if (n < 0) throw new IpcException("configure " + describe() + ": :max-queue must be 0 or more bytes, not " + n);
-                maxQueue = n;
-            }
-            case "max-depth" -> {
-                long n = number(key, v);
-                if (n < 1 || n > 100_000) throw new IpcException("configure " + describe() + ": :max-depth must be 1..100000, not " + n);
-                maxDepth = (int) n;
-            }
-            default -> {
-                if (configure().containsKey(key)) {
-                    throw new IpcException("configure " + id + ": :" + key + " is read-only");
-                }
-                throw unknownOption(key);
-            }
+                case "translation" -> Translation.of(word(v));
+                case "timeout" -> v == null ? null : ArgCheck.duration(who, what, v);
+                case "framing" -> Framing.of(word(v));
+                case "max-frame" -> ArgCheck.size(who, what, v, 1, ArgCheck.MAX_BUFFER);
+                case "max-queue" -> ArgCheck.size(who, what, v, 0, Long.MAX_VALUE);
+                case "max-depth" -> ArgCheck.size(who, what, v, 1, 100_000);
+                default -> throw new IllegalArgumentException("not a common option: " + key);
+            };
+        } catch (IpcException e) {
+            if (e.getMessage().startsWith(who + ":")) throw e;
+            throw new IpcException(who + ": " + e.getMessage(), e.data());
         }
     }
 
@@ -1066,19 +1098,10 @@ public final class Channel implements Closeable {
                 + String.join(" :", names) + ")");
     }
 
-    private static boolean truthy(Object v) {
-        return v != null && !Boolean.FALSE.equals(v);
-    }
-
     private static String word(Object v) {
         if (v instanceof Keyword k) return k.name();
         if (v instanceof String s) return s.startsWith(":") ? s.substring(1) : s;
-        throw new IpcException("expected a keyword or string, got " + v);
-    }
-
-    private long number(String key, Object v) {
-        if (v instanceof Number n) return n.longValue();
-        throw new IpcException("configure " + id + ": :" + key + " must be a number, not " + v);
+        throw new IpcException("expected a keyword or string, got " + ArgCheck.describe(v));
     }
 
     public String state() {

@@ -1,5 +1,6 @@
 package ipcsh.registry;
 
+import ipcsh.ArgCheck;
 import ipcsh.IpcException;
 import ipcsh.Keyword;
 import ipcsh.chan.Channel;
@@ -11,8 +12,9 @@ import java.util.Map;
 /**
  * The arguments of one builtin call, already converted by the language binding to plain
  * Java: String, Long, Double, Boolean, byte[], {@link Keyword}, List, Map with String keys,
- * {@link Channel}, and {@link Callback} for functions. Accessors give clear errors naming the
- * builtin and what was expected.
+ * {@link Channel}, and {@link Callback} for functions (integers too wide for a long arrive as
+ * BigInteger). Accessors give clear errors naming the builtin and what was expected; numbers
+ * are checked by {@link ArgCheck}'s one rule per kind (duration, size, count).
  */
 public final class Args {
     private final Builtin builtin;
@@ -57,15 +59,17 @@ public final class Args {
     }
 
     public static String describe(Object v) {
-        if (v == null) return "nil";
-        if (v instanceof String s) return "the string \"" + s + "\"";
-        if (v instanceof Keyword k) return "the keyword " + k;
-        if (v instanceof Number n) return "the number " + n;
         if (v instanceof Channel c) return "the channel " + c.id();
-        if (v instanceof byte[] b) return "a byte array of " + b.length;
-        if (v instanceof Map<?, ?>) return "a map";
-        if (v instanceof List<?>) return "a list";
-        return "a " + v.getClass().getSimpleName();
+        if (v instanceof Callback) return "a function";
+        return ArgCheck.describe(v);
+    }
+
+    /** A channel or function where a number or flag belongs, named as only this layer can (ArgCheck sits below it). */
+    static Object plain(String who, String what, Object v) {
+        if (v instanceof Channel || v instanceof Callback) {
+            throw new IpcException(who + ": " + what + " cannot be " + describe(v));
+        }
+        return v;
     }
 
     public Channel channel(int i) {
@@ -79,11 +83,28 @@ public final class Args {
         throw wrongType(i, what + " (a string)");
     }
 
+    /** A whole number of any size a long holds; use the kinds below where one fits. */
     public long integer(int i, String what) {
-        Object v = get(i);
-        if (v instanceof Long || v instanceof Integer || v instanceof Short) return ((Number) v).longValue();
-        if (v instanceof Double d && d == Math.rint(d)) return d.longValue();
-        throw wrongType(i, what + " (an integer)");
+        if (!has(i)) throw usage();
+        return ArgCheck.whole(name(), what, plain(name(), what, get(i)), Long.MIN_VALUE, Long.MAX_VALUE, null);
+    }
+
+    /** A duration in ms, 0 to {@link ArgCheck#MAX_MS}; what names it in errors ("ms"). */
+    public long duration(int i, String what) {
+        if (!has(i)) throw usage();
+        return ArgCheck.duration(name(), what, plain(name(), what, get(i)));
+    }
+
+    /** A size in bytes from min to max. */
+    public long size(int i, String what, long min, long max) {
+        if (!has(i)) throw usage();
+        return ArgCheck.size(name(), what, plain(name(), what, get(i)), min, max);
+    }
+
+    /** A count from min to max (characters, an exit status...). */
+    public long count(int i, String what, long min, long max) {
+        if (!has(i)) throw usage();
+        return ArgCheck.count(name(), what, plain(name(), what, get(i)), min, max);
     }
 
     /** A keyword argument's name (:read → "read"); strings are accepted too. */

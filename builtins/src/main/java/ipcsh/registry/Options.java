@@ -1,12 +1,17 @@
 package ipcsh.registry;
 
+import ipcsh.ArgCheck;
 import ipcsh.IpcException;
 import ipcsh.Keyword;
 
 import java.util.Map;
 import java.util.Set;
 
-/** An options map ({:mode 0600 :timeout 500}) with typed accessors and a check for unknown keys. */
+/**
+ * An options map ({:mode 0600 :timeout 500}) with typed accessors and a check for unknown keys.
+ * Numbers and flags are checked by {@link ArgCheck}'s one rule per kind; an option given as nil
+ * is as if absent (the default, which for :timeout-like options means none).
+ */
 public final class Options {
     private final String builtin;
     private final Map<String, Object> map;
@@ -39,17 +44,44 @@ public final class Options {
         return this;
     }
 
+    /** true or false (nothing else) when given, else dflt. */
     public boolean flag(String key, boolean dflt) {
-        if (!map.containsKey(key)) return dflt;
         Object v = map.get(key);
-        return v != null && !Boolean.FALSE.equals(v);
+        return v == null ? dflt : ArgCheck.bool(builtin, what(key), Args.plain(builtin, what(key), v));
     }
 
+    /** A whole number of any size a long holds; use the kinds below where one fits. */
     public long integer(String key, long dflt) {
         Object v = map.get(key);
-        if (v == null) return dflt;
-        if (v instanceof Number n) return n.longValue();
-        throw new IpcException(builtin + ": option :" + key + " must be a number, not " + Args.describe(v));
+        return v == null ? dflt : ArgCheck.whole(builtin, what(key), Args.plain(builtin, what(key), v), Long.MIN_VALUE, Long.MAX_VALUE, null);
+    }
+
+    /** A duration in ms, 0 to {@link ArgCheck#MAX_MS}, else dflt (-1 for "none" by convention). */
+    public long duration(String key, long dflt) {
+        Object v = map.get(key);
+        return v == null ? dflt : ArgCheck.duration(builtin, what(key), Args.plain(builtin, what(key), v));
+    }
+
+    /** A size in bytes from min to max, else dflt. */
+    public long size(String key, long dflt, long min, long max) {
+        Object v = map.get(key);
+        return v == null ? dflt : ArgCheck.size(builtin, what(key), Args.plain(builtin, what(key), v), min, max);
+    }
+
+    /** A count from min to max, else dflt. */
+    public long count(String key, long dflt, long min, long max) {
+        Object v = map.get(key);
+        return v == null ? dflt : ArgCheck.count(builtin, what(key), Args.plain(builtin, what(key), v), min, max);
+    }
+
+    /** Permission bits for a new file (0 to 07777, before the umask), else dflt. */
+    public int mode(String key, int dflt) {
+        Object v = map.get(key);
+        return v == null ? dflt : (int) ArgCheck.whole(builtin, what(key), Args.plain(builtin, what(key), v), 0, 07777, null);
+    }
+
+    private static String what(String key) {
+        return "option :" + key;
     }
 
     public String string(String key, String dflt) {

@@ -186,7 +186,10 @@ public final class ManPage {
                 From Clojure it is an ex-info whose ex-data holds :type (:os, :timeout, :interrupted or \
                 :ipc) and, for OS errors, :call, :path, :errno (the name, :ENOENT) and :errno-code; from \
                 JavaScript an Error named IpcError with the same fields as properties. A wrong argument \
-                says which one, what was expected and the usage. Scripts report an uncaught error with \
+                says which one, what was expected and the usage. Numbers and flags follow one rule per kind, \
+                checked before anything waits or is made: durations are whole ms from 0 to 2147483647 \
+                (about 24.9 days), sizes and counts whole numbers in the range each builtin states, flags \
+                true or false; nothing out of range is truncated, wrapped or taken as "forever". Scripts report an uncaught error with \
                 file:line:col and the source line (see ipcsh(1)).""");
         r.raw(".SS Threading and the event loop");
         r.text("""

@@ -254,6 +254,20 @@ class ScriptTest {
                 (sleep "soon")""");
         assertEquals(1, r.status());
         assertEquals("1 cat :open\ntrue\ntrue true\n0 nil\n", r.out());
-        assertTrue(r.err().startsWith("error: sleep: argument 1 must be milliseconds (an integer), not the string \"soon\""), r.err());
+        assertTrue(r.err().startsWith("error: sleep: ms must be a whole number of milliseconds (0 to 2147483647), not the string \"soon\""), r.err());
+    }
+
+    @Test
+    void listingsPast32ChannelsAndOutOfRangeExitStatusAsAUserRunsThem() {
+        Result r = IpcshProcess.run("-e", "(dotimes [i 17] (pipe)) (println (:id (last (channels))) (:id (nth (channels) 32)))");
+        assertEquals(0, r.status(), r.err());
+        assertEquals("pipe34 pipe33\n", r.out());
+        Result exit = IpcshProcess.run("-e", "(exit 256)");
+        assertEquals(1, exit.status());
+        assertTrue(exit.err().startsWith("error: exit: status must be at most 255, not 256\n"), exit.err());
+        Result js = IpcshProcess.run("--lang", "js", "-e", "ipc.exit(-1)");
+        assertEquals(1, js.status());
+        assertTrue(js.err().startsWith("error: exit: status must be 0 or more, not -1\n"), js.err());
+        assertEquals(255, IpcshProcess.run("-e", "(exit 255)").status());
     }
 }

@@ -74,6 +74,12 @@ public final class FifoDriver extends FdDriver {
      * EOF until a writer comes). Otherwise wait for the other side, up to timeoutMs (negative: forever).
      */
     public static Channel open(String path, String mode, boolean create, int perms, boolean nonblock, long timeoutMs) {
+        int access = switch (mode) {
+            case "read" -> LibC.O_RDONLY;
+            case "write" -> LibC.O_WRONLY;
+            case "rw" -> LibC.O_RDWR;
+            default -> throw new IpcException("fifo \"" + path + "\": mode must be :read, :write or :rw, not :" + mode);
+        };
         if (create) {
             make(path, perms);
         } else {
@@ -83,12 +89,6 @@ public final class FifoDriver extends FdDriver {
                         Map.of("path", path, "errno", "EINVAL"));
             }
         }
-        int access = switch (mode) {
-            case "read" -> LibC.O_RDONLY;
-            case "write" -> LibC.O_WRONLY;
-            case "rw" -> LibC.O_RDWR;
-            default -> throw new IpcException("fifo \"" + path + "\": mode must be :read, :write or :rw, not :" + mode);
-        };
         int flags = access | LibC.O_NONBLOCK | LibC.O_CLOEXEC;
         long deadline = Waiter.deadline(timeoutMs);
         int fd;

@@ -42,7 +42,12 @@ public final class Sockets {
     }
 
     private static void checkPort(int port, String call) {
-        if (port < 0 || port > 65535) throw new IpcException(call + ": port must be 0..65535, not " + port);
+        ipcsh.ArgCheck.count(call, "port", (long) port, 0, 65535);
+    }
+
+    /** A port number a script gave inside an address: whole, 0 to 65535, never wrapped. */
+    private static int port(Object v, String call) {
+        return (int) ipcsh.ArgCheck.count(call, "port", v, 0, 65535);
     }
 
     /** An address as scripts see it: ["127.0.0.1" 5000] for ip, "/path" or "@name" for unix, nil if unnamed. */
@@ -62,15 +67,12 @@ public final class Sockets {
         if (v instanceof String s && family == LibC.AF_UNIX) return SockAddr.unix(s, call);
         if (v instanceof List<?> l && l.size() == 2 && l.get(0) instanceof String host && l.get(1) instanceof Number port) {
             if (family == LibC.AF_UNIX) throw new IpcException(call + ": a unix socket takes a path, not " + l);
-            byte[][] all = resolve(host, port.intValue(), socktype, call);
+            byte[][] all = resolve(host, port(port, call), socktype, call);
             for (byte[] a : all) if (SockAddr.family(a) == family) return a;
             throw new IpcException(call + " \"" + host + "\": no " + (family == LibC.AF_INET ? "IPv4" : "IPv6")
                     + " address for this socket");
         }
-        if (v instanceof Number port && family != LibC.AF_UNIX) {
-            checkPort(port.intValue(), call);
-            return SockAddr.any(family, port.intValue());
-        }
+        if (v instanceof Number port && family != LibC.AF_UNIX) return SockAddr.any(family, port(port, call));
         throw new IpcException(call + ": address must be " + (family == LibC.AF_UNIX ? "a path or \"@name\"" : "[\"host\" port]")
                 + ", not " + v);
     }
@@ -283,10 +285,10 @@ public final class Sockets {
             if (!(connect instanceof List<?> l && l.size() == 2 && l.get(0) instanceof String host && l.get(1) instanceof Number port)) {
                 throw new IpcException("udp: :connect must be [\"host\" port], not " + connect);
             }
-            to = resolve(host, port.intValue(), LibC.SOCK_DGRAM, "udp")[0];
+            to = resolve(host, port(port, "udp"), LibC.SOCK_DGRAM, "udp")[0];
             family = SockAddr.family(to);
         } else if (bind instanceof List<?> l && l.size() == 2 && l.get(0) instanceof String host && l.get(1) instanceof Number port) {
-            family = SockAddr.family(resolve(host, port.intValue(), LibC.SOCK_DGRAM, "udp")[0]);
+            family = SockAddr.family(resolve(host, port(port, "udp"), LibC.SOCK_DGRAM, "udp")[0]);
         }
         int fd = LibC.get().socket(family, LibC.SOCK_DGRAM | FLAGS, 0);
         try {
@@ -318,10 +320,11 @@ public final class Sockets {
      * connect: nil, or the path of the peer every plain write goes to.
      */
     public static Channel unixDgram(String path, String connect) {
+        byte[] a = path == null ? SockAddr.unixAutobind() : SockAddr.unix(path, "unix-dgram");
+        byte[] peer = connect == null ? null : SockAddr.unix(connect, "unix-dgram");
         boolean file = path != null && clearStalePath(path, LibC.SOCK_DGRAM, "unix-dgram");
         int fd = LibC.get().socket(LibC.AF_UNIX, LibC.SOCK_DGRAM | FLAGS, 0);
         try {
-            byte[] a = path == null ? SockAddr.unixAutobind() : SockAddr.unix(path, "unix-dgram");
             try {
                 LibC.get().bind(fd, a);
             } catch (OsException e) {
@@ -331,7 +334,7 @@ public final class Sockets {
             String name = path == null ? SockAddr.format(LibC.get().getsockname(fd)) : path;
             if (connect != null) {
                 try {
-                    LibC.get().connect(fd, SockAddr.unix(connect, "unix-dgram"));
+                    LibC.get().connect(fd, peer);
                 } catch (OsException e) {
                     throw e.about(connect);
                 }

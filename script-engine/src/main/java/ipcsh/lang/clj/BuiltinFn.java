@@ -17,19 +17,23 @@ import java.util.Map;
 /**
  * A builtin as a Clojure function: converts arguments, calls the Java implementation,
  * converts the result, and turns builtin errors into ex-info (message, ex-data). A builtin
- * that shares clojure.core's name hands non-channel calls to clojure.core unchanged.
+ * that shares clojure.core's name hands the calls clojure.core accepts ({@link CoreUse}) to it
+ * unchanged, and says what it takes to any other call that is not on a channel.
  */
 final class BuiltinFn extends AFn {
     private final Builtin builtin;
     private final Var core;
+    private final CoreUse coreUse;
 
     BuiltinFn(Builtin builtin) {
         this.builtin = builtin;
         this.core = builtin.coreName() == null ? null : RT.var("clojure.core", builtin.coreName());
+        this.coreUse = builtin.coreName() == null ? null : CoreUse.of(builtin.coreName());
     }
 
     private Object call(Object[] args) {
         if (core != null && (args.length == 0 || !(args[0] instanceof Channel))) {
+            if (!coreUse.accepts().test(args)) throw exInfo(new IpcException(coreUse.error(builtin.name(), args)));
             return core.applyTo(ArraySeq.create(args));
         }
         Object[] j = new Object[args.length];

@@ -7,9 +7,9 @@ import clojure.lang.IPending;
 import clojure.lang.IPersistentCollection;
 import clojure.lang.ISeq;
 import clojure.lang.Keyword;
+import clojure.lang.LazilyPersistentVector;
 import clojure.lang.PersistentArrayMap;
 import clojure.lang.PersistentHashMap;
-import clojure.lang.PersistentVector;
 import clojure.lang.Ratio;
 import clojure.lang.Sequential;
 import clojure.lang.Symbol;
@@ -132,7 +132,8 @@ final class Convert {
         if (v instanceof List<?> l && !(v instanceof IPersistentCollection)) {
             Object[] items = new Object[l.size()];
             for (int i = 0; i < items.length; i++) items[i] = toClojure(l.get(i));
-            return PersistentVector.adopt(items);
+            // adopt() takes at most 32 items (one tail node); createOwning builds the tree beyond that
+            return LazilyPersistentVector.createOwning(items);
         }
         if (v instanceof ClojureCallback c) return c.fn();
         if (v instanceof Callback c) {

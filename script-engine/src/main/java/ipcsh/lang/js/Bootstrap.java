@@ -34,7 +34,7 @@ final class Bootstrap {
                 /** A Promise of the next frame (a line by default), null at end of stream. */
                 getsAsync() { return bridge.getsAsync(this[HANDLE]); }
                 /** A Promise of up to n characters or bytes (at least one), or everything to the end without n; null at end of stream. */
-                readAsync(n) { return bridge.readAsync(this[HANDLE], n === undefined || n === null ? -1 : n); }
+                readAsync(n) { return bridge.readAsync(this[HANDLE], n === undefined ? null : n); }
                 /** The frames as an async iterable: for await (const line of ch.lines()) ... */
                 lines() {
                   const ch = this;
@@ -79,15 +79,19 @@ final class Bootstrap {
               }
               /** The blocking builtin stays reachable; ipc.sleep is the Promise one, as in JS. */
               if (ipc.sleep) ipc.sleepSync = ipc.sleep;
-              ipc.sleep = (ms) => new Promise(resolve => setTimeout(resolve, ms));
+              const after = ipc.after, every = ipc.every;
+              ipc.sleep = (ms) => { const d = bridge.duration('sleep', ms); return new Promise(resolve => after(d, () => resolve())); };
               ipc.doc = (name) => bridge.doc(String(name));
               ipc.clj = (code) => bridge.clj(String(code));
               ipc.args = Object.freeze([]);
 
-              const delay = (ms) => Math.max(0, Math.floor(Number(ms) || 0));
-              const after = ipc.after, every = ipc.every;
-              globalThis.setTimeout = (f, ms, ...args) => after(delay(ms), () => { f(...args); });
-              globalThis.setInterval = (f, ms, ...args) => every(delay(ms), () => { f(...args); });
+              // as in browsers, a negative, missing or non-numeric delay is 0; past the one duration limit is an error
+              const delay = (who, f, ms, min) => {
+                if (typeof f !== 'function') throw makeError(who + ': argument 1 must be a function, not ' + typeof f, 'ipc');
+                return bridge.duration(who, Math.max(min, Math.floor(Number(ms) || 0)));
+              };
+              globalThis.setTimeout = (f, ms, ...args) => after(delay('setTimeout', f, ms, 0), () => { f(...args); });
+              globalThis.setInterval = (f, ms, ...args) => every(delay('setInterval', f, ms, 1), () => { f(...args); });
               globalThis.clearTimeout = (t) => { if (t !== undefined && t !== null) bridge.cancel(t); };
               globalThis.clearInterval = globalThis.clearTimeout;
               globalThis.ipc = ipc;

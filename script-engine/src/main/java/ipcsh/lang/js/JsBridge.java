@@ -21,25 +21,43 @@ public final class JsBridge {
         this.engine = engine;
     }
 
-    private static Channel channel(Value handle) {
-        return handle.asHostObject();
+    /** The channel behind a Channel object's handle; a method called on something else is an IpcError. */
+    private Channel channel(Value handle, String verb) {
+        if (handle != null && handle.isHostObject() && handle.asHostObject() instanceof Channel ch) return ch;
+        throw engine.jsError(new IpcException(verb + ": expected a channel, got " + ipcsh.registry.Args.describe(engine.toJava(handle))));
     }
 
     @HostAccess.Export
     public String describe(Value handle) {
-        return channel(handle).toString();
+        return channel(handle, "toString").toString();
     }
 
     @HostAccess.Export
     public Value getsAsync(Value handle) {
-        Channel ch = channel(handle);
+        Channel ch = channel(handle, "getsAsync");
         return engine.async(ch, ch::gets);
     }
 
     @HostAccess.Export
-    public Value readAsync(Value handle, long n) {
-        Channel ch = channel(handle);
+    public Value readAsync(Value handle, Value count) {
+        Channel ch = channel(handle, "readAsync");
+        long n;
+        try {
+            n = ipcsh.builtins.ChannelVerbs.readCount("readAsync", engine.toJava(count));
+        } catch (IpcException e) {
+            throw engine.jsError(e);
+        }
         return engine.async(ch, () -> ch.read(n));
+    }
+
+    /** ms checked as every builtin's duration is (ipc.sleep, setTimeout); returns it. */
+    @HostAccess.Export
+    public long duration(String who, Value ms) {
+        try {
+            return ipcsh.ArgCheck.duration(who, "ms", engine.toJava(ms));
+        } catch (IpcException e) {
+            throw engine.jsError(e);
+        }
     }
 
     @HostAccess.Export

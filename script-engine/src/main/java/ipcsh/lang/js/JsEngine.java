@@ -38,7 +38,7 @@ import java.util.regex.Pattern;
  * Made on first JS use by {@link Js}; every method runs on the interpreter thread.
  *
  * <p>JS → Java (builtin arguments): null/undefined → null, string → String, integral number →
- * Long, other number → Double, boolean → Boolean, Uint8Array/Int8Array/ArrayBuffer → byte[],
+ * Long, other number → Double (a BigInt too big for a long → BigInteger: never wrapped), boolean → Boolean, Uint8Array/Int8Array/ArrayBuffer → byte[],
  * array → List, function → {@link Callback} (called on the interpreter thread), a channel
  * object → {@link Channel}, other object → Map with String keys. Builtins that expect a
  * keyword take strings ("read" or ":read").
@@ -364,7 +364,12 @@ final class JsEngine {
         if (v == null || v.isNull()) return null;
         if (v.isString()) return v.asString();
         if (v.isBoolean()) return v.asBoolean();
-        if (v.isNumber()) return v.fitsInLong() ? (Object) v.asLong() : (Object) v.asDouble();
+        if (v.isNumber()) {
+            if (v.fitsInLong()) return v.asLong();
+            if (v.fitsInDouble()) return v.asDouble();
+            if (v.fitsInBigInteger()) return v.asBigInteger();
+            return v.toString();
+        }
         if (v.isHostObject()) {
             Object o = v.asHostObject();
             return o instanceof ByteBuffer bb ? copy(bb) : o;
