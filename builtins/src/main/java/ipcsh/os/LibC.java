@@ -160,4 +160,9 @@ public interface LibC {
 
     /** The C library's text for errno (strerror). */
     String strerror(int errno);
+
+    // ---- the shell (h7shell): is a standard stream a terminal?
+
+    /** isatty(3): whether fd refers to a terminal (false for a pipe, a file, /dev/null or a bad fd). */
+    boolean isatty(int fd);
 }

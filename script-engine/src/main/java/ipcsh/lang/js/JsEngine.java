@@ -113,11 +113,7 @@ final class JsEngine {
 
     /** A builtin whose arglists take a channel first is also a method of channel objects. */
     static boolean isVerb(Builtin b) {
-        for (String u : b.usages()) {
-            String[] words = u.substring(1, u.length() - 1).split("\\s+");
-            if (words.length > 1 && words[1].equals("ch")) return true;
-        }
-        return false;
+        return Js.isChannelMethod(b);
     }
 
     void interrupt() {
@@ -136,21 +132,29 @@ final class JsEngine {
 
     void runFile(Path file, String text) {
         String display = file.toString();
-        Source.Builder sb = Source.newBuilder("js", file.toFile()).content(text);
+        Source source = moduleOrScript(Source.newBuilder("js", file.toFile()).content(text), display, text);
+        if (source.getPath() != null) displayPaths.put(source.getPath(), display);
+        unwrapping(() -> context.eval(source));
+    }
+
+    /** A script that is not a file (standard input), named name in errors. */
+    void runText(String name, String text) {
+        Source source = moduleOrScript(Source.newBuilder("js", text, name), name, text);
+        unwrapping(() -> context.eval(source));
+    }
+
+    private Source moduleOrScript(Source.Builder sb, String display, String text) {
         boolean module = display.endsWith(".mjs") || MODULE.matcher(text).find();
-        Source source;
         try {
             if (!module && text.contains("await")) {
                 // top-level await is legal only in a module: a script that does not parse may be one
                 module = !parses(sb.build());
             }
             if (module) sb.mimeType("application/javascript+module");
-            source = sb.build();
+            return sb.build();
         } catch (IOException e) {
-            throw new IpcException("cannot run \"" + file + "\": " + e.getMessage());
+            throw new IpcException("cannot run \"" + display + "\": " + e.getMessage());
         }
-        if (source.getPath() != null) displayPaths.put(source.getPath(), display);
-        unwrapping(() -> context.eval(source));
     }
 
     private boolean parses(Source script) {
@@ -169,9 +173,39 @@ final class JsEngine {
 
     String evalAndShow(String code, String name) {
         return unwrapping(() -> {
-            Value v = context.eval(source(code, name));
+            Source plain = source(code, name);
+            Value v = code.contains("await") && !parses(plain)
+                    ? settle(context.eval(source(TopLevelAwait.wrap(code), name)))
+                    : context.eval(plain);
             return show.execute(v).asString();
         });
+    }
+
+    /**
+     * The value a Promise settles to, serving events meanwhile (a REPL entry or -e with
+     * top-level await); its rejection is thrown as the entry's error.
+     */
+    private Value settle(Value promise) {
+        Value[] outcome = new Value[2];
+        boolean[] done = {false};
+        promise.invokeMember("then", (ProxyExecutable) a -> {
+            outcome[0] = a.length > 0 ? a[0] : null;
+            done[0] = true;
+            return null;
+        }, (ProxyExecutable) a -> {
+            outcome[1] = a.length > 0 ? a[0] : null;
+            done[0] = true;
+            return null;
+        });
+        try {
+            loop.runUntil(() -> done[0] || !loop.alive(), -1, "await");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ipcsh.chan.Interrupts.InterruptedError("await");
+        }
+        if (!done[0]) throw new IpcException("await: the promise can never settle (nothing is left that could settle it)");
+        if (outcome[1] != null) outcome[1].throwException();
+        return outcome[0] == null ? context.eval("js", "undefined") : outcome[0];
     }
 
     private static Source source(String code, String name) {
@@ -195,6 +229,8 @@ final class JsEngine {
             return body.get();
         } catch (PolyglotException e) {
             if (e.isExit()) throw new ExitRequest(e.getExitStatus());
+            // console.log to a closed stdout: the engine reports the exit as its own internal error
+            if (ipcsh.lang.Stdout.failed() != 0) throw new ExitRequest(ipcsh.lang.Stdout.failed());
             if (e.isHostException() && e.asHostException() instanceof ExitRequest exit) throw exit;
             throw e;
         }

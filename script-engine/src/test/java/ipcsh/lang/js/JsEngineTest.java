@@ -221,9 +221,9 @@ class JsEngineTest {
         try {
             String shown = s.withReplBindings(() -> {
                 s.evalForRepl(":js");
-                String js = s.evalForRepl("[1 + 2, 'x', {a: ipc.pipe()[0].configure('kind')}]");
+                String js = s.evalForRepl("[1 + 2, 'x', {a: ipc.pipe()[0].configure('kind')}]").printed();
                 s.evalForRepl(":clj");
-                return js + " / " + s.evalForRepl("(+ 1 2)");
+                return js + " / " + s.evalForRepl("(+ 1 2)").printed();
             });
             assertTrue(shown.matches("\\[3, \"x\", \\{a: \"pipe\"\\}\\] / 3"), shown);
         } finally {
