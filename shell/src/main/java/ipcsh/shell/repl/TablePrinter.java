@@ -102,9 +102,11 @@ public final class TablePrinter {
 
     private static AttributedString line(String[] texts, int[] widths, AttributedStyle style) {
         AttributedStringBuilder sb = new AttributedStringBuilder();
-        for (int c = 0; c < texts.length; c++) {
+        int end = texts.length;
+        while (end > 1 && texts[end - 1].isEmpty()) end--; // no trailing blanks
+        for (int c = 0; c < end; c++) {
             String t = cut(texts[c], widths[c]);
-            boolean last = c == texts.length - 1;
+            boolean last = c == end - 1;
             sb.style(style).append(t).style(AttributedStyle.DEFAULT);
             if (!last) sb.append(" ".repeat(widths[c] - t.length())).append(GAP);
         }

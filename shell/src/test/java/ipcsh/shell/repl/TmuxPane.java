@@ -30,6 +30,11 @@ final class TmuxPane implements AutoCloseable {
 
     /** Starts the shell with HOME = home; after it ends the pane shows EXIT=status. */
     TmuxPane(Path home) throws IOException {
+        this(home, new String[0]);
+    }
+
+    /** The same with command-line arguments for the shell. */
+    TmuxPane(Path home, String... args) throws IOException {
         if (!Files.isExecutable(Path.of(TMUX))) {
             fail("tmux is needed by the REPL tests and is not at " + TMUX + " (apt-get install tmux)");
         }
@@ -38,7 +43,9 @@ final class TmuxPane implements AutoCloseable {
         StringBuilder cmd = new StringBuilder("cd ").append(q(home.toString())).append(" || exit 1\n");
         cmd.append("HOME=").append(q(home.toString())).append(' ').append(q(java));
         for (String f : FLAGS) cmd.append(' ').append(q(f));
-        cmd.append(" -cp ").append(q(System.getProperty("java.class.path"))).append(" ipcsh.shell.Main\n");
+        cmd.append(" -cp ").append(q(System.getProperty("java.class.path"))).append(" ipcsh.shell.Main");
+        for (String a : args) cmd.append(' ').append(q(a));
+        cmd.append('\n');
         cmd.append("echo EXIT=$?\nexec sleep 600\n");
         Path script = home.resolve("run-ipcsh.sh");
         Files.writeString(script, cmd.toString());
