@@ -188,7 +188,8 @@ public final class Session {
     }
 
     /**
-     * What one REPL entry gave: its value (for the table printer), the value as the REPL
+     * What one REPL entry gave: its value (for the table printer; for JavaScript only a listing,
+     * as a List of Maps), the value as the REPL
      * prints it, and an error to show after it (a stray closing delimiter after the forms that
      * read), or null.
      */
@@ -206,9 +207,9 @@ public final class Session {
         if (word.equals("help")) code = js ? "ipc.help()" : "(help)";
         sources.add("repl", code);
         if (js) {
-            String shown = ipcsh.lang.js.Js.evalAndShow(code, "repl");
+            ipcsh.lang.js.Js.Shown shown = ipcsh.lang.js.Js.evalForRepl(code, "repl");
             flushOut();
-            return new ReplResult(null, shown, null);
+            return new ReplResult(shown.rows(), shown.shown(), null);
         }
         SyntaxCheck.Problem problem = SyntaxCheck.check(code, "repl");
         if (problem != null && code.substring(0, problem.readable()).isBlank()) throw problem.error();

@@ -69,6 +69,17 @@ public final class Js {
         return Holder.ENGINE.evalAndShow(code, name);
     }
 
+    /**
+     * A REPL entry's result: the value as the REPL prints it, and rows when the value is a
+     * non-empty array of plain objects (a List of Maps with String keys), else null.
+     */
+    public record Shown(String shown, Object rows) {}
+
+    /** Evaluates a REPL entry: its printed form and, for a listing, its rows for a table. */
+    public static Shown evalForRepl(String code, String name) {
+        return Holder.ENGINE.evalForRepl(code, name);
+    }
+
     /** A builtin whose arglists take a channel first is also a method of channel objects (ch.gets()). */
     public static boolean isChannelMethod(ipcsh.registry.Builtin b) {
         for (String u : b.usages()) {

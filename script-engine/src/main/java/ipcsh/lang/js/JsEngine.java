@@ -172,13 +172,39 @@ final class JsEngine {
     }
 
     String evalAndShow(String code, String name) {
+        return evalForRepl(code, name).shown();
+    }
+
+    /**
+     * Evaluates an entry (top-level await allowed) and gives its printed form and, when the
+     * value is a non-empty array of plain objects (a listing), those rows as Java lists and
+     * maps for the REPL's table.
+     */
+    Js.Shown evalForRepl(String code, String name) {
         return unwrapping(() -> {
             Source plain = source(code, name);
             Value v = code.contains("await") && !parses(plain)
                     ? settle(context.eval(source(TopLevelAwait.wrap(code), name)))
                     : context.eval(plain);
-            return show.execute(v).asString();
+            return new Js.Shown(show.execute(v).asString(), rows(v));
         });
+    }
+
+    private static final int MAX_ROWS = 10_000;
+
+    private Object rows(Value v) {
+        if (v == null || !v.hasArrayElements() || v.getArraySize() == 0 || v.getArraySize() > MAX_ROWS
+                || v.hasBufferElements() || v.hasMember("BYTES_PER_ELEMENT")) {
+            return null;
+        }
+        for (long i = 0; i < v.getArraySize(); i++) {
+            Value e = v.getArrayElement(i);
+            if (e.isNull() || e.hasArrayElements() || e.canExecute() || !e.hasMembers() || e.isHostObject()
+                    || e.hasMember("__channel")) {
+                return null;
+            }
+        }
+        return toJava(v);
     }
 
     /**

@@ -23,7 +23,7 @@ import java.util.Set;
  * How the interactive REPL shows a listing: a non-empty vector or sequence of maps becomes an
  * aligned table that fits the terminal's width. The columns are the union of the keys in the
  * order first seen; a cell too wide is cut with '…'; a channel shows as its id, nested data in
- * one compact line, a string without quotes. Only the REPL's display: the value stays data
+ * one compact line, a string without quotes. JavaScript listings come as Lists of Maps. Only the REPL's display: the value stays data
  * (prn prints it as ever), and scripts never see a table.
  */
 public final class TablePrinter {
@@ -41,8 +41,8 @@ public final class TablePrinter {
      * @param styled bold header (the caller passes false for NO_COLOR or a non-terminal)
      */
     public static List<AttributedString> table(Object value, int width, boolean styled) {
-        if (!(value instanceof IPersistentVector || value instanceof ISeq || value instanceof Sequential)
-                || value instanceof IPersistentMap) {
+        if (!(value instanceof IPersistentVector || value instanceof ISeq || value instanceof Sequential
+              || value instanceof java.util.List<?>) || value instanceof IPersistentMap) {
             return null;
         }
         Object limitVar = RT.var("clojure.core", "*print-length*").deref();
@@ -118,7 +118,7 @@ public final class TablePrinter {
     }
 
     private static String headerText(Object key) {
-        return key instanceof Keyword k ? k.getName() : cell(key);
+        return key instanceof Keyword k ? k.getName() : key instanceof String s ? s : cell(key);
     }
 
     /** One value in one line: a channel by its id, a string as it is, the rest as prn would print it, bounded. */

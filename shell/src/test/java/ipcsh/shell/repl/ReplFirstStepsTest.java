@@ -119,7 +119,7 @@ class ReplFirstStepsTest {
     }
 
     @Test
-    void javaScriptModeCompletesIpcMembersAndAwaitsAtTopLevel() throws Exception {
+    void javaScriptModeCompletesIpcMembersAwaitsAtTopLevelAndPrintsListingsAsTables() throws Exception {
         start();
         enter(":js", "JavaScript; :clj returns to Clojure", JS_PROMPT);
         pane.type("ipc.ge");
@@ -134,5 +134,11 @@ class ReplFirstStepsTest {
         pane.type("r.getsA");
         pane.key("Tab");
         pane.awaitLast(EVAL, "ipcsh(js)> r.getsAsync");
+        pane.key("C-u");
+        pane.line("ipc.channels()");
+        List<String> s = pane.awaitLines(EVAL, "ipcsh(js)> ipc.channels()", "id     kind  name       state       channel");
+        assertTrue(s.stream().anyMatch(l -> l.matches("pipe\\d+ +pipe +read end +read-only +pipe\\d+")), String.join("\n", s));
+        pane.line("[1, 2]");
+        pane.awaitLines(EVAL, "ipcsh(js)> [1, 2]", "[1, 2]", JS_PROMPT);
     }
 }
