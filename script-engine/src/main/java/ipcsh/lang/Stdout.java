@@ -31,8 +31,10 @@ public final class Stdout {
     /** Replaces System.out and Clojure's *out* root (console.log writes there too). */
     public static synchronized void install() {
         if (installed) return;
+        // flushed on println and every write, as the JDK's own System.out, so output keeps its
+        // order with what children write to the same descriptor
         PrintStream out = new PrintStream(new BufferedOutputStream(new Guard(new FileOutputStream(FileDescriptor.out)), 8192),
-                false, StandardCharsets.UTF_8);
+                true, StandardCharsets.UTF_8);
         System.setOut(out);
         RT.OUT.bindRoot(new OutputStreamWriter(out, StandardCharsets.UTF_8));
         installed = true;
