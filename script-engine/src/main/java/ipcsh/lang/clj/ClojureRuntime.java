@@ -65,7 +65,6 @@ public final class ClojureRuntime {
                 Keyword.intern("arglists"), RT.readString("([name])"), Keyword.intern("macro"), true,
                 Keyword.intern("name"), Symbol.intern("doc"), Keyword.intern("ns"), core));
         doc.setMacro();
-        refer(user, Symbol.intern("doc"), doc);
         Var docStar = Var.intern(core, Symbol.intern("doc*"), new AFn() {
             @Override
             public Object invoke(Object sym) {
@@ -73,7 +72,7 @@ public final class ClojureRuntime {
                 return null;
             }
         });
-        ReplTools.install(user);
+        ReplTools.install(user, doc);
         installPrinting();
         installJavaIo();
         installed = true;
@@ -111,11 +110,11 @@ public final class ClojureRuntime {
             out.flush();
             return;
         }
-        RT.var("clojure.core", "require").invoke(Symbol.intern("clojure.repl"));
+        clojure.lang.IFn original = (clojure.lang.IFn) ReplTools.original("doc");
         StringWriter shown = new StringWriter();
         Var.pushThreadBindings(RT.map(RT.OUT, shown));
         try {
-            eval(RT.list(Symbol.intern("clojure.repl", "doc"), sym));
+            eval(original.invoke(RT.list(Symbol.intern("doc"), sym), null, sym));
         } finally {
             Var.popThreadBindings();
         }

@@ -3,6 +3,7 @@ package ipcsh.lang.clj;
 import clojure.lang.AFn;
 import clojure.lang.ArraySeq;
 import clojure.lang.ISeq;
+import clojure.lang.Keyword;
 import clojure.lang.Namespace;
 import clojure.lang.PersistentTreeSet;
 import clojure.lang.RT;
@@ -19,7 +20,8 @@ import java.util.regex.Pattern;
  * clojure.repl's tools referred into {@code user} as {@code clj} does (apropos, find-doc, pst,
  * source, dir), without loading clojure.repl (and clojure.spec with it, ~200 ms) before one is
  * used: the vars are clojure.repl's own, holding a stub until then, so a later
- * {@code (require '[clojure.repl :refer :all])} refers the very same vars. apropos also
+ * {@code (require '[clojure.repl :refer :all])} refers the very same vars. doc is ipcsh's
+ * (builtins from the registry, and a word when nothing has the name), and apropos also
  * searches the builtins' summaries (first sentences) and groups, as {@code man -k} searches descriptions.
  */
 final class ReplTools {
@@ -29,11 +31,26 @@ final class ReplTools {
 
     private ReplTools() {}
 
-    static void install(Namespace user) {
+    /** clojure.repl's own definitions, once loaded, by name: ipcsh's versions build on them. */
+    private static final java.util.Map<String, Object> ORIGINALS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * docMacro: ipcsh's doc, which becomes clojure.repl/doc's root (ipcsh.core/doc stays too), so
+     * referring all of clojure.repl replaces nothing.
+     */
+    static void install(Namespace user, Var docMacro) {
         Namespace repl = Namespace.findOrCreate(REPL);
+        Var doc = Var.intern(repl, Symbol.intern("doc"));
+        keep(doc, docMacro.getRawRoot(), o -> (clojure.lang.IFn) docMacro.getRawRoot(), true);
+        doc.setMeta(docMacro.meta());
+        doc.setMacro();
+        Object existing = user.getMapping(Symbol.intern("doc"));
+        if (existing != null && existing != doc) user.unmap(Symbol.intern("doc"));
+        user.refer(Symbol.intern("doc"), doc);
+        keep(Var.intern(repl, Symbol.intern("apropos")), null, Apropos::new, false);
         for (String name : FNS) {
             Var v = Var.intern(repl, Symbol.intern(name));
-            if (!v.hasRoot() || v.getRawRoot() instanceof Stub) v.bindRoot(new Stub(v));
+            if (!v.hasRoot() || v.getRawRoot() instanceof Stub || v.getRawRoot() instanceof Apropos) v.bindRoot(new Stub(v));
             user.refer(Symbol.intern(name), v);
         }
         for (String name : MACROS) {
@@ -46,12 +63,34 @@ final class ReplTools {
         }
     }
 
-    /** Loads clojure.repl (its defs replace the stubs' roots) and widens apropos. */
+    /**
+     * Keeps ipcsh's version as v's root: when clojure.repl's definition arrives (however it is
+     * loaded), it is remembered as the original and wrapped (wrap) again. ours: the root until then, or null.
+     */
+    private static void keep(Var v, Object ours, java.util.function.Function<Object, clojure.lang.IFn> wrap, boolean macro) {
+        if (ours != null) v.bindRoot(ours);
+        v.addWatch(Keyword.intern("ipcsh", "keep"), new AFn() {
+            @Override
+            public Object invoke(Object key, Object ref, Object old, Object now) {
+                if (now instanceof Stub || now instanceof Apropos || now == ours || now == null) return null;
+                ORIGINALS.put(v.sym.getName(), now);
+                v.bindRoot(wrap.apply(now));
+                if (macro) v.setMacro();
+                return null;
+            }
+        });
+    }
+
+    /** clojure.repl's own definition of name (loading clojure.repl first). */
+    static Object original(String name) {
+        load();
+        return ORIGINALS.get(name);
+    }
+
+    /** Loads clojure.repl: its defs replace the stubs' roots, and {@link #keep} wraps what ipcsh widens. */
     private static synchronized void load() {
-        Var apropos = RT.var("clojure.repl", "apropos");
-        if (apropos.getRawRoot() instanceof Apropos) return;
+        if (!ORIGINALS.isEmpty()) return;
         RT.var("clojure.core", "require").invoke(REPL);
-        apropos.bindRoot(new Apropos(apropos.getRawRoot()));
     }
 
     /** A clojure.repl function before clojure.repl is loaded. */
