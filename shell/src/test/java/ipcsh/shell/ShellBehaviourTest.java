@@ -221,6 +221,14 @@ class ShellBehaviourTest {
     }
 
     @Test
+    void scriptsPrintUnboundedAsClojureDoes() {
+        Result r = IpcshProcess.run("-e", "(prn (range 150)) [(vec (range 120)) *print-length*]");
+        assertEquals(0, r.status(), r.err());
+        assertFalse(r.out().contains("..."), r.out());
+        assertTrue(r.out().contains(" 148 149)\n") && r.out().endsWith(" 118 119] nil]\n"), r.out());
+    }
+
+    @Test
     void topLevelAwaitInJavaScriptEval() {
         Result r = IpcshProcess.run("--lang", "js", "-e", "const [r, w] = ipc.pipe(); w.puts('hey'); const l = await r.getsAsync(); l + '!'");
         assertEquals(new Result(0, "\"hey!\"\n", ""), r);
