@@ -81,6 +81,7 @@ public final class HelpBuiltins implements Registry.Group {
                   (apropos "sock")    the names whose name or summary mentions a word
                   (find-doc "dgram")  the documentation that mentions it
                   man ipcsh, man ipcsh-builtins: the manual (man/ in the source tree)
+                  JavaScript (:js): ipc.help('sockets'), ipc.doc('gets'), Tab after ipc.
                 """);
         sb.append(bounds());
         sb.append("  Ctrl-C interrupts; Ctrl-D or (exit) leaves; :js switches to JavaScript, :clj back\n");
