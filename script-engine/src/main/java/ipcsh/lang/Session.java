@@ -195,8 +195,19 @@ public final class Session {
      */
     public record ReplResult(Object value, String printed, RuntimeException after) {}
 
+    /**
+     * REPL entry: evaluates one complete entry and returns the value as printed. A stray
+     * closing delimiter after the forms is thrown (after they ran); {@link #evalEntry} gives
+     * the value and that error both.
+     */
+    public String evalForRepl(String code) {
+        ReplResult r = evalEntry(code);
+        if (r.after() != null) throw r.after();
+        return r.printed();
+    }
+
     /** REPL entry: evaluates one complete entry; a bare {@code help} is {@code (help)}. */
-    public ReplResult evalForRepl(String code) {
+    public ReplResult evalEntry(String code) {
         Interrupts.clear();
         String word = code.trim();
         if (word.equals(":js") || word.equals(":clj")) {

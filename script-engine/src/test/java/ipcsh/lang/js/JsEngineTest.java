@@ -221,9 +221,9 @@ class JsEngineTest {
         try {
             String shown = s.withReplBindings(() -> {
                 s.evalForRepl(":js");
-                String js = s.evalForRepl("[1 + 2, 'x', {a: ipc.pipe()[0].configure('kind')}]").printed();
+                String js = s.evalForRepl("[1 + 2, 'x', {a: ipc.pipe()[0].configure('kind')}]");
                 s.evalForRepl(":clj");
-                return js + " / " + s.evalForRepl("(+ 1 2)").printed();
+                return js + " / " + s.evalForRepl("(+ 1 2)");
             });
             assertTrue(shown.matches("\\[3, \"x\", \\{a: \"pipe\"\\}\\] / 3"), shown);
         } finally {

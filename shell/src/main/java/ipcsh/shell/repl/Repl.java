@@ -138,7 +138,7 @@ public final class Repl {
                 CLOJURE_RUNNING.set(session.language().equals("clj") && !word.equals(":js") && !word.equals(":clj"));
                 try {
                     out.interruptible(true);
-                    Session.ReplResult r = session.evalForRepl(entry);
+                    Session.ReplResult r = session.evalEntry(entry);
                     Terminal t = reader.getTerminal();
                     List<AttributedString> table = r.value() == null ? null : TablePrinter.table(r.value(), t.getWidth() > 0 ? t.getWidth() : 80, color);
                     out.flush();
