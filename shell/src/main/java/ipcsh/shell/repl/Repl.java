@@ -40,6 +40,10 @@ public final class Repl {
         return start(debug, "clj", false);
     }
 
+    public static int start(boolean debug, String lang) {
+        return start(debug, lang, false);
+    }
+
     /** The one line the REPL greets with (none with -q). */
     static String banner() {
         return "ipcsh " + ipcsh.shell.Main.VERSION + " (Clojure " + RT.var("clojure.core", "clojure-version").invoke()
