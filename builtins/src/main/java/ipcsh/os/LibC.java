@@ -165,4 +165,9 @@ public interface LibC {
 
     /** recv(2) flags: look without taking; report a datagram's real length even when it does not fit. */
     int MSG_PEEK = 0x2, MSG_TRUNC = 0x20;
+
+    // ---- the shell (h7shell): is a standard stream a terminal?
+
+    /** isatty(3): whether fd refers to a terminal (false for a pipe, a file, /dev/null or a bad fd). */
+    boolean isatty(int fd);
 }

@@ -69,6 +69,7 @@ public final class ErrorReport {
     /** The user's message: the innermost meaningful cause, without Clojure's wrapping. */
     public static String message(Throwable t) {
         Throwable c = unwrap(t);
+        if (c instanceof SyntaxError) return c.getMessage();
         if (ipcsh.lang.js.JsErrors.isJsError(c)) return ipcsh.lang.js.JsErrors.message(c);
         String m = c.getMessage();
         if (c instanceof IpcException || c instanceof IExceptionInfo) {
@@ -104,6 +105,7 @@ public final class ErrorReport {
      * location of the top-level form.
      */
     public Location locate(Throwable t) {
+        if (t instanceof SyntaxError se) return se.location();
         if (ipcsh.lang.js.JsErrors.isJs(t)) return ipcsh.lang.js.JsErrors.locate(t, sources);
         Location fromCompiler = null;
         for (Throwable c = t; c != null; c = c.getCause()) {

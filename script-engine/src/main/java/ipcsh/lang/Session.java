@@ -3,6 +3,7 @@ package ipcsh.lang;
 import ipcsh.ExitRequest;
 import ipcsh.chan.Interrupts;
 import ipcsh.lang.clj.ClojureRuntime;
+import ipcsh.lang.clj.SyntaxCheck;
 import ipcsh.loop.EventLoop;
 
 import java.io.IOException;
@@ -76,30 +77,77 @@ public final class Session {
                 return null;
             }, true);
         }
-        return run(() -> {
-            ClojureRuntime.load(new StringReader(text), path, file.getFileName().toString());
-            return null;
-        }, true);
+        return runClojure(text, path, file.getFileName().toString());
     }
 
-    /** -e: evaluates the forms and prints the last value unless it is nil. */
-    public int evalAndPrint(String code, List<String> args, PrintStream out) {
-        sources.add("<expr>", code);
+    /** The name errors give a script read from standard input. */
+    public static final String STDIN = "<stdin>";
+
+    /** {@code ipcsh -} (or piped input and no script): the script is standard input, in the session's language. */
+    public int runStdin(List<String> args) {
+        String text;
+        try {
+            text = new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            err.println("error: cannot read the script from standard input: " + e.getMessage());
+            return 1;
+        }
+        sources.add(STDIN, text);
         ClojureRuntime.commandLineArgs(args);
         if (language.equals("js")) {
             ipcsh.lang.js.Js.args(args);
             return run(() -> {
-                String shown = ipcsh.lang.js.Js.evalAndShow(code, "<expr>");
+                ipcsh.lang.js.Js.runText(STDIN, text);
+                return null;
+            }, true);
+        }
+        return runClojure(text, STDIN, STDIN);
+    }
+
+    /** A Clojure script runs only when all of it reads: a form left open at the end runs nothing. */
+    private int runClojure(String text, String path, String name) {
+        SyntaxCheck.Problem problem = SyntaxCheck.check(text, path);
+        if (problem != null) {
+            err.print(errors.render(problem.error()));
+            err.flush();
+            return 1;
+        }
+        return run(() -> {
+            ClojureRuntime.load(new StringReader(text), path, name);
+            return null;
+        }, true);
+    }
+
+    /**
+     * -e: evaluates the forms and prints the last value unless it is nil. A form left open
+     * runs nothing; a stray closing delimiter is reported after the forms before it ran.
+     */
+    public int evalAndPrint(String code, List<String> args, PrintStream out) {
+        sources.add(EXPR, code);
+        ClojureRuntime.commandLineArgs(args);
+        if (language.equals("js")) {
+            ipcsh.lang.js.Js.args(args);
+            return run(() -> {
+                String shown = ipcsh.lang.js.Js.evalAndShow(code, EXPR);
                 if (!shown.equals("undefined") && !shown.equals("null")) out.println(shown);
                 return null;
             }, true);
         }
+        SyntaxCheck.Problem problem = SyntaxCheck.check(code, EXPR);
+        if (problem != null && problem.unclosed()) {
+            err.print(errors.render(problem.error()));
+            err.flush();
+            return 1;
+        }
         return run(() -> {
-            Object v = ClojureRuntime.evalString(code, "<expr>");
+            Object v = ClojureRuntime.evalString(problem == null ? code : code.substring(0, problem.readable()), EXPR);
             if (v != null) out.println(ClojureRuntime.print(v));
+            if (problem != null) throw problem.error();
             return null;
         }, true);
     }
+
+    private static final String EXPR = "<expr>";
 
     private int run(java.util.function.Supplier<Object> body, boolean serveEvents) {
         return ClojureRuntime.withBindings(() -> {
@@ -133,32 +181,55 @@ public final class Session {
     private static void flushOut() {
         try {
             ((java.io.Writer) clojure.lang.RT.OUT.deref()).flush();
-        } catch (IOException ignored) {
+            System.out.flush();
+        } catch (IOException | ExitRequest ignored) {
             // stdout gone (a closed pipe): nothing left to tell
         }
-        System.out.flush();
     }
 
-    /** REPL entry: evaluates one complete entry; returns the printed value (null for errors, printed already). */
+    /**
+     * What one REPL entry gave: its value (for the table printer; for JavaScript only a listing,
+     * as a List of Maps), the value as the REPL
+     * prints it, and an error to show after it (a stray closing delimiter after the forms that
+     * read), or null.
+     */
+    public record ReplResult(Object value, String printed, RuntimeException after) {}
+
+    /**
+     * REPL entry: evaluates one complete entry and returns the value as printed. A stray
+     * closing delimiter after the forms is thrown (after they ran); {@link #evalEntry} gives
+     * the value and that error both.
+     */
     public String evalForRepl(String code) {
+        ReplResult r = evalEntry(code);
+        if (r.after() != null) throw r.after();
+        return r.printed();
+    }
+
+    /** REPL entry: evaluates one complete entry; a bare {@code help} is {@code (help)}. */
+    public ReplResult evalEntry(String code) {
         Interrupts.clear();
         String word = code.trim();
         if (word.equals(":js") || word.equals(":clj")) {
             language(word.substring(1));
-            return word.equals(":js") ? "JavaScript; :clj returns to Clojure" : "Clojure; :js switches to JavaScript";
+            return new ReplResult(null, word.equals(":js") ? "JavaScript; :clj returns to Clojure" : "Clojure; :js switches to JavaScript", null);
         }
+        boolean js = language.equals("js");
+        if (word.equals("help")) code = js ? "ipc.help()" : "(help)";
         sources.add("repl", code);
-        if (language.equals("js")) {
-            String shown = ipcsh.lang.js.Js.evalAndShow(code, "repl");
+        if (js) {
+            ipcsh.lang.js.Js.Shown shown = ipcsh.lang.js.Js.evalForRepl(code, "repl");
             flushOut();
-            return shown;
+            return new ReplResult(shown.rows(), shown.shown(), null);
         }
-        Object v = ClojureRuntime.evalString(code, "repl");
+        SyntaxCheck.Problem problem = SyntaxCheck.check(code, "repl");
+        if (problem != null && code.substring(0, problem.readable()).isBlank()) throw problem.error();
+        Object v = ClojureRuntime.evalString(problem == null ? code : code.substring(0, problem.readable()), "repl");
         flushOut();
-        return ClojureRuntime.print(v);
+        return new ReplResult(v, ClojureRuntime.print(v), problem == null ? null : problem.error());
     }
 
     public <T> T withReplBindings(java.util.function.Supplier<T> body) {
-        return ClojureRuntime.withBindings(body);
+        return ClojureRuntime.withBindings(true, body);
     }
 }

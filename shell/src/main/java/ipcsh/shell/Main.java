@@ -1,6 +1,8 @@
 package ipcsh.shell;
 
 import ipcsh.lang.Session;
+import ipcsh.lang.Stdout;
+import ipcsh.os.LibC;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -12,15 +14,17 @@ public final class Main {
     public static final String VERSION = "0.1.0";
 
     static final String USAGE = """
-            Usage: ipcsh [options] [FILE.ipcs | FILE.js [ARGS...]]
+            Usage: ipcsh [options] [FILE.ipcs | FILE.js | - [ARGS...]]
                    ipcsh [options] -e FORM [ARGS...]
 
             A Clojure-style shell for inter-process communication: pipes, FIFOs, sockets,
             processes and more as channels with the same verbs (gets, puts, read, write...).
 
-            With no FILE, starts the interactive REPL (Ctrl-D exits, Ctrl-C interrupts).
-            FILE is run as a script with *command-line-args* bound to ARGS; after its top
-            level it keeps serving events while servers, watchers or timers are registered.
+            With no FILE, starts the interactive REPL (Ctrl-D exits, Ctrl-C interrupts) when
+            standard input is a terminal, else runs standard input as a script. FILE is run as
+            a script with *command-line-args* bound to ARGS; after its top level it keeps
+            serving events while servers, watchers or timers are registered. FILE - is
+            standard input (in the --lang language; errors name <stdin>:line:col).
 
             Options:
               -e, --eval FORM   evaluate FORM, print its value (unless nil) and exit
@@ -34,10 +38,12 @@ public final class Main {
                                 HOST:PORT for a tcp repl-server, with --token-file FILE
               --print-types     print the TypeScript declarations of the JavaScript API (ipc, channels)
               --debug           show Java stack traces with errors
+              -q, --quiet       no greeting line when the REPL starts
               -h, --help        show this help
               -v, --version     show the version
 
-            Exit status: the script's (exit n), 0 at the end, 1 after an uncaught error.
+            Exit status: the script's (exit n), 0 at the end, 1 after an uncaught error,
+            141 when standard output was closed (a reader such as head went away).
             Documentation: (doc name) in the shell, man ipcsh, man ipcsh-builtins.
             """;
 
@@ -48,7 +54,7 @@ public final class Main {
     }
 
     static int run(String[] argv, PrintStream out, PrintStream err) {
-        boolean debug = false;
+        boolean debug = false, quiet = false;
         String lang = "clj";
         String expr = null;
         String file = null;
@@ -74,6 +80,7 @@ public final class Main {
                     return 0;
                 }
                 case "--debug" -> debug = true;
+                case "-q", "--quiet" -> quiet = true;
                 case "--lang" -> {
                     if (i + 1 >= argv.length || !(argv[i + 1].equals("clj") || argv[i + 1].equals("js"))) {
                         err.println("ipcsh: --lang takes clj or js (try --help)");
@@ -125,11 +132,17 @@ public final class Main {
             }
         }
         if (expr == null && file == null) {
-            return ipcsh.shell.repl.Repl.start(debug, lang);
+            if (LibC.get().isatty(0)) return ipcsh.shell.repl.Repl.start(debug, lang, quiet);
+            file = "-"; // piped input is a script: no prompts, and its errors set the status
         }
         Session session = new Session(debug, err);
         session.language(lang);
+        if (out == System.out) {
+            Stdout.install();
+            out = System.out;
+        }
         if (expr != null) return session.evalAndPrint(expr, rest, out);
+        if (file.equals("-")) return session.runStdin(rest);
         return session.runScript(Path.of(file), rest);
     }
 }

@@ -95,12 +95,17 @@ class ScriptTest {
     }
 
     @Test
-    void unbalancedParenthesesNameTheLine() throws IOException {
-        Path f = script("open.ipcs", "(println \"fine\")\n(println (+ 1 2)\n");
+    void unbalancedParenthesesRunNothingAndQuoteTheOpenForm() throws IOException {
+        Path f = script("open.ipcs", "(println \"fine\")\n  (println (+ 1 2)\n");
         Result r = IpcshProcess.run(f.toString());
         assertEquals(1, r.status());
-        assertTrue(r.err().startsWith("error: EOF while reading, starting at line 2"), r.err());
-        assertTrue(r.err().contains(f + ":"), r.err());
+        assertEquals("", r.out(), "nothing ran");
+        assertEquals("""
+                error: end of file inside a form: this form is never closed
+                  at %s:2:3
+                  2 |   (println (+ 1 2)
+                    |   ^
+                """.formatted(f), r.err());
     }
 
     @Test

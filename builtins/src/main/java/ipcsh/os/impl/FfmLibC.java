@@ -662,4 +662,17 @@ public final class FfmLibC implements LibC {
             throw rethrow(t);
         }
     }
+
+    // ---- the shell (h7shell): is a standard stream a terminal?
+
+    private final MethodHandle isatty = plain("isatty", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+
+    @Override
+    public boolean isatty(int fd) {
+        try {
+            return (int) isatty.invokeExact(fd) == 1;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
 }

@@ -65,7 +65,6 @@ public final class ClojureRuntime {
                 Keyword.intern("arglists"), RT.readString("([name])"), Keyword.intern("macro"), true,
                 Keyword.intern("name"), Symbol.intern("doc"), Keyword.intern("ns"), core));
         doc.setMacro();
-        refer(user, Symbol.intern("doc"), doc);
         Var docStar = Var.intern(core, Symbol.intern("doc*"), new AFn() {
             @Override
             public Object invoke(Object sym) {
@@ -73,6 +72,7 @@ public final class ClojureRuntime {
                 return null;
             }
         });
+        ReplTools.install(user, doc);
         installPrinting();
         installJavaIo();
         installed = true;
@@ -110,8 +110,20 @@ public final class ClojureRuntime {
             out.flush();
             return;
         }
-        RT.var("clojure.core", "require").invoke(Symbol.intern("clojure.repl"));
-        eval(RT.list(Symbol.intern("clojure.repl", "doc"), sym));
+        clojure.lang.IFn original = (clojure.lang.IFn) ReplTools.original("doc");
+        StringWriter shown = new StringWriter();
+        Var.pushThreadBindings(RT.map(RT.OUT, shown));
+        try {
+            eval(original.invoke(RT.list(Symbol.intern("doc"), sym), null, sym));
+        } finally {
+            Var.popThreadBindings();
+        }
+        if (shown.getBuffer().isEmpty()) {
+            out.println("nothing is named " + sym + " here; (apropos \"" + sym.getName() + "\") searches names and summaries");
+        } else {
+            out.print(shown);
+        }
+        out.flush();
     }
 
     private static void installPrinting() {
@@ -155,9 +167,23 @@ public final class ClojureRuntime {
         RT.var("clojure.core", "*command-line-args*").bindRoot(RT.seq(args.toArray()));
     }
 
-    /** Runs body with the REPL/script thread bindings (*ns* user, *1 *2 *3 *e, warn flags) in place. */
+    /** What the interactive REPL prints of a long or deep value by default (scripts print all). */
+    public static final long PRINT_LENGTH = 100, PRINT_LEVEL = 10;
+
+    /** Runs body with the script thread bindings (*ns* user, *1 *2 *3 *e, warn flags) in place. */
     public static <T> T withBindings(java.util.function.Supplier<T> body) {
+        return withBindings(false, body);
+    }
+
+    /**
+     * The same; for the interactive REPL (interactive) *print-length* and *print-level* are
+     * bound too, so (range) prints its first items instead of filling the memory, and
+     * (set! *print-length* nil) works.
+     */
+    public static <T> T withBindings(boolean interactive, java.util.function.Supplier<T> body) {
         Var.pushThreadBindings(RT.mapUniqueKeys(
+                RT.var("clojure.core", "*print-length*"), interactive ? PRINT_LENGTH : RT.var("clojure.core", "*print-length*").deref(),
+                RT.var("clojure.core", "*print-level*"), interactive ? PRINT_LEVEL : RT.var("clojure.core", "*print-level*").deref(),
                 RT.CURRENT_NS, Namespace.findOrCreate(USER),
                 RT.var("clojure.core", "*1"), null,
                 RT.var("clojure.core", "*2"), null,
@@ -201,9 +227,21 @@ public final class ClojureRuntime {
         }
     }
 
-    /** The readable form of a value, as the REPL prints it. */
+    /** The readable form of a value, as the REPL prints it; Ctrl-C (Interrupts) stops a long one. */
     public static String print(Object v) {
-        StringWriter w = new StringWriter();
+        StringWriter w = new StringWriter() {
+            @Override
+            public void write(String str) {
+                if (ipcsh.chan.Interrupts.pending()) throw new ipcsh.chan.Interrupts.InterruptedError("printing");
+                super.write(str);
+            }
+
+            @Override
+            public void write(int c) {
+                if (ipcsh.chan.Interrupts.pending()) throw new ipcsh.chan.Interrupts.InterruptedError("printing");
+                super.write(c);
+            }
+        };
         try {
             RT.print(v, w);
         } catch (java.io.IOException e) {
@@ -227,6 +265,11 @@ public final class ClojureRuntime {
             String m = String.valueOf(c.getMessage());
             return !m.startsWith("EOF while reading");
         }
+    }
+
+    /** For the interactive REPL: Ctrl-C stops infinite sequences being realised (see {@link ReplTools}). */
+    public static void interruptibleSeqs() {
+        ReplTools.interruptibleSeqs();
     }
 
     public static Namespace userNs() {

@@ -54,6 +54,11 @@ public final class Js {
         Holder.ENGINE.runFile(file, text);
     }
 
+    /** Runs a script that is not a file (standard input): a module when it uses import/export or top-level await. */
+    public static void runText(String name, String text) {
+        Holder.ENGINE.runText(name, text);
+    }
+
     /** Evaluates code as a script named name; returns the value as plain Java. */
     public static Object eval(String code, String name) {
         return Holder.ENGINE.evalToJava(code, name);
@@ -63,6 +68,32 @@ public final class Js {
     public static String evalAndShow(String code, String name) {
         return Holder.ENGINE.evalAndShow(code, name);
     }
+
+    /**
+     * A REPL entry's result: the value as the REPL prints it, and rows when the value is a
+     * non-empty array of plain objects (a List of Maps with String keys), else null.
+     */
+    public record Shown(String shown, Object rows) {}
+
+    /** Evaluates a REPL entry: its printed form and, for a listing, its rows for a table. */
+    public static Shown evalForRepl(String code, String name) {
+        return Holder.ENGINE.evalForRepl(code, name);
+    }
+
+    /** A builtin whose arglists take a channel first is also a method of channel objects (ch.gets()). */
+    public static boolean isChannelMethod(ipcsh.registry.Builtin b) {
+        for (String u : b.usages()) {
+            String[] words = u.substring(1, u.length() - 1).split("\\s+");
+            if (words.length > 1 && words[1].equals("ch")) return true;
+        }
+        return false;
+    }
+
+    /** Members of the ipc object that are not registry builtins (Bootstrap adds them). */
+    public static final java.util.List<String> IPC_EXTRAS = java.util.List.of("Channel", "sleepSync", "doc", "clj", "args");
+
+    /** Methods of channel objects that are not registry verbs (Bootstrap's Channel class). */
+    public static final java.util.List<String> CHANNEL_EXTRAS = java.util.List.of("getsAsync", "readAsync", "lines", "toString");
 
     static String displayPath(String path) {
         return Holder.ENGINE.displayPath(path);

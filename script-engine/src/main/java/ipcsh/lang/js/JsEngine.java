@@ -113,11 +113,7 @@ final class JsEngine {
 
     /** A builtin whose arglists take a channel first is also a method of channel objects. */
     static boolean isVerb(Builtin b) {
-        for (String u : b.usages()) {
-            String[] words = u.substring(1, u.length() - 1).split("\\s+");
-            if (words.length > 1 && words[1].equals("ch")) return true;
-        }
-        return false;
+        return Js.isChannelMethod(b);
     }
 
     void interrupt() {
@@ -136,21 +132,29 @@ final class JsEngine {
 
     void runFile(Path file, String text) {
         String display = file.toString();
-        Source.Builder sb = Source.newBuilder("js", file.toFile()).content(text);
+        Source source = moduleOrScript(Source.newBuilder("js", file.toFile()).content(text), display, text);
+        if (source.getPath() != null) displayPaths.put(source.getPath(), display);
+        unwrapping(() -> context.eval(source));
+    }
+
+    /** A script that is not a file (standard input), named name in errors. */
+    void runText(String name, String text) {
+        Source source = moduleOrScript(Source.newBuilder("js", text, name), name, text);
+        unwrapping(() -> context.eval(source));
+    }
+
+    private Source moduleOrScript(Source.Builder sb, String display, String text) {
         boolean module = display.endsWith(".mjs") || MODULE.matcher(text).find();
-        Source source;
         try {
             if (!module && text.contains("await")) {
                 // top-level await is legal only in a module: a script that does not parse may be one
                 module = !parses(sb.build());
             }
             if (module) sb.mimeType("application/javascript+module");
-            source = sb.build();
+            return sb.build();
         } catch (IOException e) {
-            throw new IpcException("cannot run \"" + file + "\": " + e.getMessage());
+            throw new IpcException("cannot run \"" + display + "\": " + e.getMessage());
         }
-        if (source.getPath() != null) displayPaths.put(source.getPath(), display);
-        unwrapping(() -> context.eval(source));
     }
 
     private boolean parses(Source script) {
@@ -168,10 +172,66 @@ final class JsEngine {
     }
 
     String evalAndShow(String code, String name) {
+        return evalForRepl(code, name).shown();
+    }
+
+    /**
+     * Evaluates an entry (top-level await allowed) and gives its printed form and, when the
+     * value is a non-empty array of plain objects (a listing), those rows as Java lists and
+     * maps for the REPL's table.
+     */
+    Js.Shown evalForRepl(String code, String name) {
         return unwrapping(() -> {
-            Value v = context.eval(source(code, name));
-            return show.execute(v).asString();
+            Source plain = source(code, name);
+            Value v = code.contains("await") && !parses(plain)
+                    ? settle(context.eval(source(TopLevelAwait.wrap(code), name)))
+                    : context.eval(plain);
+            return new Js.Shown(show.execute(v).asString(), rows(v));
         });
+    }
+
+    private static final int MAX_ROWS = 10_000;
+
+    private Object rows(Value v) {
+        if (v == null || !v.hasArrayElements() || v.getArraySize() == 0 || v.getArraySize() > MAX_ROWS
+                || v.hasBufferElements() || v.hasMember("BYTES_PER_ELEMENT")) {
+            return null;
+        }
+        for (long i = 0; i < v.getArraySize(); i++) {
+            Value e = v.getArrayElement(i);
+            if (e.isNull() || e.hasArrayElements() || e.canExecute() || !e.hasMembers() || e.isHostObject()
+                    || e.hasMember("__channel")) {
+                return null;
+            }
+        }
+        return toJava(v);
+    }
+
+    /**
+     * The value a Promise settles to, serving events meanwhile (a REPL entry or -e with
+     * top-level await); its rejection is thrown as the entry's error.
+     */
+    private Value settle(Value promise) {
+        Value[] outcome = new Value[2];
+        boolean[] done = {false};
+        promise.invokeMember("then", (ProxyExecutable) a -> {
+            outcome[0] = a.length > 0 ? a[0] : null;
+            done[0] = true;
+            return null;
+        }, (ProxyExecutable) a -> {
+            outcome[1] = a.length > 0 ? a[0] : null;
+            done[0] = true;
+            return null;
+        });
+        try {
+            loop.runUntil(() -> done[0] || !loop.alive(), -1, "await");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ipcsh.chan.Interrupts.InterruptedError("await");
+        }
+        if (!done[0]) throw new IpcException("await: the promise can never settle (nothing is left that could settle it)");
+        if (outcome[1] != null) outcome[1].throwException();
+        return outcome[0] == null ? context.eval("js", "undefined") : outcome[0];
     }
 
     private static Source source(String code, String name) {
@@ -195,6 +255,8 @@ final class JsEngine {
             return body.get();
         } catch (PolyglotException e) {
             if (e.isExit()) throw new ExitRequest(e.getExitStatus());
+            // console.log to a closed stdout: the engine reports the exit as its own internal error
+            if (ipcsh.lang.Stdout.failed() != 0) throw new ExitRequest(ipcsh.lang.Stdout.failed());
             if (e.isHostException() && e.asHostException() instanceof ExitRequest exit) throw exit;
             throw e;
         }

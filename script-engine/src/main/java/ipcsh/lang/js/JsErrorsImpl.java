@@ -58,6 +58,13 @@ final class JsErrorsImpl {
         Source src = s.getSource();
         if (src.isInternal() || src.getName().equals(Bootstrap.NAME)) return null;
         String path = src.getPath() != null ? display(src.getPath()) : src.getName();
+        TopLevelAwait.Wrapped wrapped = src.hasCharacters() ? TopLevelAwait.unwrap(src.getCharacters().toString()) : null;
+        if (wrapped != null) {
+            // an entry with top-level await ran wrapped: point into what the user typed
+            sources.add(path, wrapped.original());
+            int[] at = wrapped.originalPlace(s.getStartLine(), s.getStartColumn());
+            return new ErrorReport.Location(path, at[0], at[1]);
+        }
         if (src.hasCharacters()) sources.add(path, src.getCharacters().toString());
         return new ErrorReport.Location(path, s.getStartLine(), s.getStartColumn());
     }

@@ -1,5 +1,6 @@
 package ipcsh.shell.repl;
 
+import ipcsh.chan.Interrupts;
 import org.jline.reader.LineReader;
 import org.jline.terminal.Terminal;
 
@@ -16,14 +17,21 @@ final class PrintAboveWriter extends Writer {
     private final LineReader reader;
     private final Terminal terminal;
     private final StringBuilder pending = new StringBuilder();
+    /** An entry is running: Ctrl-C stops its output (a print loop computes nothing else that could be interrupted). */
+    private volatile boolean interruptible;
 
     PrintAboveWriter(LineReader reader, Terminal terminal) {
         this.reader = reader;
         this.terminal = terminal;
     }
 
+    void interruptible(boolean on) {
+        interruptible = on;
+    }
+
     @Override
     public synchronized void write(char[] cbuf, int off, int len) {
+        if (interruptible && Interrupts.pending()) throw new Interrupts.InterruptedError("printing");
         pending.append(cbuf, off, len);
         int nl = pending.lastIndexOf("\n");
         if (nl >= 0) {

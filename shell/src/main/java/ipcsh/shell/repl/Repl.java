@@ -17,6 +17,7 @@ import org.jline.utils.AttributedStyle;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -36,11 +37,22 @@ public final class Repl {
     private Repl() {}
 
     public static int start(boolean debug) {
-        return start(debug, "clj");
+        return start(debug, "clj", false);
     }
 
-    /** lang: the language entries start in, "clj" or "js" (:js and :clj switch). */
     public static int start(boolean debug, String lang) {
+        return start(debug, lang, false);
+    }
+
+    /** The one line the REPL greets with (none with -q). */
+    static String banner() {
+        return "ipcsh " + ipcsh.shell.Main.VERSION + " (Clojure " + RT.var("clojure.core", "clojure-version").invoke()
+               + ", JDK " + Runtime.version().feature() + "." + Runtime.version().interim() + "." + Runtime.version().update()
+               + "): (help) for help, Ctrl-D to exit";
+    }
+
+    /** lang: the language entries start in, "clj" or "js" (:js and :clj switch); quiet: no greeting. */
+    public static int start(boolean debug, String lang, boolean quiet) {
         Terminal terminal;
         try {
             terminal = TerminalBuilder.builder().system(true).dumb(true).name("ipcsh").build();
@@ -53,7 +65,7 @@ public final class Repl {
                 .terminal(terminal)
                 .appName("ipcsh")
                 .parser(new ClojureParser(() -> current.get().language().equals("js")))
-                .completer(new NameCompleter())
+                .completer(new NameCompleter(() -> current.get().language().equals("js")))
                 .variable(LineReader.HISTORY_FILE, historyFile())
                 .variable(LineReader.SECONDARY_PROMPT_PATTERN, "%P  > ")
                 .variable(LineReader.INDENTATION, 2)
@@ -68,6 +80,13 @@ public final class Repl {
         Session session = new Session(debug, err);
         session.language(lang);
         current.set(session);
+        ipcsh.lang.clj.ClojureRuntime.interruptibleSeqs();
+        boolean color = System.getenv("NO_COLOR") == null && !Terminal.TYPE_DUMB.equals(terminal.getType())
+                && !Terminal.TYPE_DUMB_COLOR.equals(terminal.getType());
+        if (!quiet) {
+            terminal.writer().println(banner());
+            terminal.writer().flush();
+        }
         Thread interpreter = Thread.currentThread();
         terminal.handle(Terminal.Signal.INT, s -> {
             CTRL_C.set(true);
@@ -79,7 +98,7 @@ public final class Repl {
         });
         EventLoop loop = session.loop();
 
-        Thread lines = new Thread(() -> readLines(reader, session, loop, out, err), "ipcsh-line-reader");
+        Thread lines = new Thread(() -> readLines(reader, session, loop, out, color), "ipcsh-line-reader");
         lines.setDaemon(true);
         lines.start();
         return session.withReplBindings(() -> {
@@ -102,7 +121,7 @@ public final class Repl {
         });
     }
 
-    private static void readLines(LineReader reader, Session session, EventLoop loop, PrintAboveWriter out, PrintStream err) {
+    private static void readLines(LineReader reader, Session session, EventLoop loop, PrintAboveWriter out, boolean color) {
         while (true) {
             String entry;
             try {
@@ -122,10 +141,18 @@ public final class Repl {
                 String word = entry.trim();
                 CLOJURE_RUNNING.set(session.language().equals("clj") && !word.equals(":js") && !word.equals(":clj"));
                 try {
-                    String printed = session.evalForRepl(entry);
+                    out.interruptible(true);
+                    Session.ReplResult r = session.evalEntry(entry);
+                    Terminal t = reader.getTerminal();
+                    List<AttributedString> table = r.value() == null ? null : TablePrinter.table(r.value(), t.getWidth() > 0 ? t.getWidth() : 80, color);
                     out.flush();
                     afterCtrlC(reader);
-                    reader.getTerminal().writer().println(printed);
+                    if (table != null) {
+                        for (AttributedString l : table) t.writer().println(color ? l.toAnsi(t) : l.toString());
+                    } else {
+                        t.writer().println(r.printed());
+                    }
+                    if (r.after() != null) error(reader, session, r.after(), color);
                 } catch (Throwable t) {
                     ExitRequest exit = exitIn(t);
                     if (exit != null) {
@@ -134,11 +161,9 @@ public final class Repl {
                     }
                     out.flush();
                     afterCtrlC(reader);
-                    String msg = session.errors().oneLine(t);
-                    reader.getTerminal().writer().println(
-                            new AttributedString(msg, AttributedStyle.DEFAULT.foreground(AttributedStyle.RED))
-                                    .toAnsi(reader.getTerminal()));
+                    error(reader, session, t, color);
                 } finally {
+                    out.interruptible(false);
                     CLOJURE_RUNNING.set(false);
                     Thread.interrupted(); // a Ctrl-C that came as the entry ended
                     reader.getTerminal().writer().flush();
@@ -148,6 +173,13 @@ public final class Repl {
             });
             done.join();
         }
+    }
+
+    private static void error(LineReader reader, Session session, Throwable t, boolean color) {
+        String msg = session.errors().oneLine(t);
+        reader.getTerminal().writer().println(color
+                ? new AttributedString(msg, AttributedStyle.DEFAULT.foreground(AttributedStyle.RED)).toAnsi(reader.getTerminal())
+                : msg);
     }
 
     /** ~/.ipcsh_history, ~ from $HOME like every shell (user.home is the passwd entry's). */
