@@ -63,8 +63,14 @@ public final class ChannelVerbs implements Registry.Group {
         r.add("close", "([ch] [ch direction])", """
                 Flushes and closes ch. With :read or :write, closes only that direction (the peer of a \
                 :write close sees end of stream). Closing a process channel waits for the process and \
-                raises an error unless it exited 0. Closing a closed channel does nothing.""",
+                raises an error unless it exited 0. Closing a closed channel does nothing. Given a \
+                segment (shm, mmap, sysv-shm), unmaps it; the object itself stays.""",
                 a -> {
+                    if (a.get(0) instanceof ipcsh.shm.Segment s) {
+                        a.arity(1, 1);
+                        s.close();
+                        return null;
+                    }
                     Channel ch = a.arity(1, 2).channel(0);
                     if (a.has(1)) ch.close(a.word(1, ":read or :write"));
                     else ch.close();
