@@ -59,7 +59,8 @@ public final class SharedMemory implements Registry.Group {
                 Attaches a System V shared memory segment and returns a segment. key is an integer (as \
                 ipcmk and ipcs -m print it, e.g. 0x1234abcd) or a path, made a key as ftok(3) does with \
                 :proj (default 1); key 0 with :create makes a private segment that only its id reaches. \
-                (sysv-shm {:id 32769}) attaches by id, as ipcs -m shows it. Options as for shm (:size, \
+                (sysv-shm {:id 32769}) attaches by id, as ipcs -m shows it ({:id 32769 :read true}: \
+                read-only). Options as for shm (:size, \
                 :create, :exclusive, :mode default 0600, :temp removes a segment this call created, at \
                 exit); access :read attaches it read-only. (close seg) detaches; (shm-unlink seg) marks \
                 it for removal (IPC_RMID). (segments) shows each one's :key and :id.""",
@@ -178,7 +179,9 @@ public final class SharedMemory implements Registry.Group {
                 (bytes in all, header included; default 1 MiB), :create, :exclusive, :mode (default \
                 0600), :temp (remove the segment and doorbells at exit), and any channel option. Bytes \
                 move with no system call; a side that must wait sleeps on a doorbell FIFO the other side \
-                touches only then. (shm-unlink name) removes a ring.
+                touches only then. A writer whose shell ends without closing (exit, SIGTERM, SIGINT) still \
+                closes its end; one killed with SIGKILL cannot, so a reader that must not wait forever sets \
+                :timeout. (shm-unlink name) removes a ring.
                 """ + RingDriver.LAYOUT,
                 a -> {
                     a.arity(1, 3);

@@ -166,7 +166,11 @@ public final class RingDriver implements Driver {
             } else {
                 c.write(r, PAGE, 0, 1); // readable at first: the first read looks at the ring itself
             }
-            return new Channel(new RingDriver(seg, name, writer, r, w));
+            RingDriver d = new RingDriver(seg, name, writer, r, w);
+            // A pipe's reader sees end of stream when the writing process dies; so does a ring's,
+            // when the shell ends without closing it (exit, SIGTERM, SIGINT; not SIGKILL).
+            AtExit.register(d, d::markClosed);
+            return new Channel(d);
         } catch (RuntimeException e) {
             LibC c = LibC.get();
             if (r >= 0) c.close(r);
@@ -294,19 +298,25 @@ public final class RingDriver implements Driver {
         close();
     }
 
+    /** Tells the other side this one is gone: sets our closed flag and rings the peer. */
+    private void markClosed() {
+        if (writer) {
+            I32.setVolatile(mem, OFF_WRITER_CLOSED, 1);
+            ring(wakeReader);
+        } else {
+            I32.setVolatile(mem, OFF_READER_CLOSED, 1);
+            drain(wakeWriter);
+        }
+    }
+
     @Override
     public void close() {
         if (done) return;
         done = true;
+        AtExit.cancel(this);
         LibC c = LibC.get();
         try {
-            if (writer) {
-                I32.setVolatile(mem, OFF_WRITER_CLOSED, 1);
-                ring(wakeReader);
-            } else {
-                I32.setVolatile(mem, OFF_READER_CLOSED, 1);
-                drain(wakeWriter);
-            }
+            markClosed();
         } finally {
             c.close(wakeReader);
             c.close(wakeWriter);

@@ -152,6 +152,16 @@ class SharedMemoryScriptTest {
     }
 
     @Test
+    void ringWriterThatExitsWithoutClosingGivesItsReaderEndOfStream() {
+        String n = name("ring-exit");
+        Result w = IpcshProcess.run("-e", "(def w (shm-ring \"" + n + "\" {:size 65536 :create true})) (puts w \"last words\")");
+        assertEquals(0, w.status(), w.err());
+        Result r = IpcshProcess.run("-e", "(let [r (shm-ring \"" + n + "\" {:timeout 10000})] (prn (gets r) (gets r)) (shm-unlink \"" + n + "\"))");
+        assertEquals(new Result(0, "\"last words\" nil\n", ""), r);
+        assertGone(n);
+    }
+
+    @Test
     void temporarySegmentIsRemovedWhenTheShellIsTerminated() throws Exception {
         String n = name("temp");
         Path f = script("temp.ipcs", """
