@@ -200,6 +200,10 @@ public final class Segment implements Closeable {
             throw new IpcException(verb + " " + name + ": segment is closed");
         } catch (UnsupportedOperationException e) {
             throw new IpcException(verb + " " + name + ": segment is mapped read-only (opened with :read)");
+        } catch (InternalError e) {
+            // SIGBUS, which the JVM turns into this for its own memory accesses: the pages are not there
+            throw new IpcException(verb + " " + name + ": no memory behind offset " + offset + " (SIGBUS): another process"
+                    + " made the object smaller than the mapping, or its file system (/dev/shm) is full");
         }
     }
 

@@ -169,6 +169,16 @@ class SharedMemoryTest {
         assertFalse(Files.exists(Path.of("/dev/shm" + missing)));
     }
 
+    @Test
+    void objectTruncatedUnderTheMappingIsAnErrorNotACrash() throws Exception {
+        String file = dir.file("shrinking.bin");
+        Segment m = seg(call("mmap", file, opts("size", 8192L, "create", true)));
+        call("shm-write", m, 0L, "x");
+        run("truncate", "-s", "0", file);
+        assertError("shm-read " + file + ": no memory behind offset 4096 (SIGBUS): another process made the object smaller"
+                + " than the mapping, or its file system (/dev/shm) is full", () -> call("shm-read", m, 4096L, 4L));
+    }
+
     private static void assertError(String message, org.junit.jupiter.api.function.Executable call) {
         IpcException e = assertThrows(IpcException.class, call);
         assertEquals(message, e.getMessage());
