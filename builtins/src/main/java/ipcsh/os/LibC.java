@@ -204,4 +204,10 @@ public interface LibC {
 
     /** shmctl(2) IPC_RMID: marks the segment for removal once the last process detaches. */
     void shmctlRemove(int shmid);
+
+    /** read(2) into native memory (a mapping): bytes read, 0 at end of file, or WOULD_BLOCK. */
+    long read(int fd, java.lang.foreign.MemorySegment dst);
+
+    /** write(2) from native memory (a mapping): bytes written or WOULD_BLOCK. */
+    long write(int fd, java.lang.foreign.MemorySegment src);
 }

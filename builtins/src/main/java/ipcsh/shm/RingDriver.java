@@ -3,7 +3,7 @@ package ipcsh.shm;
 import ipcsh.IpcException;
 import ipcsh.Keyword;
 import ipcsh.chan.Channel;
-import ipcsh.chan.Driver;
+import ipcsh.chan.MemoryDriver;
 import ipcsh.chan.Waiter;
 import ipcsh.chan.drivers.FifoDriver;
 import ipcsh.os.AtExit;
@@ -32,7 +32,7 @@ import java.util.Map;
  * sequentially consistent) is in {@link #LAYOUT}, word for word what the man page says, so a
  * C program can be either end.
  */
-public final class RingDriver implements Driver {
+public final class RingDriver implements MemoryDriver {
     public static final String LAYOUT = """
             Ring layout (native byte order; offsets in bytes; a C peer uses __atomic_load_n and \
             __atomic_store_n with __ATOMIC_SEQ_CST on the counters and flags): 0 u32 magic 0x52435049 \
@@ -208,68 +208,111 @@ public final class RingDriver implements Driver {
 
     @Override
     public int read(byte[] buf, int off, int len) {
-        long avail = (long) I64.getVolatile(mem, OFF_HEAD) - mine;
-        for (int i = 0; avail == 0 && i < SPINS; i++) {
-            Thread.onSpinWait();
-            avail = (long) I64.getVolatile(mem, OFF_HEAD) - mine;
-        }
-        if (avail == 0) {
-            drain(wakeReader);
-            I32.setVolatile(mem, OFF_READER_WAITING, 1);
-            avail = (long) I64.getVolatile(mem, OFF_HEAD) - mine;
-            if (avail == 0) {
-                if ((int) I32.getVolatile(mem, OFF_WRITER_CLOSED) == 0) return LibC.WOULD_BLOCK;
-                avail = (long) I64.getVolatile(mem, OFF_HEAD) - mine;
-                if (avail == 0) {
-                    ring(wakeReader); // end of stream stays readable, as on a pipe
-                    return 0;
-                }
-            }
-            I32.setVolatile(mem, OFF_READER_WAITING, 0);
-        }
+        long avail = available();
+        if (avail <= 0) return (int) avail;
         int n = (int) Math.min(avail, len);
         long pos = mine % capacity;
         int first = (int) Math.min(n, capacity - pos);
         MemorySegment.copy(mem, ValueLayout.JAVA_BYTE, HEADER + pos, buf, off, first);
         if (first < n) MemorySegment.copy(mem, ValueLayout.JAVA_BYTE, HEADER, buf, off + first, n - first);
-        mine += n;
-        I64.setVolatile(mem, OFF_TAIL, mine);
-        if ((int) I32.getVolatile(mem, OFF_WRITER_WAITING) == 1 && I32.compareAndSet(mem, OFF_WRITER_WAITING, 1, 0)) {
-            drain(wakeWriter);
-        }
+        consumed(n);
         return n;
     }
 
     @Override
     public int write(byte[] buf, int off, int len) {
+        long room = room();
+        if (room < 0) return LibC.WOULD_BLOCK;
+        int n = (int) Math.min(room, len);
+        long pos = mine % capacity;
+        int first = (int) Math.min(n, capacity - pos);
+        MemorySegment.copy(buf, off, mem, ValueLayout.JAVA_BYTE, HEADER + pos, first);
+        if (first < n) MemorySegment.copy(buf, off + first, mem, ValueLayout.JAVA_BYTE, HEADER, n - first);
+        produced(n);
+        return n;
+    }
+
+    @Override
+    public long fillFrom(int fd, long max) {
+        long room = room();
+        if (room < 0) return NOT_READY;
+        long pos = mine % capacity;
+        long n = LibC.get().read(fd, mem.asSlice(HEADER + pos, Math.min(max, Math.min(room, capacity - pos))));
+        if (n > 0) produced(n);
+        return n;
+    }
+
+    @Override
+    public long drainTo(int fd, long max) {
+        long avail = available();
+        if (avail < 0) return NOT_READY;
+        if (avail == 0) return 0;
+        long pos = mine % capacity;
+        long n = LibC.get().write(fd, mem.asSlice(HEADER + pos, Math.min(max, Math.min(avail, capacity - pos))));
+        if (n > 0) consumed(n);
+        return n;
+    }
+
+    /** Reader: bytes ready to take, 0 at end of stream, or WOULD_BLOCK after saying it will sleep. */
+    private long available() {
+        long avail = (long) I64.getVolatile(mem, OFF_HEAD) - mine;
+        for (int i = 0; avail == 0 && i < SPINS; i++) {
+            Thread.onSpinWait();
+            avail = (long) I64.getVolatile(mem, OFF_HEAD) - mine;
+        }
+        if (avail > 0) return avail;
+        drain(wakeReader);
+        I32.setVolatile(mem, OFF_READER_WAITING, 1);
+        avail = (long) I64.getVolatile(mem, OFF_HEAD) - mine;
+        if (avail == 0) {
+            if ((int) I32.getVolatile(mem, OFF_WRITER_CLOSED) == 0) return LibC.WOULD_BLOCK;
+            avail = (long) I64.getVolatile(mem, OFF_HEAD) - mine;
+            if (avail == 0) {
+                ring(wakeReader); // end of stream stays readable, as on a pipe
+                return 0;
+            }
+        }
+        I32.setVolatile(mem, OFF_READER_WAITING, 0);
+        return avail;
+    }
+
+    /** Reader: n bytes taken; wakes the writer if it sleeps for room. */
+    private void consumed(long n) {
+        mine += n;
+        I64.setVolatile(mem, OFF_TAIL, mine);
+        if ((int) I32.getVolatile(mem, OFF_WRITER_WAITING) == 1 && I32.compareAndSet(mem, OFF_WRITER_WAITING, 1, 0)) {
+            drain(wakeWriter);
+        }
+    }
+
+    /** Writer: free bytes, or -1 after saying it will sleep; EPIPE once the reader has closed. */
+    private long room() {
         if ((int) I32.getVolatile(mem, OFF_READER_CLOSED) != 0) throw new OsException("write", name, Errno.EPIPE);
         long room = capacity - (mine - (long) I64.getVolatile(mem, OFF_TAIL));
         for (int i = 0; room == 0 && i < SPINS; i++) {
             Thread.onSpinWait();
             room = capacity - (mine - (long) I64.getVolatile(mem, OFF_TAIL));
         }
+        if (room > 0) return room;
+        fill(wakeWriter);
+        I32.setVolatile(mem, OFF_WRITER_WAITING, 1);
+        room = capacity - (mine - (long) I64.getVolatile(mem, OFF_TAIL));
         if (room == 0) {
-            fill(wakeWriter);
-            I32.setVolatile(mem, OFF_WRITER_WAITING, 1);
-            room = capacity - (mine - (long) I64.getVolatile(mem, OFF_TAIL));
-            if (room == 0) {
-                if ((int) I32.getVolatile(mem, OFF_READER_CLOSED) != 0) throw new OsException("write", name, Errno.EPIPE);
-                return LibC.WOULD_BLOCK;
-            }
-            I32.setVolatile(mem, OFF_WRITER_WAITING, 0);
-            drain(wakeWriter);
+            if ((int) I32.getVolatile(mem, OFF_READER_CLOSED) != 0) throw new OsException("write", name, Errno.EPIPE);
+            return -1;
         }
-        int n = (int) Math.min(room, len);
-        long pos = mine % capacity;
-        int first = (int) Math.min(n, capacity - pos);
-        MemorySegment.copy(buf, off, mem, ValueLayout.JAVA_BYTE, HEADER + pos, first);
-        if (first < n) MemorySegment.copy(buf, off + first, mem, ValueLayout.JAVA_BYTE, HEADER, n - first);
+        I32.setVolatile(mem, OFF_WRITER_WAITING, 0);
+        drain(wakeWriter);
+        return room;
+    }
+
+    /** Writer: n bytes placed; wakes the reader if it sleeps for data. */
+    private void produced(long n) {
         mine += n;
         I64.setVolatile(mem, OFF_HEAD, mine);
         if ((int) I32.getVolatile(mem, OFF_READER_WAITING) == 1 && I32.compareAndSet(mem, OFF_READER_WAITING, 1, 0)) {
             ring(wakeReader);
         }
-        return n;
     }
 
     private void drain(int fd) {

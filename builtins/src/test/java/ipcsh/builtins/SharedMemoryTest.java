@@ -276,6 +276,25 @@ class SharedMemoryTest {
     }
 
     @Test
+    void copyMovesBytesFromAPipeIntoARingAndOutOfItIntoAPipe() {
+        String n = name("ring-copy");
+        Channel w = (Channel) call("shm-ring", n, opts("size", 4096L, "create", true));
+        Channel r = (Channel) call("shm-ring", n, opts("encoding", kw("binary")));
+        List<?> in = (List<?>) call("pipe"), out = (List<?>) call("pipe");
+        byte[] data = new byte[3000];
+        for (int i = 0; i < data.length; i++) data[i] = (byte) (i * 13);
+        call("write", in.get(1), data);
+        call("close", in.get(1));
+        assertEquals(3000L, call("copy", in.get(0), w));
+        call("close", w);
+        assertEquals(3000L, call("copy", r, out.get(1)));
+        call("close", out.get(1));
+        ((Channel) out.get(0)).configure(opts("encoding", kw("binary")));
+        assertArrayEquals(data, (byte[]) call("read", out.get(0)));
+        for (Object ch : List.of(in.get(0), out.get(0), r)) call("close", ch);
+    }
+
+    @Test
     void writerGetsBrokenPipeOnceTheReaderHasClosed() {
         String n = name("ring-epipe");
         Channel w = (Channel) call("shm-ring", n, opts("size", 1024L, "create", true, "timeout", 5000L));

@@ -820,4 +820,36 @@ public final class FfmLibC implements LibC {
             throw rethrow(t);
         }
     }
+
+    @Override
+    public long read(int fd, MemorySegment dst) {
+        MemorySegment st = state.get();
+        try {
+            while (true) {
+                long n = (long) read.invokeExact(st, fd, dst, dst.byteSize());
+                if (n >= 0) return n;
+                int e = errno(st);
+                if (e == EAGAIN) return WOULD_BLOCK;
+                if (e != EINTR) throw new OsException("read", null, e);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public long write(int fd, MemorySegment src) {
+        MemorySegment st = state.get();
+        try {
+            while (true) {
+                long n = (long) write.invokeExact(st, fd, src, src.byteSize());
+                if (n >= 0) return n;
+                int e = errno(st);
+                if (e == EAGAIN) return WOULD_BLOCK;
+                if (e != EINTR) throw new OsException("write", null, e);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
 }
