@@ -176,7 +176,8 @@ public final class SharedMemory implements Registry.Group {
                 gets EPIPE once the reader has closed). role is :write or :read; without it, a call that \
                 creates is the writer and one that opens is the reader. (shm-ring "/feed" {:size (* 4 \
                 1024 1024) :create true}) on one side, (shm-ring "/feed") on the other. Options: :size \
-                (bytes in all, header included; default 1 MiB), :create, :exclusive, :mode (default \
+                (bytes the ring holds, default 1 MiB; its segment is one 4096-byte page more, for the \
+                header), :create, :exclusive, :mode (default \
                 0600), :temp (remove the segment and doorbells at exit), and any channel option. Bytes \
                 move with no system call; a side that must wait sleeps on a doorbell FIFO the other side \
                 touches only then. A writer whose shell ends without closing (exit, SIGTERM, SIGINT) still \

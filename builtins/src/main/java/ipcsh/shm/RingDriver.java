@@ -37,10 +37,10 @@ public final class RingDriver implements MemoryDriver {
             Ring layout (native byte order; offsets in bytes; a C peer uses __atomic_load_n and \
             __atomic_store_n with __ATOMIC_SEQ_CST on the counters and flags): 0 u32 magic 0x52435049 \
             ("IPCR" in little-endian memory), written last by the creator; 4 u32 version 1; 8 u64 \
-            capacity (the segment's size minus 256); 16 u64 data offset (256); 64 u64 head, bytes \
+            capacity (the :size given at creation); 16 u64 data offset (4096); 64 u64 head, bytes \
             written in all (only the writer stores it, after copying the bytes); 128 u64 tail, bytes \
             read in all (only the reader stores it, after copying the bytes out); 192 u32 writer-closed; \
-            196 u32 reader-closed; 200 u32 reader-waiting; 204 u32 writer-waiting; 256 the data: byte \
+            196 u32 reader-closed; 200 u32 reader-waiting; 204 u32 writer-waiting; 4096 the data: byte \
             i of the stream is at data offset + (i mod capacity). Doorbells are two FIFOs named after \
             the ring: /tmp/ipcsh-ring-NAME.wake-reader and /tmp/ipcsh-ring-NAME.wake-writer (NAME \
             without its slash), opened O_RDWR|O_NONBLOCK by both sides. The reader, finding head = \
@@ -55,7 +55,8 @@ public final class RingDriver implements MemoryDriver {
             head = tail and writer-closed is 1; the writer gets EPIPE once reader-closed is 1.""";
 
     static final int MAGIC = 0x52435049, VERSION = 1;
-    static final long HEADER = 256;
+    /** One page: the data starts page-aligned, as read(2) and write(2) into it like best. */
+    static final long HEADER = 4096;
     private static final long OFF_MAGIC = 0, OFF_VERSION = 4, OFF_CAPACITY = 8, OFF_DATA = 16, OFF_HEAD = 64,
             OFF_TAIL = 128, OFF_WRITER_CLOSED = 192, OFF_READER_CLOSED = 196, OFF_READER_WAITING = 200,
             OFF_WRITER_WAITING = 204;
@@ -114,11 +115,8 @@ public final class RingDriver implements MemoryDriver {
      */
     public static Channel open(String builtin, String name, boolean writer, boolean create, boolean exclusive,
                                long size, int perms, boolean temp, long timeoutMs) {
-        if (create && size >= 0 && size <= HEADER) {
-            throw new IpcException(builtin + ": :size must be more than the " + HEADER + "-byte header, not " + size);
-        }
         Segment seg = Segments.shm(name, new Segments.Request(builtin, true, create, exclusive,
-                create ? size : -1, perms, false));
+                create ? size + HEADER : -1, perms, false));
         seg.unlist();
         MemorySegment mem = seg.memory();
         String[] bells = doorbells(name);

@@ -254,6 +254,7 @@ class SharedMemoryTest {
         Channel w = (Channel) call("shm-ring", n, opts("size", 4096L, "create", true));
         Channel r = (Channel) call("shm-ring", n);
         assertEquals(kw("read"), r.configure("role"));
+        assertEquals(4096L, r.configure("capacity"));
         List<Object> got = new ArrayList<>();
         boolean[] eof = {false};
         call("on-readable", r, T.fn(x -> {
