@@ -296,6 +296,20 @@ class SharedMemoryTest {
     }
 
     @Test
+    void readerOfAnEmptyRingTimesOutAfterItsTimeout() {
+        String n = name("ring-timeout");
+        Channel w = (Channel) call("shm-ring", n, opts("size", 4096L, "create", true));
+        Channel r = (Channel) call("shm-ring", n, opts("timeout", 200L));
+        long t0 = System.nanoTime();
+        assertThrows(ipcsh.chan.TimeoutError.class, () -> call("gets", r));
+        assertTrue(System.nanoTime() - t0 >= 190_000_000L, "waited its :timeout");
+        call("puts", w, "late");
+        assertEquals("late", call("gets", r));
+        w.close();
+        r.close();
+    }
+
+    @Test
     void writerGetsBrokenPipeOnceTheReaderHasClosed() {
         String n = name("ring-epipe");
         Channel w = (Channel) call("shm-ring", n, opts("size", 1024L, "create", true, "timeout", 5000L));
