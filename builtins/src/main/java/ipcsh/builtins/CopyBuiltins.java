@@ -20,9 +20,9 @@ public final class CopyBuiltins implements Registry.Group {
                 Copies bytes from channel from to channel to until from's end of stream, and returns how \
                 many (Tcl's fcopy). What from had already buffered goes first; the rest moves below the \
                 channel buffers, as raw bytes (no encoding or framing), with splice(2) (zero-copy) when \
-                one side is a pipe, FIFO or process, otherwise through a 256 KiB buffer. Neither channel is \
-                closed. Options: :size n copies at most n bytes (0 or more; nil: to the end); :progress true \
-                prints bytes and rate to \
+                one side is a pipe, FIFO or process, straight from or into the shared memory when one side is a \
+                shm-ring and the other a pipe, FIFO, process or file, otherwise through a 256 KiB buffer. Neither channel is \
+                closed. Options: :size n copies at most n bytes (0 or more; nil: to the end); :progress true prints bytes and rate to \
                 stderr on a terminal for copies longer than a second. With :on-done f the copy runs in \
                 the background, served by the event loop, and returns a handle for cancel; (f n) runs on \
                 the interpreter thread with the byte count when it ends, or with the error when it \

@@ -2,6 +2,7 @@ package ipcsh.loop;
 
 import ipcsh.IpcException;
 import ipcsh.chan.Channel;
+import ipcsh.chan.MemoryDriver;
 import ipcsh.chan.Waiter;
 import ipcsh.os.Errno;
 import ipcsh.os.LibC;
@@ -13,7 +14,8 @@ import java.util.function.Consumer;
 /**
  * Moves bytes from one channel to another (Tcl's fcopy): what the source has buffered first,
  * then below the channel buffers: splice(2) when one side is a pipe or FIFO (zero-copy),
- * otherwise a read/write loop on the descriptors. Synchronous ({@link #run}) or in the
+ * read(2)/write(2) straight into or out of a {@link MemoryDriver}'s memory (a shm-ring and a
+ * plain descriptor), otherwise a read/write loop on the descriptors. Synchronous ({@link #run}) or in the
  * background ({@link #start}), driven by the {@link Reactor} on the interpreter thread.
  */
 public final class Copy {
@@ -23,11 +25,15 @@ public final class Copy {
     private static final int CHUNK = 256 * 1024;
     private static final int DONE = 0, WAIT_READ = 1, WAIT_WRITE = 2, MORE = 3;
     private static final Set<String> PIPE_KINDS = Set.of("pipe", "fifo", "process");
+    /** Kinds whose driver is plain read(2)/write(2) on its descriptor: a MemoryDriver may use it directly. */
+    private static final Set<String> PLAIN_FD_KINDS = Set.of("pipe", "fifo", "process", "file");
 
     private final Channel from, to;
     private final long limit;
     private final boolean progress;
     private boolean splice;
+    /** Set when one side keeps its bytes in memory and the other is a plain descriptor (a ring and a file). */
+    private final MemoryDriver memoryTo, memoryFrom;
     private boolean spliced;
     private byte[] buf;
     private int pendingOff, pendingLen;
@@ -49,6 +55,9 @@ public final class Copy {
         if (to.writeFd() < 0) throw new IpcException("copy: " + to.describe() + " is not open for writing");
         this.splice = !from.driver().messages() && !to.driver().messages()
                 && (PIPE_KINDS.contains(from.kind()) || PIPE_KINDS.contains(to.kind()));
+        this.memoryTo = to.driver() instanceof MemoryDriver m && PLAIN_FD_KINDS.contains(from.kind()) ? m : null;
+        this.memoryFrom = from.driver() instanceof MemoryDriver m && PLAIN_FD_KINDS.contains(to.kind()) ? m : null;
+        if (memoryTo != null || memoryFrom != null) splice = false;
     }
 
     /** Copies until the source's end of stream, or limit bytes (negative: no limit); returns the count. */
@@ -140,6 +149,20 @@ public final class Copy {
                 }
                 // EAGAIN from either side: wait for the one that is not ready
                 return readable(rfd) ? WAIT_WRITE : WAIT_READ;
+            }
+            if (memoryTo != null || memoryFrom != null) {
+                if (room <= 0) return DONE;
+                long n;
+                try {
+                    n = memoryTo != null ? memoryTo.fillFrom(rfd, room) : memoryFrom.drainTo(wfd, room);
+                } catch (OsException e) {
+                    throw new OsException("copy " + from.id() + " → " + to.id(), null, e.errno());
+                }
+                if (n == 0) return DONE;
+                if (n == MemoryDriver.NOT_READY) return memoryTo != null ? WAIT_WRITE : WAIT_READ;
+                if (n == LibC.WOULD_BLOCK) return memoryTo != null ? WAIT_READ : WAIT_WRITE;
+                copied += n;
+                continue;
             }
             if (pendingLen > 0) {
                 int w = writeSome(wfd);

@@ -170,4 +170,54 @@ public interface LibC {
 
     /** isatty(3): whether fd refers to a terminal (false for a pipe, a file, /dev/null or a bad fd). */
     boolean isatty(int fd);
+
+    // --- shared memory segments (issue 8) ---
+
+    int PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1, MS_SYNC = 4, SEEK_END = 2;
+    int IPC_CREAT = 01000, IPC_EXCL = 02000, IPC_RMID = 0, IPC_STAT = 2, SHM_RDONLY = 010000;
+
+    /** shm_open(3): opens (with O_CREAT, creates) the POSIX shared memory object name ("/name"); returns the descriptor. */
+    int shmOpen(String name, int oflag, int mode);
+
+    /** shm_unlink(3): removes the name; mappings that exist stay valid until unmapped. */
+    void shmUnlink(String name);
+
+    /** ftruncate(2): sets the size of the file or shared memory object; new bytes read as zero. */
+    void ftruncate(int fd, long length);
+
+    /** lseek(2): the resulting offset (with SEEK_END and 0, the size). */
+    long lseek(int fd, long offset, int whence);
+
+    /**
+     * mmap(2) of {@code length} bytes of fd from {@code offset}, at an address the kernel
+     * picks. Returns the mapping as a segment of that length that lives as long as
+     * {@code arena}: closing the arena unmaps it (munmap(2)), and any later access through the
+     * segment fails with IllegalStateException instead of touching unmapped memory.
+     */
+    java.lang.foreign.MemorySegment mmap(long length, int prot, int flags, int fd, long offset,
+                                         java.lang.foreign.Arena arena);
+
+    /** msync(2) of a whole mapping (MS_SYNC: returns once the data is written to the file). */
+    void msync(java.lang.foreign.MemorySegment mapping, int flags);
+
+    /** shmget(2): the id of the System V segment with key (IPC_PRIVATE is 0), created with IPC_CREAT. */
+    int shmget(int key, long size, int flags);
+
+    /**
+     * shmat(2): attaches segment shmid ({@code SHM_RDONLY} for read-only) as a memory segment of
+     * {@code size} bytes living as long as {@code arena}; closing the arena detaches it (shmdt(2)).
+     */
+    java.lang.foreign.MemorySegment shmat(int shmid, long size, int flags, java.lang.foreign.Arena arena);
+
+    /** shmctl(2) IPC_STAT: the segment's size in bytes (shm_segsz); fails with EINVAL for an unknown id. */
+    long shmctlSize(int shmid);
+
+    /** shmctl(2) IPC_RMID: marks the segment for removal once the last process detaches. */
+    void shmctlRemove(int shmid);
+
+    /** read(2) into native memory (a mapping): bytes read, 0 at end of file, or WOULD_BLOCK. */
+    long read(int fd, java.lang.foreign.MemorySegment dst);
+
+    /** write(2) from native memory (a mapping): bytes written or WOULD_BLOCK. */
+    long write(int fd, java.lang.foreign.MemorySegment src);
 }

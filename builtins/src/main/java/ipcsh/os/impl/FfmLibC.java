@@ -675,4 +675,194 @@ public final class FfmLibC implements LibC {
             throw rethrow(t);
         }
     }
+
+    // --- shared memory segments (issue 8) ---
+
+    private final MethodHandle shmOpen = errnoCall("shm_open", JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+    private final MethodHandle shmUnlink = errnoCall("shm_unlink", JAVA_INT, ADDRESS);
+    private final MethodHandle ftruncate = errnoCall("ftruncate", JAVA_INT, JAVA_INT, JAVA_LONG);
+    private final MethodHandle lseek = errnoCall("lseek", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
+    private final MethodHandle mmap = errnoCall("mmap", ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG);
+    private final MethodHandle munmap = plain("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+    private final MethodHandle msync = errnoCall("msync", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    private final MethodHandle shmget = errnoCall("shmget", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT);
+    private final MethodHandle shmat = errnoCall("shmat", ADDRESS, JAVA_INT, ADDRESS, JAVA_INT);
+    private final MethodHandle shmdt = plain("shmdt", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private final MethodHandle shmctl = errnoCall("shmctl", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
+    /** sizeof(struct shmid_ds) on 64-bit Linux is 112; 256 leaves room. shm_segsz follows the 48-byte ipc_perm. */
+    private static final int SHMID_DS_SIZE = 256, SHM_SEGSZ_OFFSET = 48;
+    private static final long MAP_FAILED = -1L;
+
+    @Override
+    public int shmOpen(String name, int oflag, int mode) {
+        MemorySegment st = state.get();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment p = a.allocateFrom(name);
+            while (true) {
+                int fd = (int) shmOpen.invokeExact(st, p, oflag, mode);
+                if (fd >= 0) return fd;
+                int e = errno(st);
+                if (e != EINTR) throw new OsException("shm_open", name, e);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public void shmUnlink(String name) {
+        MemorySegment st = state.get();
+        try (Arena a = Arena.ofConfined()) {
+            int r = (int) shmUnlink.invokeExact(st, a.allocateFrom(name));
+            if (r < 0) throw new OsException("shm_unlink", name, errno(st));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public void ftruncate(int fd, long length) {
+        MemorySegment st = state.get();
+        try {
+            while (true) {
+                int r = (int) ftruncate.invokeExact(st, fd, length);
+                if (r == 0) return;
+                int e = errno(st);
+                if (e != EINTR) throw new OsException("ftruncate", "fd " + fd, e);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public long lseek(int fd, long offset, int whence) {
+        MemorySegment st = state.get();
+        try {
+            long r = (long) lseek.invokeExact(st, fd, offset, whence);
+            if (r < 0) throw new OsException("lseek", "fd " + fd, errno(st));
+            return r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public MemorySegment mmap(long length, int prot, int flags, int fd, long offset, Arena arena) {
+        MemorySegment st = state.get();
+        try {
+            MemorySegment p = (MemorySegment) mmap.invokeExact(st, MemorySegment.NULL, length, prot, flags, fd, offset);
+            if (p.address() == MAP_FAILED) throw new OsException("mmap", "fd " + fd, errno(st));
+            return p.reinterpret(length, arena, m -> unmap(m, length));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private void unmap(MemorySegment m, long length) {
+        try {
+            int ignored = (int) munmap.invokeExact(m, length);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public void msync(MemorySegment mapping, int flags) {
+        MemorySegment st = state.get();
+        try {
+            int r = (int) msync.invokeExact(st, mapping, mapping.byteSize(), flags);
+            if (r < 0) throw new OsException("msync", null, errno(st));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public int shmget(int key, long size, int flags) {
+        MemorySegment st = state.get();
+        try {
+            int id = (int) shmget.invokeExact(st, key, size, flags);
+            if (id < 0) throw new OsException("shmget", String.format("key 0x%08x", key), errno(st));
+            return id;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public MemorySegment shmat(int shmid, long size, int flags, Arena arena) {
+        MemorySegment st = state.get();
+        try {
+            MemorySegment p = (MemorySegment) shmat.invokeExact(st, shmid, MemorySegment.NULL, flags);
+            if (p.address() == MAP_FAILED) throw new OsException("shmat", "id " + shmid, errno(st));
+            return p.reinterpret(size, arena, this::detach);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private void detach(MemorySegment m) {
+        try {
+            int ignored = (int) shmdt.invokeExact(m);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public long shmctlSize(int shmid) {
+        MemorySegment st = state.get();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment ds = a.allocate(SHMID_DS_SIZE, 8);
+            int r = (int) shmctl.invokeExact(st, shmid, IPC_STAT, ds);
+            if (r < 0) throw new OsException("shmctl", "id " + shmid, errno(st));
+            return ds.get(JAVA_LONG, SHM_SEGSZ_OFFSET);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public void shmctlRemove(int shmid) {
+        MemorySegment st = state.get();
+        try {
+            int r = (int) shmctl.invokeExact(st, shmid, IPC_RMID, MemorySegment.NULL);
+            if (r < 0) throw new OsException("shmctl", "id " + shmid, errno(st));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public long read(int fd, MemorySegment dst) {
+        MemorySegment st = state.get();
+        try {
+            while (true) {
+                long n = (long) read.invokeExact(st, fd, dst, dst.byteSize());
+                if (n >= 0) return n;
+                int e = errno(st);
+                if (e == EAGAIN) return WOULD_BLOCK;
+                if (e != EINTR) throw new OsException("read", null, e);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public long write(int fd, MemorySegment src) {
+        MemorySegment st = state.get();
+        try {
+            while (true) {
+                long n = (long) write.invokeExact(st, fd, src, src.byteSize());
+                if (n >= 0) return n;
+                int e = errno(st);
+                if (e == EAGAIN) return WOULD_BLOCK;
+                if (e != EINTR) throw new OsException("write", null, e);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
 }

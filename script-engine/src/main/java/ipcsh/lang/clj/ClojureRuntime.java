@@ -141,6 +141,7 @@ public final class ClojureRuntime {
         };
         printMethod.addMethod(Channel.class, printer);
         printMethod.addMethod(ipcsh.loop.EventLoop.Timer.class, printer);
+        printMethod.addMethod(ipcsh.shm.Segment.class, printer);
     }
 
     private static void installJavaIo() {

@@ -1,0 +1,382 @@
+package ipcsh.shm;
+
+import ipcsh.IpcException;
+import ipcsh.Keyword;
+import ipcsh.chan.Channel;
+import ipcsh.chan.MemoryDriver;
+import ipcsh.chan.Waiter;
+import ipcsh.chan.drivers.FifoDriver;
+import ipcsh.os.AtExit;
+import ipcsh.os.Errno;
+import ipcsh.os.LibC;
+import ipcsh.os.OsException;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A single-producer, single-consumer byte ring in a POSIX shared memory object: one end of it
+ * as a stream channel. Moving bytes is two memcpys and a few atomic loads and stores, no
+ * system call; a side that finds the ring empty (reader) or full (writer) says so in the header
+ * and sleeps on a doorbell FIFO, which the other side touches only when that flag is set. The
+ * doorbells are what the reactor watches, so on-readable, on-writable, copy and timeouts work
+ * as on a pipe: the reader's descriptor is readable when there may be data (or end of stream),
+ * the writer's is writable when there may be room.
+ *
+ * <p>The layout (native byte order, all counters 64-bit, flags 32-bit, accessed atomically and
+ * sequentially consistent) is in {@link #LAYOUT}, word for word what the man page says, so a
+ * C program can be either end.
+ */
+public final class RingDriver implements MemoryDriver {
+    public static final String LAYOUT = """
+            Ring layout (native byte order; offsets in bytes; a C peer uses __atomic_load_n and \
+            __atomic_store_n with __ATOMIC_SEQ_CST on the counters and flags): 0 u32 magic 0x52435049 \
+            ("IPCR" in little-endian memory), written last by the creator; 4 u32 version 1; 8 u64 \
+            capacity (the :size given at creation); 16 u64 data offset (4096); 64 u64 head, bytes \
+            written in all (only the writer stores it, after copying the bytes); 128 u64 tail, bytes \
+            read in all (only the reader stores it, after copying the bytes out); 192 u32 writer-closed; \
+            196 u32 reader-closed; 200 u32 reader-waiting; 204 u32 writer-waiting; 4096 the data: byte \
+            i of the stream is at data offset + (i mod capacity). Doorbells are two FIFOs named after \
+            the ring: /tmp/ipcsh-ring-NAME.wake-reader and /tmp/ipcsh-ring-NAME.wake-writer (NAME \
+            without its slash), opened O_RDWR|O_NONBLOCK by both sides. The reader, finding head = \
+            tail, drains wake-reader, stores reader-waiting 1, loads head again, and if still nothing \
+            (and writer-closed is 0) polls wake-reader for POLLIN. The writer, after storing head, \
+            loads reader-waiting, and when it swaps 1 for 0 (compare-and-swap) writes one byte to \
+            wake-reader. The writer, finding the ring full, fills wake-writer until write fails with \
+            EAGAIN (ipcsh shrinks that pipe to one page), stores writer-waiting 1, loads tail again, \
+            and if still full polls wake-writer for POLLOUT. The reader, after storing tail, loads \
+            writer-waiting, and when it swaps 1 for 0 reads wake-writer empty. Closing sets the \
+            side's closed flag and rings the other side once; the reader sees end of stream when \
+            head = tail and writer-closed is 1; the writer gets EPIPE once reader-closed is 1.""";
+
+    static final int MAGIC = 0x52435049, VERSION = 1;
+    /** One page: the data starts page-aligned, as read(2) and write(2) into it like best. */
+    static final long HEADER = 4096;
+    private static final long OFF_MAGIC = 0, OFF_VERSION = 4, OFF_CAPACITY = 8, OFF_DATA = 16, OFF_HEAD = 64,
+            OFF_TAIL = 128, OFF_WRITER_CLOSED = 192, OFF_READER_CLOSED = 196, OFF_READER_WAITING = 200,
+            OFF_WRITER_WAITING = 204;
+    private static final VarHandle I32 = ValueLayout.JAVA_INT.varHandle();
+    private static final VarHandle I64 = ValueLayout.JAVA_LONG.varHandle();
+    private static final byte[] PAGE = new byte[4096];
+    /**
+     * Polls of the other side's counter before going to sleep (a few microseconds): when both
+     * sides are running, the next bytes or the next room usually come within that, and sleeping
+     * and waking cost system calls and a context switch each (bench/run shm-ring: about 2x).
+     */
+    private static final int SPINS = 300;
+
+    private final Segment segment;
+    private final MemorySegment mem;
+    private final String name;
+    private final boolean writer;
+    private final long capacity;
+    private int wakeReader, wakeWriter;
+    /** Our own counter (head for the writer, tail for the reader): only this side stores it. */
+    private long mine;
+    private final byte[] scratch = new byte[4096];
+    private boolean done;
+
+    private RingDriver(Segment segment, String name, boolean writer, int wakeReader, int wakeWriter) {
+        this.segment = segment;
+        this.mem = segment.memory();
+        this.name = name;
+        this.writer = writer;
+        this.capacity = mem.get(ValueLayout.JAVA_LONG, OFF_CAPACITY);
+        this.wakeReader = wakeReader;
+        this.wakeWriter = wakeWriter;
+        this.mine = (long) I64.getVolatile(mem, writer ? OFF_HEAD : OFF_TAIL);
+    }
+
+    /** The doorbell FIFOs of a ring: {wake-reader, wake-writer}. */
+    public static String[] doorbells(String name) {
+        String base = "/tmp/ipcsh-ring-" + name.substring(1);
+        return new String[] {base + ".wake-reader", base + ".wake-writer"};
+    }
+
+    /** Removes a ring's doorbells if they are there (with the segment, by shm-unlink). */
+    static void removeDoorbells(String name) {
+        for (String p : doorbells(name)) {
+            try {
+                Files.deleteIfExists(Path.of(p));
+            } catch (java.io.IOException ignored) {
+                // not ours to remove, or gone already
+            }
+        }
+    }
+
+    /**
+     * Opens (with create, makes) the ring name as its writer or reader. A ring this call creates
+     * has {@code size} bytes in all; with temp its segment and doorbells go when the shell exits.
+     */
+    public static Channel open(String builtin, String name, boolean writer, boolean create, boolean exclusive,
+                               long size, int perms, boolean temp, long timeoutMs) {
+        Segment seg = Segments.shm(name, new Segments.Request(builtin, true, create, exclusive,
+                create ? size + HEADER : -1, perms, false));
+        seg.unlist();
+        MemorySegment mem = seg.memory();
+        String[] bells = doorbells(name);
+        int r = -1, w = -1;
+        boolean made = false;
+        try {
+            if (mem.byteSize() <= HEADER) throw new IpcException(builtin + " \"" + name + "\": is not a ring (" + mem.byteSize() + " bytes)");
+            if (create && (int) I32.getVolatile(mem, OFF_MAGIC) == 0 && (long) I64.getVolatile(mem, OFF_HEAD) == 0) {
+                // New (all zero): lay out the header, the magic last so an opener never sees half of it.
+                mem.set(ValueLayout.JAVA_INT, OFF_VERSION, VERSION);
+                mem.set(ValueLayout.JAVA_LONG, OFF_CAPACITY, mem.byteSize() - HEADER);
+                mem.set(ValueLayout.JAVA_LONG, OFF_DATA, HEADER);
+                I32.setVolatile(mem, OFF_MAGIC, MAGIC);
+                made = true;
+            } else {
+                awaitMagic(builtin, name, mem, timeoutMs);
+            }
+            for (String b : bells) {
+                try {
+                    FifoDriver.make(b, perms);
+                } catch (OsException e) {
+                    if (e.errno() != Errno.EEXIST) throw e;
+                }
+            }
+            if (made && temp) {
+                AtExit.register("shm " + name, () -> {
+                    try {
+                        LibC.get().shmUnlink(name);
+                    } catch (RuntimeException ignored) {
+                        // gone already
+                    }
+                    removeDoorbells(name);
+                });
+            }
+            LibC c = LibC.get();
+            int flags = LibC.O_RDWR | LibC.O_NONBLOCK | LibC.O_CLOEXEC;
+            r = c.open(bells[0], flags, 0);
+            w = c.open(bells[1], flags, 0);
+            if (writer) {
+                try {
+                    c.fcntl(w, LibC.F_SETPIPE_SZ, 4096); // one page: a few bytes fill it, so POLLOUT means "woken"
+                } catch (OsException ignored) {
+                    // a bigger pipe only costs the writer more bytes to fill before sleeping
+                }
+            } else {
+                c.write(r, PAGE, 0, 1); // readable at first: the first read looks at the ring itself
+            }
+            RingDriver d = new RingDriver(seg, name, writer, r, w);
+            // A pipe's reader sees end of stream when the writing process dies; so does a ring's,
+            // when the shell ends without closing it (exit, SIGTERM, SIGINT; not SIGKILL).
+            AtExit.register(d, d::markClosed);
+            return new Channel(d);
+        } catch (RuntimeException e) {
+            LibC c = LibC.get();
+            if (r >= 0) c.close(r);
+            if (w >= 0) c.close(w);
+            seg.close();
+            throw e;
+        }
+    }
+
+    /** An opener may come while the creator lays out the header: wait a moment for the magic. */
+    private static void awaitMagic(String builtin, String name, MemorySegment mem, long timeoutMs) {
+        long deadline = Waiter.deadline(timeoutMs < 0 ? 2000 : timeoutMs);
+        while (true) {
+            int m = (int) I32.getVolatile(mem, OFF_MAGIC);
+            if (m == MAGIC) break;
+            if (m != 0 || System.nanoTime() > deadline) {
+                throw new IpcException(builtin + " \"" + name + "\": is not an ipcsh ring (magic " + String.format("0x%08x", m)
+                        + ", expected 0x52435049)");
+            }
+            Waiter.sleep(5, builtin + " \"" + name + "\" (waiting for its header)");
+        }
+        int v = (int) I32.getVolatile(mem, OFF_VERSION);
+        if (v != VERSION) throw new IpcException(builtin + " \"" + name + "\": ring version " + v + ", this shell speaks " + VERSION);
+        long cap = mem.get(ValueLayout.JAVA_LONG, OFF_CAPACITY);
+        long data = mem.get(ValueLayout.JAVA_LONG, OFF_DATA);
+        if (data != HEADER || cap <= 0 || cap > mem.byteSize() - HEADER) {
+            throw new IpcException(builtin + " \"" + name + "\": damaged ring header (capacity " + cap + ", data at " + data + ")");
+        }
+    }
+
+    @Override public String kind() { return "shm-ring"; }
+    @Override public String name() { return name; }
+    @Override public int readFd() { return writer || done ? -1 : wakeReader; }
+    @Override public int writeFd() { return writer && !done ? wakeWriter : -1; }
+
+    @Override
+    public int read(byte[] buf, int off, int len) {
+        long avail = available();
+        if (avail <= 0) return (int) avail;
+        int n = (int) Math.min(avail, len);
+        long pos = mine % capacity;
+        int first = (int) Math.min(n, capacity - pos);
+        MemorySegment.copy(mem, ValueLayout.JAVA_BYTE, HEADER + pos, buf, off, first);
+        if (first < n) MemorySegment.copy(mem, ValueLayout.JAVA_BYTE, HEADER, buf, off + first, n - first);
+        consumed(n);
+        return n;
+    }
+
+    @Override
+    public int write(byte[] buf, int off, int len) {
+        long room = room();
+        if (room < 0) return LibC.WOULD_BLOCK;
+        int n = (int) Math.min(room, len);
+        long pos = mine % capacity;
+        int first = (int) Math.min(n, capacity - pos);
+        MemorySegment.copy(buf, off, mem, ValueLayout.JAVA_BYTE, HEADER + pos, first);
+        if (first < n) MemorySegment.copy(buf, off + first, mem, ValueLayout.JAVA_BYTE, HEADER, n - first);
+        produced(n);
+        return n;
+    }
+
+    @Override
+    public long fillFrom(int fd, long max) {
+        long room = room();
+        if (room < 0) return NOT_READY;
+        long pos = mine % capacity;
+        long n = LibC.get().read(fd, mem.asSlice(HEADER + pos, Math.min(max, Math.min(room, capacity - pos))));
+        if (n > 0) produced(n);
+        return n;
+    }
+
+    @Override
+    public long drainTo(int fd, long max) {
+        long avail = available();
+        if (avail < 0) return NOT_READY;
+        if (avail == 0) return 0;
+        long pos = mine % capacity;
+        long n = LibC.get().write(fd, mem.asSlice(HEADER + pos, Math.min(max, Math.min(avail, capacity - pos))));
+        if (n > 0) consumed(n);
+        return n;
+    }
+
+    /** Reader: bytes ready to take, 0 at end of stream, or WOULD_BLOCK after saying it will sleep. */
+    private long available() {
+        long avail = (long) I64.getVolatile(mem, OFF_HEAD) - mine;
+        for (int i = 0; avail == 0 && i < SPINS; i++) {
+            Thread.onSpinWait();
+            avail = (long) I64.getVolatile(mem, OFF_HEAD) - mine;
+        }
+        if (avail > 0) return avail;
+        drain(wakeReader);
+        I32.setVolatile(mem, OFF_READER_WAITING, 1);
+        avail = (long) I64.getVolatile(mem, OFF_HEAD) - mine;
+        if (avail == 0) {
+            if ((int) I32.getVolatile(mem, OFF_WRITER_CLOSED) == 0) return LibC.WOULD_BLOCK;
+            avail = (long) I64.getVolatile(mem, OFF_HEAD) - mine;
+            if (avail == 0) {
+                ring(wakeReader); // end of stream stays readable, as on a pipe
+                return 0;
+            }
+        }
+        I32.setVolatile(mem, OFF_READER_WAITING, 0);
+        return avail;
+    }
+
+    /** Reader: n bytes taken; wakes the writer if it sleeps for room. */
+    private void consumed(long n) {
+        mine += n;
+        I64.setVolatile(mem, OFF_TAIL, mine);
+        if ((int) I32.getVolatile(mem, OFF_WRITER_WAITING) == 1 && I32.compareAndSet(mem, OFF_WRITER_WAITING, 1, 0)) {
+            drain(wakeWriter);
+        }
+    }
+
+    /** Writer: free bytes, or -1 after saying it will sleep; EPIPE once the reader has closed. */
+    private long room() {
+        if ((int) I32.getVolatile(mem, OFF_READER_CLOSED) != 0) throw new OsException("write", name, Errno.EPIPE);
+        long room = capacity - (mine - (long) I64.getVolatile(mem, OFF_TAIL));
+        for (int i = 0; room == 0 && i < SPINS; i++) {
+            Thread.onSpinWait();
+            room = capacity - (mine - (long) I64.getVolatile(mem, OFF_TAIL));
+        }
+        if (room > 0) return room;
+        fill(wakeWriter);
+        I32.setVolatile(mem, OFF_WRITER_WAITING, 1);
+        room = capacity - (mine - (long) I64.getVolatile(mem, OFF_TAIL));
+        if (room == 0) {
+            if ((int) I32.getVolatile(mem, OFF_READER_CLOSED) != 0) throw new OsException("write", name, Errno.EPIPE);
+            return -1;
+        }
+        I32.setVolatile(mem, OFF_WRITER_WAITING, 0);
+        drain(wakeWriter);
+        return room;
+    }
+
+    /** Writer: n bytes placed; wakes the reader if it sleeps for data. */
+    private void produced(long n) {
+        mine += n;
+        I64.setVolatile(mem, OFF_HEAD, mine);
+        if ((int) I32.getVolatile(mem, OFF_READER_WAITING) == 1 && I32.compareAndSet(mem, OFF_READER_WAITING, 1, 0)) {
+            ring(wakeReader);
+        }
+    }
+
+    private void drain(int fd) {
+        while (LibC.get().read(fd, scratch, 0, scratch.length) > 0) {
+            // emptied: the next poll waits for a fresh ring
+        }
+    }
+
+    private static void fill(int fd) {
+        for (int i = 0; i < 64 && LibC.get().write(fd, PAGE, 0, PAGE.length) > 0; i++) {
+            // full: POLLOUT now means the reader drained it
+        }
+    }
+
+    private static void ring(int fd) {
+        LibC.get().write(fd, PAGE, 0, 1); // WOULD_BLOCK: it is ringing already
+    }
+
+    @Override
+    public void closeRead() {
+        close();
+    }
+
+    @Override
+    public void closeWrite() {
+        close();
+    }
+
+    /** Tells the other side this one is gone: sets our closed flag and rings the peer. */
+    private void markClosed() {
+        if (writer) {
+            I32.setVolatile(mem, OFF_WRITER_CLOSED, 1);
+            ring(wakeReader);
+        } else {
+            I32.setVolatile(mem, OFF_READER_CLOSED, 1);
+            drain(wakeWriter);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (done) return;
+        done = true;
+        AtExit.cancel(this);
+        LibC c = LibC.get();
+        try {
+            markClosed();
+        } finally {
+            c.close(wakeReader);
+            c.close(wakeWriter);
+            wakeReader = wakeWriter = -1;
+            segment.close();
+        }
+    }
+
+    @Override
+    public Map<String, Object> options() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("path", name);
+        m.put("role", Keyword.of(writer ? "write" : "read"));
+        m.put("capacity", capacity);
+        if (!done) {
+            m.put("used", (long) I64.getVolatile(mem, OFF_HEAD) - (long) I64.getVolatile(mem, OFF_TAIL));
+            m.put("fd", (long) (writer ? wakeWriter : wakeReader));
+        }
+        m.put("doorbells", java.util.List.of(doorbells(name)));
+        return m;
+    }
+}
