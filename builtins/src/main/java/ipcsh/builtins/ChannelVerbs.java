@@ -63,8 +63,13 @@ public final class ChannelVerbs implements Registry.Group {
         r.add("close", "([ch] [ch direction])", """
                 Flushes and closes ch. With :read or :write, closes only that direction (the peer of a \
                 :write close sees end of stream). Closing a process channel waits for the process and \
-                raises an error unless it exited 0. Closing a closed channel does nothing.""",
+                raises an error unless it exited 0. Closing a closed channel does nothing. (close s) on a \
+                semaphore (sem) releases this shell's handle.""",
                 a -> {
+                    if (a.arity(1, 2).get(0) instanceof ipcsh.ipc.Semaphore s) {
+                        s.close();
+                        return null;
+                    }
                     Channel ch = a.arity(1, 2).channel(0);
                     if (a.has(1)) ch.close(a.word(1, ":read or :write"));
                     else ch.close();

@@ -5,6 +5,7 @@ import ipcsh.builtins.CopyBuiltins;
 import ipcsh.builtins.EventLoopBuiltins;
 import ipcsh.builtins.PipesAndFiles;
 import ipcsh.builtins.Processes;
+import ipcsh.builtins.QueuesAndSemaphores;
 import ipcsh.builtins.ShellBuiltins;
 import ipcsh.builtins.SocketBuiltins;
 
@@ -59,6 +60,7 @@ public final class Registry {
     /** This module's groups in man page order; a new group adds one line here. Provided groups follow them. */
     public static List<Group> groups() {
         return List.of(new ChannelVerbs(), new CopyBuiltins(), new PipesAndFiles(), new SocketBuiltins(), new Processes(),
+                new QueuesAndSemaphores(),
                 new EventLoopBuiltins(), new ShellBuiltins());
     }
 

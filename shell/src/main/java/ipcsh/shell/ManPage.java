@@ -49,6 +49,8 @@ public final class ManPage {
 
         Map<String, List<Builtin>> groups = new LinkedHashMap<>();
         for (Builtin b : registry.all()) groups.computeIfAbsent(b.group(), g -> new ArrayList<>()).add(b);
+        // forms that are macros (with-sem) join their group, after its builtins
+        for (Builtin f : ipcsh.lang.clj.ClojureRuntime.forms()) groups.computeIfAbsent(f.group(), g -> new ArrayList<>()).add(f);
 
         r.raw(".SH SYNOPSIS");
         r.raw(".nf");

@@ -29,7 +29,7 @@ final class BuiltinFn extends AFn {
     }
 
     private Object call(Object[] args) {
-        if (core != null && (args.length == 0 || !(args[0] instanceof Channel))) {
+        if (core != null && (args.length == 0 || !(args[0] instanceof Channel || args[0] instanceof ipcsh.ipc.SysvQueue))) {
             return core.applyTo(ArraySeq.create(args));
         }
         Object[] j = new Object[args.length];

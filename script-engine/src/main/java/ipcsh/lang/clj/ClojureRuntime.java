@@ -73,9 +73,32 @@ public final class ClojureRuntime {
                 return null;
             }
         });
+        for (Builtin f : forms()) {
+            Symbol sym = Symbol.intern(f.name());
+            Var v = Var.intern(core, sym, eval(RT.readString(f.impl().call(null).toString())));
+            v.setMeta(meta(f).assoc(Keyword.intern("macro"), true));
+            v.setMacro();
+            refer(user, sym, v);
+        }
         installPrinting();
         installJavaIo();
         installed = true;
+    }
+
+    /**
+     * Forms that must be macros (they take a body), defined in Clojure itself. Each is a Builtin
+     * record for (doc) and the man page, whose impl returns its source; it is in no registry,
+     * since the registry's builtins are functions. JS has each as a function taking a fn (see
+     * the js Bootstrap).
+     */
+    public static List<Builtin> forms() {
+        return List.of(new Builtin("with-sem", "Message queues and semaphores", "([s & body])", """
+                Waits on the semaphore s (sem-wait), evaluates body and posts s (sem-post) in a finally, \
+                so the semaphore is given back even when body throws; returns body's value. A \
+                cross-process mutex: (def lock (sem "/lock" {:create true})) then (with-sem lock \
+                (shm-add ...)) in every process. From JavaScript: ipc.withSem(s, fn).""",
+                a -> "(fn [_form _env s & body] `(let [s# ~s] (ipcsh.core/sem-wait s#) "
+                        + "(try ~@body (finally (ipcsh.core/sem-post s#)))))", null));
     }
 
     private static void refer(Namespace ns, Symbol sym, Var v) {
@@ -129,6 +152,8 @@ public final class ClojureRuntime {
         };
         printMethod.addMethod(Channel.class, printer);
         printMethod.addMethod(ipcsh.loop.EventLoop.Timer.class, printer);
+        printMethod.addMethod(ipcsh.ipc.Semaphore.class, printer);
+        printMethod.addMethod(ipcsh.ipc.SysvQueue.class, printer);
     }
 
     private static void installJavaIo() {

@@ -80,6 +80,8 @@ final class Bootstrap {
               /** The blocking builtin stays reachable; ipc.sleep is the Promise one, as in JS. */
               if (ipc.sleep) ipc.sleepSync = ipc.sleep;
               ipc.sleep = (ms) => new Promise(resolve => setTimeout(resolve, ms));
+              /** with-sem: waits on s, runs f, posts s in a finally; returns f's value. */
+              if (ipc.semWait) ipc.withSem = (s, f) => { ipc.semWait(s); try { return f(); } finally { ipc.semPost(s); } };
               ipc.doc = (name) => bridge.doc(String(name));
               ipc.clj = (code) => bridge.clj(String(code));
               ipc.args = Object.freeze([]);
