@@ -60,7 +60,7 @@ public final class Ipcs {
 
     private static Long qsize(Path p) {
         try {
-            String s = Files.readString(p);
+            String s = ipcsh.os.ProcFiles.read(p.toString());
             int i = s.indexOf("QSIZE:");
             if (i < 0) return null;
             return Long.parseLong(s.substring(i + 6).trim().split("\\s+")[0]);
@@ -127,7 +127,7 @@ public final class Ipcs {
         List<Map<String, Object>> rows = new ArrayList<>();
         List<String> lines;
         try {
-            lines = Files.readAllLines(Path.of("/proc/sysvipc/" + table));
+            lines = List.of(ipcsh.os.ProcFiles.read("/proc/sysvipc/" + table).split("\n"));
         } catch (IOException e) {
             return rows;
         }
@@ -234,8 +234,8 @@ public final class Ipcs {
                 // gone, or not ours to look at
             }
             try {
-                // bytes, not UTF-8 lines: a mapped file's name may be any bytes, and one bad one must not hide the rest
-                String maps = readProc(proc.resolve("maps"));
+                // as bytes, not UTF-8: a mapped file's name may be any bytes, and one bad one must not hide the rest
+                String maps = ipcsh.os.ProcFiles.read(proc.resolve("maps").toString());
                 for (String line : maps.split("\n")) {
                     // by inode, not name: sem_open maps a temporary file before linking it to its name
                     boolean shm = line.contains(SHM + "/"), sysv = !shm && line.contains("/SYSV");
@@ -245,16 +245,6 @@ public final class Ipcs {
                 }
             } catch (IOException | RuntimeException e) {
                 // gone, or not ours to look at
-            }
-        }
-
-        /** A /proc file in small reads: Files.readAllBytes fails with EINVAL on a large process's maps. */
-        private static String readProc(Path p) throws IOException {
-            try (java.io.InputStream in = Files.newInputStream(p)) {
-                java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-                byte[] b = new byte[8192];
-                for (int n; (n = in.read(b)) > 0;) out.write(b, 0, n);
-                return out.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
             }
         }
 
@@ -275,7 +265,7 @@ public final class Ipcs {
 
         private static String command(long pid) {
             try {
-                return Files.readString(Path.of("/proc/" + pid + "/comm")).trim();
+                return ipcsh.os.ProcFiles.read("/proc/" + pid + "/comm").trim();
             } catch (IOException e) {
                 return null;
             }

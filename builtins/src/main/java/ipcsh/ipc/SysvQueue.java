@@ -9,8 +9,6 @@ import ipcsh.os.LibC;
 import ipcsh.os.OsException;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -75,11 +73,7 @@ public final class SysvQueue {
     }
 
     static long readLong(String path, long dflt) {
-        try {
-            return Long.parseLong(Files.readString(Path.of(path)).trim());
-        } catch (java.io.IOException | RuntimeException e) {
-            return dflt;
-        }
+        return ipcsh.os.ProcFiles.number(path, dflt);
     }
 
     public int key() { return key; }

@@ -19,17 +19,13 @@ final class MqLimits {
     private MqLimits() {}
 
     static long read(String name, long dflt) {
-        try {
-            return Long.parseLong(Files.readString(Path.of(DIR + name)).trim());
-        } catch (IOException | RuntimeException e) {
-            return dflt;
-        }
+        return ipcsh.os.ProcFiles.number(DIR + name, dflt);
     }
 
     /** RLIMIT_MSGQUEUE of this process (bytes), from /proc/self/limits; -1 when unknown or unlimited. */
     static long rlimitMsgqueue() {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+            for (String line : ipcsh.os.ProcFiles.read("/proc/self/limits").split("\n")) {
                 if (line.startsWith("Max msgqueue size")) {
                     String soft = line.substring("Max msgqueue size".length()).trim().split("\\s+")[0];
                     return soft.equals("unlimited") ? -1 : Long.parseLong(soft);
