@@ -48,6 +48,7 @@ public final class Channel implements Closeable {
     private int inStart, inEnd;
     private byte[] out;
     private int outLen;
+    private byte[] messageBuffer;
     private boolean eof, blocked, readClosed, writeClosed, closed;
     private final List<Runnable> closeHooks = new ArrayList<>(1);
 
@@ -394,7 +395,11 @@ public final class Channel implements Closeable {
     /** One whole message from a message driver; null when a non-blocking channel has none. */
     private byte[] receive(String verb) {
         long dl = Waiter.deadline(timeoutMs);
-        byte[] buf = new byte[Math.max(bufferSize, 65536)];
+        // kept between messages: zeroing 64 KiB for each one cost more than the message itself
+        if (messageBuffer == null || messageBuffer.length < Math.max(bufferSize, 65536)) {
+            messageBuffer = new byte[Math.max(bufferSize, 65536)];
+        }
+        byte[] buf = messageBuffer;
         while (true) {
             int n;
             try {
