@@ -29,8 +29,9 @@ public final class QueuesAndSemaphores implements Registry.Group {
                 one whole message each (text, or bytes on an :encoding :binary channel; :json-lines \
                 framing sends each value as one message); (send q data {:priority 5}) sends at a priority \
                 (0..32767; higher is received first) and (recv q) returns {:data ... :priority p}. The \
-                descriptor is watched by the event loop like a socket: on-readable, on-writable, wait-for \
-                and copy work, and :timeout bounds every wait. Options: :create (make it when absent), \
+                descriptor is watched by the event loop like a socket: on-readable, on-writable and wait-for \
+                work, and :timeout bounds every wait; copy moves messages out of a queue as bytes, and into \
+                one sends each read of the source as a message (an error past :msg-size). Options: :create (make it when absent), \
                 :exclusive (with :create: fail when it exists, EEXIST), :mode (permission bits of a new \
                 queue, default 0600), :max-msgs and :msg-size (a new queue's capacity and largest message; \
                 default the system's, /proc/sys/fs/mqueue/msg_default and msgsize_default), :temp (remove \

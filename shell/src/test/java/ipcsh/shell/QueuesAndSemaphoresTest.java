@@ -209,6 +209,17 @@ class QueuesAndSemaphoresTest {
     }
 
     @Test
+    void withSemPostsEvenWhenItsBodyThrows() {
+        Result r = IpcshProcess.run("-e", """
+                (def s (sem "%s" {:create true :temp true}))
+                (try (with-sem s (println "inside" (sem-value s)) (throw (ex-info "boom" {})))
+                     (catch Exception e (println (ex-message e))))
+                (println "after" (sem-value s) (with-sem s :value))""".formatted(name("with-sem")));
+        ok(r);
+        assertEquals("inside 0\nboom\nafter 1 :value\n", r.out());
+    }
+
+    @Test
     void ipcshUsesAQueueIpcmkMadeAndIpcsSeesTheQueueIpcshMade() throws Exception {
         String made = run("ipcmk", "-Q");
         int id = Integer.parseInt(made.replaceAll("\\D+", ""));

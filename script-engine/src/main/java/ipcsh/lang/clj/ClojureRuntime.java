@@ -127,6 +127,9 @@ public final class ClojureRuntime {
     static void printDoc(Symbol sym) {
         Builtin b = sym.getNamespace() == null || sym.getNamespace().equals(NS)
                 ? Registry.standard().get(sym.getName()) : null;
+        if (b == null && (sym.getNamespace() == null || sym.getNamespace().equals(NS))) {
+            b = forms().stream().filter(f -> f.name().equals(sym.getName())).findFirst().orElse(null);
+        }
         PrintWriter out = new PrintWriter((java.io.Writer) RT.OUT.deref(), true);
         if (b != null) {
             out.print(DocText.render(b));
