@@ -75,7 +75,7 @@ public final class ClojureRuntime {
         });
         for (Builtin f : forms()) {
             Symbol sym = Symbol.intern(f.name());
-            Var v = Var.intern(core, sym, eval(RT.readString(f.impl().call(null).toString())));
+            Var v = Var.intern(core, sym, new WithSemMacro());
             v.setMeta(meta(f).assoc(Keyword.intern("macro"), true));
             v.setMacro();
             refer(user, sym, v);
@@ -97,8 +97,30 @@ public final class ClojureRuntime {
                 so the semaphore is given back even when body throws; returns body's value. A \
                 cross-process mutex: (def lock (sem "/lock" {:create true})) then (with-sem lock \
                 (shm-add ...)) in every process. From JavaScript: ipc.withSem(s, fn).""",
-                a -> "(fn [_form _env s & body] `(let [s# ~s] (ipcsh.core/sem-wait s#) "
-                        + "(try ~@body (finally (ipcsh.core/sem-post s#)))))", null));
+                a -> {
+                    throw new ipcsh.IpcException("with-sem is a form, not a function: (with-sem s body...)");
+                }, null));
+    }
+
+    /**
+     * (with-sem s body...) → (let [s# s] (ipcsh.core/sem-wait s#) (try body... (finally
+     * (ipcsh.core/sem-post s#)))), built in Java so that start-up compiles nothing for it.
+     */
+    private static final class WithSemMacro extends clojure.lang.RestFn {
+        @Override
+        public int getRequiredArity() {
+            return 3;
+        }
+
+        @Override
+        protected Object doInvoke(Object form, Object env, Object s, Object body) {
+            Symbol g = Symbol.intern("sem__" + RT.nextID() + "__auto__");
+            Object post = RT.list(Symbol.intern("finally"), RT.list(Symbol.intern(NS, "sem-post"), g));
+            Object tryForm = RT.cons(Symbol.intern("try"), RT.seq(clojure.lang.PersistentVector.create(
+                    (clojure.lang.ISeq) body).cons(post)));
+            return RT.list(Symbol.intern("clojure.core", "let"), clojure.lang.PersistentVector.create(g, s),
+                    RT.list(Symbol.intern(NS, "sem-wait"), g), tryForm);
+        }
     }
 
     private static void refer(Namespace ns, Symbol sym, Var v) {
