@@ -119,7 +119,7 @@ public final class SocketBuiltins implements Registry.Group {
                     Object data = a.get(1);
                     if (a.get(0) instanceof SysvQueue q) {
                         Options o = a.options(2).only("type", "timeout");
-                        q.send(data, o.integer("type", 1), o.get("timeout") == null ? -1 : o.integer("timeout", -1));
+                        q.send(data, o.integer("type", 1), OptionChecks.timeout(a.name(), o));
                         return null;
                     }
                     Channel ch = a.channel(0);
@@ -157,8 +157,7 @@ public final class SocketBuiltins implements Registry.Group {
                     a.arity(1, 2);
                     if (a.get(0) instanceof SysvQueue q) {
                         Options o = a.options(1).only("type", "timeout", "nonblock");
-                        long t = o.get("timeout") == null ? -1 : o.integer("timeout", -1);
-                        return q.receive(o.integer("type", 0), t, o.flag("nonblock", false));
+                        return q.receive(o.integer("type", 0), OptionChecks.timeout(a.name(), o), o.flag("nonblock", false));
                     }
                     Channel ch = a.channel(0);
                     if (!a.options(1).map().isEmpty()) {

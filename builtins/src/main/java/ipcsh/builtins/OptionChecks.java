@@ -4,12 +4,12 @@ import ipcsh.IpcException;
 import ipcsh.registry.Options;
 
 /**
- * The checks on sizes, counts, modes and timeouts of the IPC builtins, in one place, before
+ * The checks on sizes, counts, modes and timeouts of the IPC builtins' options, in one place, before
  * any side effect: a value out of range is an error naming the builtin, the option and what
  * it may be.
  */
-final class Counts {
-    private Counts() {}
+final class OptionChecks {
+    private OptionChecks() {}
 
     /** A positive integer option, or dflt when absent. */
     static long positive(String b, Options o, String key, long dflt) {
