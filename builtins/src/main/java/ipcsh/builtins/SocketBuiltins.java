@@ -4,7 +4,9 @@ import ipcsh.ExitRequest;
 import ipcsh.IpcException;
 import ipcsh.chan.Channel;
 import ipcsh.chan.drivers.DatagramDriver;
+import ipcsh.chan.drivers.MqDriver;
 import ipcsh.chan.drivers.Sockets;
+import ipcsh.ipc.SysvQueue;
 import ipcsh.loop.CallbackError;
 import ipcsh.loop.EventLoop;
 import ipcsh.loop.Reactor;
@@ -116,17 +118,34 @@ public final class SocketBuiltins implements Registry.Group {
                     return PipesAndFiles.configureRest(ch, o, "connect");
                 });
         r.addShadowingCore("send", "([ch data] [ch data opts])", """
-                Sends data (a string or bytes) as one datagram on a udp or unix datagram channel: to the \
+                Sends data (a string or bytes) as one message. On a udp or unix datagram channel: to the \
                 connected peer, or {:to ["host" port]} / {:to "/path"} (an address as recv's :from gives \
                 it). Errors name send, the channel and the target: send unix-dgram2 \
                 \"/tmp/x.sock\": No such file or directory (ENOENT). A datagram too large for the socket is EMSGSIZE, and \
                 on a non-blocking channel a full send buffer is an EAGAIN error (the datagram is not \
-                sent, nothing is queued). On a stream channel it is write. Returns nil. Called without \
-                a channel it is clojure.core/send.""",
+                sent, nothing is queued). On a POSIX message queue (mq): {:priority p}, 0..32767 (default \
+                0). On a System V queue (sysv-mq): {:type t}, a positive integer (default 1), and \
+                {:timeout ms} for a full queue. On a stream channel it is write. Returns nil. Called \
+                without a channel or queue it is clojure.core/send.""",
                 a -> {
-                    Channel ch = a.arity(2, 3).channel(0);
-                    Options o = a.options(2).only("to");
+                    a.arity(2, 3);
                     Object data = a.get(1);
+                    if (a.get(0) instanceof SysvQueue q) {
+                        Options o = a.options(2).only("type", "timeout");
+                        q.send(data, o.integer("type", 1), OptionChecks.timeout(a.name(), o));
+                        return null;
+                    }
+                    Channel ch = a.channel(0);
+                    Options o = a.options(2).only("to", "priority");
+                    if (o.get("priority") != null) {
+                        if (!(ch.driver() instanceof MqDriver d)) {
+                            throw new IpcException("send " + ch.describe() + ": :priority is for message queue channels (mq)");
+                        }
+                        long p = o.integer("priority", 0);
+                        if (p < 0 || p > 32767) throw new IpcException("send " + ch.describe() + ": :priority must be 0..32767, not " + p);
+                        d.sendingWith((int) p, () -> ch.write(data));
+                        return null;
+                    }
                     if (o.get("to") == null) {
                         ch.send(data, null);
                         return null;
@@ -138,21 +157,37 @@ public final class SocketBuiltins implements Registry.Group {
                     d.sendingTo(to, () -> ch.send(data, ipcsh.os.SockAddr.format(to)));
                     return null;
                 });
-        r.add("recv", "([ch])", """
-                Receives one datagram from a udp or unix datagram channel: {:data "..." :from addr}, \
-                where addr is ["host" port] for udp, a path or "@name" for unix (nil when the sender has \
-                no name), fit for (send ch reply {:to addr}). data is bytes on a binary channel. The \
-                datagram is sized before it is taken, so it arrives whole; one longer than :max-frame \
-                is dropped and reported once. Waits like gets (:timeout, Ctrl-C); nil when a \
-                non-blocking channel has nothing.""",
+        r.add("recv", "([ch] [ch opts])", """
+                Receives one message with what came with it. From a udp or unix datagram channel: \
+                {:data "..." :from addr}, where addr is ["host" port] for udp, a path or "@name" for unix \
+                (nil when the sender has no name), fit for (send ch reply {:to addr}). From a POSIX \
+                message queue (mq): {:data ... :priority p}, the oldest message of the highest priority. \
+                From a System V queue (sysv-mq): {:data ... :type t}; {:type t} takes the oldest message of \
+                type t (default 0: any), {:timeout ms} bounds the wait, {:nonblock true} returns nil at \
+                once when none is there. data is bytes on a binary channel. A datagram is sized before it \
+                is taken, so it arrives whole; one longer than :max-frame is dropped and reported once. \
+                Waits like gets (:timeout, Ctrl-C); nil when a non-blocking channel has nothing.""",
                 a -> {
-                    Channel ch = a.arity(1, 1).channel(0);
-                    if (!(ch.driver() instanceof DatagramDriver d)) throw a.wrongType(0, "a datagram channel (udp, unix-dgram)");
+                    a.arity(1, 2);
+                    if (a.get(0) instanceof SysvQueue q) {
+                        Options o = a.options(1).only("type", "timeout", "nonblock");
+                        return q.receive(o.integer("type", 0), OptionChecks.timeout(a.name(), o), o.flag("nonblock", false));
+                    }
+                    Channel ch = a.channel(0);
+                    if (!a.options(1).map().isEmpty()) {
+                        throw new IpcException("recv " + ch.describe() + ": options (:type :timeout :nonblock) are for System V "
+                                + "queues; a channel's :timeout is set with configure");
+                    }
+                    boolean mq = ch.driver() instanceof MqDriver;
+                    if (!mq && !(ch.driver() instanceof DatagramDriver)) {
+                        throw a.wrongType(0, "a datagram channel (udp, unix-dgram), a message queue (mq, sysv-mq)");
+                    }
                     Object data = ch.recv();
                     if (data == null) return null;
                     Map<String, Object> m = new LinkedHashMap<>();
                     m.put("data", data);
-                    m.put("from", Sockets.addressValue(d.lastFrom()));
+                    if (ch.driver() instanceof MqDriver d) m.put("priority", (long) d.lastPriority());
+                    else m.put("from", Sockets.addressValue(((DatagramDriver) ch.driver()).lastFrom()));
                     return m;
                 });
     }

@@ -56,6 +56,7 @@ public final class Channel implements Closeable {
     private int inStart, inEnd;
     private byte[] out;
     private int outLen;
+    private byte[] messageBuffer;
     private boolean eof, blocked, readClosed, writeClosed, closed;
     /** Output a non-blocking channel could not write yet; the event loop writes it in the background. */
     private final OutputQueue queued = new OutputQueue();
@@ -495,10 +496,10 @@ public final class Channel implements Closeable {
     private byte[] receive(String verb) {
         long dl = Waiter.deadline(timeoutMs);
         while (true) {
-            int n;
+            int n, size;
             byte[] buf;
             try {
-                int size = driver.nextMessageSize();
+                size = driver.nextMessageSize();
                 if (size == LibC.WOULD_BLOCK) {
                     if (!blocking) {
                         blocked = true;
@@ -507,22 +508,34 @@ public final class Channel implements Closeable {
                     awaitReadable(dl, verb);
                     continue;
                 }
-                if (size > maxFrame) {
+                if (size > maxFrame && driver.messageSizeExact()) {
                     int dropped = driver.read(new byte[1], 0, 0);
                     if (dropped == LibC.WOULD_BLOCK) continue;
                     throw frameTooLong("message", Math.max(dropped, size), verb, "");
                 }
-                buf = new byte[size];
+                // kept between messages: allocating (and zeroing) an upper bound for each one cost
+                // more than the message itself
+                if (messageBuffer == null || messageBuffer.length < size) messageBuffer = new byte[size];
+                buf = messageBuffer;
                 n = driver.read(buf, 0, size);
             } catch (OsException e) {
                 throw failure(e, verb);
             }
-            if (n == LibC.WOULD_BLOCK) continue; // another reader of the socket took it
-            if (n > buf.length) {
-                throw new IpcException(verb + " " + describe() + ": message of " + n + " bytes was cut to "
-                        + buf.length + " bytes (MSG_TRUNC)", Map.of("channel", id, "errno", "EMSGSIZE"));
+            if (n == LibC.WOULD_BLOCK) {
+                // none there after all (a kind that only knows an upper bound), or another reader took it
+                if (!blocking) {
+                    blocked = true;
+                    return null;
+                }
+                awaitReadable(dl, verb);
+                continue;
             }
-            return n == buf.length ? buf : Arrays.copyOf(buf, n);
+            if (n > size) {
+                throw new IpcException(verb + " " + describe() + ": message of " + n + " bytes was cut to "
+                        + size + " bytes (MSG_TRUNC)", Map.of("channel", id, "errno", "EMSGSIZE"));
+            }
+            if (n > maxFrame) throw frameTooLong("message", n, verb, "");
+            return Arrays.copyOf(buf, n);
         }
     }
 

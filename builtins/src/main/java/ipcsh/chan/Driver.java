@@ -55,4 +55,9 @@ public interface Driver {
     default int nextMessageSize() {
         return Channel.DEFAULT_BUFFER;
     }
+
+    /** Whether {@link #nextMessageSize} is the next message's own size (a datagram's), not an upper bound. */
+    default boolean messageSizeExact() {
+        return false;
+    }
 }

@@ -220,4 +220,74 @@ public interface LibC {
 
     /** write(2) from native memory (a mapping): bytes written or WOULD_BLOCK. */
     long write(int fd, java.lang.foreign.MemorySegment src);
+
+    // --- POSIX/System V queues and semaphores (issue 8) ---
+    int IPC_NOWAIT = 04000, MSG_NOERROR = 010000; // IPC_CREAT, IPC_EXCL: above, with the segments
+    int ENOMSG = 42, EIDRM = 43;
+
+    /**
+     * mq_open(3): opens (with O_CREAT, creates) the POSIX message queue name; maxMsg and msgSize
+     * (both positive) set its struct mq_attr at creation, otherwise the system's defaults apply.
+     * Returns the queue descriptor, which on Linux is a file descriptor poll and epoll accept.
+     */
+    int mqOpen(String name, int flags, int mode, long maxMsg, long msgSize);
+
+    /** mq_getattr(3): {mq_flags, mq_maxmsg, mq_msgsize, mq_curmsgs}. */
+    long[] mqGetattr(int mqd);
+
+    /** mq_send(3) of {@code buf[off..off+len)} with priority prio: 0, or WOULD_BLOCK on a full O_NONBLOCK queue. */
+    int mqSend(int mqd, byte[] buf, int off, int len, int prio);
+
+    /**
+     * mq_receive(3) into {@code buf[off..off+len)} (len must be at least the queue's mq_msgsize):
+     * the message's length, or WOULD_BLOCK on an empty O_NONBLOCK queue; its priority goes to prio[0].
+     */
+    int mqReceive(int mqd, byte[] buf, int off, int len, int[] prio);
+
+    /** mq_unlink(3). */
+    void mqUnlink(String name);
+
+    /** sem_open(3): the address of the sem_t (value is the initial value when O_CREAT creates it). */
+    long semOpen(String name, int flags, int mode, int value);
+
+    /** sem_close(3). */
+    void semClose(long sem);
+
+    /**
+     * sem_timedwait(3) until the CLOCK_REALTIME instant {@code absNanos} (ns since the epoch):
+     * true when it decremented the semaphore, false when the time ran out (ETIMEDOUT) or a
+     * signal interrupted the wait (EINTR): the caller decides whether to go on waiting.
+     */
+    boolean semTimedwait(long sem, long absNanos);
+
+    /** sem_trywait(3): true when it decremented, false when the value was 0 (EAGAIN). */
+    boolean semTrywait(long sem);
+
+    /** sem_post(3). */
+    void semPost(long sem);
+
+    /** sem_getvalue(3). */
+    int semGetvalue(long sem);
+
+    /** sem_unlink(3). */
+    void semUnlink(String name);
+
+    /** msgget(2): the System V queue id for key (flags: IPC_CREAT, IPC_EXCL and the mode bits). */
+    int msgget(int key, int flags);
+
+    /**
+     * msgsnd(2) of {@code buf[off..off+len)} with message type mtype (positive): true when sent,
+     * false when IPC_NOWAIT was given and the queue is full (EAGAIN).
+     */
+    boolean msgsnd(int msqid, byte[] buf, int off, int len, long mtype, int flags);
+
+    /**
+     * msgrcv(2) of up to {@code buf.length} bytes of the first message whose type matches
+     * msgtyp (0: any; as in C): its length with its type in mtype[0], or WOULD_BLOCK when
+     * IPC_NOWAIT was given and no message matches (ENOMSG).
+     */
+    int msgrcv(int msqid, byte[] buf, long msgtyp, int flags, long[] mtype);
+
+    /** msgctl(2) IPC_RMID: removes the System V queue. */
+    void msgctlRemove(int msqid);
 }

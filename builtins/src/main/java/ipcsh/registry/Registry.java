@@ -6,6 +6,7 @@ import ipcsh.builtins.EventLoopBuiltins;
 import ipcsh.builtins.PipesAndFiles;
 import ipcsh.builtins.Processes;
 import ipcsh.builtins.SharedMemory;
+import ipcsh.builtins.QueuesAndSemaphores;
 import ipcsh.builtins.ShellBuiltins;
 import ipcsh.builtins.SocketBuiltins;
 
@@ -61,6 +62,7 @@ public final class Registry {
     public static List<Group> groups() {
         return List.of(new ChannelVerbs(), new CopyBuiltins(), new PipesAndFiles(), new SocketBuiltins(), new Processes(),
                 new SharedMemory(),
+                new QueuesAndSemaphores(),
                 new EventLoopBuiltins(), new ShellBuiltins());
     }
 

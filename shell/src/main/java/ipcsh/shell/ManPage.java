@@ -49,6 +49,8 @@ public final class ManPage {
 
         Map<String, List<Builtin>> groups = new LinkedHashMap<>();
         for (Builtin b : registry.all()) groups.computeIfAbsent(b.group(), g -> new ArrayList<>()).add(b);
+        // forms that are macros (with-sem) join their group, after its builtins
+        for (Builtin f : ipcsh.lang.clj.ClojureRuntime.forms()) groups.computeIfAbsent(f.group(), g -> new ArrayList<>()).add(f);
 
         r.raw(".SH SYNOPSIS");
         r.raw(".nf");
@@ -140,9 +142,9 @@ public final class ManPage {
         r.text("""
                 Stream channels carry a byte stream: pipe, fifo, open-file, tcp and unix stream sockets \
                 (connect, and the connections listen accepts), spawned processes. Message channels carry \
-                whole messages: udp and unix-dgram sockets. On a message channel puts and gets send and \
-                receive one whole datagram, whatever the framing; send and recv also give the peer's \
-                address.""");
+                whole messages: udp and unix-dgram sockets, and POSIX message queues (mq). On a message \
+                channel puts and gets send and receive one whole datagram or message, whatever the \
+                framing; send and recv also give the peer's address, or a queued message's priority.""");
         r.raw(".PP");
         r.text("""
                 Text is UTF-8 by default and nothing translates line ends, so channels are binary-safe; \

@@ -110,6 +110,29 @@ class ExamplesTest {
     }
 
     @Test
+    void mqJobsTwoWorkersTakeUrgentJobsFirst() throws Exception {
+        String q = "/ipcsh-t-" + ProcessHandle.current().pid() + "-jobs";
+        Lines producer = startAndAwait("queued 6 jobs for two workers", example("mq-jobs.ipcs"), q);
+        Process p = started.get(0);
+        Process w1 = IpcshProcess.start(example("mq-worker.ipcs"), q, "1");
+        Process w2 = IpcshProcess.start(example("mq-worker.ipcs"), q, "2");
+        started.add(w1);
+        started.add(w2);
+        assertEquals("done: page on-call, resize photo.jpg, restart db, rotate logs, send newsletter, thumbnail video",
+                producer.next());
+        assertEquals("each worker took the urgent jobs first: true", producer.next());
+        assertEquals(null, producer.next());
+        assertEquals(0, finish(p));
+        for (Process w : List.of(w1, w2)) {
+            assertEquals(0, finish(w), new String(w.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+            String out = new String(w.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(out.contains(" ready\n"), out);
+        }
+        assertFalse(Files.exists(Path.of("/dev/mqueue" + q)));
+        assertFalse(Files.exists(Path.of("/dev/mqueue" + q + "-done")));
+    }
+
+    @Test
     void spawnTrUppercasesTheArguments() {
         Result r = IpcshProcess.run(example("spawn-tr.ipcs"), "pipes", "and", "fifos");
         assertEquals(new Result(0, "PIPES\nAND\nFIFOS\ntr exited with 0\n", ""), r);

@@ -40,6 +40,11 @@ public final class DatagramDriver extends SocketFdDriver {
     private static final byte[] PEEK = new byte[0];
 
     @Override
+    public boolean messageSizeExact() {
+        return true;
+    }
+
+    @Override
     public int write(byte[] buf, int off, int len) {
         return LibC.get().sendto(wfd, buf, off, len, 0, nextTo);
     }

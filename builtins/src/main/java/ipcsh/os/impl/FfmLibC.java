@@ -865,4 +865,260 @@ public final class FfmLibC implements LibC {
             throw rethrow(t);
         }
     }
+
+    // --- POSIX/System V queues and semaphores (issue 8) ---
+
+    /** Linked on first use: most sessions never touch a queue or a semaphore. */
+    private static final class Queues {
+        static final MethodHandle MQ_OPEN = LINKER.downcallHandle(symbol("mq_open"),
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS), ERRNO_CAPTURE,
+                Linker.Option.firstVariadicArg(2));
+        static final MethodHandle MQ_GETATTR = errnoCall("mq_getattr", JAVA_INT, JAVA_INT, ADDRESS);
+        static final MethodHandle MQ_SEND = critical("mq_send", JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+        static final MethodHandle MQ_RECEIVE = critical("mq_receive", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS);
+        static final MethodHandle MQ_UNLINK = errnoCall("mq_unlink", JAVA_INT, ADDRESS);
+        static final MethodHandle SEM_OPEN = LINKER.downcallHandle(symbol("sem_open"),
+                FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT), ERRNO_CAPTURE,
+                Linker.Option.firstVariadicArg(2));
+        static final MethodHandle SEM_CLOSE = errnoCall("sem_close", JAVA_INT, ADDRESS);
+        static final MethodHandle SEM_TIMEDWAIT = errnoCall("sem_timedwait", JAVA_INT, ADDRESS, ADDRESS);
+        static final MethodHandle SEM_TRYWAIT = errnoCall("sem_trywait", JAVA_INT, ADDRESS);
+        static final MethodHandle SEM_POST = errnoCall("sem_post", JAVA_INT, ADDRESS);
+        static final MethodHandle SEM_GETVALUE = errnoCall("sem_getvalue", JAVA_INT, ADDRESS, ADDRESS);
+        static final MethodHandle SEM_UNLINK = errnoCall("sem_unlink", JAVA_INT, ADDRESS);
+        static final MethodHandle MSGGET = errnoCall("msgget", JAVA_INT, JAVA_INT, JAVA_INT);
+        static final MethodHandle MSGSND = errnoCall("msgsnd", JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+        static final MethodHandle MSGRCV = errnoCall("msgrcv", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT);
+        static final MethodHandle MSGCTL = errnoCall("msgctl", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
+        static final int ETIMEDOUT = 110, IPC_RMID = 0;
+    }
+
+    private static MemorySegment semAt(long sem) {
+        return MemorySegment.ofAddress(sem);
+    }
+
+    @Override
+    public int mqOpen(String name, int flags, int mode, long maxMsg, long msgSize) {
+        MemorySegment st = state.get();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment attr = MemorySegment.NULL;
+            if (maxMsg > 0 && msgSize > 0) {
+                attr = a.allocate(64, 8); // struct mq_attr: flags, maxmsg, msgsize, curmsgs, 4 reserved longs
+                attr.set(JAVA_LONG, 8, maxMsg);
+                attr.set(JAVA_LONG, 16, msgSize);
+            }
+            MemorySegment n = a.allocateFrom(name);
+            while (true) {
+                int fd = (int) Queues.MQ_OPEN.invokeExact(st, n, flags, mode, attr);
+                if (fd >= 0) return fd;
+                int e = errno(st);
+                if (e != EINTR) throw new OsException("mq_open", name, e);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public long[] mqGetattr(int mqd) {
+        MemorySegment st = state.get();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment attr = a.allocate(64, 8);
+            int r = (int) Queues.MQ_GETATTR.invokeExact(st, mqd, attr);
+            if (r < 0) throw new OsException("mq_getattr", "fd " + mqd, errno(st));
+            return new long[] {attr.get(JAVA_LONG, 0), attr.get(JAVA_LONG, 8), attr.get(JAVA_LONG, 16), attr.get(JAVA_LONG, 24)};
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public int mqSend(int mqd, byte[] buf, int off, int len, int prio) {
+        MemorySegment st = state.get();
+        MemorySegment seg = MemorySegment.ofArray(buf).asSlice(off, len);
+        try {
+            while (true) {
+                int r = (int) Queues.MQ_SEND.invokeExact(st, mqd, seg, (long) len, prio);
+                if (r == 0) return 0;
+                int e = errno(st);
+                if (e == EAGAIN) return WOULD_BLOCK;
+                if (e != EINTR) throw new OsException("mq_send", null, e);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public int mqReceive(int mqd, byte[] buf, int off, int len, int[] prio) {
+        MemorySegment st = state.get();
+        MemorySegment seg = MemorySegment.ofArray(buf).asSlice(off, len);
+        MemorySegment p = MemorySegment.ofArray(prio);
+        try {
+            while (true) {
+                long n = (long) Queues.MQ_RECEIVE.invokeExact(st, mqd, seg, (long) len, p);
+                if (n >= 0) return (int) n;
+                int e = errno(st);
+                if (e == EAGAIN) return WOULD_BLOCK;
+                if (e != EINTR) throw new OsException("mq_receive", null, e);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public void mqUnlink(String name) {
+        pathCall(Queues.MQ_UNLINK, "mq_unlink", name, 0, false);
+    }
+
+    @Override
+    public long semOpen(String name, int flags, int mode, int value) {
+        MemorySegment st = state.get();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment n = a.allocateFrom(name);
+            while (true) {
+                MemorySegment s = (MemorySegment) Queues.SEM_OPEN.invokeExact(st, n, flags, mode, value);
+                if (s.address() != 0) return s.address();
+                int e = errno(st);
+                if (e != EINTR) throw new OsException("sem_open", name, e);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public void semClose(long sem) {
+        semCall(Queues.SEM_CLOSE, "sem_close", sem);
+    }
+
+    @Override
+    public boolean semTimedwait(long sem, long absNanos) {
+        MemorySegment st = state.get();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment ts = a.allocate(16, 8);
+            ts.set(JAVA_LONG, 0, Math.floorDiv(absNanos, 1_000_000_000L));
+            ts.set(JAVA_LONG, 8, Math.floorMod(absNanos, 1_000_000_000L));
+            int r = (int) Queues.SEM_TIMEDWAIT.invokeExact(st, semAt(sem), ts);
+            if (r == 0) return true;
+            int e = errno(st);
+            if (e == Queues.ETIMEDOUT || e == EINTR) return false;
+            throw new OsException("sem_timedwait", null, e);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public boolean semTrywait(long sem) {
+        MemorySegment st = state.get();
+        try {
+            while (true) {
+                int r = (int) Queues.SEM_TRYWAIT.invokeExact(st, semAt(sem));
+                if (r == 0) return true;
+                int e = errno(st);
+                if (e == EAGAIN) return false;
+                if (e != EINTR) throw new OsException("sem_trywait", null, e);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public void semPost(long sem) {
+        semCall(Queues.SEM_POST, "sem_post", sem);
+    }
+
+    private void semCall(MethodHandle h, String call, long sem) {
+        MemorySegment st = state.get();
+        try {
+            int r = (int) h.invokeExact(st, semAt(sem));
+            if (r < 0) throw new OsException(call, null, errno(st));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public int semGetvalue(long sem) {
+        MemorySegment st = state.get();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment v = a.allocate(JAVA_INT);
+            int r = (int) Queues.SEM_GETVALUE.invokeExact(st, semAt(sem), v);
+            if (r < 0) throw new OsException("sem_getvalue", null, errno(st));
+            return v.get(JAVA_INT, 0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public void semUnlink(String name) {
+        pathCall(Queues.SEM_UNLINK, "sem_unlink", name, 0, false);
+    }
+
+    @Override
+    public int msgget(int key, int flags) {
+        MemorySegment st = state.get();
+        try {
+            int id = (int) Queues.MSGGET.invokeExact(st, key, flags);
+            if (id < 0) throw new OsException("msgget", String.format("key 0x%08x", key), errno(st));
+            return id;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public boolean msgsnd(int msqid, byte[] buf, int off, int len, long mtype, int flags) {
+        MemorySegment st = state.get();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment m = a.allocate(8L + len, 8); // struct msgbuf: long mtype; char mtext[]
+            m.set(JAVA_LONG, 0, mtype);
+            MemorySegment.copy(buf, off, m, ValueLayout.JAVA_BYTE, 8, len);
+            while (true) {
+                int r = (int) Queues.MSGSND.invokeExact(st, msqid, m, (long) len, flags);
+                if (r == 0) return true;
+                int e = errno(st);
+                if (e == EAGAIN) return false;
+                if (e != EINTR) throw new OsException("msgsnd", "id " + msqid, e);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public int msgrcv(int msqid, byte[] buf, long msgtyp, int flags, long[] mtype) {
+        MemorySegment st = state.get();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment m = a.allocate(8L + buf.length, 8);
+            while (true) {
+                long n = (long) Queues.MSGRCV.invokeExact(st, msqid, m, (long) buf.length, msgtyp, flags);
+                if (n >= 0) {
+                    mtype[0] = m.get(JAVA_LONG, 0);
+                    MemorySegment.copy(m, ValueLayout.JAVA_BYTE, 8, buf, 0, (int) n);
+                    return (int) n;
+                }
+                int e = errno(st);
+                if (e == ENOMSG) return WOULD_BLOCK;
+                if (e != EINTR) throw new OsException("msgrcv", "id " + msqid, e);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public void msgctlRemove(int msqid) {
+        MemorySegment st = state.get();
+        try {
+            int r = (int) Queues.MSGCTL.invokeExact(st, msqid, Queues.IPC_RMID, MemorySegment.NULL);
+            if (r < 0) throw new OsException("msgctl", "id " + msqid, errno(st));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
 }

@@ -32,7 +32,7 @@ final class BuiltinFn extends AFn {
     }
 
     private Object call(Object[] args) {
-        if (core != null && (args.length == 0 || !(args[0] instanceof Channel))) {
+        if (core != null && (args.length == 0 || !(args[0] instanceof Channel || args[0] instanceof ipcsh.ipc.SysvQueue))) {
             if (!coreUse.accepts().test(args)) throw exInfo(new IpcException(coreUse.error(builtin.name(), args)));
             return core.applyTo(ArraySeq.create(args));
         }

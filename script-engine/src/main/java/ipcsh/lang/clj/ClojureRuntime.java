@@ -73,9 +73,54 @@ public final class ClojureRuntime {
             }
         });
         ReplTools.install(user, doc);
+        for (Builtin f : forms()) {
+            Symbol sym = Symbol.intern(f.name());
+            Var v = Var.intern(core, sym, new WithSemMacro());
+            v.setMeta(meta(f).assoc(Keyword.intern("macro"), true));
+            v.setMacro();
+            refer(user, sym, v);
+        }
         installPrinting();
         installJavaIo();
         installed = true;
+    }
+
+    /**
+     * Forms that must be macros (they take a body), defined in Clojure itself. Each is a Builtin
+     * record for (doc) and the man page, whose impl returns its source; it is in no registry,
+     * since the registry's builtins are functions. JS has each as a function taking a fn (see
+     * the js Bootstrap).
+     */
+    public static List<Builtin> forms() {
+        return List.of(new Builtin("with-sem", "Message queues and semaphores", "([s & body])", """
+                Waits on the semaphore s (sem-wait), evaluates body and posts s (sem-post) in a finally, \
+                so the semaphore is given back even when body throws; returns body's value. A \
+                cross-process mutex: (def lock (sem "/lock" {:create true})) then (with-sem lock \
+                (shm-add ...)) in every process. From JavaScript: ipc.withSem(s, fn).""",
+                a -> {
+                    throw new ipcsh.IpcException("with-sem is a form, not a function: (with-sem s body...)");
+                }, null));
+    }
+
+    /**
+     * (with-sem s body...) → (let [s# s] (ipcsh.core/sem-wait s#) (try body... (finally
+     * (ipcsh.core/sem-post s#)))), built in Java so that start-up compiles nothing for it.
+     */
+    private static final class WithSemMacro extends clojure.lang.RestFn {
+        @Override
+        public int getRequiredArity() {
+            return 3;
+        }
+
+        @Override
+        protected Object doInvoke(Object form, Object env, Object s, Object body) {
+            Symbol g = Symbol.intern("sem__" + RT.nextID() + "__auto__");
+            Object post = RT.list(Symbol.intern("finally"), RT.list(Symbol.intern(NS, "sem-post"), g));
+            Object tryForm = RT.cons(Symbol.intern("try"), RT.seq(clojure.lang.PersistentVector.create(
+                    (clojure.lang.ISeq) body).cons(post)));
+            return RT.list(Symbol.intern("clojure.core", "let"), clojure.lang.PersistentVector.create(g, s),
+                    RT.list(Symbol.intern(NS, "sem-wait"), g), tryForm);
+        }
     }
 
     private static void refer(Namespace ns, Symbol sym, Var v) {
@@ -104,6 +149,9 @@ public final class ClojureRuntime {
     static void printDoc(Symbol sym) {
         Builtin b = sym.getNamespace() == null || sym.getNamespace().equals(NS)
                 ? Registry.standard().get(sym.getName()) : null;
+        if (b == null && (sym.getNamespace() == null || sym.getNamespace().equals(NS))) {
+            b = forms().stream().filter(f -> f.name().equals(sym.getName())).findFirst().orElse(null);
+        }
         PrintWriter out = new PrintWriter((java.io.Writer) RT.OUT.deref(), true);
         if (b != null) {
             out.print(DocText.render(b));
@@ -142,6 +190,8 @@ public final class ClojureRuntime {
         printMethod.addMethod(Channel.class, printer);
         printMethod.addMethod(ipcsh.loop.EventLoop.Timer.class, printer);
         printMethod.addMethod(ipcsh.shm.Segment.class, printer);
+        printMethod.addMethod(ipcsh.ipc.Semaphore.class, printer);
+        printMethod.addMethod(ipcsh.ipc.SysvQueue.class, printer);
     }
 
     private static void installJavaIo() {

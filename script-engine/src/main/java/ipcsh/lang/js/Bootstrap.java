@@ -81,6 +81,8 @@ final class Bootstrap {
               if (ipc.sleep) ipc.sleepSync = ipc.sleep;
               const after = ipc.after, every = ipc.every;
               ipc.sleep = (ms) => { const d = bridge.duration('sleep', ms); return new Promise(resolve => after(d, () => resolve())); };
+              /** with-sem: waits on s, runs f, posts s in a finally; returns f's value. */
+              if (ipc.semWait) ipc.withSem = (s, f) => { ipc.semWait(s); try { return f(); } finally { ipc.semPost(s); } };
               ipc.doc = (name) => bridge.doc(String(name));
               ipc.clj = (code) => bridge.clj(String(code));
               ipc.args = Object.freeze([]);

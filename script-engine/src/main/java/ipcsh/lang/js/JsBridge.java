@@ -11,6 +11,8 @@ import org.graalvm.polyglot.HostAccess;
 import org.graalvm.polyglot.Value;
 
 import java.io.StringReader;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /** What the bootstrap script may call in Java: the only host members JS can see. */
@@ -68,7 +70,9 @@ public final class JsBridge {
     /** The doc text of a builtin, by its Clojure or JS name; null when there is none. */
     @HostAccess.Export
     public String doc(String name) {
-        for (Builtin b : Registry.standard().all()) {
+        List<Builtin> all = new ArrayList<>(Registry.standard().all());
+        all.addAll(ClojureRuntime.forms());
+        for (Builtin b : all) {
             if (b.name().equals(name) || b.jsName().equals(name)) {
                 return "ipc." + b.jsName() + " — " + String.join(" or ", b.usages()) + "\n" + b.doc();
             }

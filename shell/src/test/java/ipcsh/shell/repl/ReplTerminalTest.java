@@ -71,6 +71,20 @@ class ReplTerminalTest {
     }
 
     @Test
+    void ctrlCBreaksASemWaitAndTheSemaphoreIsUntouched() {
+        String name = "/ipcsh-t-" + ProcessHandle.current().pid() + "-repl";
+        enter("(def s (sem \"" + name + "\" {:create true :value 0}))", "#'user/s", PROMPT);
+        pane.line("(do (println \"waiting\") (sem-wait s))");
+        pane.awaitLast(EVAL, "waiting");
+        pane.key("C-c");
+        List<String> sc = pane.await("the interrupted error and a prompt", EVAL,
+                l -> l.getLast().equals(PROMPT) && l.stream().anyMatch(x -> x.contains("interrupted")));
+        assertTrue(sc.stream().anyMatch(l -> l.equals("error: sem-wait #<sem " + name + ">: interrupted")), String.join("\n", sc));
+        enter("(sem-unlink \"" + name + "\")", "nil", PROMPT);
+        enter("(sem-value s)", "0", PROMPT);
+    }
+
+    @Test
     void ctrlCInterruptsAFormWaitingInJava() {
         pane.line("(do (println \"sleeping\") (Thread/sleep 60000))");
         pane.awaitLast(EVAL, "sleeping");
