@@ -29,7 +29,15 @@ public final class Processes implements Registry.Group {
                 :inherit, :null, or a channel), :stderr (:inherit default, :merge into stdout, :null, or \
                 a channel), :dir, :env (a map added to the environment), and any channel option. \
                 (close ch :write) sends it end of input; (close ch) waits for it and raises an error \
-                unless it exited 0. The program is looked up in PATH.""",
+                unless it exited 0. The program is looked up in PATH. \
+                With {:pty true} the child runs on a new pseudo-terminal, its controlling terminal in a \
+                session of its own, with stdin, stdout and stderr on it: prompting and line-buffered \
+                programs (python3 -i, getpass prompts, ssh-like tools) behave as with a person, and \
+                (configure ch :tty) names it. Terminal options, at spawn or later with configure: :rows and \
+                :cols (default 24x80; a change sends the child SIGWINCH), :echo (false: what is sent is \
+                not echoed back) and :raw (true: no line editing, no echo, no signal keys). On a pty \
+                (close ch :write) sends the end-of-file key (Ctrl-D), and closing the channel hangs up \
+                the terminal (the child gets SIGHUP).""",
                 a -> {
                     if (a.size() == 0) throw a.usage();
                     List<String> argv;
@@ -53,6 +61,15 @@ public final class Processes implements Registry.Group {
                     } else if (o.has("env")) {
                         throw new IpcException("spawn: option :env must be a map");
                     }
+                    if (o.flag("pty", false)) {
+                        for (String k : List.of("stdin", "stdout", "stderr")) {
+                            if (o.has(k)) throw new IpcException("spawn: :" + k + " cannot be set with :pty (the terminal is all three)");
+                        }
+                        Map<String, Object> term = new LinkedHashMap<>();
+                        for (String k : List.of("rows", "cols", "echo", "raw")) if (o.has(k)) term.put(k, o.get(k));
+                        Channel ch = ProcessDriver.spawnPty(argv, env, o.string("dir", null), term);
+                        return PipesAndFiles.configureRest(ch, o, "pty", "rows", "cols", "echo", "raw", "dir", "env");
+                    }
                     Channel ch = ProcessDriver.spawn(argv, env, o.string("dir", null),
                             Stdio.of(o.get("stdin"), "stdin"), Stdio.of(o.get("stdout"), "stdout"),
                             Stdio.of(o.get("stderr"), "stderr"));
@@ -65,15 +82,105 @@ public final class Processes implements Registry.Group {
                     if (!a.has(0)) return (long) ipcsh.os.LibC.get().getpid();
                     return (long) process(a).pid();
                 });
-        r.add("wait", "([ch] [ch timeout-ms])", """
-                Waits for the process behind ch to end and returns its exit status (128+n when killed by \
-                signal n). Does not close the channel. Bounded by timeout-ms when given (a timeout error when the \
-                time is up first), and by Ctrl-C.""",
+        r.add("wait", "([ch] [ch opts])", """
+                Waits for the process behind ch to end and returns its exit status, or {:signal :TERM \
+                :number 15} when a signal ended it. Does not close the channel. {:timeout ms} (or a plain \
+                number of ms) bounds the wait: a timeout error when the time is up first; Ctrl-C breaks it.""",
                 a -> {
                     a.arity(1, 2);
-                    long t = a.has(1) ? a.integer(1, "a timeout in ms") : -1;
-                    return (long) process(a).waitFor(t);
+                    long t = a.get(1) instanceof Number ? a.integer(1, "a timeout in ms")
+                            : a.options(1).only("timeout").integer("timeout", -1);
+                    ProcessDriver p = process(a);
+                    p.waitFor(t);
+                    return p.result();
                 });
+        r.add("signal", "([ch] [ch sig])", """
+                Sends signal sig (default :TERM; a keyword, name or number as for kill) to the process \
+                behind a process channel. A process that has already ended is an error (its pid may be \
+                another's by now). Returns true.""",
+                a -> {
+                    a.arity(1, 2);
+                    ProcessDriver p = process(a);
+                    int sig = a.has(1) ? ipcsh.os.Signals.number(a.get(1), "signal", false) : ipcsh.os.Signals.TERM;
+                    p.signal(sig, "signal");
+                    return true;
+                });
+        r.add("alive?", "([ch])", """
+                Whether the process behind a process channel still runs.""",
+                a -> {
+                    a.arity(1, 1);
+                    return process(a).alive();
+                });
+        r.add("exec", "([cmd & args] [[cmd & args] opts])", """
+                Runs a program to completion and returns {:exit n :out "…" :err "…"} (Tcl's exec; \
+                :signal :TERM is added when a signal ended it, and :exit is then 128+n). A failing \
+                status is data, not an error. Options: :in (a string or bytes for its stdin; without it \
+                stdin is /dev/null), :dir, :env (a map added to the environment), :timeout (ms: then the \
+                program is killed and an error raised; Ctrl-C does the same), :binary (true: :out and \
+                :err are bytes). Example: (:out (exec "uname" "-r")).""",
+                a -> {
+                    if (a.size() == 0) throw a.usage();
+                    List<String> argv;
+                    Options o;
+                    if (a.get(0) instanceof List<?>) {
+                        a.arity(1, 2);
+                        argv = command(a, a.get(0), 0);
+                        o = a.options(1);
+                    } else {
+                        int n = a.get(a.size() - 1) instanceof Map<?, ?> ? a.size() - 1 : a.size();
+                        argv = new ArrayList<>();
+                        for (int i = 0; i < n; i++) argv.add(a.string(i, "a command or argument"));
+                        o = a.options(n);
+                    }
+                    return runStages(a, List.of(argv), o);
+                });
+        r.add("pipeline", "([& stages] [& stages opts])", """
+                Runs commands joined by pipes, like a shell's a | b | c, to completion: each stage is a \
+                vector [cmd arg…]. Returns {:exit n :out "…" :err "…" :statuses [s1 s2 …]}: :out is the \
+                last stage's output, :err every stage's stderr, :statuses each stage's exit status in \
+                order (bash's PIPESTATUS; 128+n for signal n) and :exit the last one's. An options map \
+                at the end takes exec's options (:in feeds the first stage). Example: \
+                (pipeline ["grep" "x"] ["wc" "-l"] {:in "x y x"}).""",
+                a -> {
+                    if (a.size() == 0) throw a.usage();
+                    int n = a.get(a.size() - 1) instanceof Map<?, ?> ? a.size() - 1 : a.size();
+                    if (n == 0) throw a.usage();
+                    List<List<String>> stages = new ArrayList<>();
+                    for (int i = 0; i < n; i++) stages.add(command(a, a.get(i), i));
+                    return runStages(a, stages, a.options(n));
+                });
+    }
+
+    private static List<String> command(Args a, Object v, int i) {
+        if (!(v instanceof List<?> l) || l.isEmpty()) throw a.wrongType(i, "a command vector [cmd arg…]");
+        List<String> argv = new ArrayList<>();
+        for (Object x : l) {
+            if (!(x instanceof String s)) throw a.wrongType(i, "a vector of strings");
+            argv.add(s);
+        }
+        return argv;
+    }
+
+    private static Object runStages(Args a, List<List<String>> stages, Options o) {
+        o.only("in", "dir", "env", "timeout", "binary");
+        Object in = o.get("in");
+        byte[] input = in == null ? null : in instanceof byte[] b ? b
+                : in instanceof String s ? s.getBytes(java.nio.charset.StandardCharsets.UTF_8) : null;
+        if (in != null && input == null) throw new IpcException(a.name() + ": option :in must be a string or bytes, not " + Args.describe(in));
+        long timeout = o.integer("timeout", -1);
+        if (o.has("timeout") && timeout < 0) throw new IpcException(a.name() + ": option :timeout must be 0 or more ms, not " + timeout);
+        return ipcsh.chan.drivers.Exec.run(a.name(), stages, input, env(a.name(), o), o.string("dir", null), timeout,
+                o.flag("binary", false));
+    }
+
+    private static Map<String, String> env(String name, Options o) {
+        if (o.get("env") instanceof Map<?, ?> m) {
+            Map<String, String> env = new LinkedHashMap<>();
+            for (Map.Entry<?, ?> e : m.entrySet()) env.put(String.valueOf(e.getKey()), String.valueOf(e.getValue()));
+            return env;
+        }
+        if (o.has("env")) throw new IpcException(name + ": option :env must be a map");
+        return null;
     }
 
     private static ProcessDriver process(Args a) {

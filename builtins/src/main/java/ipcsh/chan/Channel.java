@@ -654,6 +654,7 @@ public final class Channel implements Closeable {
             case "framing" -> framing = Framing.of(word(v));
             case "max-frame" -> maxFrame = number(key, v);
             default -> {
+                if (!closed && driver.set(key, v)) return;
                 if (configure().containsKey(key)) {
                     throw new IpcException("configure " + id + ": :" + key + " is read-only");
                 }
