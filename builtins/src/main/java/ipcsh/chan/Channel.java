@@ -354,20 +354,7 @@ public final class Channel implements Closeable {
      * deadline and by Ctrl-C.
      */
     private int fill(long dl, String verb) {
-        if (inStart == inEnd) {
-            inStart = inEnd = 0;
-        }
-        if (in.length - inEnd < 4096) {
-            int live = inEnd - inStart;
-            if (inStart > 0 && live < in.length / 2) {
-                System.arraycopy(in, inStart, in, 0, live);
-            } else {
-                in = Arrays.copyOf(in, Math.max(bufferSize, Math.max(in.length * 2, live + 4096)));
-                if (inStart > 0) System.arraycopy(in, inStart, in, 0, live);
-            }
-            inStart = 0;
-            inEnd = live;
-        }
+        makeRoom();
         while (true) {
             int n;
             try {
@@ -391,8 +378,83 @@ public final class Channel implements Closeable {
         }
     }
 
+    /** Compacts or grows the read buffer so that at least 4 KiB is free after inEnd. */
+    private void makeRoom() {
+        if (inStart == inEnd) {
+            inStart = inEnd = 0;
+        }
+        if (in.length - inEnd < 4096) {
+            int live = inEnd - inStart;
+            if (inStart > 0 && live < in.length / 2) {
+                System.arraycopy(in, inStart, in, 0, live);
+            } else {
+                in = Arrays.copyOf(in, Math.max(bufferSize, Math.max(in.length * 2, live + 4096)));
+                if (inStart > 0) System.arraycopy(in, inStart, in, 0, live);
+            }
+            inStart = 0;
+            inEnd = live;
+        }
+    }
+
+    // ------------------------------------------------------------------ matching in the buffer (expect)
+
+    /** Bytes read from the OS and not yet consumed by a read verb. */
+    public int bufferedBytes() {
+        return inEnd - inStart;
+    }
+
+    /**
+     * The first maxBytes of the buffered input as text, for a matcher to look at without
+     * consuming it: decoded with the channel's encoding (ISO-8859-1, one char per byte, when
+     * binary), a character cut at the end left out.
+     */
+    public String peekText(int maxBytes) {
+        int n = Math.min(maxBytes, inEnd - inStart);
+        if (charset == null) return new String(in, inStart, n, StandardCharsets.ISO_8859_1);
+        if (charset == StandardCharsets.UTF_8) {
+            int end = inStart + n, i = end;
+            while (i > inStart && i > end - 4 && (in[i - 1] & 0xc0) == 0x80) i--;
+            if (i > inStart && i - 1 + utf8Length(in[i - 1]) > end) n = i - 1 - inStart;
+        }
+        return new String(in, inStart, n, charset);
+    }
+
+    /** Consumes the buffered input that the first chars characters of {@link #peekText} came from. */
+    public void consumeText(String text, int chars) {
+        int bytes = charset == null ? chars : text.substring(0, chars).getBytes(charset).length;
+        inStart += Math.min(bytes, inEnd - inStart);
+    }
+
+    /**
+     * Reads once more into the buffer, whatever the :blocking option, waiting until the deadline
+     * (System.nanoTime; Ctrl-C breaks it). Returns the bytes added, 0 at end of stream, -1 when the
+     * deadline passed. On a message channel one message is added.
+     */
+    public int readMore(long deadline, String verb) {
+        checkReadable(verb);
+        makeRoom();
+        while (true) {
+            int n;
+            try {
+                n = driver.read(in, inEnd, in.length - inEnd);
+            } catch (OsException e) {
+                throw failure(e, verb);
+            }
+            if (n > 0) {
+                inEnd += n;
+                return n;
+            }
+            if (n == 0 && !driver.messages()) {
+                eof = true;
+                return 0;
+            }
+            if (n < 0 && !Waiter.await(driver.readFd(), LibC.POLLIN, deadline, verb + " " + id)) return -1;
+        }
+    }
+
     /** One whole message from a message driver; null when a non-blocking channel has none. */
     private byte[] receive(String verb) {
+        if (inEnd > inStart) return take(inEnd - inStart); // left over by expect: it comes first
         long dl = Waiter.deadline(timeoutMs);
         byte[] buf = new byte[Math.max(bufferSize, 65536)];
         while (true) {

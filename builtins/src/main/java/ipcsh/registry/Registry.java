@@ -3,6 +3,7 @@ package ipcsh.registry;
 import ipcsh.builtins.ChannelVerbs;
 import ipcsh.builtins.CopyBuiltins;
 import ipcsh.builtins.EventLoopBuiltins;
+import ipcsh.builtins.ExpectBuiltins;
 import ipcsh.builtins.PipesAndFiles;
 import ipcsh.builtins.Processes;
 import ipcsh.builtins.ShellBuiltins;
@@ -61,7 +62,8 @@ public final class Registry {
     public static List<Group> groups() {
         return List.of(new ChannelVerbs(), new CopyBuiltins(), new PipesAndFiles(), new SocketBuiltins(), new Processes(),
                 new EventLoopBuiltins(), new ShellBuiltins(),
-                new SignalBuiltins());
+                new SignalBuiltins(),
+                new ExpectBuiltins());
     }
 
     public void add(String name, String arglists, String doc, Builtin.Impl impl) {
