@@ -25,19 +25,20 @@ public final class ExpectBuiltins implements Registry.Group {
     @Override
     public void register(Registry r) {
         r.add("expect", "([ch & clauses])", """
-                Waits until what ch sends matches one of the clauses and returns the result (Expect's \\
-                expect, on any channel: process, pty, socket, FIFO, pipe, message queue). Each clause is a \\
-                pattern and an optional function: a string (exact text), a regex (#"(\\\\d+) items"; use (?m) \\
-                for ^ and $ at line ends), :eof or :timeout. Patterns are tried in order on the text \\
-                received so far; the first that matches wins. The result is {:match "…" :groups [...] \\
-                :before "…"} (:before is the text ahead of the match, consumed with it), or the clause \\
-                function's value when it has one: (f result). What arrived after the match stays in the \\
-                channel for the next read or expect. At end of stream the :eof clause gives {:eof true \\
-                :before rest}; when the time is up the :timeout clause gives {:timeout true :before \\
-                received} (nothing consumed); without those clauses either is an error quoting what was \\
-                received. An options map anywhere among the clauses: :timeout (ms, default 10000), :log \\
-                (true: what was received and what matched, on stderr) and :match-max (bytes searched when \\
-                nothing matches, default 1 MiB; older text is then forgotten, as Expect's match_max); \\
+                Waits until what ch sends matches one of the clauses and returns the result (Expect's \
+                expect, on any channel: process, pty, socket, FIFO, pipe, message queue). Each clause is a \
+                pattern and an optional function: a string (exact text), a regex (#"(\\d+) items"; use (?m) \
+                for ^ and $ at line ends; a RegExp in JavaScript), :eof or :timeout (in JavaScript the \
+                strings ":eof" and ":timeout"). Patterns are tried in order on the text \
+                received so far; the first that matches wins. The result is {:match "…" :groups [...] \
+                :before "…"} (:before is the text ahead of the match, consumed with it), or the clause \
+                function's value when it has one: (f result). What arrived after the match stays in the \
+                channel for the next read or expect. At end of stream the :eof clause gives {:eof true \
+                :before rest}; when the time is up the :timeout clause gives {:timeout true :before \
+                received} (nothing consumed); without those clauses either is an error quoting what was \
+                received. An options map anywhere among the clauses: :timeout (ms, default 10000), :log \
+                (true: what was received and what matched, on stderr) and :match-max (bytes searched when \
+                nothing matches, default 1 MiB; older text is then forgotten, as Expect's match_max); \
                 (expect-defaults) sets them for the whole shell. On a pty lines end with \\r\\n.""",
                 a -> {
                     if (a.size() < 2) throw a.usage();
@@ -65,8 +66,8 @@ public final class ExpectBuiltins implements Registry.Group {
                     return Expect.expect(ch, clauses, timeout, o.flag("log", Expect.defaultLog()), (int) max);
                 });
         r.add("send-line", "([ch s])", """
-                Writes s and the Enter key to ch and flushes: a carriage return on a pty (as a person's \\
-                Enter, which the terminal turns into a newline), a newline on every other channel. \\
+                Writes s and the Enter key to ch and flushes: a carriage return on a pty (as a person's \
+                Enter, which the terminal turns into a newline), a newline on every other channel. \
                 Returns nil.""",
                 a -> {
                     Channel ch = a.arity(2, 2).channel(0);
@@ -83,7 +84,7 @@ public final class ExpectBuiltins implements Registry.Group {
                     return null;
                 });
         r.add("expect-defaults", "([] [opts])", """
-                The shell-wide defaults of expect: {:timeout 10000 :log false :match-max 1048576}; with a \\
+                The shell-wide defaults of expect: {:timeout 10000 :log false :match-max 1048576}; with a \
                 map, sets those it names (:log true also logs what send-line sends) and returns them all.""",
                 a -> {
                     a.arity(0, 1);
@@ -101,6 +102,7 @@ public final class ExpectBuiltins implements Registry.Group {
 
     private static Object pattern(Args a, int i) {
         Object v = a.get(i);
+        if (v instanceof String s && (s.equals(":eof") || s.equals(":timeout"))) return Keyword.of(s.substring(1)); // JS has no keywords
         if (v instanceof String || v instanceof Pattern) return v;
         if (v instanceof Keyword k && (k.name().equals("eof") || k.name().equals("timeout"))) return k;
         throw a.wrongType(i, "a pattern (a string, a regex, :eof or :timeout)");

@@ -111,6 +111,21 @@ public final class Processes implements Registry.Group {
                     a.arity(1, 1);
                     return process(a).alive();
                 });
+        r.add("interact", "([ch] [ch opts])", """
+                Hands the terminal to ch (Expect's interact): what you type goes to it as typed (Ctrl-C \
+                too: the terminal is in raw mode meanwhile), what it writes is shown, until it ends \
+                (returns :eof) or you type the escape key (returns :escape; then the dialogue can go \
+                on with expect). The escape key is Ctrl-] unless {:escape "\\u0001"} names another \
+                (one character). A pty child gets the terminal's size first. Works in the REPL and in \
+                scripts run from a terminal; without one, stdin is copied as it comes.""",
+                a -> {
+                    Channel ch = a.arity(1, 2).channel(0);
+                    String esc = a.options(1).only("escape").string("escape", "\u001d");
+                    if (esc.length() != 1 || esc.charAt(0) > 0x7f) {
+                        throw new IpcException("interact: option :escape must be one ASCII character, not \"" + esc + "\"");
+                    }
+                    return ipcsh.chan.Interact.run(ch, (byte) esc.charAt(0));
+                });
         r.add("exec", "([cmd & args] [[cmd & args] opts])", """
                 Runs a program to completion and returns {:exit n :out "…" :err "…"} (Tcl's exec; \
                 :signal :TERM is added when a signal ended it, and :exit is then 128+n). A failing \
