@@ -37,7 +37,7 @@ public final class Processes implements Registry.Group {
                 :cols (default 24x80; a change sends the child SIGWINCH), :echo (false: what is sent is \
                 not echoed back) and :raw (true: no line editing, no echo, no signal keys). On a pty \
                 (close ch :write) sends the end-of-file key (Ctrl-D), and closing the channel hangs up \
-                the terminal (the child gets SIGHUP).""",
+                the terminal (the child gets SIGHUP; a child that this ends is not an error).""",
                 a -> {
                     if (a.size() == 0) throw a.usage();
                     List<String> argv;

@@ -120,6 +120,11 @@ public final class Traps {
         } catch (IllegalArgumentException e) {
             throw new IpcException("trap: cannot trap SIG" + Signals.name(sig) + ": the JVM reserves it (" + e.getMessage() + ")");
         }
+        if (old == SignalHandler.SIG_IGN && h != SignalHandler.SIG_IGN && (sig == Signals.HUP || sig == Signals.INT || sig == Signals.TERM)) {
+            // The JVM then installs nothing (it honours nohup and the like): say so rather than wait forever.
+            throw new IpcException("trap: cannot trap SIG" + Signals.name(sig)
+                    + ": it was ignored when the shell started (nohup, or a parent that ignores it), and the JVM keeps it so");
+        }
         if (!ORIGINAL.containsKey(sig)) ORIGINAL.put(sig, old);
         return old;
     }

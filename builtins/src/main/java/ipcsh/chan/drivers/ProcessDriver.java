@@ -303,7 +303,8 @@ public final class ProcessDriver extends FdDriver {
     public void close() {
         super.close();
         int code = waitFor(-1);
-        if (code != 0) {
+        // Closing a pty hangs the terminal up: the SIGHUP that ends the child then is ours, not its failure.
+        if (code != 0 && !(tty != null && termSignal == ipcsh.os.Signals.HUP)) {
             Map<String, Object> data = new LinkedHashMap<>();
             data.put("pid", (long) pid);
             data.put("exit", (long) code);
