@@ -68,7 +68,10 @@ public final class Interact {
                 }
             }
         } finally {
-            if (saved != null) c.tcsetattr(0, LibC.TCSANOW, saved);
+            if (saved != null) {
+                c.tcsetattr(0, LibC.TCSANOW, saved);
+                out.print("\r\n"); // the child's last line (a prompt, often) is not the shell's
+            }
             out.flush();
         }
     }
