@@ -45,6 +45,7 @@ public final class Channel implements Closeable {
     private long maxFrame = 64L * 1024 * 1024;
 
     private byte[] in = new byte[0];
+    private int peekedBytes; // how many bytes the last peekText decoded
     private int inStart, inEnd;
     private byte[] out;
     private int outLen;
@@ -410,18 +411,22 @@ public final class Channel implements Closeable {
      */
     public String peekText(int maxBytes) {
         int n = Math.min(maxBytes, inEnd - inStart);
+        peekedBytes = n;
         if (charset == null) return new String(in, inStart, n, StandardCharsets.ISO_8859_1);
         if (charset == StandardCharsets.UTF_8) {
             int end = inStart + n, i = end;
             while (i > inStart && i > end - 4 && (in[i - 1] & 0xc0) == 0x80) i--;
             if (i > inStart && i - 1 + utf8Length(in[i - 1]) > end) n = i - 1 - inStart;
+            peekedBytes = n;
         }
         return new String(in, inStart, n, charset);
     }
 
     /** Consumes the buffered input that the first chars characters of {@link #peekText} came from. */
     public void consumeText(String text, int chars) {
-        int bytes = charset == null ? chars : text.substring(0, chars).getBytes(charset).length;
+        // one char per byte (binary, or text that was all ASCII): no need to encode again to count
+        boolean oneToOne = charset == null || text.length() == peekedBytes;
+        int bytes = oneToOne ? chars : text.substring(0, chars).getBytes(charset).length;
         inStart += Math.min(bytes, inEnd - inStart);
     }
 
