@@ -35,9 +35,15 @@ public final class SignalBuiltins implements Registry.Group {
                 does not exist (ESRCH) or may not be signalled (EPERM) is an error.""",
                 a -> {
                     a.arity(1, 3);
-                    int pid = target(a);
                     int sig = a.has(1) && a.get(1) != null ? Signals.number(a.get(1), "kill", true) : Signals.TERM;
                     Options o = a.options(2).only("group");
+                    if (a.get(0) instanceof Channel ch && ch.driver() instanceof ProcessDriver p && !o.flag("group", false)) {
+                        // through the channel: an ended child is known as such, its pid never reused by mistake
+                        if (sig == 0) return p.alive();
+                        p.signal(sig, "kill");
+                        return true;
+                    }
+                    int pid = target(a);
                     if (o.flag("group", false) && pid > 0) pid = -pid;
                     try {
                         LibC.get().kill(pid, sig);

@@ -123,8 +123,10 @@ class SignalTest {
         assertTrue(e.getMessage().matches("signal: process \\d+ \\(sleep 30\\) has already ended \\(was killed by signal 15 \\(SIGTERM\\)\\)"),
                 e.getMessage());
         Channel k = (Channel) call("spawn", "sleep", "30");
+        assertEquals(true, call("kill", k, 0L));
         call("kill", k, kw("KILL"));
         assertEquals(Map.of("signal", kw("KILL"), "number", 9L), call("wait", k));
+        assertEquals(false, call("kill", k, 0L));
         Channel ok = (Channel) call("spawn", "sh", "-c", "exit 4");
         assertEquals(4L, call("wait", ok, 10_000L));
         assertThrows(IpcException.class, s::close);
