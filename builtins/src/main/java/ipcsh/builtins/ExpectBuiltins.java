@@ -1,6 +1,5 @@
 package ipcsh.builtins;
 
-import ipcsh.IpcException;
 import ipcsh.Keyword;
 import ipcsh.chan.Channel;
 import ipcsh.chan.Expect;
@@ -59,10 +58,8 @@ public final class ExpectBuiltins implements Registry.Group {
                     }
                     if (clauses.isEmpty()) throw a.usage();
                     if (o == null) o = a.options(a.size());
-                    long timeout = o.integer("timeout", Expect.defaultTimeout());
-                    if (timeout < 0) throw new IpcException("expect: option :timeout must be 0 or more ms, not " + timeout);
-                    long max = o.integer("match-max", Expect.defaultMatchMax());
-                    if (max < 1 || max > (1 << 30)) throw new IpcException("expect: option :match-max must be 1..1073741824 bytes, not " + max);
+                    long timeout = Limits.timeout("expect", o.integer("timeout", Expect.defaultTimeout()), true);
+                    long max = Limits.bytes("expect", "match-max", o.integer("match-max", Expect.defaultMatchMax()));
                     return Expect.expect(ch, clauses, timeout, o.flag("log", Expect.defaultLog()), (int) max);
                 });
         r.add("send-line", "([ch s])", """
@@ -89,12 +86,8 @@ public final class ExpectBuiltins implements Registry.Group {
                 a -> {
                     a.arity(0, 1);
                     Options o = a.options(0).only("timeout", "log", "match-max");
-                    Long t = o.has("timeout") ? o.integer("timeout", 0) : null;
-                    if (t != null && t < 0) throw new IpcException("expect-defaults: :timeout must be 0 or more ms, not " + t);
-                    Long max = o.has("match-max") ? o.integer("match-max", 0) : null;
-                    if (max != null && (max < 1 || max > (1 << 30))) {
-                        throw new IpcException("expect-defaults: :match-max must be 1..1073741824 bytes, not " + max);
-                    }
+                    Long t = o.has("timeout") ? Limits.timeout("expect-defaults", o.integer("timeout", 0), true) : null;
+                    Long max = o.has("match-max") ? Limits.bytes("expect-defaults", "match-max", o.integer("match-max", 0)) : null;
                     Expect.setDefaults(t, o.has("log") ? o.flag("log", false) : null, max);
                     return Expect.defaults();
                 });

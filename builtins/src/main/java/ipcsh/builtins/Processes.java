@@ -88,8 +88,8 @@ public final class Processes implements Registry.Group {
                 number of ms) bounds the wait: a timeout error when the time is up first; Ctrl-C breaks it.""",
                 a -> {
                     a.arity(1, 2);
-                    long t = a.get(1) instanceof Number ? a.integer(1, "a timeout in ms")
-                            : a.options(1).only("timeout").integer("timeout", -1);
+                    long t = a.get(1) instanceof Number ? Limits.timeout("wait", a.integer(1, "a timeout in ms"), true)
+                            : Limits.timeout("wait", a.options(1).only("timeout").integer("timeout", -1), a.options(1).has("timeout"));
                     ProcessDriver p = process(a);
                     p.waitFor(t);
                     return p.result();
@@ -182,8 +182,7 @@ public final class Processes implements Registry.Group {
         byte[] input = in == null ? null : in instanceof byte[] b ? b
                 : in instanceof String s ? s.getBytes(java.nio.charset.StandardCharsets.UTF_8) : null;
         if (in != null && input == null) throw new IpcException(a.name() + ": option :in must be a string or bytes, not " + Args.describe(in));
-        long timeout = o.integer("timeout", -1);
-        if (o.has("timeout") && timeout < 0) throw new IpcException(a.name() + ": option :timeout must be 0 or more ms, not " + timeout);
+        long timeout = Limits.timeout(a.name(), o.integer("timeout", -1), o.has("timeout"));
         return ipcsh.chan.drivers.Exec.run(a.name(), stages, input, env(a.name(), o), o.string("dir", null), timeout,
                 o.flag("binary", false));
     }

@@ -112,8 +112,8 @@ public final class SignalBuiltins implements Registry.Group {
                 a -> {
                     a.arity(1, 2);
                     int sig = Signals.number(a.get(0), "wait-signal", false);
-                    long timeout = a.options(1).only("timeout").integer("timeout", -1);
-                    return Traps.await(sig, timeout);
+                    Options o = a.options(1).only("timeout");
+                    return Traps.await(sig, Limits.timeout("wait-signal", o.integer("timeout", -1), o.has("timeout")));
                 });
     }
 
