@@ -28,7 +28,8 @@ public final class PipesAndFiles implements Registry.Group {
                 });
         r.add("mkfifo", "([path] [path opts])", """
                 Creates a FIFO (named pipe) at path; options: :mode (permission bits, default 0600, before \
-                the umask). Returns path. A FIFO already there is fine; any other file there is an error.""",
+                the umask). Returns path. A FIFO already there is fine; any other file there is an error. A FIFO \
+                the shell made is removed when the shell exits (SIGTERM, SIGINT and SIGHUP included).""",
                 a -> {
                     String path = a.arity(1, 2).string(0, "a path");
                     Options o = a.options(1).only("mode");
@@ -37,7 +38,7 @@ public final class PipesAndFiles implements Registry.Group {
                 });
         r.add("fifo", "([path mode] [path mode opts])", """
                 Opens the FIFO at path for :read, :write or :rw, creating it first (:mode 0600) unless \
-                {:create false}. Like open(2) it waits for the other side: a reader until a writer has \
+                {:create false} (a FIFO it made is removed when the shell exits, as with mkfifo). Like open(2) it waits for the other side: a reader until a writer has \
                 written (or come and gone), a writer until a reader has opened; :rw does not wait. The wait is \
                 bounded by :timeout (ms, 0 to 2147483647, which then stays set on the channel) and Ctrl-C. \
                 Every argument and option is checked before the FIFO is made or opened. \

@@ -53,6 +53,7 @@ public final class Channel implements Closeable {
     private int maxDepth = DEFAULT_MAX_DEPTH;
 
     private byte[] in = new byte[0];
+    private int peekedBytes; // how many bytes the last peekText decoded
     private int inStart, inEnd;
     private byte[] out;
     private int outLen;
@@ -451,20 +452,7 @@ public final class Channel implements Closeable {
      * deadline and by Ctrl-C.
      */
     private int fill(long dl, String verb) {
-        if (inStart == inEnd) {
-            inStart = inEnd = 0;
-        }
-        if (in.length - inEnd < 4096) {
-            int live = inEnd - inStart;
-            if (inStart > 0 && live < in.length / 2) {
-                System.arraycopy(in, inStart, in, 0, live);
-            } else {
-                in = Arrays.copyOf(in, Math.max(bufferSize, Math.max(in.length * 2, live + 4096)));
-                if (inStart > 0) System.arraycopy(in, inStart, in, 0, live);
-            }
-            inStart = 0;
-            inEnd = live;
-        }
+        makeRoom();
         while (true) {
             int n;
             try {
@@ -488,12 +476,110 @@ public final class Channel implements Closeable {
         }
     }
 
+    /** Compacts or grows the read buffer so that at least 4 KiB is free after inEnd. */
+    private void makeRoom() {
+        if (inStart == inEnd) {
+            inStart = inEnd = 0;
+        }
+        if (in.length - inEnd < 4096) {
+            int live = inEnd - inStart;
+            if (inStart > 0 && live < in.length / 2) {
+                System.arraycopy(in, inStart, in, 0, live);
+            } else {
+                in = Arrays.copyOf(in, Math.max(bufferSize, Math.max(in.length * 2, live + 4096)));
+                if (inStart > 0) System.arraycopy(in, inStart, in, 0, live);
+            }
+            inStart = 0;
+            inEnd = live;
+        }
+    }
+
+    // ------------------------------------------------------------------ matching in the buffer (expect)
+
+    /** Bytes read from the OS and not yet consumed by a read verb. */
+    public int bufferedBytes() {
+        return inEnd - inStart;
+    }
+
+    /**
+     * The first maxBytes of the buffered input as text, for a matcher to look at without
+     * consuming it: decoded with the channel's encoding (ISO-8859-1, one char per byte, when
+     * binary), a character cut at the end left out.
+     */
+    public String peekText(int maxBytes) {
+        int n = Math.min(maxBytes, inEnd - inStart);
+        peekedBytes = n;
+        if (charset == null) return new String(in, inStart, n, StandardCharsets.ISO_8859_1);
+        if (charset == StandardCharsets.UTF_8) {
+            int end = inStart + n, i = end;
+            while (i > inStart && i > end - 4 && (in[i - 1] & 0xc0) == 0x80) i--;
+            if (i > inStart && i - 1 + utf8Length(in[i - 1]) > end) n = i - 1 - inStart;
+            peekedBytes = n;
+        }
+        return new String(in, inStart, n, charset);
+    }
+
+    /** Consumes the buffered input that the first chars characters of {@link #peekText} came from. */
+    public void consumeText(String text, int chars) {
+        // one char per byte (binary, or text that was all ASCII): no need to encode again to count
+        boolean oneToOne = charset == null || text.length() == peekedBytes;
+        int bytes = oneToOne ? chars : text.substring(0, chars).getBytes(charset).length;
+        inStart += Math.min(bytes, inEnd - inStart);
+    }
+
+    /**
+     * Reads once more into the buffer, whatever the :blocking option, waiting until the deadline
+     * (System.nanoTime; Ctrl-C breaks it). Returns the bytes added, 0 at end of stream, -1 when the
+     * deadline passed. On a message channel one message is added.
+     */
+    public int readMore(long deadline, String verb) {
+        checkReadable(verb);
+        makeRoom();
+        while (true) {
+            int n, room = in.length - inEnd;
+            try {
+                if (driver.messages()) {
+                    // a whole message, sized first, as receive takes one: never cut
+                    int size = driver.nextMessageSize();
+                    if (size == LibC.WOULD_BLOCK) {
+                        if (!Waiter.await(driver.readFd(), LibC.POLLIN, deadline, verb + " " + id)) return -1;
+                        continue;
+                    }
+                    if (size > maxFrame && driver.messageSizeExact()) {
+                        int dropped = driver.read(new byte[1], 0, 0);
+                        if (dropped == LibC.WOULD_BLOCK) continue;
+                        throw frameTooLong("message", Math.max(dropped, size), verb, "");
+                    }
+                    if (room < size) in = Arrays.copyOf(in, inEnd + size);
+                    room = size;
+                }
+                n = driver.read(in, inEnd, room);
+            } catch (OsException e) {
+                throw failure(e, verb);
+            }
+            if (n > room) {
+                throw new IpcException(verb + " " + describe() + ": message of " + n + " bytes was cut to "
+                        + room + " bytes (MSG_TRUNC)", Map.of("channel", id, "errno", "EMSGSIZE"));
+            }
+            if (n > 0) {
+                inEnd += n;
+                return n;
+            }
+            if (n == 0 && !driver.messages()) {
+                eof = true;
+                return 0;
+            }
+            if (n < 0 && !Waiter.await(driver.readFd(), LibC.POLLIN, deadline, verb + " " + id)) return -1;
+        }
+    }
+
     /**
      * One whole message from a message driver, sized by the driver before it is taken, so
      * nothing is cut; null when a non-blocking channel has none. A message over :max-frame is
      * taken and dropped, and reported once.
      */
     private byte[] receive(String verb) {
+        if (inEnd > inStart) return take(inEnd - inStart); // left over by expect: it comes first
         long dl = Waiter.deadline(timeoutMs);
         while (true) {
             int n, size;
@@ -1015,13 +1101,19 @@ public final class Channel implements Closeable {
 
     /** Sets options; all are checked first, so a bad one leaves the channel as it was. */
     public void configure(Map<String, Object> changes) {
-        Map<String, Object> parsed = new LinkedHashMap<>();
+        Map<String, Object> parsed = new LinkedHashMap<>(), own = new LinkedHashMap<>();
         for (Map.Entry<String, Object> e : changes.entrySet()) {
             String key = e.getKey();
-            if (!OPTIONS.contains(key)) throw notSettable(key);
-            parsed.put(key, optionValue("configure " + describe(), key, e.getValue()));
+            if (OPTIONS.contains(key)) {
+                parsed.put(key, optionValue("configure " + describe(), key, e.getValue()));
+            } else if (!closed && driver.settable(key)) {
+                own.put(key, e.getValue()); // the kind's own (a pty's :rows): its driver checks and sets it
+            } else {
+                throw notSettable(key);
+            }
         }
         for (Map.Entry<String, Object> e : parsed.entrySet()) set(e.getKey(), e.getValue());
+        for (Map.Entry<String, Object> e : own.entrySet()) driver.set(e.getKey(), e.getValue());
     }
 
     /** Sets one option from its checked value ({@link #optionValue}). */

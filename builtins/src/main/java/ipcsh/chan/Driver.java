@@ -42,6 +42,19 @@ public interface Driver {
     /** The kind's own options, read-only (path, fd, pid, peer...). */
     Map<String, Object> options();
 
+    /**
+     * Sets one of the kind's own options (a pty's :rows); false when key is not one it can set,
+     * and {@link Channel#configure} then says the option is read-only or unknown.
+     */
+    default boolean set(String key, Object value) {
+        return false;
+    }
+
+    /** Whether key is one of the kind's own options that {@link #set} takes (asked before any option is set). */
+    default boolean settable(String key) {
+        return false;
+    }
+
     /** Message channels (datagrams, queues) move whole messages: one read is one message. */
     default boolean messages() {
         return false;

@@ -64,6 +64,41 @@ public final class Waiter {
         }
     }
 
+    /**
+     * Waits until one of fds is ready for its events (hang-up and errors count as ready) and
+     * fills revents; returns false when the deadline passed first. For a loop that serves
+     * several descriptors at once (exec's stdin, stdout and stderr).
+     */
+    public static boolean awaitAny(int[] fds, short[] events, short[] revents, long deadline, String what) {
+        int n = fds.length;
+        int[] all = java.util.Arrays.copyOf(fds, n + 1);
+        short[] ev = java.util.Arrays.copyOf(events, n + 1);
+        short[] rev = new short[n + 1];
+        all[n] = Interrupts.fd();
+        ev[n] = LibC.POLLIN;
+        while (true) {
+            if (Interrupts.pending() || Thread.currentThread().isInterrupted()) {
+                throw new Interrupts.InterruptedError(what);
+            }
+            int ms;
+            if (deadline == Long.MAX_VALUE) {
+                ms = -1;
+            } else {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) return false;
+                ms = (int) Math.min(Integer.MAX_VALUE, (left + 999_999) / 1_000_000);
+            }
+            if (LibC.get().poll(all, ev, rev, ms) > 0) {
+                boolean any = false;
+                for (int i = 0; i < n; i++) {
+                    revents[i] = rev[i];
+                    any |= rev[i] != 0;
+                }
+                if (any) return true;
+            }
+        }
+    }
+
     public static void sleep(long ms, String what) {
         long deadline = deadline(ms);
         int ifd = Interrupts.fd();

@@ -290,4 +290,42 @@ public interface LibC {
 
     /** msgctl(2) IPC_RMID: removes the System V queue. */
     void msgctlRemove(int msqid);
+
+    // --- signals and pseudo-terminals (issue 9) ---
+
+    int TIOCGWINSZ = 0x5413, TIOCSWINSZ = 0x5414, TCSANOW = 0, ECHO = 010, TERMIOS_LFLAG_OFFSET = 12;
+
+    /** posix_openpt(3): a new pseudo-terminal master; flags O_RDWR, O_NOCTTY, O_CLOEXEC. */
+    int posixOpenpt(int flags);
+
+    /** grantpt(3): the slave of master gets our uid and mode 0620. */
+    void grantpt(int master);
+
+    /** unlockpt(3): the slave of master may now be opened. */
+    void unlockpt(int master);
+
+    /** ptsname_r(3): the path of master's slave (/dev/pts/N). */
+    String ptsname(int master);
+
+    /** ioctl(2) TIOCSWINSZ: sets the terminal's size; the session's foreground group gets SIGWINCH. */
+    void setWindowSize(int fd, int rows, int cols);
+
+    /** ioctl(2) TIOCGWINSZ: {rows, cols}. */
+    int[] getWindowSize(int fd);
+
+    /** tcgetattr(3): the struct termios as bytes (c_lflag at {@link #TERMIOS_LFLAG_OFFSET}). */
+    byte[] tcgetattr(int fd);
+
+    /** tcsetattr(3) with a struct termios from {@link #tcgetattr}. */
+    void tcsetattr(int fd, int action, byte[] termios);
+
+    /** cfmakeraw(3) applied to a struct termios in place. */
+    void cfmakeraw(byte[] termios);
+
+    /**
+     * posix_spawnp(3) of {@code argv} in a new session (POSIX_SPAWN_SETSID) whose controlling
+     * terminal is the terminal at {@code tty}: the child opens it after setsid, so it becomes the
+     * session's terminal, and takes it as descriptors 0, 1 and 2. Otherwise as {@link #spawn}.
+     */
+    int spawnOnTerminal(String[] argv, String[] env, String dir, String tty);
 }

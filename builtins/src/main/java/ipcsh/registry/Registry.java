@@ -3,11 +3,13 @@ package ipcsh.registry;
 import ipcsh.builtins.ChannelVerbs;
 import ipcsh.builtins.CopyBuiltins;
 import ipcsh.builtins.EventLoopBuiltins;
+import ipcsh.builtins.ExpectBuiltins;
 import ipcsh.builtins.PipesAndFiles;
 import ipcsh.builtins.Processes;
 import ipcsh.builtins.SharedMemory;
 import ipcsh.builtins.QueuesAndSemaphores;
 import ipcsh.builtins.ShellBuiltins;
+import ipcsh.builtins.SignalBuiltins;
 import ipcsh.builtins.SocketBuiltins;
 
 import java.util.ArrayList;
@@ -63,7 +65,9 @@ public final class Registry {
         return List.of(new ChannelVerbs(), new CopyBuiltins(), new PipesAndFiles(), new SocketBuiltins(), new Processes(),
                 new SharedMemory(),
                 new QueuesAndSemaphores(),
-                new EventLoopBuiltins(), new ShellBuiltins());
+                new EventLoopBuiltins(), new ShellBuiltins(),
+                new SignalBuiltins(),
+                new ExpectBuiltins());
     }
 
     public void add(String name, String arglists, String doc, Builtin.Impl impl) {

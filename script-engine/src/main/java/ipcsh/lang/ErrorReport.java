@@ -80,6 +80,10 @@ public final class ErrorReport {
             return m;
         }
         if (c instanceof Compiler.CompilerException) return m;
+        if (c instanceof java.util.regex.PatternSyntaxException p) {
+            // its own message spans lines (pattern, caret): one line says the same
+            return "invalid regex \"" + p.getPattern() + "\": " + p.getDescription() + " at index " + p.getIndex();
+        }
         String name = c.getClass().getSimpleName();
         if (m == null) return name;
         // Clojure reports compile and read errors as plain RuntimeExceptions: the message says it all

@@ -238,4 +238,40 @@ class ExamplesTest {
         assertEquals("ok\n", run("python3", "-c", py, sock));
         assertEquals(0, finish(started.get(0)));
     }
+
+    @Test
+    void pythonDialogueDrivesPython3OnAPty() {
+        Result r = IpcshProcess.run(example("python-dialogue.ipcs"), "6*7", "sum(range(10))");
+        assertEquals(new Result(0, "6*7 = 42\nsum(range(10)) = 45\npython3 exited with 0\n", ""), r);
+    }
+
+    @Test
+    void supervisorRestartsACrashingChildAndForwardsSigterm() throws Exception {
+        Path count = dir.resolve("runs");
+        String child = "n=$(cat " + count + " 2>/dev/null || echo 0); echo $((n+1)) > " + count + "; "
+                + "if [ $n -lt 2 ]; then echo crash $n; exit 3; fi; "
+                + "trap 'echo child got TERM; exit 0' TERM; echo child running; while :; do sleep 0.1; done";
+        Process supervisor = IpcshProcess.start(example("supervisor.ipcs"), "5", "sh", "-c", child);
+        started.add(supervisor);
+        Lines out = new Lines(supervisor);
+        // The child writes to the same stdout: its lines and the supervisor's may interleave either way.
+        List<String> seen = new ArrayList<>();
+        for (String l = out.next(); !"child running".equals(l); l = out.next()) {
+            assertTrue(l != null, "output ended early: " + seen);
+            seen.add(l.replaceAll("\\d{2,}", "N"));
+        }
+        assertEquals(List.of("crash 0", "crash 1", "supervisor: child N ended with 3", "supervisor: child N ended with 3",
+                "supervisor: started N", "supervisor: started N", "supervisor: started N"), seen.stream().sorted().toList());
+        String third = new ProcessBuilder("pgrep", "-P", String.valueOf(supervisor.pid())).start().inputReader().readLine();
+        run("kill", "-TERM", String.valueOf(supervisor.pid()));
+        assertEquals("supervisor: got :TERM - forwarding it to " + third, out.next());
+        assertEquals("child got TERM", out.next());
+        assertTrue(out.next().matches("supervisor: child \\d+ ended with 0"));
+        assertEquals("supervisor: stopped", out.next());
+        assertEquals(0, finish(supervisor));
+
+        Result gaveUp = IpcshProcess.run(example("supervisor.ipcs"), "1", "sh", "-c", "exit 4");
+        assertEquals(1, gaveUp.status(), gaveUp.err());
+        assertTrue(gaveUp.out().endsWith("supervisor: giving up after 1 restarts\n"), gaveUp.out());
+    }
 }

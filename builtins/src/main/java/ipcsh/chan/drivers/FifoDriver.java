@@ -5,6 +5,7 @@ import ipcsh.chan.Channel;
 import ipcsh.chan.FdDriver;
 import ipcsh.chan.TimeoutError;
 import ipcsh.chan.Waiter;
+import ipcsh.os.AtExit;
 import ipcsh.os.Errno;
 import ipcsh.os.LibC;
 import ipcsh.os.OsException;
@@ -32,11 +33,24 @@ public final class FifoDriver extends FdDriver {
         this.mode = mode;
     }
 
-    /** mkfifo, unless a FIFO is already there; a different kind of file there is an error. */
+    /**
+     * mkfifo, unless a FIFO is already there; a different kind of file there is an error. A FIFO
+     * made here is the shell's own: it is removed when the shell exits (on SIGTERM, SIGINT and
+     * SIGHUP too), if it is still a FIFO then.
+     */
     public static boolean make(String path, int perms) {
         String type = fileType(path);
         if (type == null) {
             LibC.get().mkfifo(path, perms);
+            AtExit.register("fifo-file:" + path, () -> {
+                if ("FIFO".equals(fileType(path))) {
+                    try {
+                        LibC.get().unlink(path);
+                    } catch (OsException ignored) {
+                        // gone already
+                    }
+                }
+            });
             return true;
         }
         if (!type.equals("FIFO")) {

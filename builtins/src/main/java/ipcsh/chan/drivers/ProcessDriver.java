@@ -23,13 +23,16 @@ public final class ProcessDriver extends FdDriver {
 
     private final int pid;
     private final String command;
+    private final String tty; // the slave's path when the child runs on our pseudo-terminal
     private Integer status; // exit code, or 128+signal
+    private int termSignal;
     private String outcome;
 
-    private ProcessDriver(int rfd, int wfd, int pid, String command) {
+    private ProcessDriver(int rfd, int wfd, int pid, String command, String tty) {
         super(rfd, wfd);
         this.pid = pid;
         this.command = command;
+        this.tty = tty;
     }
 
     /** Where a child's standard stream goes: a pipe to us, ours, /dev/null, or another descriptor. */
@@ -86,11 +89,9 @@ public final class ProcessDriver extends FdDriver {
                 stdio[1] = childFd(out, LibC.O_WRONLY, toClose);
             }
             stdio[2] = err == Stdio.MERGE ? stdio[1] : childFd(err, LibC.O_WRONLY, toClose);
-            Map<String, String> environment = new LinkedHashMap<>(System.getenv());
-            if (env != null) environment.putAll(env);
-            String[] envp = environment.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+            String[] envp = environment(env);
             int pid = c.spawn(argv.toArray(String[]::new), envp, dir, stdio);
-            ProcessDriver d = new ProcessDriver(ourOut, ourIn, pid, String.join(" ", argv));
+            ProcessDriver d = new ProcessDriver(ourOut, ourIn, pid, String.join(" ", argv), null);
             ourIn = ourOut = -1;
             return new Channel(d);
         } finally {
@@ -98,6 +99,116 @@ public final class ProcessDriver extends FdDriver {
             if (ourIn >= 0) c.close(ourIn);
             if (ourOut >= 0) c.close(ourOut);
         }
+    }
+
+    static String[] environment(Map<String, String> env) {
+        Map<String, String> environment = new LinkedHashMap<>(System.getenv());
+        if (env != null) environment.putAll(env);
+        return environment.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+    }
+
+    /**
+     * Starts argv on a new pseudo-terminal: the child's stdin, stdout and stderr, and the
+     * controlling terminal of its own session, so prompting and line-buffered programs act as with
+     * a person. The channel is the master side; terminal options (:rows :cols :echo :raw) apply
+     * before the child starts.
+     */
+    public static Channel spawnPty(List<String> argv, Map<String, String> env, String dir, Map<String, Object> termOptions) {
+        if (argv.isEmpty()) throw new IpcException("spawn: no command given");
+        LibC c = LibC.get();
+        int master = c.posixOpenpt(LibC.O_RDWR | LibC.O_NOCTTY | LibC.O_CLOEXEC);
+        try {
+            c.grantpt(master);
+            c.unlockpt(master);
+            String tty = c.ptsname(master);
+            ProcessDriver probe = new ProcessDriver(master, master, -1, String.join(" ", argv), tty);
+            c.setWindowSize(master, 24, 80);
+            for (Map.Entry<String, Object> e : termOptions.entrySet()) probe.set(e.getKey(), e.getValue());
+            int pid = c.spawnOnTerminal(argv.toArray(String[]::new), environment(env), dir, tty);
+            setNonBlocking(master);
+            Channel ch = new Channel(new ProcessDriver(master, master, pid, probe.command, tty));
+            master = -1;
+            // A terminal ends output lines with CR LF: lines read without the CR, as from a pipe.
+            ch.configure(Map.of("translation", Keyword.of("auto")));
+            return ch;
+        } finally {
+            if (master >= 0) c.close(master);
+        }
+    }
+
+    /** A pty's master reads EIO once the last slave descriptor is closed: that is its end of stream. */
+    @Override
+    public int read(byte[] buf, int off, int len) {
+        if (tty == null) return super.read(buf, off, len);
+        try {
+            return super.read(buf, off, len);
+        } catch (OsException e) {
+            if (e.errno() == ipcsh.os.Errno.EIO) return 0;
+            throw e;
+        }
+    }
+
+    /** On a pty there is no half-close: the terminal's end-of-file character (Ctrl-D) tells the child instead. */
+    @Override
+    public void closeWrite() {
+        if (tty == null) {
+            super.closeWrite();
+            return;
+        }
+        LibC.get().write(wfd, new byte[] {4}, 0, 1);
+    }
+
+    @Override
+    public void closeRead() {
+        if (tty == null) super.closeRead();
+    }
+
+    @Override
+    public boolean settable(String key) {
+        return tty != null && java.util.Set.of("rows", "cols", "echo", "raw").contains(key);
+    }
+
+    @Override
+    public boolean set(String key, Object value) {
+        if (tty == null) return false;
+        LibC c = LibC.get();
+        switch (key) {
+            case "rows", "cols" -> {
+                if (!(value instanceof Number n) || n.longValue() < 1 || n.longValue() > 9999) {
+                    throw new IpcException("configure " + command + ": :" + key + " must be a number of 1..9999, not " + value);
+                }
+                int[] rc = c.getWindowSize(rfd);
+                if (key.equals("rows")) rc[0] = n.intValue(); else rc[1] = n.intValue();
+                c.setWindowSize(rfd, rc[0], rc[1]);
+                return true;
+            }
+            case "echo" -> {
+                byte[] t = c.tcgetattr(rfd);
+                int at = LibC.TERMIOS_LFLAG_OFFSET;
+                int lflag = (t[at] & 0xff) | (t[at + 1] & 0xff) << 8 | (t[at + 2] & 0xff) << 16 | (t[at + 3] & 0xff) << 24;
+                lflag = value != null && !Boolean.FALSE.equals(value) ? lflag | LibC.ECHO : lflag & ~LibC.ECHO;
+                for (int i = 0; i < 4; i++) t[at + i] = (byte) (lflag >> (8 * i));
+                c.tcsetattr(rfd, LibC.TCSANOW, t);
+                return true;
+            }
+            case "raw" -> {
+                if (value == null || Boolean.FALSE.equals(value)) {
+                    throw new IpcException("configure " + command + ": :raw can only be turned on (spawn a new pty for cooked mode)");
+                }
+                byte[] t = c.tcgetattr(rfd);
+                c.cfmakeraw(t);
+                c.tcsetattr(rfd, LibC.TCSANOW, t);
+                return true;
+            }
+            default -> {
+                return false;
+            }
+        }
+    }
+
+    /** Whether this is a pty child (send-line ends lines with a carriage return there, as a person's Enter key). */
+    public boolean pty() {
+        return tty != null;
     }
 
     /**
@@ -154,8 +265,35 @@ public final class ProcessDriver extends FdDriver {
         }
     }
 
+    /** Whether the process still runs (an ended one is reaped here). */
+    public boolean alive() {
+        if (status != null) return false;
+        int[] r = LibC.get().waitpid(pid, LibC.WNOHANG);
+        if (r[0] == pid) {
+            record(r[1]);
+            return false;
+        }
+        return true;
+    }
+
+    /** Sends sig to the process; an ended one is an error, since its pid may belong to another by now. */
+    public void signal(int sig, String verb) {
+        if (!alive()) throw new IpcException(verb + ": process " + pid + " (" + command + ") has already ended (" + outcome + ")");
+        LibC.get().kill(pid, sig);
+    }
+
+    /** After the process ended: its exit code, or {:signal :TERM :number 15} when a signal ended it. */
+    public Object result() {
+        if (termSignal == 0) return (long) (int) status;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("signal", Keyword.of(ipcsh.os.Signals.name(termSignal)));
+        m.put("number", (long) termSignal);
+        return m;
+    }
+
     private void record(int raw) {
         int sig = raw & 0x7f;
+        termSignal = sig;
         if (sig == 0) {
             status = (raw >> 8) & 0xff;
             outcome = "exited with status " + status;
@@ -170,7 +308,8 @@ public final class ProcessDriver extends FdDriver {
     public void close() {
         super.close();
         int code = waitFor(-1);
-        if (code != 0) {
+        // Closing a pty hangs the terminal up: the SIGHUP that ends the child then is ours, not its failure.
+        if (code != 0 && !(tty != null && termSignal == ipcsh.os.Signals.HUP)) {
             Map<String, Object> data = new LinkedHashMap<>();
             data.put("pid", (long) pid);
             data.put("exit", (long) code);
@@ -187,6 +326,14 @@ public final class ProcessDriver extends FdDriver {
         Map<String, Object> m = super.options();
         m.put("pid", (long) pid);
         m.put("command", command);
+        if (tty != null && rfd >= 0) {
+            m.put("tty", tty);
+            int[] rc = LibC.get().getWindowSize(rfd);
+            m.put("rows", (long) rc[0]);
+            m.put("cols", (long) rc[1]);
+            byte[] t = LibC.get().tcgetattr(rfd);
+            m.put("echo", (t[LibC.TERMIOS_LFLAG_OFFSET] & LibC.ECHO) != 0);
+        }
         if (status != null) m.put("exit", (long) status);
         return m;
     }

@@ -1121,4 +1121,158 @@ public final class FfmLibC implements LibC {
             throw rethrow(t);
         }
     }
+
+    // --- signals and pseudo-terminals (issue 9) ---
+
+    private final MethodHandle posixOpenpt = errnoCall("posix_openpt", JAVA_INT, JAVA_INT);
+    private final MethodHandle grantpt = errnoCall("grantpt", JAVA_INT, JAVA_INT);
+    private final MethodHandle unlockpt = errnoCall("unlockpt", JAVA_INT, JAVA_INT);
+    private final MethodHandle ptsnameR = plain("ptsname_r", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
+    private final MethodHandle ioctlPtr = LINKER.downcallHandle(symbol("ioctl"),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), ERRNO_CAPTURE, Linker.Option.firstVariadicArg(2));
+    private final MethodHandle tcgetattr = errnoCall("tcgetattr", JAVA_INT, JAVA_INT, ADDRESS);
+    private final MethodHandle tcsetattr = errnoCall("tcsetattr", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
+    private final MethodHandle cfmakeraw = plain("cfmakeraw", FunctionDescriptor.ofVoid(ADDRESS));
+    private final MethodHandle faAddOpen = plain("posix_spawn_file_actions_addopen",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final int TERMIOS_SIZE = 60, POSIX_SPAWN_SETSID = 0x80;
+
+    private int intCall(MethodHandle h, String call, String subject, int arg) {
+        MemorySegment st = state.get();
+        try {
+            int r = (int) h.invokeExact(st, arg);
+            if (r < 0) throw new OsException(call, subject, errno(st));
+            return r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public int posixOpenpt(int flags) {
+        return intCall(posixOpenpt, "posix_openpt", null, flags);
+    }
+
+    @Override
+    public void grantpt(int master) {
+        intCall(grantpt, "grantpt", "fd " + master, master);
+    }
+
+    @Override
+    public void unlockpt(int master) {
+        intCall(unlockpt, "unlockpt", "fd " + master, master);
+    }
+
+    @Override
+    public String ptsname(int master) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = a.allocate(128);
+            int r = (int) ptsnameR.invokeExact(master, buf, 128L);
+            if (r != 0) throw new OsException("ptsname_r", "fd " + master, r);
+            return buf.getString(0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private void ioctl(int fd, long request, MemorySegment arg, String call) {
+        MemorySegment st = state.get();
+        try {
+            int r = (int) ioctlPtr.invokeExact(st, fd, request, arg);
+            if (r < 0) throw new OsException(call, "fd " + fd, errno(st));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public void setWindowSize(int fd, int rows, int cols) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment ws = a.allocate(8, 2);
+            ws.set(JAVA_SHORT, 0, (short) rows);
+            ws.set(JAVA_SHORT, 2, (short) cols);
+            ioctl(fd, TIOCSWINSZ, ws, "ioctl TIOCSWINSZ");
+        }
+    }
+
+    @Override
+    public int[] getWindowSize(int fd) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment ws = a.allocate(8, 2);
+            ioctl(fd, TIOCGWINSZ, ws, "ioctl TIOCGWINSZ");
+            return new int[] {Short.toUnsignedInt(ws.get(JAVA_SHORT, 0)), Short.toUnsignedInt(ws.get(JAVA_SHORT, 2))};
+        }
+    }
+
+    @Override
+    public byte[] tcgetattr(int fd) {
+        MemorySegment st = state.get();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment t = a.allocate(TERMIOS_SIZE, 4);
+            int r = (int) tcgetattr.invokeExact(st, fd, t);
+            if (r < 0) throw new OsException("tcgetattr", "fd " + fd, errno(st));
+            return t.toArray(ValueLayout.JAVA_BYTE);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+    }
+
+    @Override
+    public void tcsetattr(int fd, int action, byte[] termios) {
+        MemorySegment st = state.get();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment t = a.allocate(TERMIOS_SIZE, 4);
+            t.copyFrom(MemorySegment.ofArray(termios));
+            int r = (int) tcsetattr.invokeExact(st, fd, action, t);
+            if (r < 0) throw new OsException("tcsetattr", "fd " + fd, errno(st));
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+    }
+
+    @Override
+    public void cfmakeraw(byte[] termios) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment t = a.allocate(TERMIOS_SIZE, 4);
+            t.copyFrom(MemorySegment.ofArray(termios));
+            cfmakeraw.invokeExact(t);
+            MemorySegment.ofArray(termios).copyFrom(t);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+    }
+
+    @Override
+    public int spawnOnTerminal(String[] argv, String[] env, String dir, String tty) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment fa = a.allocate(256, 16);
+            MemorySegment attr = a.allocate(1024, 16);
+            MemorySegment sigs = a.allocate(128, 8);
+            MemorySegment pid = a.allocate(JAVA_INT);
+            check("posix_spawn_file_actions_init", (int) faInit.invokeExact(fa));
+            check("posix_spawnattr_init", (int) attrInit.invokeExact(attr));
+            try {
+                // glibc runs setsid before the file actions: opening the tty then makes it the controlling one.
+                check("posix_spawn_file_actions_addopen", (int) faAddOpen.invokeExact(fa, 0, a.allocateFrom(tty), O_RDWR, 0));
+                check("posix_spawn_file_actions_adddup2", (int) faDup2.invokeExact(fa, 0, 1));
+                check("posix_spawn_file_actions_adddup2", (int) faDup2.invokeExact(fa, 0, 2));
+                if (faCloseFrom != null) check("posix_spawn_file_actions_addclosefrom_np", (int) faCloseFrom.invokeExact(fa, 3));
+                if (dir != null) check("posix_spawn_file_actions_addchdir_np", (int) faChdir.invokeExact(fa, a.allocateFrom(dir)));
+                check("sigemptyset", (int) sigemptyset.invokeExact(sigs));
+                check("posix_spawnattr_setsigmask", (int) attrSetSigmask.invokeExact(attr, sigs));
+                for (int s : DEFAULT_SIGNALS) check("sigaddset", (int) sigaddset.invokeExact(sigs, s));
+                check("posix_spawnattr_setsigdefault", (int) attrSetSigdefault.invokeExact(attr, sigs));
+                check("posix_spawnattr_setflags", (int) attrSetFlags.invokeExact(attr,
+                        (short) (POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSID)));
+                int r = (int) posixSpawnp.invokeExact(pid, a.allocateFrom(argv[0]), fa, attr, stringArray(a, argv), stringArray(a, env));
+                if (r != 0) throw new OsException("spawn", argv[0], r);
+                return pid.get(JAVA_INT, 0);
+            } finally {
+                int ignored = (int) faDestroy.invokeExact(fa);
+                ignored = (int) attrDestroy.invokeExact(attr);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
 }

@@ -40,7 +40,8 @@ import java.util.regex.Pattern;
  * <p>JS → Java (builtin arguments): null/undefined → null, string → String, integral number →
  * Long, other number → Double (a BigInt too big for a long → BigInteger: never wrapped), boolean → Boolean, Uint8Array/Int8Array/ArrayBuffer → byte[],
  * array → List, function → {@link Callback} (called on the interpreter thread), a channel
- * object → {@link Channel}, other object → Map with String keys. Builtins that expect a
+ * object → {@link Channel}, RegExp → java.util.regex.Pattern (flags i m s u), other object → Map
+ * with String keys. Builtins that expect a
  * keyword take strings ("read" or ":read").
  *
  * <p>Java → JS (results): {@code ipcsh.Keyword} and Clojure keywords → string, byte[] →
@@ -454,12 +455,30 @@ final class JsEngine {
             return out;
         }
         if (v.hasMember("__channel")) return v.getMember("__channel").asHostObject();
+        if (v.hasMember("source") && v.hasMember("flags") && v.getMetaObject() != null
+                && "RegExp".equals(v.getMetaObject().getMetaSimpleName())) {
+            return regex(v.getMember("source").asString(), v.getMember("flags").asString());
+        }
         if (v.hasMembers()) {
             Map<String, Object> out = new LinkedHashMap<>();
             for (String k : v.getMemberKeys()) out.put(k, toJava(v.getMember(k)));
             return out;
         }
         return v.toString();
+    }
+
+    /** A RegExp (for expect) as a java.util.regex.Pattern: the syntax both share, and the i, m, s, u flags. */
+    private static Pattern regex(String source, String flags) {
+        int f = 0;
+        if (flags.contains("i")) f |= Pattern.CASE_INSENSITIVE;
+        if (flags.contains("m")) f |= Pattern.MULTILINE;
+        if (flags.contains("s")) f |= Pattern.DOTALL;
+        if (flags.contains("u")) f |= Pattern.UNICODE_CASE;
+        try {
+            return Pattern.compile(source, f);
+        } catch (java.util.regex.PatternSyntaxException e) {
+            throw new ipcsh.IpcException("invalid regex /" + source + "/: " + e.getDescription());
+        }
     }
 
     private static byte[] readBuffer(Value buffer, long offset, int length) {
