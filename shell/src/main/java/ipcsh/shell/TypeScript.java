@@ -144,6 +144,11 @@ public final class TypeScript {
             char c = rest.charAt(i);
             if (Character.isWhitespace(c)) {
                 i++;
+            } else if (c == '{') {
+                // a map literal in the arglists ({:id id}): an options object
+                int end = rest.indexOf('}', i);
+                out.add("opts: Options");
+                i = end < 0 ? rest.length() : end + 1;
             } else if (c == '[') {
                 int end = rest.indexOf(']', i);
                 out.add("argv: string[]");
