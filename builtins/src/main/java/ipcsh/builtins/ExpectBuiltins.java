@@ -58,8 +58,8 @@ public final class ExpectBuiltins implements Registry.Group {
                     }
                     if (clauses.isEmpty()) throw a.usage();
                     if (o == null) o = a.options(a.size());
-                    long timeout = Limits.timeout("expect", o.integer("timeout", Expect.defaultTimeout()), true);
-                    long max = Limits.bytes("expect", "match-max", o.integer("match-max", Expect.defaultMatchMax()));
+                    long timeout = o.duration("timeout", Expect.defaultTimeout());
+                    long max = o.size("match-max", Expect.defaultMatchMax(), 1, ipcsh.ArgCheck.MAX_BUFFER);
                     return Expect.expect(ch, clauses, timeout, o.flag("log", Expect.defaultLog()), (int) max);
                 });
         r.add("send-line", "([ch s])", """
@@ -86,8 +86,8 @@ public final class ExpectBuiltins implements Registry.Group {
                 a -> {
                     a.arity(0, 1);
                     Options o = a.options(0).only("timeout", "log", "match-max");
-                    Long t = o.has("timeout") ? Limits.timeout("expect-defaults", o.integer("timeout", 0), true) : null;
-                    Long max = o.has("match-max") ? Limits.bytes("expect-defaults", "match-max", o.integer("match-max", 0)) : null;
+                    Long t = o.has("timeout") ? (Long) o.duration("timeout", 0) : null;
+                    Long max = o.has("match-max") ? (Long) o.size("match-max", 0, 1, ipcsh.ArgCheck.MAX_BUFFER) : null;
                     Expect.setDefaults(t, o.has("log") ? o.flag("log", false) : null, max);
                     return Expect.defaults();
                 });

@@ -183,7 +183,7 @@ public final class Processes implements Registry.Group {
         byte[] input = in == null ? null : in instanceof byte[] b ? b
                 : in instanceof String s ? s.getBytes(java.nio.charset.StandardCharsets.UTF_8) : null;
         if (in != null && input == null) throw new IpcException(a.name() + ": option :in must be a string or bytes, not " + Args.describe(in));
-        long timeout = Limits.timeout(a.name(), o.integer("timeout", -1), o.has("timeout"));
+        long timeout = o.duration("timeout", -1);
         return ipcsh.chan.drivers.Exec.run(a.name(), stages, input, env(a.name(), o), o.string("dir", null), timeout,
                 o.flag("binary", false));
     }

@@ -51,10 +51,10 @@ public final class QueuesAndSemaphores implements Registry.Group {
                         throw a.usage();
                     }
                     Options o = a.options(oi);
-                    long maxMsgs = OptionChecks.positive(a.name(), o, "max-msgs", 0);
-                    long msgSize = OptionChecks.positive(a.name(), o, "msg-size", 0);
+                    long maxMsgs = o.count("max-msgs", 0, 1, Integer.MAX_VALUE);
+                    long msgSize = o.size("msg-size", 0, 1, Integer.MAX_VALUE);
                     Channel ch = MqDriver.open(name, direction, o.flag("create", false), o.flag("exclusive", false),
-                            OptionChecks.mode(a.name(), o), maxMsgs, msgSize, o.flag("temp", false));
+                            o.mode("mode", 0600), maxMsgs, msgSize, o.flag("temp", false));
                     return PipesAndFiles.configureRest(ch, o, "create", "exclusive", "mode", "max-msgs", "msg-size", "temp");
                 });
         r.add("mq-unlink", "([name])", """
@@ -74,8 +74,8 @@ public final class QueuesAndSemaphores implements Registry.Group {
                 a -> {
                     String name = IpcNames.posix("sem", a.arity(1, 2).string(0, "a semaphore name like \"/lock\""));
                     Options o = a.options(1).only("create", "exclusive", "value", "mode", "temp");
-                    long value = OptionChecks.nonNegative(a.name(), o, "value", 1, Integer.MAX_VALUE);
-                    return Semaphore.open(name, o.flag("create", false), o.flag("exclusive", false), OptionChecks.mode(a.name(), o),
+                    long value = o.count("value", 1, 0, Integer.MAX_VALUE);
+                    return Semaphore.open(name, o.flag("create", false), o.flag("exclusive", false), o.mode("mode", 0600),
                             value, o.flag("temp", false));
                 });
         r.add("sem-wait", "([s] [s opts])", """
@@ -86,7 +86,7 @@ public final class QueuesAndSemaphores implements Registry.Group {
                 a -> {
                     Semaphore s = sem(a);
                     Options o = a.options(1).only("timeout");
-                    s.await(OptionChecks.timeout(a.name(), o));
+                    s.await(o.duration("timeout", -1));
                     return true;
                 });
         r.add("sem-try", "([s])", """
@@ -125,10 +125,10 @@ public final class QueuesAndSemaphores implements Registry.Group {
                     boolean binary = "binary".equals(o.string("encoding", "utf-8"));
                     if (a.get(0) == null) {
                         if (!o.has("id")) throw a.wrongType(0, "a key (an integer or a path), or nil with {:id n}");
-                        return SysvQueue.byId((int) OptionChecks.nonNegative(a.name(), o, "id", 0, Integer.MAX_VALUE), binary);
+                        return SysvQueue.byId((int) o.count("id", 0, 0, Integer.MAX_VALUE), binary);
                     }
                     int key = IpcNames.sysvKey("sysv-mq", a.get(0), (int) o.integer("proj", 1));
-                    return SysvQueue.open(key, o.flag("create", false), o.flag("exclusive", false), OptionChecks.mode(a.name(), o),
+                    return SysvQueue.open(key, o.flag("create", false), o.flag("exclusive", false), o.mode("mode", 0600),
                             binary, o.flag("temp", false));
                 });
         r.add("sysv-mq-remove", "([q])", """

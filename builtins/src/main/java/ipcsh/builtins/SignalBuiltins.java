@@ -113,7 +113,7 @@ public final class SignalBuiltins implements Registry.Group {
                     a.arity(1, 2);
                     int sig = Signals.number(a.get(0), "wait-signal", false);
                     Options o = a.options(1).only("timeout");
-                    return Traps.await(sig, Limits.timeout("wait-signal", o.integer("timeout", -1), o.has("timeout")));
+                    return Traps.await(sig, o.duration("timeout", -1));
                 });
     }
 

@@ -132,7 +132,7 @@ public final class SocketBuiltins implements Registry.Group {
                     Object data = a.get(1);
                     if (a.get(0) instanceof SysvQueue q) {
                         Options o = a.options(2).only("type", "timeout");
-                        q.send(data, o.integer("type", 1), OptionChecks.timeout(a.name(), o));
+                        q.send(data, o.count("type", 1, 1, Long.MAX_VALUE), o.duration("timeout", -1));
                         return null;
                     }
                     Channel ch = a.channel(0);
@@ -171,7 +171,7 @@ public final class SocketBuiltins implements Registry.Group {
                     a.arity(1, 2);
                     if (a.get(0) instanceof SysvQueue q) {
                         Options o = a.options(1).only("type", "timeout", "nonblock");
-                        return q.receive(o.integer("type", 0), OptionChecks.timeout(a.name(), o), o.flag("nonblock", false));
+                        return q.receive(o.count("type", 0, 0, Long.MAX_VALUE), o.duration("timeout", -1), o.flag("nonblock", false));
                     }
                     Channel ch = a.channel(0);
                     if (!a.options(1).map().isEmpty()) {

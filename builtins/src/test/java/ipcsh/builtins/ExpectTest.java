@@ -103,7 +103,7 @@ class ExpectTest {
         Channel cat = (Channel) call("spawn", "cat");
         assertTrue(assertThrows(IpcException.class, () -> expect(cat, 42L)).getMessage()
                 .startsWith("expect: argument 2 must be a pattern (a string, a regex, :eof or :timeout), not the number 42"));
-        assertEquals("expect: option :timeout must be 0 or more ms, not -5",
+        assertEquals("expect: option :timeout must be 0 or more, not -5",
                 assertThrows(IpcException.class, () -> expect(cat, "x", opts("timeout", -5L))).getMessage());
         cat.close();
     }

@@ -144,7 +144,7 @@ class SignalTest {
                 assertThrows(IpcException.class, () -> call("trap", kw("QUIT"), kw("ignore"))).getMessage());
         assertEquals("trap: cannot trap SIGKILL: the kernel does not let a process catch SIGKILL",
                 assertThrows(IpcException.class, () -> call("trap", kw("KILL"), T.fn(a -> {}))).getMessage());
-        assertEquals("wait-signal: option :timeout must be 0 or more ms, not -1",
+        assertEquals("wait-signal: option :timeout must be 0 or more, not -1",
                 assertThrows(IpcException.class, () -> call("wait-signal", kw("USR1"), opts("timeout", -1L))).getMessage());
         assertEquals("kill: no signal number 99 (1-31, 34-64, or 0 to test)",
                 assertThrows(IpcException.class, () -> call("kill", me, 99L)).getMessage());
