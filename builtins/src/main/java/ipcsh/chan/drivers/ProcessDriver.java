@@ -5,6 +5,7 @@ import ipcsh.Keyword;
 import ipcsh.chan.Channel;
 import ipcsh.chan.FdDriver;
 import ipcsh.chan.Waiter;
+import ipcsh.os.Errno;
 import ipcsh.os.LibC;
 import ipcsh.os.OsException;
 
@@ -61,7 +62,17 @@ public final class ProcessDriver extends FdDriver {
 
     public static Channel spawn(List<String> argv, Map<String, String> env, String dir,
                                 Stdio in, Stdio out, Stdio err) {
+        return spawn(argv, env, dir, in, out, err, false);
+    }
+
+    /**
+     * Starts argv. Unless detached, the child is ended with the shell ({@link Children}); a
+     * detached child gets a session of its own and outlives the shell.
+     */
+    public static Channel spawn(List<String> argv, Map<String, String> env, String dir,
+                                Stdio in, Stdio out, Stdio err, boolean detach) {
         if (argv.isEmpty()) throw new IpcException("spawn: no command given");
+        if (dir != null) checkDirectory(dir);
         LibC c = LibC.get();
         List<Integer> toClose = new ArrayList<>();
         int ourIn = -1, ourOut = -1;
@@ -89,8 +100,14 @@ public final class ProcessDriver extends FdDriver {
             Map<String, String> environment = new LinkedHashMap<>(System.getenv());
             if (env != null) environment.putAll(env);
             String[] envp = environment.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toArray(String[]::new);
-            int pid = c.spawn(argv.toArray(String[]::new), envp, dir, stdio);
+            int pid;
+            try {
+                pid = c.spawn(argv.toArray(String[]::new), envp, dir, stdio, detach);
+            } catch (OsException e) {
+                throw e.errno() == Errno.ENOENT && e.call().equals("spawn") ? noSuchProgram(argv.get(0)) : e;
+            }
             ProcessDriver d = new ProcessDriver(ourOut, ourIn, pid, String.join(" ", argv));
+            if (!detach) Children.started(d, pid);
             ourIn = ourOut = -1;
             return new Channel(d);
         } finally {
@@ -98,6 +115,26 @@ public final class ProcessDriver extends FdDriver {
             if (ourIn >= 0) c.close(ourIn);
             if (ourOut >= 0) c.close(ourOut);
         }
+    }
+
+    /**
+     * posix_spawn's chdir fails in the child with the same ENOENT as a missing program: check
+     * the directory first, so the error names what is wrong.
+     */
+    private static void checkDirectory(String dir) {
+        java.nio.file.Path p = java.nio.file.Path.of(dir);
+        int errno = !java.nio.file.Files.exists(p) ? Errno.ENOENT
+                : !java.nio.file.Files.isDirectory(p) ? Errno.ENOTDIR
+                : !java.nio.file.Files.isExecutable(p) ? Errno.EACCES : 0;
+        if (errno != 0) throw new OsException("spawn :dir", dir, errno);
+    }
+
+    private static IpcException noSuchProgram(String program) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("call", "spawn");
+        data.put("path", program);
+        data.put("errno", Errno.name(Errno.ENOENT));
+        return new IpcException("spawn: no such program \"" + program + "\"" + (program.contains("/") ? "" : " in PATH"), data);
     }
 
     /**
@@ -155,6 +192,7 @@ public final class ProcessDriver extends FdDriver {
     }
 
     private void record(int raw) {
+        Children.reaped(this);
         int sig = raw & 0x7f;
         if (sig == 0) {
             status = (raw >> 8) & 0xff;
