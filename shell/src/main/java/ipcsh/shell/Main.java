@@ -27,11 +27,13 @@ public final class Main {
               --lang clj|js     the language of -e and the REPL (clj; :js and :clj switch in the REPL)
               --js-jit          run JavaScript with Truffle's optimizing compiler (the ipcsh launcher
                                 sets it up when the js-jit jars are there, else says how to get them)
+              --strict          end a script at once, with status 1, when a callback fails (by default
+                                the error is reported, the script goes on and ends with status 1)
               --debug           show Java stack traces with errors
               -h, --help        show this help
               -v, --version     show the version
 
-            Exit status: the script's (exit n), 0 at the end, 1 after an uncaught error.
+            Exit status: the script's (exit n), 0 at the end, 1 after an uncaught error or a failed callback.
             Documentation: (doc name) in the shell, man ipcsh, man ipcsh-builtins.
             """;
 
@@ -42,7 +44,7 @@ public final class Main {
     }
 
     static int run(String[] argv, PrintStream out, PrintStream err) {
-        boolean debug = false;
+        boolean debug = false, strict = false;
         String lang = "clj";
         String expr = null;
         String file = null;
@@ -63,6 +65,7 @@ public final class Main {
                     return 0;
                 }
                 case "--debug" -> debug = true;
+                case "--strict" -> strict = true;
                 case "--lang" -> {
                     if (i + 1 >= argv.length || !(argv[i + 1].equals("clj") || argv[i + 1].equals("js"))) {
                         err.println("ipcsh: --lang takes clj or js (try --help)");
@@ -94,6 +97,7 @@ public final class Main {
         }
         Session session = new Session(debug, err);
         session.language(lang);
+        session.strict(strict);
         if (expr != null) return session.evalAndPrint(expr, rest, out);
         return session.runScript(Path.of(file), rest);
     }

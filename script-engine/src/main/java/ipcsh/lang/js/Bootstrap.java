@@ -92,7 +92,24 @@ final class Bootstrap {
               globalThis.clearInterval = globalThis.clearTimeout;
               globalThis.ipc = ipc;
 
+              // A callback's own throw (threw stays true) vs. a rejection that the jobs run after it
+              // raise (the engine's unhandled-rejection check): JsEngine labels them differently.
+              let threw = false;
+              function invoke(f, ...args) {
+                let ok = false;
+                try {
+                  const v = f(...args);
+                  ok = true;
+                  return v;
+                } finally {
+                  threw = !ok;
+                }
+              }
+
               return {
+                invoke,
+                threw: () => threw,
+                stackHere: () => new Error('registered here'),
                 makeError,
                 quit,
                 makeChannel: (h) => new Channel(h),
