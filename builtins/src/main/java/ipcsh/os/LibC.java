@@ -173,6 +173,7 @@ public interface LibC {
     int spawn(String[] argv, String[] env, String dir, int[] stdio, boolean newSession);
 
     int SIGKILL = 9, SIGTERM = 15;
+    int F_DUPFD_CLOEXEC = 1030;
     int S_IFMT = 0170000, S_IFIFO = 0010000, S_IFCHR = 0020000, S_IFREG = 0100000, S_IFSOCK = 0140000;
 
     /** dup2(2): makes newfd a copy of oldfd (closing newfd first). */

@@ -7,6 +7,7 @@ import ipcsh.builtins.PipesAndFiles;
 import ipcsh.builtins.Processes;
 import ipcsh.builtins.ShellBuiltins;
 import ipcsh.builtins.SocketBuiltins;
+import ipcsh.builtins.StdStreams;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -59,7 +60,8 @@ public final class Registry {
     /** This module's groups in man page order; a new group adds one line here. Provided groups follow them. */
     public static List<Group> groups() {
         return List.of(new ChannelVerbs(), new CopyBuiltins(), new PipesAndFiles(), new SocketBuiltins(), new Processes(),
-                new EventLoopBuiltins(), new ShellBuiltins());
+                new EventLoopBuiltins(), new ShellBuiltins(),
+                new StdStreams());
     }
 
     public void add(String name, String arglists, String doc, Builtin.Impl impl) {

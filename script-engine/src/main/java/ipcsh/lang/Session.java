@@ -38,6 +38,10 @@ public final class Session {
         ClojureRuntime.install();
         ipcsh.lang.js.Js.configure(sources, err, debug);
         loop.onError(this::callbackFailed);
+        ipcsh.chan.drivers.StdioDriver.beforeOutput(() -> {
+            flushOut();
+            err.flush();
+        });
     }
 
     /** --strict: the first failing callback ends a script at once, with status 1. */
@@ -165,6 +169,7 @@ public final class Session {
     private static void flushOut() {
         try {
             ((java.io.Writer) clojure.lang.RT.OUT.deref()).flush();
+            ((java.io.Writer) clojure.lang.RT.ERR.deref()).flush(); // a (print) to *err* waits in its buffer too
         } catch (IOException ignored) {
             // stdout gone (a closed pipe): nothing left to tell
         }

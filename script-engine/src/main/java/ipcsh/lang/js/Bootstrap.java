@@ -77,6 +77,28 @@ final class Bootstrap {
                   Channel.prototype[jsName] = function (...args) { return fn(this, ...args); };
                 }
               }
+              // ipc.stdin is the channel itself, and ipc.stdin() still returns it: a callable
+              // stand-in with the channel's methods, one per channel (a closed one is replaced)
+              for (const name of ['stdin', 'stdout', 'stderr']) {
+                const open = ipc[name];
+                if (!open) continue;
+                const made = new WeakMap();
+                Object.defineProperty(ipc, name, {
+                  enumerable: true,
+                  get() {
+                    const ch = open();
+                    let f = made.get(ch);
+                    if (!f) {
+                      f = { [name]() { return open(); } }[name];
+                      Object.setPrototypeOf(f, Channel.prototype);
+                      Object.defineProperty(f, HANDLE, { value: ch[HANDLE] });
+                      Object.defineProperty(f, 'doc', { value: open.doc });
+                      made.set(ch, f);
+                    }
+                    return f;
+                  }
+                });
+              }
               /** The blocking builtin stays reachable; ipc.sleep is the Promise one, as in JS. */
               if (ipc.sleep) ipc.sleepSync = ipc.sleep;
               ipc.sleep = (ms) => new Promise(resolve => setTimeout(resolve, ms));

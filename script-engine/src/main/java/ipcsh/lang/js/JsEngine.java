@@ -42,7 +42,8 @@ import java.util.regex.Pattern;
  * <p>JS → Java (builtin arguments): null/undefined → null, string → String, integral number →
  * Long, other number → Double, boolean → Boolean, Uint8Array/Int8Array/ArrayBuffer → byte[],
  * array → List, function → {@link Callback} (called on the interpreter thread), a channel
- * object → {@link Channel}, other object → Map with String keys. Builtins that expect a
+ * object (also the callable ipc.stdin/stdout/stderr) → {@link Channel}, other object → Map
+ * with String keys. Builtins that expect a
  * keyword take strings ("read" or ":read").
  *
  * <p>Java → JS (results): {@code ipcsh.Keyword} and Clojure keywords → string, byte[] →
@@ -413,7 +414,7 @@ final class JsEngine {
             if (p instanceof HostCallback h) return h.callback;
             return p;
         }
-        if (v.canExecute()) return new JsCallback(v);
+        if (v.canExecute() && !v.hasMember("__channel")) return new JsCallback(v);
         if (v.hasBufferElements()) return readBuffer(v, 0, (int) v.getBufferSize());
         if (v.hasArrayElements()) {
             if (v.hasMember("BYTES_PER_ELEMENT") && v.getMember("BYTES_PER_ELEMENT").asInt() == 1) {
