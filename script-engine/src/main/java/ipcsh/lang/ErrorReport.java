@@ -90,12 +90,26 @@ public final class ErrorReport {
      */
     Location registration(Throwable at) {
         Location loc = locate(at);
-        if (loc == null || ipcsh.lang.js.JsErrors.isJs(at)) return loc;
-        String m = String.valueOf(at.getMessage());
-        String builtin = m.split(" ", 2)[0];
-        String line = sources.line(loc.file(), loc.line());
-        int i = line == null ? -1 : line.indexOf("(" + builtin);
-        return i < 0 ? loc : new Location(loc.file(), loc.line(), i + 1);
+        if (loc != null && ipcsh.lang.js.JsErrors.isJs(at)) return loc;
+        // no frame of the user's: the top-level form being loaded, whose lines are searched
+        int lines = 1;
+        if (loc == null && at.getCause() != null) {
+            loc = locate(at.getCause());
+            lines = 50;
+        }
+        if (loc == null) return null;
+        String call = "(" + String.valueOf(at.getMessage()).split(" ", 2)[0];
+        int first = loc.line();
+        if (lines > 1) { // the reader's position before the form: comments and blank lines may come first
+            for (String l; (l = sources.line(loc.file(), first)) != null && (l.isBlank() || l.strip().startsWith(";")); ) first++;
+        }
+        for (int n = first; n < first + lines; n++) {
+            String line = sources.line(loc.file(), n);
+            if (line == null || (n > first && line.startsWith("("))) break; // the next top-level form
+            int i = line.indexOf(call);
+            if (i >= 0) return new Location(loc.file(), n, i + 1);
+        }
+        return first == loc.line() ? loc : new Location(loc.file(), first, 1);
     }
 
     /** One line, for the REPL: the message and, when known, where. */

@@ -38,6 +38,10 @@ public final class Session {
         ClojureRuntime.install();
         ipcsh.lang.js.Js.configure(sources, err, debug);
         loop.onError(this::callbackFailed);
+        ipcsh.loop.CallbackError.languageStack(() -> {
+            Throwable js = ipcsh.lang.js.Js.stackHere();
+            return js != null ? js : ClojureRuntime.topLevelForm();
+        });
         ipcsh.chan.drivers.StdioDriver.beforeOutput(() -> {
             flushOut();
             err.flush();

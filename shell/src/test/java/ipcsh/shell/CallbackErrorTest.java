@@ -195,4 +195,36 @@ class CallbackErrorTest {
         assertEquals(0, r.status(), r.err());
         assertEquals("caught\n", r.out());
     }
+
+    @Test
+    void callbackRegisteredInsideADefIsPlacedAtItsCall() throws Exception {
+        Path sock = dir.resolve("s.sock");
+        Path f = script("server.ipcs", """
+                ;; a server that fails on its first client
+                (def srv
+                  (listen :unix "%s"
+                    (fn [ch _]
+                      (close srv)
+                      (throw (ex-info "accept boom" {})))))
+                """.formatted(sock));
+        Process p = new ProcessBuilder(IpcshProcess.command(java.util.List.of(), f.toString())).start();
+        try {
+            for (int i = 0; i < 500 && !Files.exists(sock); i++) Thread.sleep(20);
+            new ProcessBuilder("socat", "-u", "/dev/null", "UNIX-CONNECT:" + sock).start().waitFor();
+            org.junit.jupiter.api.Assertions.assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals(1, p.exitValue());
+            String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals("""
+                    error: accept callback of unix-server1 (%1$s) failed: accept boom
+                      at %2$s:6:7
+                      6 |       (throw (ex-info "accept boom" {})))))
+                        |       ^
+                      registered at %2$s:3:3
+                      3 |   (listen :unix "%1$s"
+                        |   ^
+                    """.formatted(sock, f), err);
+        } finally {
+            p.destroyForcibly();
+        }
+    }
 }

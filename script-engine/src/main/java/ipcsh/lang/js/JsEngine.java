@@ -4,7 +4,6 @@ import ipcsh.ExitRequest;
 import ipcsh.IpcException;
 import ipcsh.chan.Channel;
 import ipcsh.lang.UncaughtError;
-import ipcsh.loop.CallbackError;
 import ipcsh.loop.EventLoop;
 import ipcsh.registry.Args;
 import ipcsh.registry.Builtin;
@@ -113,7 +112,6 @@ final class JsEngine {
         threw = helpers.getMember("threw");
         stackHere = helpers.getMember("stackHere");
         setArgs(Js.currentArgs());
-        CallbackError.languageStack(() -> fromJs > 0 ? jsStack() : null);
     }
 
     /** ~/.cache/ipcsh/truffle (or $XDG_CACHE_HOME/ipcsh/truffle): Truffle's unpacked resources. */
@@ -386,8 +384,12 @@ final class JsEngine {
         }
     }
 
-    /** The JS stack at this moment, as a PolyglotException (ErrorReport locates it like any JS error). */
-    private Throwable jsStack() {
+    /**
+     * The JS stack at this moment, as a PolyglotException (ErrorReport locates it like any JS
+     * error); null when no JS called the builtin running now.
+     */
+    Throwable stackHere() {
+        if (fromJs == 0) return null;
         try {
             stackHere.execute().throwException();
         } catch (PolyglotException e) {
