@@ -209,8 +209,13 @@ class CallbackErrorTest {
                 """.formatted(sock));
         Process p = new ProcessBuilder(IpcshProcess.command(java.util.List.of(), f.toString())).start();
         try {
-            for (int i = 0; i < 500 && !Files.exists(sock); i++) Thread.sleep(20);
-            new ProcessBuilder("socat", "-u", "/dev/null", "UNIX-CONNECT:" + sock).start().waitFor();
+            // the shell may take seconds to start on a loaded machine: connect once it listens
+            int connected = -1;
+            for (int i = 0; i < 600 && connected != 0; i++) {
+                Thread.sleep(50);
+                if (Files.exists(sock)) connected = new ProcessBuilder("socat", "-u", "/dev/null", "UNIX-CONNECT:" + sock).start().waitFor();
+            }
+            assertEquals(0, connected, "socat could not connect");
             org.junit.jupiter.api.Assertions.assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
             assertEquals(1, p.exitValue());
             String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
