@@ -32,8 +32,8 @@ public final class Processes implements Registry.Group {
                 unless it exited 0. The program is looked up in PATH (spawn: no such program "x" in PATH \
                 otherwise; a :dir that is not a directory is named with its errno). \
                 Children do not outlive the shell: when it ends (normally, after an error, by (exit n), \
-                Ctrl-C, SIGTERM, SIGHUP or SIGINT) each one still running gets SIGTERM, and SIGKILL \
-                500 ms later if it has not ended. {:detach true} opts out: the child runs in a session \
+                Ctrl-C, SIGTERM, SIGHUP or SIGINT) each one still running gets SIGTERM, and so do its \
+                own children (sh -c "a; b"), then SIGKILL 500 ms later if they have not ended. {:detach true} opts out: the child runs in a session \
                 of its own (setsid, so a terminal's Ctrl-C and hang-up do not reach it either) and \
                 outlives the shell; give it :stdin/:stdout :null or a file if it must not depend on \
                 pipes to the shell.""",

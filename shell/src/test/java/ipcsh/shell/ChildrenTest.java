@@ -68,6 +68,13 @@ class ChildrenTest {
     }
 
     @Test
+    void theChildsOwnChildrenAreEndedToo() throws InterruptedException {
+        Result r = IpcshProcess.run("-e", "(let [p (spawn \"sh\" \"-c\" \"sleep 60 & echo $!; wait\")] (println (gets p)) (flush))");
+        assertEquals(0, r.status(), r.err());
+        assertGone(childPid(r), "a normal end (a grandchild)");
+    }
+
+    @Test
     void childIgnoringSigtermIsKilledAfterTheGrace() throws InterruptedException {
         Result r = IpcshProcess.run("-e", "(println (pid (spawn \"sh\" \"-c\" \"trap '' TERM; exec sleep 60\"))) (flush) (sleep 300)");
         assertEquals(0, r.status(), r.err());

@@ -83,8 +83,9 @@ final class Bootstrap {
                 const open = ipc[name];
                 if (!open) continue;
                 const made = new WeakMap();
+                // not enumerable: showing ipc must not open the streams (in the REPL stdin is an error)
                 Object.defineProperty(ipc, name, {
-                  enumerable: true,
+                  enumerable: false,
                   get() {
                     const ch = open();
                     let f = made.get(ch);
