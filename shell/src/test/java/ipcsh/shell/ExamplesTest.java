@@ -215,4 +215,15 @@ class ExamplesTest {
         assertEquals("ok\n", run("python3", "-c", py, sock));
         assertEquals(0, finish(started.get(0)));
     }
+
+    @Test
+    void sendStdinTalksToASocatServerAsSocatsDashWould() throws Exception {
+        Path sock = dir.resolve("up.sock");
+        Process socat = new ProcessBuilder("socat", "UNIX-LISTEN:" + sock, "EXEC:tr a-z A-Z").start();
+        started.add(socat);
+        for (int i = 0; i < 1500 && !Files.exists(sock); i++) Thread.sleep(20);
+        Result r = IpcshProcess.runWith(List.of(), "hello\nworld\n", example("send-stdin.ipcs"), sock.toString());
+        assertEquals(0, r.status(), r.err());
+        assertEquals("HELLO\nWORLD\n", r.out());
+    }
 }
