@@ -83,11 +83,15 @@ final class Bootstrap {
                 const open = ipc[name];
                 if (!open) continue;
                 const made = new WeakMap();
-                // not enumerable: showing ipc must not open the streams (in the REPL stdin is an error)
                 Object.defineProperty(ipc, name, {
-                  enumerable: false,
+                  enumerable: true,
                   get() {
-                    const ch = open();
+                    let ch;
+                    try {
+                      ch = open();
+                    } catch (e) {
+                      return open; // (stdin in the REPL's terminal) calling it says why; showing ipc still works
+                    }
                     let f = made.get(ch);
                     if (!f) {
                       f = { [name]() { return open(); } }[name];
