@@ -27,9 +27,16 @@ public final class Processes implements Registry.Group {
                 read comes from its stdout (Tcl's open |cmd r+). (spawn "tr" "a-z" "A-Z") or \
                 (spawn ["sh" "-c" "..."] {:stderr :merge}). Options: :stdin and :stdout (:pipe default, \
                 :inherit, :null, or a channel), :stderr (:inherit default, :merge into stdout, :null, or \
-                a channel), :dir, :env (a map added to the environment), and any channel option. \
+                a channel), :dir, :env (a map added to the environment), :detach (below), and any channel option. \
                 (close ch :write) sends it end of input; (close ch) waits for it and raises an error \
-                unless it exited 0. The program is looked up in PATH. \
+                unless it exited 0. The program is looked up in PATH (spawn: no such program "x" in PATH \
+                otherwise; a :dir that is not a directory is named with its errno). \
+                Children do not outlive the shell: when it ends (normally, after an error, by (exit n), \
+                Ctrl-C, SIGTERM, SIGHUP or SIGINT) each one still running gets SIGTERM, and so do its \
+                own children (sh -c "a; b"), then SIGKILL 500 ms later if they have not ended. {:detach true} opts out: the child runs in a session \
+                of its own (setsid, so a terminal's Ctrl-C and hang-up do not reach it either) and \
+                outlives the shell; give it :stdin/:stdout :null or a file if it must not depend on \
+                pipes to the shell. \
                 With {:pty true} the child runs on a new pseudo-terminal, its controlling terminal in a \
                 session of its own, with stdin, stdout and stderr on it: prompting and line-buffered \
                 programs (python3 -i, getpass prompts, ssh-like tools) behave as with a person, and \
@@ -54,7 +61,8 @@ public final class Processes implements Registry.Group {
                         argv = a.strings(0, "a command or argument");
                         o = a.options(a.size());
                     }
-                    Channel.checkOptions("spawn", o.map(), "stdin", "stdout", "stderr", "dir", "env", "pty", "rows", "cols", "echo", "raw");
+                    Channel.checkOptions("spawn", o.map(), "stdin", "stdout", "stderr", "dir", "env", "detach", "pty", "rows", "cols",
+                            "echo", "raw");
                     Map<String, String> env = null;
                     if (o.get("env") instanceof Map<?, ?> m) {
                         env = new LinkedHashMap<>();
@@ -73,8 +81,8 @@ public final class Processes implements Registry.Group {
                     }
                     Channel ch = ProcessDriver.spawn(argv, env, o.string("dir", null),
                             Stdio.of(o.get("stdin"), "stdin"), Stdio.of(o.get("stdout"), "stdout"),
-                            Stdio.of(o.get("stderr"), "stderr"));
-                    return PipesAndFiles.configureRest(ch, o, "stdin", "stdout", "stderr", "dir", "env");
+                            Stdio.of(o.get("stderr"), "stderr"), o.flag("detach", false));
+                    return PipesAndFiles.configureRest(ch, o, "stdin", "stdout", "stderr", "dir", "env", "detach");
                 });
         r.add("pid", "([] [ch])", """
                 The pid of the process behind a process channel; without an argument, the shell's own pid.""",

@@ -3,6 +3,7 @@ package ipcsh.loop;
 import ipcsh.IpcException;
 
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * A callback (readable/writable, timer, accept, copy completion) failed. The loop removes
@@ -35,8 +36,19 @@ public final class CallbackError extends IpcException {
         return registeredAt;
     }
 
-    /** A fresh registration trace; call it in the builtin that registers the callback. */
+    private static volatile Supplier<Throwable> languageStack = () -> null;
+
+    /**
+     * A fresh registration trace; call it in the builtin that registers the callback. Its Java
+     * stack shows a Clojure caller; a language whose frames are not Java frames (JavaScript)
+     * adds its own stack as the cause.
+     */
     public static Throwable here(String what) {
-        return new Throwable(what + " registered here");
+        return new Throwable(what + " registered here", languageStack.get());
+    }
+
+    /** Where the language runtime says its caller is (null when no such code is running). */
+    public static void languageStack(Supplier<Throwable> stack) {
+        languageStack = stack;
     }
 }

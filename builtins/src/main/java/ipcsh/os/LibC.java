@@ -89,7 +89,9 @@ public interface LibC {
      * (null: the current one), the child's descriptors 0, 1, 2 taken from {@code stdio}
      * (-1: inherited). Every other descriptor of ours is close-on-exec. Returns the pid.
      */
-    int spawn(String[] argv, String[] env, String dir, int[] stdio);
+    default int spawn(String[] argv, String[] env, String dir, int[] stdio) {
+        return spawn(argv, env, dir, stdio, false);
+    }
 
     /** waitpid(2): {pid, raw status}, or {0, 0} with WNOHANG when the child still runs. */
     int[] waitpid(int pid, int options);
@@ -328,4 +330,23 @@ public interface LibC {
      * session's terminal, and takes it as descriptors 0, 1 and 2. Otherwise as {@link #spawn}.
      */
     int spawnOnTerminal(String[] argv, String[] env, String dir, String tty);
+
+    // ---- processes and standard streams (spawn :detach, (stdin)/(stdout)/(stderr))
+
+    /**
+     * posix_spawnp(3) as {@link #spawn(String[], String[], String, int[])}; with newSession the
+     * child starts a session of its own (POSIX_SPAWN_SETSID, setsid(2)): no controlling terminal,
+     * so a terminal's Ctrl-C and hang-up do not reach it.
+     */
+    int spawn(String[] argv, String[] env, String dir, int[] stdio, boolean newSession);
+
+    int SIGKILL = 9, SIGTERM = 15;
+    int F_DUPFD_CLOEXEC = 1030;
+    int S_IFMT = 0170000, S_IFIFO = 0010000, S_IFCHR = 0020000, S_IFREG = 0100000, S_IFSOCK = 0140000;
+
+    /** dup2(2): makes newfd a copy of oldfd (closing newfd first). */
+    void dup2(int oldfd, int newfd);
+
+    /** fstat(2)'s st_mode of fd: the file type bits (S_IFMT) and the permissions. */
+    int fstatMode(int fd);
 }

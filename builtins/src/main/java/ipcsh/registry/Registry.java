@@ -11,6 +11,7 @@ import ipcsh.builtins.QueuesAndSemaphores;
 import ipcsh.builtins.ShellBuiltins;
 import ipcsh.builtins.SignalBuiltins;
 import ipcsh.builtins.SocketBuiltins;
+import ipcsh.builtins.StdStreams;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -67,7 +68,8 @@ public final class Registry {
                 new QueuesAndSemaphores(),
                 new EventLoopBuiltins(), new ShellBuiltins(),
                 new SignalBuiltins(),
-                new ExpectBuiltins());
+                new ExpectBuiltins(),
+                new StdStreams());
     }
 
     public void add(String name, String arglists, String doc, Builtin.Impl impl) {

@@ -128,12 +128,6 @@ class ProcessTest {
     }
 
     @Test
-    void missingProgramIsAClearError() {
-        OsException e = assertThrows(OsException.class, () -> spawn("no-such-program-xyz"));
-        assertEquals("spawn \"no-such-program-xyz\": No such file or directory (ENOENT)", e.getMessage());
-    }
-
-    @Test
     void childrenDoNotInheritOtherChannels() {
         Channel[] pipe = PipeDriver.open();
         Channel p = spawn("sh", "-c", "ls /proc/self/fd | wc -l");
@@ -153,5 +147,25 @@ class ProcessTest {
         assertArrayEquals(new byte[0], (byte[]) p.read(100_000));
         assertTrue(p.eof());
         p.close();
+    }
+
+    @Test
+    void missingWorkingDirectoryIsNamedWithErrnoNotTheProgram() {
+        OsException e = assertThrows(OsException.class, () -> ProcessDriver.spawn(List.of("sh"), null,
+                "/nonexistent-dir-" + ProcessHandle.current().pid(), Stdio.PIPE, Stdio.PIPE, Stdio.INHERIT));
+        assertEquals("spawn :dir \"/nonexistent-dir-" + ProcessHandle.current().pid()
+                + "\": No such file or directory (ENOENT)", e.getMessage());
+        OsException notDir = assertThrows(OsException.class, () -> ProcessDriver.spawn(List.of("sh"), null,
+                "/etc/passwd", Stdio.PIPE, Stdio.PIPE, Stdio.INHERIT));
+        assertEquals("spawn :dir \"/etc/passwd\": Not a directory (ENOTDIR)", notDir.getMessage());
+    }
+
+    @Test
+    void missingProgramIsNamedAsSuch() {
+        IpcException e = assertThrows(IpcException.class, () -> spawn("no-such-program-here", "x"));
+        assertEquals("spawn: no such program \"no-such-program-here\" in PATH", e.getMessage());
+        assertEquals("ENOENT", e.data().get("errno"));
+        IpcException rel = assertThrows(IpcException.class, () -> spawn("./no-such-program-here"));
+        assertEquals("spawn: no such program \"./no-such-program-here\"", rel.getMessage());
     }
 }

@@ -6,6 +6,7 @@ import clojure.lang.IExceptionInfo;
 import clojure.lang.IPersistentMap;
 import clojure.lang.Keyword;
 import ipcsh.IpcException;
+import ipcsh.loop.CallbackError;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -37,31 +38,86 @@ public final class ErrorReport {
         }
     }
 
-    /** The full block for a script: message, location, source line. */
+    /**
+     * The full block for a script: message, location, source line. A callback's error shows
+     * where it was thrown and where the callback was registered.
+     */
     public String render(Throwable t) {
         StringBuilder sb = new StringBuilder();
-        sb.append("error: ").append(message(t)).append('\n');
-        Location loc = locate(t);
-        if (loc != null) {
-            sb.append("  at ").append(loc).append('\n');
-            String line = sources.line(loc.file(), loc.line());
-            if (line != null) {
-                String num = String.valueOf(loc.line());
-                sb.append("  ").append(num).append(" | ").append(line).append('\n');
-                if (loc.column() > 0) {
-                    sb.append("  ").append(" ".repeat(num.length())).append(" | ")
-                            .append(" ".repeat(Math.max(0, loc.column() - 1))).append("^\n");
-                }
-            }
-        }
+        CallbackError ce = callbackError(t);
+        Throwable subject = subject(t, ce);
+        sb.append("error: ").append(ce != null ? ce.description() + " failed: " : "").append(message(subject)).append('\n');
+        quote(sb, "at", locate(subject));
+        if (ce != null && ce.registeredAt() != null) quote(sb, "registered at", registration(ce.registeredAt()));
         if (debug) sb.append(trace(t));
         return sb.toString();
     }
 
+    private void quote(StringBuilder sb, String label, Location loc) {
+        if (loc == null) return;
+        sb.append("  ").append(label).append(' ').append(loc).append('\n');
+        String line = sources.line(loc.file(), loc.line());
+        if (line != null) {
+            String num = String.valueOf(loc.line());
+            sb.append("  ").append(num).append(" | ").append(line).append('\n');
+            if (loc.column() > 0) {
+                sb.append("  ").append(" ".repeat(num.length())).append(" | ")
+                        .append(" ".repeat(Math.max(0, loc.column() - 1))).append("^\n");
+            }
+        }
+    }
+
+    /** The callback error t is, or null: an {@link UncaughtError} inside one is the script's own. */
+    private static CallbackError callbackError(Throwable t) {
+        CallbackError found = null;
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof UncaughtError) return null;
+            if (found == null && c instanceof CallbackError ce) found = ce;
+        }
+        return found;
+    }
+
+    /** What an error is about: a callback's own error, a JavaScript rejection, or t itself. */
+    private static Throwable subject(Throwable t, CallbackError ce) {
+        if (ce != null && ce.getCause() != null) return ce.getCause();
+        for (Throwable c = t; c != null; c = c.getCause()) if (c instanceof UncaughtError) return c;
+        return t;
+    }
+
+    /**
+     * Where a callback was registered: the user's frame of the registration trace; in Clojure
+     * the column of the registering call ("(after" on that line) when it is there.
+     */
+    Location registration(Throwable at) {
+        Location loc = locate(at);
+        if (loc != null && ipcsh.lang.js.JsErrors.isJs(at)) return loc;
+        // no frame of the user's: the top-level form being loaded, whose lines are searched
+        int lines = 1;
+        if (loc == null && at.getCause() != null) {
+            loc = locate(at.getCause());
+            lines = 50;
+        }
+        if (loc == null) return null;
+        String call = "(" + String.valueOf(at.getMessage()).split(" ", 2)[0];
+        int first = loc.line();
+        if (lines > 1) { // the reader's position before the form: comments and blank lines may come first
+            for (String l; (l = sources.line(loc.file(), first)) != null && (l.isBlank() || l.strip().startsWith(";")); ) first++;
+        }
+        for (int n = first; n < first + lines; n++) {
+            String line = sources.line(loc.file(), n);
+            if (line == null || (n > first && line.startsWith("("))) break; // the next top-level form
+            int i = line.indexOf(call);
+            if (i >= 0) return new Location(loc.file(), n, i + 1);
+        }
+        return first == loc.line() ? loc : new Location(loc.file(), first, 1);
+    }
+
     /** One line, for the REPL: the message and, when known, where. */
     public String oneLine(Throwable t) {
-        Location loc = locate(t);
-        String m = message(t);
+        CallbackError ce = callbackError(t);
+        Throwable subject = subject(t, ce);
+        Location loc = locate(subject);
+        String m = (ce != null ? ce.description() + " failed: " : "") + message(subject);
         return "error: " + m + (loc != null && !loc.file().startsWith("repl") ? " (" + loc + ")" : "")
                 + (debug ? "\n" + trace(t) : "");
     }
@@ -94,7 +150,7 @@ public final class ErrorReport {
     /** Peels CompilerException and Clojure's reader wrappers down to the real error. */
     static Throwable unwrap(Throwable t) {
         Throwable c = t;
-        while (c.getCause() != null && (c instanceof Compiler.CompilerException
+        while (c.getCause() != null && (c instanceof Compiler.CompilerException || c instanceof UncaughtError
                 || c.getClass().getName().equals("clojure.lang.LispReader$ReaderException")
                 || (c instanceof ExceptionInfo ei && ei.getCause() instanceof IpcException)
                 || (c.getClass() == RuntimeException.class && c.getMessage() != null

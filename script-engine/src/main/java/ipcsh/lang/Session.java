@@ -25,13 +25,52 @@ public final class Session {
     private final ErrorReport errors;
     private final PrintStream err;
     private volatile String language = "clj";
+    private final Thread interpreter = Thread.currentThread();
+    /** A script or -e is running (not the REPL): an uncaught error ends it. */
+    private volatile boolean script;
+    private volatile boolean strict;
+    /** A callback of the script failed: it goes on serving, and ends with status 1. */
+    private volatile boolean callbackFailed;
 
+    /** Made on the interpreter thread. */
     public Session(boolean debug, PrintStream err) {
         this.errors = new ErrorReport(sources, debug);
         this.err = err;
         ClojureRuntime.install();
         ipcsh.lang.js.Js.configure(sources, err, debug);
-        loop.onError(t -> err.print(errors.render(t)));
+        loop.onError(this::callbackFailed);
+        ipcsh.loop.CallbackError.languageStack(() -> {
+            Throwable js = ipcsh.lang.js.Js.stackHere();
+            return js != null ? js : ClojureRuntime.topLevelForm();
+        });
+        ipcsh.chan.drivers.StdioDriver.beforeOutput(() -> {
+            flushOut();
+            err.flush();
+        });
+    }
+
+    /** --strict: the first failing callback ends a script at once, with status 1. */
+    public void strict(boolean on) {
+        strict = on;
+    }
+
+    /**
+     * The event loop's error handler: a failing callback is reported with where it was
+     * registered and the script goes on (status 1 at its end), or ends at once under --strict;
+     * an {@link UncaughtError} ends a script as a top-level error does. The REPL goes on.
+     */
+    private void callbackFailed(Throwable t) {
+        err.print(errors.render(t));
+        err.flush();
+        callbackFailed = true;
+        if (!script) return;
+        boolean uncaught = false;
+        for (Throwable c = t; c != null; c = c.getCause()) uncaught |= c instanceof UncaughtError;
+        if (!strict && !uncaught) return;
+        if (Thread.currentThread() == interpreter) throw new ExitRequest(1);
+        loop.post(() -> {
+            throw new ExitRequest(1);
+        });
     }
 
     public EventLoop loop() {
@@ -150,12 +189,13 @@ public final class Session {
     private static final String EXPR = "<expr>";
 
     private int run(java.util.function.Supplier<Object> body, boolean serveEvents) {
+        script = true;
         return ClojureRuntime.withBindings(() -> {
             try {
                 body.get();
                 if (serveEvents) loop.run();
                 flushOut();
-                return 0;
+                return callbackFailed ? 1 : 0;
             } catch (ExitRequest e) {
                 flushOut();
                 return e.status();
@@ -182,6 +222,7 @@ public final class Session {
         try {
             ((java.io.Writer) clojure.lang.RT.OUT.deref()).flush();
             System.out.flush();
+            ((java.io.Writer) clojure.lang.RT.ERR.deref()).flush(); // a (print) to *err* waits in its buffer too
         } catch (IOException | ExitRequest ignored) {
             // stdout gone (a closed pipe): nothing left to tell
         }

@@ -37,12 +37,14 @@ public final class Main {
                                 the remote form, Ctrl-D detaches and leaves the shell running); PORT or
                                 HOST:PORT for a tcp repl-server, with --token-file FILE
               --print-types     print the TypeScript declarations of the JavaScript API (ipc, channels)
+              --strict          end a script at once, with status 1, when a callback fails (by default
+                                the error is reported, the script goes on and ends with status 1)
               --debug           show Java stack traces with errors
               -q, --quiet       no greeting line when the REPL starts
               -h, --help        show this help
               -v, --version     show the version
 
-            Exit status: the script's (exit n), 0 at the end, 1 after an uncaught error,
+            Exit status: the script's (exit n), 0 at the end, 1 after an uncaught error or a failed callback,
             141 when standard output was closed (a reader such as head went away).
             Documentation: (doc name) in the shell, man ipcsh, man ipcsh-builtins.
             """;
@@ -54,7 +56,7 @@ public final class Main {
     }
 
     static int run(String[] argv, PrintStream out, PrintStream err) {
-        boolean debug = false, quiet = false;
+        boolean debug = false, quiet = false, strict = false;
         String lang = "clj";
         String expr = null;
         String file = null;
@@ -81,6 +83,7 @@ public final class Main {
                 }
                 case "--debug" -> debug = true;
                 case "-q", "--quiet" -> quiet = true;
+                case "--strict" -> strict = true;
                 case "--lang" -> {
                     if (i + 1 >= argv.length || !(argv[i + 1].equals("clj") || argv[i + 1].equals("js"))) {
                         err.println("ipcsh: --lang takes clj or js (try --help)");
@@ -137,6 +140,7 @@ public final class Main {
         }
         Session session = new Session(debug, err);
         session.language(lang);
+        session.strict(strict);
         if (out == System.out) {
             Stdout.install();
             out = System.out;

@@ -274,4 +274,15 @@ class ExamplesTest {
         assertEquals(1, gaveUp.status(), gaveUp.err());
         assertTrue(gaveUp.out().endsWith("supervisor: giving up after 1 restarts\n"), gaveUp.out());
     }
+
+    @Test
+    void sendStdinTalksToASocatServerAsSocatsDashWould() throws Exception {
+        Path sock = dir.resolve("up.sock");
+        Process socat = new ProcessBuilder("socat", "UNIX-LISTEN:" + sock, "EXEC:tr a-z A-Z").start();
+        started.add(socat);
+        for (int i = 0; i < 1500 && !Files.exists(sock); i++) Thread.sleep(20);
+        Result r = IpcshProcess.runWith(List.of(), "hello\nworld\n", example("send-stdin.ipcs"), sock.toString());
+        assertEquals(0, r.status(), r.err());
+        assertEquals("HELLO\nWORLD\n", r.out());
+    }
 }

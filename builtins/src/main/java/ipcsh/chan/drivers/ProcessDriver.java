@@ -5,6 +5,7 @@ import ipcsh.Keyword;
 import ipcsh.chan.Channel;
 import ipcsh.chan.FdDriver;
 import ipcsh.chan.Waiter;
+import ipcsh.os.Errno;
 import ipcsh.os.LibC;
 import ipcsh.os.OsException;
 
@@ -64,7 +65,17 @@ public final class ProcessDriver extends FdDriver {
 
     public static Channel spawn(List<String> argv, Map<String, String> env, String dir,
                                 Stdio in, Stdio out, Stdio err) {
+        return spawn(argv, env, dir, in, out, err, false);
+    }
+
+    /**
+     * Starts argv. Unless detached, the child is ended with the shell ({@link Children}); a
+     * detached child gets a session of its own and outlives the shell.
+     */
+    public static Channel spawn(List<String> argv, Map<String, String> env, String dir,
+                                Stdio in, Stdio out, Stdio err, boolean detach) {
         if (argv.isEmpty()) throw new IpcException("spawn: no command given");
+        if (dir != null) checkDirectory(dir);
         LibC c = LibC.get();
         List<Integer> toClose = new ArrayList<>();
         int ourIn = -1, ourOut = -1;
@@ -90,8 +101,14 @@ public final class ProcessDriver extends FdDriver {
             }
             stdio[2] = err == Stdio.MERGE ? stdio[1] : childFd(err, LibC.O_WRONLY, toClose);
             String[] envp = environment(env);
-            int pid = c.spawn(argv.toArray(String[]::new), envp, dir, stdio);
+            int pid;
+            try {
+                pid = c.spawn(argv.toArray(String[]::new), envp, dir, stdio, detach);
+            } catch (OsException e) {
+                throw e.errno() == Errno.ENOENT && e.call().equals("spawn") ? noSuchProgram(argv.get(0)) : e;
+            }
             ProcessDriver d = new ProcessDriver(ourOut, ourIn, pid, String.join(" ", argv), null);
+            if (!detach) Children.started(d, pid);
             ourIn = ourOut = -1;
             return new Channel(d);
         } finally {
@@ -126,7 +143,9 @@ public final class ProcessDriver extends FdDriver {
             for (Map.Entry<String, Object> e : termOptions.entrySet()) probe.set(e.getKey(), e.getValue());
             int pid = c.spawnOnTerminal(argv.toArray(String[]::new), environment(env), dir, tty);
             setNonBlocking(master);
-            Channel ch = new Channel(new ProcessDriver(master, master, pid, probe.command, tty));
+            ProcessDriver d = new ProcessDriver(master, master, pid, probe.command, tty);
+            Children.started(d, pid);
+            Channel ch = new Channel(d);
             master = -1;
             // A terminal ends output lines with CR LF: lines read without the CR, as from a pipe.
             ch.configure(Map.of("translation", Keyword.of("auto")));
@@ -212,6 +231,26 @@ public final class ProcessDriver extends FdDriver {
     }
 
     /**
+     * posix_spawn's chdir fails in the child with the same ENOENT as a missing program: check
+     * the directory first, so the error names what is wrong.
+     */
+    private static void checkDirectory(String dir) {
+        java.nio.file.Path p = java.nio.file.Path.of(dir);
+        int errno = !java.nio.file.Files.exists(p) ? Errno.ENOENT
+                : !java.nio.file.Files.isDirectory(p) ? Errno.ENOTDIR
+                : !java.nio.file.Files.isExecutable(p) ? Errno.EACCES : 0;
+        if (errno != 0) throw new OsException("spawn :dir", dir, errno);
+    }
+
+    private static IpcException noSuchProgram(String program) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("call", "spawn");
+        data.put("path", program);
+        data.put("errno", Errno.name(Errno.ENOENT));
+        return new IpcException("spawn: no such program \"" + program + "\"" + (program.contains("/") ? "" : " in PATH"), data);
+    }
+
+    /**
      * The child's end for a non-pipe stream. A channel's descriptor is reopened through
      * /proc so the child gets its own, blocking, open file description.
      */
@@ -292,6 +331,7 @@ public final class ProcessDriver extends FdDriver {
     }
 
     private void record(int raw) {
+        Children.reaped(this);
         int sig = raw & 0x7f;
         termSignal = sig;
         if (sig == 0) {

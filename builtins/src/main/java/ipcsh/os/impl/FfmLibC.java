@@ -340,7 +340,7 @@ public final class FfmLibC implements LibC {
     private static final int[] DEFAULT_SIGNALS = {1, 2, 3, 13, 15}; // HUP INT QUIT PIPE TERM
 
     @Override
-    public int spawn(String[] argv, String[] env, String dir, int[] stdio) {
+    public int spawn(String[] argv, String[] env, String dir, int[] stdio, boolean newSession) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment fa = a.allocate(256, 16);
             MemorySegment attr = a.allocate(1024, 16);
@@ -358,7 +358,8 @@ public final class FfmLibC implements LibC {
                 check("posix_spawnattr_setsigmask", (int) attrSetSigmask.invokeExact(attr, sigs));
                 for (int s : DEFAULT_SIGNALS) check("sigaddset", (int) sigaddset.invokeExact(sigs, s));
                 check("posix_spawnattr_setsigdefault", (int) attrSetSigdefault.invokeExact(attr, sigs));
-                check("posix_spawnattr_setflags", (int) attrSetFlags.invokeExact(attr, (short) (POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)));
+                check("posix_spawnattr_setflags", (int) attrSetFlags.invokeExact(attr, (short) (POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK
+                        | (newSession ? POSIX_SPAWN_SETSID : 0))));
                 MemorySegment cargv = stringArray(a, argv);
                 MemorySegment cenv = stringArray(a, env);
                 int r = (int) posixSpawnp.invokeExact(pid, a.allocateFrom(argv[0]), fa, attr, cargv, cenv);
@@ -663,9 +664,29 @@ public final class FfmLibC implements LibC {
         }
     }
 
-    // ---- the shell (h7shell): is a standard stream a terminal?
+    // ---- processes and standard streams (spawn :detach, (stdin)/(stdout)/(stderr))
 
+    private static final int POSIX_SPAWN_SETSID = 0x80; // glibc 2.26+
+    /** Where st_mode sits in struct stat: the layouts of x86_64 and aarch64 differ. */
+    private static final long ST_MODE_OFFSET = "aarch64".equals(System.getProperty("os.arch")) ? 16 : 24;
+    private final MethodHandle dup2 = errnoCall("dup2", JAVA_INT, JAVA_INT, JAVA_INT);
     private final MethodHandle isatty = plain("isatty", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private final MethodHandle fstat = errnoCall("fstat", JAVA_INT, JAVA_INT, ADDRESS);
+
+    @Override
+    public void dup2(int oldfd, int newfd) {
+        MemorySegment st = state.get();
+        try {
+            while (true) {
+                int r = (int) dup2.invokeExact(st, oldfd, newfd);
+                if (r >= 0) return;
+                int e = errno(st);
+                if (e != EINTR) throw new OsException("dup2", "fd " + oldfd + " to fd " + newfd, e);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
 
     @Override
     public boolean isatty(int fd) {
@@ -1135,7 +1156,7 @@ public final class FfmLibC implements LibC {
     private final MethodHandle cfmakeraw = plain("cfmakeraw", FunctionDescriptor.ofVoid(ADDRESS));
     private final MethodHandle faAddOpen = plain("posix_spawn_file_actions_addopen",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-    private static final int TERMIOS_SIZE = 60, POSIX_SPAWN_SETSID = 0x80;
+    private static final int TERMIOS_SIZE = 60; // POSIX_SPAWN_SETSID: above, with spawn :detach
 
     private int intCall(MethodHandle h, String call, String subject, int arg) {
         MemorySegment st = state.get();
@@ -1271,6 +1292,19 @@ public final class FfmLibC implements LibC {
                 int ignored = (int) faDestroy.invokeExact(fa);
                 ignored = (int) attrDestroy.invokeExact(attr);
             }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public int fstatMode(int fd) {
+        MemorySegment st = state.get();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = a.allocate(256, 8); // sizeof(struct stat) is 144 (x86_64) or 128 (aarch64)
+            int r = (int) fstat.invokeExact(st, fd, buf);
+            if (r < 0) throw new OsException("fstat", "fd " + fd, errno(st));
+            return buf.get(JAVA_INT, ST_MODE_OFFSET);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -262,6 +262,19 @@ public final class ClojureRuntime {
         return Compiler.load(source, path, name);
     }
 
+    /**
+     * Where the top-level form being loaded starts, as a one-frame trace; null outside a load.
+     * Code Clojure interprets rather than compiles (a def's init) leaves no frame of the user's
+     * file on the Java stack, so a callback registered there is placed by its top-level form.
+     */
+    public static Throwable topLevelForm() {
+        Object source = Compiler.SOURCE.deref();
+        if (!(Compiler.LINE_BEFORE.deref() instanceof Number line) || line.intValue() <= 0 || source == null) return null;
+        Throwable t = new Throwable("top-level form");
+        t.setStackTrace(new StackTraceElement[] {new StackTraceElement("user", "eval", String.valueOf(source), line.intValue())});
+        return t;
+    }
+
     /** Evaluates the forms of a REPL entry or -e string, remembering *1 *2 *3 and *e. */
     public static Object evalString(String code, String name) {
         try {

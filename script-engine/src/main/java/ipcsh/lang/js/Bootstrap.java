@@ -77,6 +77,33 @@ final class Bootstrap {
                   Channel.prototype[jsName] = function (...args) { return fn(this, ...args); };
                 }
               }
+              // ipc.stdin is the channel itself, and ipc.stdin() still returns it: a callable
+              // stand-in with the channel's methods, one per channel (a closed one is replaced)
+              for (const name of ['stdin', 'stdout', 'stderr']) {
+                const open = ipc[name];
+                if (!open) continue;
+                const made = new WeakMap();
+                Object.defineProperty(ipc, name, {
+                  enumerable: true,
+                  get() {
+                    let ch;
+                    try {
+                      ch = open();
+                    } catch (e) {
+                      return open; // (stdin in the REPL's terminal) calling it says why; showing ipc still works
+                    }
+                    let f = made.get(ch);
+                    if (!f) {
+                      f = { [name]() { return open(); } }[name];
+                      Object.setPrototypeOf(f, Channel.prototype);
+                      Object.defineProperty(f, HANDLE, { value: ch[HANDLE] });
+                      Object.defineProperty(f, 'doc', { value: open.doc });
+                      made.set(ch, f);
+                    }
+                    return f;
+                  }
+                });
+              }
               /** The blocking builtin stays reachable; ipc.sleep is the Promise one, as in JS. */
               if (ipc.sleep) ipc.sleepSync = ipc.sleep;
               const after = ipc.after, every = ipc.every;
@@ -98,7 +125,24 @@ final class Bootstrap {
               globalThis.clearInterval = globalThis.clearTimeout;
               globalThis.ipc = ipc;
 
+              // A callback's own throw (threw stays true) vs. a rejection that the jobs run after it
+              // raise (the engine's unhandled-rejection check): JsEngine labels them differently.
+              let threw = false;
+              function invoke(f, ...args) {
+                let ok = false;
+                try {
+                  const v = f(...args);
+                  ok = true;
+                  return v;
+                } finally {
+                  threw = !ok;
+                }
+              }
+
               return {
+                invoke,
+                threw: () => threw,
+                stackHere: () => new Error('registered here'),
                 makeError,
                 quit,
                 makeChannel: (h) => new Channel(h),

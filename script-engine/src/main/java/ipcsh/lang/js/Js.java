@@ -49,6 +49,11 @@ public final class Js {
         if (started) Holder.ENGINE.interrupt();
     }
 
+    /** Where the JavaScript that called the running builtin is, as a throwable; null when none did. */
+    public static Throwable stackHere() {
+        return started ? Holder.ENGINE.stackHere() : null;
+    }
+
     /** Runs a .js or .mjs file: as an ES module when it ends in .mjs or uses import/export or top-level await. */
     public static void runFile(Path file, String text) {
         Holder.ENGINE.runFile(file, text);

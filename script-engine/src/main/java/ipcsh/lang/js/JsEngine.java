@@ -3,6 +3,7 @@ package ipcsh.lang.js;
 import ipcsh.ExitRequest;
 import ipcsh.IpcException;
 import ipcsh.chan.Channel;
+import ipcsh.lang.UncaughtError;
 import ipcsh.loop.EventLoop;
 import ipcsh.registry.Args;
 import ipcsh.registry.Builtin;
@@ -40,7 +41,7 @@ import java.util.regex.Pattern;
  * <p>JS → Java (builtin arguments): null/undefined → null, string → String, integral number →
  * Long, other number → Double (a BigInt too big for a long → BigInteger: never wrapped), boolean → Boolean, Uint8Array/Int8Array/ArrayBuffer → byte[],
  * array → List, function → {@link Callback} (called on the interpreter thread), a channel
- * object → {@link Channel}, RegExp → java.util.regex.Pattern (flags i m s u), other object → Map
+ * object (also the callable ipc.stdin/stdout/stderr) → {@link Channel}, RegExp → java.util.regex.Pattern (flags i m s u), other object → Map
  * with String keys. Builtins that expect a
  * keyword take strings ("read" or ":read").
  *
@@ -67,6 +68,11 @@ final class JsEngine {
     private final Value bytes;
     private final Value show;
     private final Value setArgs;
+    private final Value invoke;
+    private final Value threw;
+    private final Value stackHere;
+    /** Builtin calls from JS under way: JS code is on the stack, so a registration can show where. */
+    private int fromJs;
     private final Map<Channel, Value> channels = new IdentityHashMap<>();
     /** Async reads waiting for readability, by channel: closing the channel ends them with null. */
     private final Map<Channel, List<Pending>> waiting = new IdentityHashMap<>();
@@ -102,6 +108,9 @@ final class JsEngine {
         bytes = helpers.getMember("bytes");
         show = helpers.getMember("show");
         setArgs = helpers.getMember("setArgs");
+        invoke = helpers.getMember("invoke");
+        threw = helpers.getMember("threw");
+        stackHere = helpers.getMember("stackHere");
         setArgs(Js.currentArgs());
     }
 
@@ -277,12 +286,15 @@ final class JsEngine {
         public Object execute(Value... args) {
             Object[] j = new Object[args.length];
             for (int i = 0; i < args.length; i++) j[i] = toJava(args[i]);
+            fromJs++;
             try {
                 return toJs(builtin.impl().call(new Args(builtin, j)));
             } catch (IpcException e) {
                 throw jsError(e);
             } catch (ExitRequest e) {
                 throw exit(e.status());
+            } finally {
+                fromJs--;
             }
         }
     }
@@ -381,11 +393,11 @@ final class JsEngine {
                 }
             } catch (IpcException e) {
                 settle();
-                unwrapping(() -> reject.execute(errorValue(e)));
+                runJobs(() -> reject.execute(errorValue(e)));
                 return;
             }
             settle();
-            unwrapping(() -> resolve.execute(toJs(r)));
+            runJobs(() -> resolve.execute(toJs(r)));
         }
 
         /** Before resolving: the continuation may read ch again. The last one out removes the handler. */
@@ -406,7 +418,7 @@ final class JsEngine {
             if (!watching) return;
             watching = false;
             loop.release();
-            unwrapping(() -> resolve.execute((Object) null));
+            runJobs(() -> resolve.execute((Object) null));
         }
     }
 
@@ -419,6 +431,35 @@ final class JsEngine {
             return null;
         };
         b.impl().call(new Args(b, new Object[] {ch, f}));
+    }
+
+    /**
+     * A host call into JS that cannot throw by itself (settling a Promise): what comes out is
+     * an unhandled rejection raised by the jobs run after it.
+     */
+    private static void runJobs(Supplier<Object> call) {
+        try {
+            unwrapping(call);
+        } catch (PolyglotException e) {
+            if (e.isInterrupted()) throw e;
+            throw new UncaughtError(e);
+        }
+    }
+
+    /**
+     * The JS stack at this moment, as a PolyglotException (ErrorReport locates it like any JS
+     * error); null when no JS called the builtin running now.
+     */
+    Throwable stackHere() {
+        if (fromJs == 0) return null;
+        try {
+            stackHere.execute().throwException();
+        } catch (PolyglotException e) {
+            return e;
+        } catch (RuntimeException e) {
+            return null; // no stack to be had: the Java one stays
+        }
+        return null;
     }
 
     // ------------------------------------------------------------------ conversions
@@ -442,7 +483,7 @@ final class JsEngine {
             if (p instanceof HostCallback h) return h.callback;
             return p;
         }
-        if (v.canExecute()) return new JsCallback(v);
+        if (v.canExecute() && !v.hasMember("__channel")) return new JsCallback(v);
         if (v.hasBufferElements()) return readBuffer(v, 0, (int) v.getBufferSize());
         if (v.hasArrayElements()) {
             if (v.hasMember("BYTES_PER_ELEMENT") && v.getMember("BYTES_PER_ELEMENT").asInt() == 1) {
@@ -559,9 +600,15 @@ final class JsEngine {
 
         @Override
         public Object call(Object... args) {
-            Object[] a = new Object[args.length];
-            for (int i = 0; i < args.length; i++) a[i] = toJs(args[i]);
-            return unwrapping(() -> toJava(fn.execute(a)));
+            Object[] a = new Object[args.length + 1];
+            a[0] = fn;
+            for (int i = 0; i < args.length; i++) a[i + 1] = toJs(args[i]);
+            try {
+                return unwrapping(() -> toJava(invoke.execute(a)));
+            } catch (PolyglotException e) {
+                if (e.isInterrupted() || threw.execute().asBoolean()) throw e;
+                throw new UncaughtError(e); // fn returned: the jobs after it raised an unhandled rejection
+            }
         }
 
         @Override

@@ -166,19 +166,32 @@ class JsEngineTest {
     }
 
     @Test
-    void errorThrownInAsyncCallbackIsReportedAndTheLoopLivesOn() throws Exception {
-        Path f = dir.resolve("async-error.js");
+    void errorThrownInATimerIsReportedWithWhereItWasSetTheLoopLivesOnAndTheStatusIs1() throws Exception {
+        Path f = dir.resolve("timer-error.js");
         java.nio.file.Files.writeString(f, """
                 setTimeout(() => { throw new Error('boom in timer'); }, 5);
-                (async () => { await ipc.sleep(15); null.foo; })();
                 setTimeout(() => console.log('still alive'), 40);
                 """);
         Shell.Run r = Shell.script(f);
-        assertEquals(0, r.status(), r.err());
+        assertEquals(1, r.status(), "a script whose callback failed does not exit 0");
         assertEquals("still alive\n", r.out());
-        assertTrue(r.err().contains("Error: boom in timer\n  at " + f + ":1:26\n"
-                + "  1 | setTimeout(() => { throw new Error('boom in timer'); }, 5);\n"), r.err());
-        assertTrue(r.err().contains("TypeError: Cannot read property 'foo' of null\n  at " + f + ":2:37\n"), r.err());
+        assertEquals("error: after 5 ms callback failed: Error: boom in timer\n  at " + f + ":1:26\n"
+                + "  1 | setTimeout(() => { throw new Error('boom in timer'); }, 5);\n"
+                + "    |                          ^\n"
+                + "  registered at " + f + ":1:1\n"
+                + "  1 | setTimeout(() => { throw new Error('boom in timer'); }, 5);\n"
+                + "    | ^\n", r.err());
+    }
+
+    @Test
+    void rejectionAfterAnAwaitIsTheScriptsOwnErrorWithStatus1() throws Exception {
+        Path f = dir.resolve("async-error.js");
+        java.nio.file.Files.writeString(f, "(async () => { await ipc.sleep(15); null.foo; })();\n");
+        Shell.Run r = Shell.script(f);
+        assertEquals(1, r.status(), r.err());
+        assertEquals("error: TypeError: Cannot read property 'foo' of null\n  at " + f + ":1:37\n"
+                + "  1 | (async () => { await ipc.sleep(15); null.foo; })();\n"
+                + "    |                                     ^\n", r.err());
     }
 
     @Test

@@ -200,4 +200,10 @@ class ReplTerminalTest {
         pane.line("'a' // \"");
         pane.awaitLines(EVAL, "ipcsh(js)> 'a' // \"", "\"a\"", JS_PROMPT);
     }
+
+    @Test
+    void stdinBelongsToTheLineEditorAndStdoutIsTheTerminal() {
+        enter("(stdin)", "error: stdin: the REPL's line editor reads the terminal; use (stdin) in scripts or piped input", PROMPT);
+        enter("(configure (stdout) :kind)", ":terminal", PROMPT);
+    }
 }
