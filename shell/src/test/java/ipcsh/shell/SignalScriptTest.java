@@ -116,7 +116,7 @@ class SignalScriptTest {
         assertEquals("""
                 trap: cannot trap SIGSEGV: the JVM uses SIGSEGV for its own faults (null checks, stack banging)
                 kill: unknown signal :NOPE (see (signals))
-                spawn "no-such-program-h9": No such file or directory (ENOENT)
+                spawn: no such program "no-such-program-h9" in PATH
                 :alive
                 """, r.out());
     }
