@@ -135,7 +135,7 @@ final class TopLevelAwait {
                 continue;
             }
             if (c == '/' && (prev == 0 || "(,=:[!&|?{};+-*%<>~^\n".indexOf(prev) >= 0)) {
-                i = skipRegex(s, i);
+                i = JsText.skipRegex(s, i);
                 prev = 'a';
                 continue;
             }
@@ -180,19 +180,4 @@ final class TopLevelAwait {
         return n;
     }
 
-    private static int skipRegex(String s, int i) {
-        int n = s.length();
-        i++;
-        boolean inClass = false;
-        while (i < n && s.charAt(i) != '\n' && (inClass || s.charAt(i) != '/')) {
-            char r = s.charAt(i);
-            if (r == '\\') i++;
-            else if (r == '[') inClass = true;
-            else if (r == ']') inClass = false;
-            i++;
-        }
-        i++;
-        while (i < n && Character.isLetter(s.charAt(i))) i++;
-        return i;
-    }
 }

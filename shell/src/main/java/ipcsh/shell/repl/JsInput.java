@@ -73,17 +73,7 @@ final class JsInput {
                 continue;
             }
             if (c == '/' && regexMayStart(prev, word)) {
-                i++;
-                boolean inClass = false;
-                while (i < n && s.charAt(i) != '\n' && (inClass || s.charAt(i) != '/')) {
-                    char r = s.charAt(i);
-                    if (r == '\\') i++;
-                    else if (r == '[') inClass = true;
-                    else if (r == ']') inClass = false;
-                    i++;
-                }
-                i++;
-                while (i < n && Character.isLetter(s.charAt(i))) i++;
+                i = ipcsh.lang.js.JsText.skipRegex(s, i);
                 prev = 'a'; // a value: a '/' after it divides
                 word = "";
                 continue;
