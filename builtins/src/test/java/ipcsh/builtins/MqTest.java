@@ -84,4 +84,18 @@ class MqTest {
         assertTrue(e.getMessage().contains("timed out after 50 ms"), e.getMessage());
         assertEquals("a", call("gets", q));
     }
+
+    @Test
+    void expectMatchesAcrossMessagesAndWhatFollowsTheMatchComesNext() {
+        Channel q = mq(name, opts("create", true, "max-msgs", 4L, "msg-size", 128L));
+        call("send", q, "login: ", opts("priority", 1L));
+        Map<?, ?> m = (Map<?, ?>) call("expect", q, java.util.regex.Pattern.compile("(\\w+): "), opts("timeout", 2000L));
+        assertEquals("login: ", m.get("match"));
+        assertEquals(List.of("login"), m.get("groups"));
+        call("send", q, "status=ok rest");
+        Map<?, ?> s = (Map<?, ?>) call("expect", q, "status=ok", opts("timeout", 2000L));
+        assertEquals("status=ok", s.get("match"));
+        assertEquals(" rest", call("gets", q));
+        assertEquals(Map.of("timeout", true, "before", ""), call("expect", q, "never", kw("timeout"), opts("timeout", 100L)));
+    }
 }
