@@ -63,8 +63,17 @@ public final class ChannelVerbs implements Registry.Group {
         r.add("close", "([ch] [ch direction])", """
                 Flushes and closes ch. With :read or :write, closes only that direction (the peer of a \
                 :write close sees end of stream). Closing a process channel waits for the process and \
-                raises an error unless it exited 0. Closing a closed channel does nothing.""",
+                raises an error unless it exited 0. Closing a closed channel does nothing. (close t) also \
+                stops a tap or fifo-tap.""",
                 a -> {
+                    if (a.arity(1, 2).get(0) instanceof java.io.Closeable c && !(a.get(0) instanceof Channel) && !a.has(1)) {
+                        try {
+                            c.close(); // a tap: not a channel, but stopped the same way
+                        } catch (java.io.IOException e) {
+                            throw new ipcsh.IpcException("close: " + e.getMessage());
+                        }
+                        return null;
+                    }
                     Channel ch = a.arity(1, 2).channel(0);
                     if (a.has(1)) ch.close(a.word(1, ":read or :write"));
                     else ch.close();

@@ -2,6 +2,7 @@ package ipcsh.registry;
 
 import ipcsh.builtins.ChannelVerbs;
 import ipcsh.builtins.CopyBuiltins;
+import ipcsh.builtins.Debugging;
 import ipcsh.builtins.EventLoopBuiltins;
 import ipcsh.builtins.PipesAndFiles;
 import ipcsh.builtins.Processes;
@@ -59,7 +60,8 @@ public final class Registry {
     /** This module's groups in man page order; a new group adds one line here. Provided groups follow them. */
     public static List<Group> groups() {
         return List.of(new ChannelVerbs(), new CopyBuiltins(), new PipesAndFiles(), new SocketBuiltins(), new Processes(),
-                new EventLoopBuiltins(), new ShellBuiltins());
+                new EventLoopBuiltins(), new ShellBuiltins(),
+                new Debugging());
     }
 
     public void add(String name, String arglists, String doc, Builtin.Impl impl) {
