@@ -12,6 +12,7 @@ import java.io.Writer;
 public final class Console {
     private static volatile Writer out = new PrintWriter(System.out);
     private static volatile Palette palette = Palette.PLAIN;
+    private static volatile Palette errorPalette = Palette.PLAIN;
 
     private Console() {}
 
@@ -25,6 +26,15 @@ public final class Console {
 
     public static Palette palette() {
         return palette;
+    }
+
+    /** Colours for stderr (error blocks), which may be a terminal when stdout is not, or the other way round. */
+    public static void errorPalette(Palette p) {
+        errorPalette = p == null ? Palette.PLAIN : p;
+    }
+
+    public static Palette errorPalette() {
+        return errorPalette;
     }
 
     /** Prints text (which ends with a newline) at once; safe from any thread. */

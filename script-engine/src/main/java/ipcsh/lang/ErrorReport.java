@@ -40,17 +40,18 @@ public final class ErrorReport {
     /** The full block for a script: message, location, source line. */
     public String render(Throwable t) {
         StringBuilder sb = new StringBuilder();
-        sb.append("error: ").append(message(t)).append('\n');
+        ipcsh.Palette p = ipcsh.Console.errorPalette();
+        sb.append(p.error("error:")).append(' ').append(message(t)).append('\n');
         Location loc = locate(t);
         if (loc != null) {
-            sb.append("  at ").append(loc).append('\n');
+            sb.append(p.dim("  at " + loc)).append('\n');
             String line = sources.line(loc.file(), loc.line());
             if (line != null) {
                 String num = String.valueOf(loc.line());
                 sb.append("  ").append(num).append(" | ").append(line).append('\n');
                 if (loc.column() > 0) {
                     sb.append("  ").append(" ".repeat(num.length())).append(" | ")
-                            .append(" ".repeat(Math.max(0, loc.column() - 1))).append("^\n");
+                            .append(" ".repeat(Math.max(0, loc.column() - 1))).append(p.error("^")).append('\n');
                 }
             }
         }

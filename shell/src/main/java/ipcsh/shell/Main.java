@@ -28,6 +28,7 @@ public final class Main {
               --js-jit          run JavaScript with Truffle's optimizing compiler (the ipcsh launcher
                                 sets it up when the js-jit jars are there, else says how to get them)
               --debug           show Java stack traces with errors
+              --no-color        no colours, even on a terminal (so does the NO_COLOR variable)
               -h, --help        show this help
               -v, --version     show the version
 
@@ -43,6 +44,7 @@ public final class Main {
 
     static int run(String[] argv, PrintStream out, PrintStream err) {
         boolean debug = false;
+        boolean noColor = false;
         String lang = "clj";
         String expr = null;
         String file = null;
@@ -63,6 +65,7 @@ public final class Main {
                     return 0;
                 }
                 case "--debug" -> debug = true;
+                case "--no-color" -> noColor = true;
                 case "--lang" -> {
                     if (i + 1 >= argv.length || !(argv[i + 1].equals("clj") || argv[i + 1].equals("js"))) {
                         err.println("ipcsh: --lang takes clj or js (try --help)");
@@ -89,6 +92,8 @@ public final class Main {
                 }
             }
         }
+        ipcsh.Console.palette(AnsiPalette.forFd(1, noColor));
+        ipcsh.Console.errorPalette(AnsiPalette.forFd(2, noColor));
         if (expr == null && file == null) {
             return ipcsh.shell.repl.Repl.start(debug, lang);
         }
