@@ -49,16 +49,22 @@ class DebuggingTest {
 
             Channel c = (Channel) call("connect", kw("unix"), path, opts("timeout", 5000L));
             long me = ProcessHandle.current().pid();
-            List<Map<String, Object>> mine = rows(call("sockets", opts("pid", me, "kind", kw("unix"))));
-            Map<String, Object> conn = mine.stream().filter(r -> kw("connected").equals(r.get("state"))
-                    && r.containsKey("peer-owners") && !((List<?>) r.get("peer-owners")).isEmpty()
-                    && ((List<Map<String, Object>>) r.get("peer-owners")).get(0).get("command").toString().startsWith("socat"))
-                    .findFirst().orElseThrow(() -> new AssertionError(mine.toString()));
+            // the server's end has an owner once socat accepted it (until then it waits in the backlog)
+            T.awaitTrue(() -> peerOfMine(me) != null, "our connection's peer to be socat");
+            Map<String, Object> conn = peerOfMine(me);
             assertTrue(conn.get("peer-inode") instanceof Long);
             c.close();
         } finally {
             kill(socat);
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> peerOfMine(long me) {
+        return rows(call("sockets", opts("pid", me, "kind", kw("unix")))).stream().filter(r -> kw("connected").equals(r.get("state"))
+                && r.containsKey("peer-owners") && !((List<?>) r.get("peer-owners")).isEmpty()
+                && ((List<Map<String, Object>>) r.get("peer-owners")).get(0).get("command").toString().startsWith("socat"))
+                .findFirst().orElse(null);
     }
 
     @Test
