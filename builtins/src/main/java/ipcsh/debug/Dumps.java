@@ -14,6 +14,11 @@ import java.util.Map;
  */
 public final class Dumps {
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PRINT = new byte[256];
+
+    static {
+        for (int v = 0; v < 256; v++) PRINT[v] = (byte) (v >= 0x20 && v < 0x7f ? v : '.');
+    }
 
     private Dumps() {}
 
@@ -61,25 +66,49 @@ public final class Dumps {
      * offsets count from base (the stream position of data[off]); indent goes before each line.
      */
     public static void hex(byte[] data, int off, int len, long base, String indent, Palette p, Out out) {
-        byte[] ind = indent.getBytes(StandardCharsets.US_ASCII);
-        for (int line = 0; line < len; line += 16) {
-            int k = Math.min(16, len - line);
-            if (!p.plain()) {
-                hexLineColoured(data, off + line, k, base + line, indent, p, out);
-                continue;
+        if (!p.plain()) {
+            for (int line = 0; line < len; line += 16) {
+                hexLineColoured(data, off + line, Math.min(16, len - line), base + line, indent, p, out);
             }
-            out.room(ind.length + 80);
-            byte[] b = out.b;
-            int n = out.n;
+            return;
+        }
+        byte[] ind = indent.getBytes(StandardCharsets.US_ASCII);
+        int lineLen = ind.length + 68;
+        out.room((len / 16 + 1) * lineLen);
+        byte[] b = out.b;
+        int n = out.n;
+        int full = len & ~15;
+        for (int line = 0; line < full; line += 16) {
             System.arraycopy(ind, 0, b, n, ind.length);
             n += ind.length;
-            long o = base + line;
-            for (int s = 28; s >= 0; s -= 4) b[n++] = HEX[(int) (o >>> s) & 15];
-            b[n++] = ':';
+            n = offset(b, n, base + line);
+            int a = n + 42; // the ASCII column, after 8 groups of " xxxx" and two spaces
+            int src = off + line;
+            for (int i = 0; i < 16; i += 2) {
+                int v = data[src + i] & 0xff, w = data[src + i + 1] & 0xff;
+                b[n] = ' ';
+                b[n + 1] = HEX[v >>> 4];
+                b[n + 2] = HEX[v & 15];
+                b[n + 3] = HEX[w >>> 4];
+                b[n + 4] = HEX[w & 15];
+                n += 5;
+                b[a + i] = PRINT[v];
+                b[a + i + 1] = PRINT[w];
+            }
+            b[n] = ' ';
+            b[n + 1] = ' ';
+            b[a + 16] = '\n';
+            n = a + 17;
+        }
+        if (full < len) {
+            System.arraycopy(ind, 0, b, n, ind.length);
+            n += ind.length;
+            n = offset(b, n, base + full);
+            int k = len - full;
             for (int i = 0; i < 16; i++) {
                 if ((i & 1) == 0) b[n++] = ' ';
                 if (i < k) {
-                    int v = data[off + line + i] & 0xff;
+                    int v = data[off + full + i] & 0xff;
                     b[n++] = HEX[v >>> 4];
                     b[n++] = HEX[v & 15];
                 } else {
@@ -89,13 +118,16 @@ public final class Dumps {
             }
             b[n++] = ' ';
             b[n++] = ' ';
-            for (int i = 0; i < k; i++) {
-                int v = data[off + line + i] & 0xff;
-                b[n++] = (byte) (v >= 0x20 && v < 0x7f ? v : '.');
-            }
+            for (int i = 0; i < k; i++) b[n++] = PRINT[data[off + full + i] & 0xff];
             b[n++] = '\n';
-            out.n = n;
         }
+        out.n = n;
+    }
+
+    private static int offset(byte[] b, int n, long o) {
+        for (int s = 28; s >= 0; s -= 4) b[n++] = HEX[(int) (o >>> s) & 15];
+        b[n] = ':';
+        return n + 1;
     }
 
     private static void hexLineColoured(byte[] data, int off, int k, long offset, String indent, Palette p, Out out) {
