@@ -203,4 +203,37 @@ class TapTest {
             kill(cat);
         }
     }
+
+    @Test
+    void aConnectionResetMidStreamIsLoggedAndTheTapServesTheNext() throws Exception {
+        int port = T.freePort();
+        // a server that answers the first connection with part of a reply and a reset (SO_LINGER 0), the next one properly
+        String py = """
+                import socket, struct, sys
+                s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(4)
+                c, _ = s.accept(); c.recv(100); c.sendall(b"partial")
+                c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)); c.close()
+                c, _ = s.accept(); c.recv(100); c.sendall(b"fine\\n"); c.close()
+                """;
+        Process server = T.start("python3", "-c", py, String.valueOf(port));
+        String log = dir.file("reset.log");
+        try {
+            T.awaitTcpListener(port);
+            Tap t = (Tap) call("tap", opts("listen", 0L, "to", (long) port, "log", log));
+            long tapPort = (Long) ((List<?>) t.address()).get(1);
+            String client = "import socket,sys,time\n"
+                    + "c = socket.create_connection(('127.0.0.1', int(sys.argv[1]))); c.sendall(b'hello\\n')\n"
+                    + "time.sleep(0.3)\n"
+                    + "try:\n  print(c.recv(100))\nexcept OSError as e:\n  print('error', e.errno)\n";
+            runClient("python3", "-c", client, String.valueOf(tapPort));
+            assertEquals("b'fine\\n'\n", runClient("python3", "-c", client, String.valueOf(tapPort)));
+            call("close", t);
+            String text = Files.readString(Path.of(log));
+            assertTrue(text.contains("#1 s->c copy: read") && text.contains("(ECONNRESET); connection closed"), text);
+            assertTrue(text.contains("#2 s->c 5 bytes\n  fine\\n"), text);
+        } finally {
+            kill(server);
+        }
+    }
 }
