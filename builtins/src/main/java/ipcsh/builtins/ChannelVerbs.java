@@ -85,8 +85,8 @@ public final class ChannelVerbs implements Registry.Group {
                 reader that went away is reported with the bytes lost); (close ch :write) likewise \
                 shuts the write side once the queue is written. A blocking channel first waits for \
                 the queue (at most :timeout ms). Servers that are not channels (a repl-server) close \
-                the same way, a segment (shm, mmap, sysv-shm) is unmapped (the object itself stays), and a semaphore (sem) \
-                releases this shell's handle.""",
+                the same way, a segment (shm, mmap, sysv-shm) is unmapped (the object itself stays), a semaphore (sem) \
+                releases this shell's handle, and (close t) stops a tap or fifo-tap.""",
                 a -> {
                     a.arity(1, 2);
                     if (!(a.get(0) instanceof Channel) && a.get(0) instanceof java.io.Closeable other && !a.has(1)) {

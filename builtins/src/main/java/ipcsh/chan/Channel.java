@@ -72,9 +72,14 @@ public final class Channel implements Closeable {
     private final List<Runnable> closeHooks = new ArrayList<>(1);
 
     public Channel(Driver driver) {
+        this(driver, true);
+    }
+
+    /** An unlisted channel over bytes fed in memory ({@link FrameDecoder}) is not in (channels). */
+    Channel(Driver driver, boolean listed) {
         this.driver = driver;
-        this.id = Channels.register(this, driver.kind());
-        if (driver.readFd() < 0) readClosed = true;
+        this.id = listed ? Channels.register(this, driver.kind()) : driver.kind();
+        if (driver.readFd() < 0 && !(driver instanceof FrameDecoder.Feed)) readClosed = true;
         if (driver.writeFd() < 0) writeClosed = true;
     }
 

@@ -31,6 +31,7 @@ public final class Copy {
     private final Channel from, to;
     private final long limit;
     private final boolean progress;
+    private final Observer observer;
     private boolean splice;
     /** Set when one side keeps its bytes in memory and the other is a plain descriptor (a ring and a file). */
     private final MemoryDriver memoryTo, memoryFrom;
@@ -46,15 +47,23 @@ public final class Copy {
     private Reactor.Interest waiting;
     private boolean finished;
 
-    private Copy(Channel from, Channel to, long limit, boolean progress) {
+    /** Sees every chunk on its way through (a tap's log); the bytes are only valid during the call. */
+    @FunctionalInterface
+    public interface Observer {
+        void chunk(byte[] buf, int off, int len);
+    }
+
+    private Copy(Channel from, Channel to, long limit, boolean progress, Observer observer) {
         this.from = from;
         this.to = to;
         this.limit = limit;
         this.progress = progress;
+        this.observer = observer;
         if (from.readFd() < 0) throw new IpcException("copy: " + from.describe() + " is not open for reading");
         if (to.writeFd() < 0) throw new IpcException("copy: " + to.describe() + " is not open for writing");
         this.splice = !from.driver().messages() && !to.driver().messages()
-                && (PIPE_KINDS.contains(from.kind()) || PIPE_KINDS.contains(to.kind()));
+                && (PIPE_KINDS.contains(from.kind()) || PIPE_KINDS.contains(to.kind()))
+                && observer == null; // spliced bytes never pass through user space, where the observer is
         this.memoryTo = to.driver() instanceof MemoryDriver m && PLAIN_FD_KINDS.contains(from.kind()) ? m : null;
         this.memoryFrom = from.driver() instanceof MemoryDriver m && PLAIN_FD_KINDS.contains(to.kind()) ? m : null;
         if (memoryTo != null || memoryFrom != null) splice = false;
@@ -62,7 +71,7 @@ public final class Copy {
 
     /** Copies until the source's end of stream, or limit bytes (negative: no limit); returns the count. */
     public static long run(Channel from, Channel to, long limit, boolean progress) {
-        Copy c = new Copy(from, to, limit, progress);
+        Copy c = new Copy(from, to, limit, progress, null);
         c.prelude();
         try {
             while (true) {
@@ -83,12 +92,18 @@ public final class Copy {
      * (a Long) or the error. Holds the loop while it runs. Call from the interpreter thread.
      */
     public static Copy start(Channel from, Channel to, long limit, boolean progress, Consumer<Object> onDone) {
-        Copy c = new Copy(from, to, limit, progress);
+        return start(from, to, limit, progress, onDone, null);
+    }
+
+    /** {@link #start}, showing every chunk to observer (on the interpreter thread) right after it is read. */
+    public static Copy start(Channel from, Channel to, long limit, boolean progress, Consumer<Object> onDone, Observer observer) {
+        Copy c = new Copy(from, to, limit, progress, observer);
         c.prelude();
         c.onDone = onDone;
         Reactor.get().loop().hold();
         Runnable closed = () -> {
-            if (!c.finished) c.finish(new IpcException("copy: " + (from.isClosed() ? from : to).describe()
+            // a half-close of the direction the copy does not use (a tap passing on end of stream) is no reason to stop
+            if (!c.finished && (from.readFd() < 0 || to.writeFd() < 0)) c.finish(new IpcException("copy: " + (from.isClosed() ? from : to).describe()
                     + " was closed during the copy (" + c.copied + " bytes copied)"));
         };
         from.onClose(closed);
@@ -114,6 +129,7 @@ public final class Copy {
     /** What the source had already buffered goes first, through the destination's buffer. */
     private void prelude() {
         byte[] b = from.takeBuffered(limit < 0 ? Long.MAX_VALUE : limit);
+        if (b.length > 0 && observer != null) observer.chunk(b, 0, b.length);
         if (b.length > 0) to.write(b);
         to.flush();
         copied += b.length;
@@ -179,6 +195,7 @@ public final class Copy {
             }
             if (r == 0) return DONE;
             if (r == LibC.WOULD_BLOCK) return WAIT_READ;
+            if (observer != null) observer.chunk(buf, 0, r);
             pendingOff = 0;
             pendingLen = r;
         }

@@ -2,6 +2,7 @@ package ipcsh.registry;
 
 import ipcsh.builtins.ChannelVerbs;
 import ipcsh.builtins.CopyBuiltins;
+import ipcsh.builtins.Debugging;
 import ipcsh.builtins.EventLoopBuiltins;
 import ipcsh.builtins.ExpectBuiltins;
 import ipcsh.builtins.PipesAndFiles;
@@ -69,7 +70,8 @@ public final class Registry {
                 new EventLoopBuiltins(), new ShellBuiltins(),
                 new SignalBuiltins(),
                 new ExpectBuiltins(),
-                new StdStreams());
+                new StdStreams(),
+                new Debugging());
     }
 
     public void add(String name, String arglists, String doc, Builtin.Impl impl) {

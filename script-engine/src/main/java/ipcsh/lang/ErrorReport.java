@@ -46,7 +46,8 @@ public final class ErrorReport {
         StringBuilder sb = new StringBuilder();
         CallbackError ce = callbackError(t);
         Throwable subject = subject(t, ce);
-        sb.append("error: ").append(ce != null ? ce.description() + " failed: " : "").append(message(subject)).append('\n');
+        ipcsh.Palette p = ipcsh.Console.errorPalette();
+        sb.append(p.error("error:")).append(' ').append(ce != null ? ce.description() + " failed: " : "").append(message(subject)).append('\n');
         quote(sb, "at", locate(subject));
         if (ce != null && ce.registeredAt() != null) quote(sb, "registered at", registration(ce.registeredAt()));
         if (debug) sb.append(trace(t));
@@ -55,14 +56,15 @@ public final class ErrorReport {
 
     private void quote(StringBuilder sb, String label, Location loc) {
         if (loc == null) return;
-        sb.append("  ").append(label).append(' ').append(loc).append('\n');
+        ipcsh.Palette p = ipcsh.Console.errorPalette();
+        sb.append(p.dim("  " + label + " " + loc)).append('\n');
         String line = sources.line(loc.file(), loc.line());
         if (line != null) {
             String num = String.valueOf(loc.line());
             sb.append("  ").append(num).append(" | ").append(line).append('\n');
             if (loc.column() > 0) {
                 sb.append("  ").append(" ".repeat(num.length())).append(" | ")
-                        .append(" ".repeat(Math.max(0, loc.column() - 1))).append("^\n");
+                        .append(" ".repeat(Math.max(0, loc.column() - 1))).append(p.error("^")).append('\n');
             }
         }
     }

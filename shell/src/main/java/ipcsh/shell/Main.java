@@ -41,6 +41,7 @@ public final class Main {
                                 the error is reported, the script goes on and ends with status 1)
               --debug           show Java stack traces with errors
               -q, --quiet       no greeting line when the REPL starts
+              --no-color        no colours, even on a terminal (so does the NO_COLOR variable)
               -h, --help        show this help
               -v, --version     show the version
 
@@ -56,7 +57,7 @@ public final class Main {
     }
 
     static int run(String[] argv, PrintStream out, PrintStream err) {
-        boolean debug = false, quiet = false, strict = false;
+        boolean debug = false, quiet = false, strict = false, noColor = false;
         String lang = "clj";
         String expr = null;
         String file = null;
@@ -84,6 +85,7 @@ public final class Main {
                 case "--debug" -> debug = true;
                 case "-q", "--quiet" -> quiet = true;
                 case "--strict" -> strict = true;
+                case "--no-color" -> noColor = true;
                 case "--lang" -> {
                     if (i + 1 >= argv.length || !(argv[i + 1].equals("clj") || argv[i + 1].equals("js"))) {
                         err.println("ipcsh: --lang takes clj or js (try --help)");
@@ -125,6 +127,8 @@ public final class Main {
                 }
             }
         }
+        ipcsh.Console.palette(AnsiPalette.forFd(1, noColor));
+        ipcsh.Console.errorPalette(AnsiPalette.forFd(2, noColor));
         if (attach != null) return ipcsh.shell.repl.Attach.run(attach, tokenFile, err);
         if (replServer != null) {
             try {

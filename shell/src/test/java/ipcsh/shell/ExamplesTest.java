@@ -285,4 +285,64 @@ class ExamplesTest {
         assertEquals(0, r.status(), r.err());
         assertEquals("HELLO\nWORLD\n", r.out());
     }
+
+    @Test
+    void tapCountCountsRedisRequestsByType() throws Exception {
+        String service = dir.resolve("redis.sock").toString(), listen = dir.resolve("tap.sock").toString();
+        Process redis = new ProcessBuilder("redis-server", "--port", "0", "--unixsocket", service, "--save", "",
+                "--appendonly", "no").redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        started.add(redis);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!Files.exists(Path.of(service)) && System.nanoTime() < deadline) Thread.sleep(20);
+        Lines out = startAndAwait("tapping " + service + " at " + listen, example("tap-count.ipcs"), service, listen, "3");
+        assertEquals("OK\n", run("redis-cli", "-s", listen, "set", "k", "v"));
+        assertEquals("v\n", run("redis-cli", "-s", listen, "get", "k"));
+        assertEquals("OK\n", run("redis-cli", "-s", listen, "set", "k", "w"));
+        assertEquals("GET 1", out.next());
+        assertEquals("SET 2", out.next());
+        assertEquals(0, finish(started.get(1)));
+        assertFalse(Files.exists(Path.of(listen)), "the tap's socket file is removed");
+    }
+
+    @Test
+    void whoHoldsFifoNamesTheWriterAndDumpsWhatItSays() throws Exception {
+        String fifo = dir.resolve("app.fifo").toString();
+        Path go = dir.resolve("go");
+        run("mkfifo", fifo);
+        // the writer holds the FIFO open (read-write, so its open does not wait) and talks once the example reads
+        Process writer = new ProcessBuilder("sh", "-c", "exec 3<>" + fifo + "; echo ready; while [ ! -e " + go
+                + " ]; do sleep 0.05; done; printf 'hello from sh\\n' >&3; sleep 0.3; printf 'bye\\n' >&3").start();
+        started.add(writer);
+        assertEquals("ready", new BufferedReader(new InputStreamReader(writer.getInputStream())).readLine());
+        Lines out = startAndAwait("held by " + writer.pid() + " :rw sh -c exec 3<>" + fifo, example("who-holds-fifo.ipcs"), fifo);
+        Process example = started.get(1);
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!holds(example.pid(), fifo)) {
+            assertTrue(System.nanoTime() < deadline, "the example never opened the FIFO");
+            Thread.sleep(20);
+        }
+        Files.createFile(go);
+        String line;
+        while ((line = out.next()) != null && line.startsWith("held by")) {
+            // the writer's children (sleep) hold it too
+        }
+        assertEquals("hello from sh\\n", line);
+        assertEquals("bye\\n", out.next());
+        assertEquals(null, out.next());
+        assertEquals(0, finish(example));
+    }
+
+    private static boolean holds(long pid, String path) {
+        try (var s = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+            return s.anyMatch(f -> {
+                try {
+                    return Files.readSymbolicLink(f).toString().equals(path);
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+        } catch (IOException e) {
+            return false;
+        }
+    }
 }

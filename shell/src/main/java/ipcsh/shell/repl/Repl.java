@@ -74,6 +74,7 @@ public final class Repl {
                 .option(LineReader.Option.INSERT_BRACKET, false)
                 .build();
         PrintAboveWriter out = new PrintAboveWriter(reader, terminal);
+        ipcsh.Console.install(out); // tap logs and dumps print above the prompt too, from any thread
         RT.OUT.bindRoot(out);
         RT.ERR.bindRoot(new java.io.PrintWriter(out, true)); // *err* too: above the prompt
         PrintStream err = new PrintStream(new PrintAboveWriter.Stream(out), true);

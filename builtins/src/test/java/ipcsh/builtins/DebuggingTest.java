@@ -1,0 +1,125 @@
+package ipcsh.builtins;
+
+import ipcsh.IpcException;
+import ipcsh.chan.Channel;
+import ipcsh.testing.TempDir;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.List;
+import java.util.Map;
+
+import static ipcsh.builtins.T.call;
+import static ipcsh.builtins.T.kill;
+import static ipcsh.builtins.T.kw;
+import static ipcsh.builtins.T.opts;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** sockets, fifos and who-has against real programs holding real sockets and FIFOs. */
+@Timeout(60)
+class DebuggingTest {
+    private final TempDir dir = new TempDir();
+
+    @AfterEach
+    void cleanUp() {
+        dir.close();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> rows(Object v) {
+        return (List<Map<String, Object>>) v;
+    }
+
+    @Test
+    void socketsFindsASocatListenerAndItsPidAndTheProcessAtTheOtherEnd() throws Exception {
+        String path = dir.file("srv.sock");
+        Process socat = T.start("socat", "UNIX-LISTEN:" + path + ",fork", "EXEC:cat");
+        try {
+            T.awaitUnix(path);
+            List<Map<String, Object>> l = rows(call("sockets", opts("path", path)));
+            assertEquals(1, l.size(), l.toString());
+            Map<String, Object> s = l.get(0);
+            assertEquals(kw("unix"), s.get("kind"));
+            assertEquals(kw("listen"), s.get("state"));
+            assertEquals(List.of(socat.pid()), ((List<Map<String, Object>>) s.get("owners")).stream().map(o -> o.get("pid")).toList());
+            assertEquals(l, rows(call("sockets", opts("pid", socat.pid(), "listening", true, "kind", kw("unix")))));
+
+            Channel c = (Channel) call("connect", kw("unix"), path, opts("timeout", 5000L));
+            long me = ProcessHandle.current().pid();
+            // the server's end has an owner once socat accepted it (until then it waits in the backlog)
+            T.awaitTrue(() -> peerOfMine(me) != null, "our connection's peer to be socat");
+            Map<String, Object> conn = peerOfMine(me);
+            assertTrue(conn.get("peer-inode") instanceof Long);
+            c.close();
+        } finally {
+            kill(socat);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> peerOfMine(long me) {
+        return rows(call("sockets", opts("pid", me, "kind", kw("unix")))).stream().filter(r -> kw("connected").equals(r.get("state"))
+                && r.containsKey("peer-owners") && !((List<?>) r.get("peer-owners")).isEmpty()
+                && ((List<Map<String, Object>>) r.get("peer-owners")).get(0).get("command").toString().startsWith("socat"))
+                .findFirst().orElse(null);
+    }
+
+    @Test
+    void socketsFiltersTcpListenersByPort() throws Exception {
+        int port = T.freePort();
+        Process socat = T.start("socat", "TCP-LISTEN:" + port + ",bind=127.0.0.1,reuseaddr", "EXEC:cat");
+        try {
+            T.awaitTcpListener(port);
+            List<Map<String, Object>> l = rows(call("sockets", opts("port", (long) port, "listening", true)));
+            assertEquals(1, l.size(), l.toString());
+            assertEquals("127.0.0.1:" + port, l.get(0).get("local"));
+            assertEquals(socat.pid(), ((List<Map<String, Object>>) l.get(0).get("owners")).get(0).get("pid"));
+        } finally {
+            kill(socat);
+        }
+    }
+
+    @Test
+    void whoHasFindsCatReadingAFifoAndFifosShowsReaderAndWriter() throws Exception {
+        String fifo = dir.file("app.fifo");
+        call("mkfifo", fifo);
+        Process cat = T.start("cat", fifo);
+        Process writer = T.start("sh", "-c", "exec 3>" + fifo + "; exec sleep 30");
+        try {
+            T.awaitTrue(() -> rows(call("who-has", fifo)).size() == 2, "cat and sh holding the FIFO");
+            Map<String, Object> reader = rows(call("who-has", fifo)).stream().filter(h -> h.get("pid").equals(cat.pid()))
+                    .findFirst().orElseThrow();
+            assertEquals(kw("read"), reader.get("mode"));
+            assertEquals("cat " + fifo, reader.get("command"));
+            assertEquals(3L, reader.get("fd"));
+            List<Map<String, Object>> f = rows(call("fifos", dir.path.toString()));
+            assertEquals(1, f.size());
+            assertEquals(List.of(cat.pid()), f.get(0).get("readers"));
+            assertEquals(List.of(writer.pid()), f.get(0).get("writers"));
+            assertEquals(1, rows(call("fifos", dir.path.getParent().toString(), opts("recursive", true))).stream()
+                    .filter(r -> r.get("path").equals(fifo)).count());
+        } finally {
+            kill(writer);
+            kill(cat);
+        }
+    }
+
+    @Test
+    void badInputIsAClearError() {
+        IpcException e = assertThrows(IpcException.class, () -> call("hexdump", (Object) null));
+        assertTrue(e.getMessage().startsWith("hexdump: argument 1 must be a string or bytes, not nil"), e.getMessage());
+        e = assertThrows(IpcException.class, () -> call("who-has", dir.file("none")));
+        assertEquals("who-has \"" + dir.file("none") + "\": No such file or directory (ENOENT)", e.getMessage());
+        e = assertThrows(IpcException.class, () -> call("fifos", dir.file("none")));
+        assertTrue(e.getMessage().startsWith("fifos \""), e.getMessage());
+        e = assertThrows(IpcException.class, () -> call("sockets", opts("kind", kw("sctp"))));
+        assertTrue(e.getMessage().startsWith("sockets: option :kind must be"), e.getMessage());
+        e = assertThrows(IpcException.class, () -> call("tap", opts("listen", 0L)));
+        assertTrue(e.getMessage().startsWith("tap: option :to is required"), e.getMessage());
+        e = assertThrows(IpcException.class, () -> call("tap", opts("listen", 0L, "to", 1L, "format", kw("xml"))));
+        assertTrue(e.getMessage().startsWith("tap: unknown :format :xml"), e.getMessage());
+    }
+}

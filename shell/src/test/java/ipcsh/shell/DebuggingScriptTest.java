@@ -1,0 +1,119 @@
+package ipcsh.shell;
+
+import ipcsh.shell.IpcshProcess.Result;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The debugging builtins as scripts use them: in another process, from JavaScript, after bad input. */
+@Timeout(90)
+class DebuggingScriptTest {
+    private final Path dir;
+
+    DebuggingScriptTest() throws IOException {
+        dir = Files.createTempDirectory("ipcsh-debugging");
+    }
+
+    @AfterEach
+    void cleanUp() throws IOException {
+        try (var s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+
+    private Path script(String name, String text) throws IOException {
+        return Files.writeString(dir.resolve(name), text);
+    }
+
+    @Test
+    void fifoTapPutsTheOriginalBackWhenTheShellGetsSigterm() throws Exception {
+        Path fifo = dir.resolve("app.fifo");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        Object inode = Files.getAttribute(fifo, "unix:ino");
+        Process cat = new ProcessBuilder("cat", fifo.toString()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process shell = null;
+        try {
+            Thread.sleep(200);
+            Path f = script("tap.ipcs", "(def t (fifo-tap \"" + fifo + "\" {:log false}))\n(println \"tapping\")\n(flush)\n");
+            shell = IpcshProcess.start(f.toString());
+            Process sh = shell;
+            String line = new BufferedReader(new InputStreamReader(shell.getInputStream(), StandardCharsets.UTF_8)).readLine();
+            assertEquals("tapping", line, () -> "stderr: " + err(sh));
+            assertTrue(!inode.equals(Files.getAttribute(fifo, "unix:ino")), "the tap's FIFO is in place");
+            shell.destroy(); // SIGTERM
+            assertTrue(shell.waitFor(20, TimeUnit.SECONDS));
+            assertEquals(inode, Files.getAttribute(fifo, "unix:ino"), "the original FIFO is back");
+            try (var s = Files.list(dir)) {
+                assertEquals(0, s.filter(p -> p.getFileName().toString().contains("ipcsh-tap")).count());
+            }
+        } finally {
+            if (shell != null) shell.destroyForcibly();
+            cat.destroyForcibly();
+        }
+    }
+
+    private static String err(Process p) {
+        try {
+            return new String(p.getErrorStream().readNBytes(4096), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    @Test
+    void badInputGivesOneLineErrorsAndTheScriptGoesOn() throws IOException {
+        String nobody = dir.resolve("nobody.sock").toString();
+        Path f = script("bad.ipcs", """
+                (defn try-it [f] (try (f) (catch Exception e (println (ex-message e)))))
+                (try-it #(tap {:listen "%s" :to "%s"}))
+                (try-it #(tap {:listen "%s" :to "%s"}))
+                (try-it #(hexdump nil))
+                (println "still here")
+                """.formatted(dir.resolve("t.sock"), nobody, dir, dir));
+        Result r = IpcshProcess.run(f.toString());
+        assertEquals(0, r.status(), r.err());
+        String[] lines = r.out().split("\n");
+        assertEquals(4, lines.length, r.out());
+        assertEquals("tap: target \"" + nobody + "\": No such file or directory (ENOENT): nothing listens there", lines[0]);
+        assertEquals("tap: target \"" + dir + "\": is a directory, not a socket", lines[1]);
+        assertTrue(lines[2].startsWith("hexdump: argument 1 must be a string or bytes, not nil"), lines[2]);
+        assertEquals("still here", lines[3]);
+    }
+
+    @Test
+    void javascriptFindsWhoHoldsAFifoAndHexdumps() throws Exception {
+        Path fifo = dir.resolve("js.fifo");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        Process holder = new ProcessBuilder("sh", "-c", "exec 3<>" + fifo + "; exec sleep 30").start();
+        try {
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            Path f = script("who.js", """
+                    const [path, pid] = ipc.args;
+                    let rows = [];
+                    for (let i = 0; i < 100 && rows.length === 0; i++) { rows = ipc.whoHas(path); ipc.sleep(50); }
+                    console.log(rows.length, rows[0].pid === Number(pid), rows[0].mode);
+                    ipc.hexdump("hi\\n");
+                    try { ipc.whoHas(path + ".missing"); } catch (e) { console.log(e.message); }
+                    """);
+            Result r = IpcshProcess.run(f.toString(), fifo.toString(), String.valueOf(holder.pid()));
+            assertTrue(System.nanoTime() < deadline + 60_000_000_000L);
+            assertEquals(0, r.status(), r.err());
+            assertEquals("1 true rw\n00000000: 6869 0a                                  hi.\n"
+                    + "who-has \"" + fifo + ".missing\": No such file or directory (ENOENT)\n", r.out());
+        } finally {
+            holder.destroyForcibly();
+        }
+    }
+}
