@@ -25,17 +25,8 @@ public final class Waiter {
         short[] rev = new short[2];
         java.util.Set<Channel> failed = null;
         while (true) {
-            if (Interrupts.pending() || Thread.currentThread().isInterrupted()) {
-                throw new Interrupts.InterruptedError(what);
-            }
-            int ms;
-            if (deadline == Long.MAX_VALUE) {
-                ms = -1;
-            } else {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) return false;
-                ms = (int) Math.min(Integer.MAX_VALUE, (left + 999_999) / 1_000_000);
-            }
+            int ms = pollMs(deadline, what);
+            if (ms == PASSED) return false;
             Channel[] queued = Channel.withQueuedOutput(fd, failed);
             if (queued.length > 0) {
                 fds = java.util.Arrays.copyOf(fds, 2 + queued.length);
@@ -77,17 +68,8 @@ public final class Waiter {
         all[n] = Interrupts.fd();
         ev[n] = LibC.POLLIN;
         while (true) {
-            if (Interrupts.pending() || Thread.currentThread().isInterrupted()) {
-                throw new Interrupts.InterruptedError(what);
-            }
-            int ms;
-            if (deadline == Long.MAX_VALUE) {
-                ms = -1;
-            } else {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) return false;
-                ms = (int) Math.min(Integer.MAX_VALUE, (left + 999_999) / 1_000_000);
-            }
+            int ms = pollMs(deadline, what);
+            if (ms == PASSED) return false;
             if (LibC.get().poll(all, ev, rev, ms) > 0) {
                 boolean any = false;
                 for (int i = 0; i < n; i++) {
@@ -111,5 +93,16 @@ public final class Waiter {
             if (left <= 0) return;
             LibC.get().poll(fds, ev, rev, (int) Math.max(1, left / 1_000_000));
         }
+    }
+
+    private static final int PASSED = -2;
+
+    /** poll(2)'s timeout for a deadline (-1: none), or PASSED; Ctrl-C or a Java interrupt ends the wait first. */
+    private static int pollMs(long deadline, String what) {
+        if (Interrupts.pending() || Thread.currentThread().isInterrupted()) throw new Interrupts.InterruptedError(what);
+        if (deadline == Long.MAX_VALUE) return -1;
+        long left = deadline - System.nanoTime();
+        if (left <= 0) return PASSED;
+        return (int) Math.min(Integer.MAX_VALUE, (left + 999_999) / 1_000_000);
     }
 }
