@@ -81,7 +81,8 @@ public final class HelpBuiltins implements Registry.Group {
                   (apropos "sock")    the names whose name or summary mentions a word
                   (find-doc "dgram")  the documentation that mentions it
                   man ipcsh, man ipcsh-builtins: the manual (man/ in the source tree)
-                  JavaScript (:js): ipc.help('sockets'), ipc.doc('gets'), Tab after ipc.
+                  JavaScript (:js): ipc.help('sockets'), ipc.doc('gets'); Tab completes ipc.,
+                    a channel's methods (ch.), a value's members and your names
                 """);
         sb.append(bounds());
         sb.append("  Ctrl-C interrupts; Ctrl-D or (exit) leaves; :js switches to JavaScript, :clj back\n");

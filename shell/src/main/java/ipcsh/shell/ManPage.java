@@ -116,11 +116,7 @@ public final class ManPage {
 
     /** As the JS binding decides: a builtin whose arglists take a channel first is also a channel method. */
     static boolean isVerb(Builtin b) {
-        for (String u : b.usages()) {
-            String[] words = u.substring(1, u.length() - 1).split("\\s+");
-            if (words.length > 1 && words[1].equals("ch")) return true;
-        }
-        return false;
+        return ipcsh.lang.js.Js.isChannelMethod(b);
     }
 
     private static void description(Roff r, Registry registry) {

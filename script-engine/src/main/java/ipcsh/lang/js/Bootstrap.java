@@ -15,6 +15,7 @@ final class Bootstrap {
             (function (bridge, builtins) {
               'use strict';
               const HANDLE = '__channel';
+              const IDENT = /^[A-Za-z_$][\\w$]*$/;
               // js.shell gives the one exit JS cannot catch; its other globals (stdin readers) go
               const quit = globalThis.quit;
               for (const n of ['quit', 'read', 'readbuffer', 'readline']) delete globalThis[n];
@@ -155,7 +156,18 @@ final class Bootstrap {
                 arrayFrom: (p) => Array.from(p),
                 bytes: (buffer) => new Uint8Array(buffer).slice(),
                 show: (v) => show(v, 0),
-                setArgs: (a) => { ipc.args = Object.freeze(Array.from(a)); }
+                setArgs: (a) => { ipc.args = Object.freeze(Array.from(a)); },
+                // for the REPL's Tab: names a user can type after "v." or at the start of a name
+                isChannel: (v) => v instanceof Channel,
+                memberNames: (v) => {
+                  const names = new Set();
+                  if (v === null || v === undefined) return [];
+                  for (let o = Object(v); o !== null && o !== Object.prototype && o !== Function.prototype; o = Object.getPrototypeOf(o)) {
+                    for (const n of Object.getOwnPropertyNames(o)) if (IDENT.test(n) && n !== 'constructor' && n !== HANDLE) names.add(n);
+                  }
+                  return Array.from(names);
+                },
+                globalNames: () => Object.getOwnPropertyNames(globalThis).filter(n => IDENT.test(n))
               };
             })
             """;

@@ -95,10 +95,55 @@ public final class Js {
     }
 
     /** Members of the ipc object that are not registry builtins (Bootstrap adds them). */
-    public static final java.util.List<String> IPC_EXTRAS = java.util.List.of("Channel", "sleepSync", "doc", "clj", "args");
+    public static final java.util.List<String> IPC_EXTRAS = java.util.List.of("Channel", "sleepSync", "doc", "clj", "args", "withSem");
 
     /** Methods of channel objects that are not registry verbs (Bootstrap's Channel class). */
     public static final java.util.List<String> CHANNEL_EXTRAS = java.util.List.of("getsAsync", "readAsync", "lines", "toString");
+
+    /**
+     * The ipc object's members as Bootstrap makes them, each with its summary (null when it
+     * has none): the registry's builtins by their JS names, ipc.sleep being the Promise form.
+     * Known without starting the engine.
+     */
+    public static java.util.Map<String, String> ipcMembers() {
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        for (ipcsh.registry.Builtin b : ipcsh.registry.Registry.standard().all()) {
+            if (b.jsName().equals("sleep")) {
+                out.put("sleep", "A Promise resolved after ms milliseconds.");
+                out.put("sleepSync", b.summary());
+            } else {
+                out.put(b.jsName(), b.summary());
+            }
+        }
+        for (String extra : IPC_EXTRAS) out.putIfAbsent(extra, null);
+        return out;
+    }
+
+    /** The methods of channel objects (ch.gets()), each with its summary (null when it has none). */
+    public static java.util.Map<String, String> channelMethods() {
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        for (ipcsh.registry.Builtin b : ipcsh.registry.Registry.standard().all()) {
+            if (isChannelMethod(b)) out.putIfAbsent(b.jsName(), b.summary());
+        }
+        for (String extra : CHANNEL_EXTRAS) out.putIfAbsent(extra, null);
+        return out;
+    }
+
+    /** What a chain of names holds, for completion: whether it is a channel, and its member names. */
+    public record Members(boolean channel, List<String> names) {}
+
+    /**
+     * The members of what a chain of names (a.b.c) holds in the session now; null when the text
+     * is not such a chain or names nothing. Starts the engine if need be. Interpreter thread only.
+     */
+    public static Members membersOf(String chain) {
+        return Holder.ENGINE.completion().membersOf(chain);
+    }
+
+    /** The session's global names (top-level const and let too). Starts the engine if need be. Interpreter thread only. */
+    public static List<String> globalNames() {
+        return Holder.ENGINE.completion().globals();
+    }
 
     static String displayPath(String path) {
         return Holder.ENGINE.displayPath(path);

@@ -71,6 +71,7 @@ final class JsEngine {
     private final Value invoke;
     private final Value threw;
     private final Value stackHere;
+    private final JsCompletion completion;
     /** Builtin calls from JS under way: JS code is on the stack, so a registration can show where. */
     private int fromJs;
     private final Map<Channel, Value> channels = new IdentityHashMap<>();
@@ -111,6 +112,7 @@ final class JsEngine {
         invoke = helpers.getMember("invoke");
         threw = helpers.getMember("threw");
         stackHere = helpers.getMember("stackHere");
+        completion = new JsCompletion(context, helpers);
         setArgs(Js.currentArgs());
     }
 
@@ -124,6 +126,10 @@ final class JsEngine {
     /** A builtin whose arglists take a channel first is also a method of channel objects. */
     static boolean isVerb(Builtin b) {
         return Js.isChannelMethod(b);
+    }
+
+    JsCompletion completion() {
+        return completion;
     }
 
     void interrupt() {

@@ -19,6 +19,7 @@ import java.util.function.BooleanSupplier;
  */
 final class ClojureParser implements Parser {
     private static final String DELIMS = "()[]{}'`~@^,;";
+    private static final String JS_DELIMS = "=+-*/%!<>&|?:";
     private final BooleanSupplier js;
 
     ClojureParser() {
@@ -37,17 +38,22 @@ final class ClojureParser implements Parser {
         }
         List<String> words = new ArrayList<>();
         int wordIndex = -1, wordCursor = 0, start = -1;
+        boolean js = this.js.getAsBoolean(), quoted = false;
         for (int i = 0; i <= line.length(); i++) {
             char c = i < line.length() ? line.charAt(i) : ' ';
-            boolean sep = Character.isWhitespace(c) || DELIMS.indexOf(c) >= 0 || (c == '"' && start < 0);
-            if (c == '"' && start < 0) {
+            boolean quote = c == '"' || js && (c == '\'' || c == '`');
+            // in JavaScript an operator ends a name too (a=ipc.co completes ipc.co), but not a path in a string
+            boolean sep = Character.isWhitespace(c) || DELIMS.indexOf(c) >= 0 || (quote && start < 0)
+                    || js && !quoted && JS_DELIMS.indexOf(c) >= 0;
+            if (quote && start < 0) {
                 // a string starts a word of its own: completes paths
                 if (i + 1 <= line.length() && cursor > i) {
                     start = i + 1;
+                    quoted = true;
                     continue;
                 }
             }
-            if (sep || c == '"') {
+            if (sep || quote) {
                 if (start >= 0) {
                     if (cursor >= start && cursor <= i) {
                         wordIndex = words.size();
@@ -55,6 +61,7 @@ final class ClojureParser implements Parser {
                     }
                     words.add(line.substring(start, i));
                     start = -1;
+                    quoted = false;
                 }
             } else if (start < 0) {
                 start = i;

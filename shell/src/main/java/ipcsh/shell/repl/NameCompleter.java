@@ -4,7 +4,6 @@ import clojure.lang.Namespace;
 import clojure.lang.Symbol;
 import clojure.lang.Var;
 import ipcsh.lang.clj.ClojureRuntime;
-import ipcsh.lang.js.Js;
 import ipcsh.registry.Builtin;
 import ipcsh.registry.Registry;
 import org.jline.reader.Candidate;
@@ -19,21 +18,18 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Completes builtin names (with their summaries), the user's and clojure.core's names, and
- * paths; in JavaScript mode the members of {@code ipc} (from the registry's JS names) after
- * "ipc." and channel methods after any other "x.".
+ * paths; in JavaScript mode JavaScript names instead ({@link JsCompleter}).
  */
 @SuppressWarnings("deprecation")
 final class NameCompleter implements Completer {
     private final FileNameCompleter files = new FileNameCompleter();
     private final BooleanSupplier js;
+    private final JsCompleter jsNames;
 
-    NameCompleter() {
-        this(() -> false);
-    }
-
-    /** js: whether entries are JavaScript now. */
-    NameCompleter(BooleanSupplier js) {
+    /** js: whether entries are JavaScript now; jsNames: what Tab offers then. */
+    NameCompleter(BooleanSupplier js, JsCompleter jsNames) {
         this.js = js;
+        this.jsNames = jsNames;
     }
 
     @Override
@@ -46,7 +42,7 @@ final class NameCompleter implements Completer {
             return;
         }
         if (js.getAsBoolean()) {
-            javaScript(w, candidates);
+            jsNames.complete(w, candidates);
             return;
         }
         for (Builtin b : Registry.standard().all()) {
@@ -59,27 +55,6 @@ final class NameCompleter implements Completer {
                     && !v.ns.name.getName().equals(ClojureRuntime.NS)) {
                 candidates.add(new Candidate(s.getName(), s.getName(), null, null, null, null, true));
             }
-        }
-    }
-
-    /** "ipc." → the ipc object's members; "r." (any other object) → channel methods; a bare word → ipc. */
-    static void javaScript(String word, List<Candidate> candidates) {
-        int dot = word.lastIndexOf('.');
-        if (dot < 0) {
-            candidates.add(new Candidate("ipc.", "ipc", null, "the builtins", null, null, false));
-            return;
-        }
-        String target = word.substring(0, dot + 1);
-        boolean ipc = target.equals("ipc.");
-        for (Builtin b : Registry.standard().all()) {
-            if (ipc || Js.isChannelMethod(b)) {
-                String name = ipc && b.name().equals("sleep") ? "sleep" : b.jsName();
-                String summary = ipc && b.name().equals("sleep") ? "a Promise resolved after ms milliseconds" : b.summary();
-                candidates.add(new Candidate(target + name, name, ipc ? "ipc" : "channel methods", summary, null, null, true));
-            }
-        }
-        for (String extra : ipc ? Js.IPC_EXTRAS : Js.CHANNEL_EXTRAS) {
-            candidates.add(new Candidate(target + extra, extra, ipc ? "ipc" : "channel methods", null, null, null, true));
         }
     }
 

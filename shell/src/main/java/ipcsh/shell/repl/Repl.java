@@ -66,7 +66,7 @@ public final class Repl {
                 .terminal(terminal)
                 .appName("ipcsh")
                 .parser(new ClojureParser(() -> current.get().language().equals("js")))
-                .completer(new NameCompleter(() -> current.get().language().equals("js")))
+                .completer(new NameCompleter(() -> current.get().language().equals("js"), new JsCompleter(EventLoop.main())))
                 .variable(LineReader.HISTORY_FILE, historyFile())
                 .variable(LineReader.SECONDARY_PROMPT_PATTERN, "%P  > ")
                 .variable(LineReader.INDENTATION, 2)

@@ -141,4 +141,48 @@ class ReplFirstStepsTest {
         pane.line("[1, 2]");
         pane.awaitLines(EVAL, "ipcsh(js)> [1, 2]", "[1, 2]", JS_PROMPT);
     }
+
+    @Test
+    void javaScriptTabOffersIpcMembersAChannelsMethodsAndTheSessionsNamesNeverClojureOnes() throws Exception {
+        start();
+        enter(":js", "JavaScript; :clj returns to Clojure", JS_PROMPT);
+        pane.type("ipc.conn");
+        pane.awaitLast(EVAL, "ipcsh(js)> ipc.conn");
+        pane.key("Tab");
+        pane.awaitLast(JS, "ipcsh(js)> ipc.connect");
+        pane.key("C-u");
+        pane.line("const [r, w] = ipc.pipe(); const settings = {alpha: 1, beta: 2}");
+        pane.awaitLast(JS, JS_PROMPT);
+        pane.key("C-l");
+        pane.type("w.");
+        pane.key("Tab");
+        List<String> methods = pane.await("w's methods", JS, sc -> sc.stream().anyMatch(l -> l.startsWith("puts ")));
+        assertTrue(methods.stream().anyMatch(l -> l.startsWith("gets ")), String.join("\n", methods));
+        assertTrue(methods.stream().anyMatch(l -> l.equals("getsAsync")), String.join("\n", methods));
+        assertFalse(methods.stream().anyMatch(l -> l.startsWith("connect")), String.join("\n", methods));
+        pane.key("C-u", "C-l");
+        // a plain object's members (after an operator too); a name the session defined
+        pane.type("let n=settings.al");
+        pane.key("Tab");
+        pane.awaitLast(JS, "ipcsh(js)> let n=settings.alpha");
+        pane.key("C-u");
+        pane.type("sett");
+        pane.key("Tab");
+        pane.awaitLast(JS, "ipcsh(js)> settings");
+        pane.key("C-u", "C-l");
+        // JavaScript's keywords and globals, no Clojure name
+        pane.type("de");
+        pane.key("Tab");
+        List<String> s = pane.await("keywords starting with de", JS,
+                sc -> sc.stream().anyMatch(l -> l.contains("default")) && sc.stream().anyMatch(l -> l.contains("decodeURI")));
+        assertTrue(s.stream().anyMatch(l -> l.contains("delete")), String.join("\n", s));
+        assertFalse(s.stream().anyMatch(l -> l.contains("defn") || l.contains("defmacro") || l.contains("deref")), String.join("\n", s));
+        pane.key("C-u");
+        pane.line(":clj");
+        pane.awaitLast(EVAL, PROMPT);
+        pane.key("C-l");
+        pane.type("(defm");
+        pane.key("Tab");
+        pane.await("Clojure names again", EVAL, sc -> sc.stream().anyMatch(l -> l.contains("defmacro")));
+    }
 }
