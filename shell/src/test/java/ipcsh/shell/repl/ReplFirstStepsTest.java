@@ -177,7 +177,10 @@ class ReplFirstStepsTest {
                 sc -> sc.stream().anyMatch(l -> l.contains("default")) && sc.stream().anyMatch(l -> l.contains("decodeURI")));
         assertTrue(s.stream().anyMatch(l -> l.contains("delete")), String.join("\n", s));
         assertFalse(s.stream().anyMatch(l -> l.contains("defn") || l.contains("defmacro") || l.contains("deref")), String.join("\n", s));
-        pane.key("C-u");
+        pane.key("C-u", "C-l");
+        pane.line("help");
+        pane.await("the help page, which says what Tab does in JavaScript", JS,
+                sc -> sc.getLast().equals(JS_PROMPT) && sc.stream().anyMatch(l -> l.contains("Tab completes ipc.,")));
         pane.line(":clj");
         pane.awaitLast(EVAL, PROMPT);
         pane.key("C-l");
