@@ -1309,4 +1309,56 @@ public final class FfmLibC implements LibC {
             throw rethrow(t);
         }
     }
+
+    // ---- signal traps with the sender (issue 9: sigaction and a siginfo forwarder)
+
+    private final MethodHandle sigactionCall = errnoCall("sigaction", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+    private final MethodHandle mprotect = errnoCall("mprotect", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    private static final int PROT_EXEC = 4, MAP_PRIVATE = 0x02, MAP_ANONYMOUS = 0x20, CODE_PAGE = 4096;
+    private static final boolean X86_64 = "amd64".equals(System.getProperty("os.arch"))
+            || "x86_64".equals(System.getProperty("os.arch"));
+
+    @Override
+    public byte[] sigaction(int sig, byte[] act) {
+        MemorySegment st = state.get();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment in = MemorySegment.NULL;
+            if (act != null) {
+                in = a.allocate(SIGACTION_SIZE, 8);
+                in.copyFrom(MemorySegment.ofArray(act));
+            }
+            MemorySegment old = a.allocate(SIGACTION_SIZE, 8);
+            int r = (int) sigactionCall.invokeExact(st, sig, in, old);
+            if (r < 0) throw new OsException("sigaction", "signal " + sig, errno(st));
+            return old.toArray(ValueLayout.JAVA_BYTE);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public long sigInfoForwarder(int fd) {
+        if (!X86_64) return 0;
+        // rsi already holds the siginfo_t*: write(fd, siginfo, 128) through the syscall
+        // instruction, so libc's errno is never touched, then return to the kernel's restorer.
+        byte[] code = {
+            (byte) 0xbf, (byte) fd, (byte) (fd >>> 8), (byte) (fd >>> 16), (byte) (fd >>> 24), // mov edi, fd
+            (byte) 0xb8, 1, 0, 0, 0,                                                            // mov eax, 1 (SYS_write)
+            (byte) 0xba, (byte) SIGINFO_SIZE, 0, 0, 0,                                          // mov edx, 128
+            0x0f, 0x05,                                                                         // syscall
+            (byte) 0xc3};                                                                       // ret
+        MemorySegment st = state.get();
+        try {
+            MemorySegment page = (MemorySegment) mmap.invokeExact(st, MemorySegment.NULL, (long) CODE_PAGE,
+                    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0L);
+            if (page.address() == MAP_FAILED) throw new OsException("mmap", "signal handler page", errno(st));
+            page = page.reinterpret(CODE_PAGE);
+            page.copyFrom(MemorySegment.ofArray(code));
+            int r = (int) mprotect.invokeExact(st, page, (long) CODE_PAGE, PROT_READ | PROT_EXEC);
+            if (r < 0) throw new OsException("mprotect", "signal handler page", errno(st));
+            return page.address();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
 }
