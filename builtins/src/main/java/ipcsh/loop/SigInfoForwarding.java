@@ -53,7 +53,7 @@ final class SigInfoForwarding implements SignalWay {
         int[] p = c.pipe2(LibC.O_NONBLOCK | LibC.O_CLOEXEC);
         long h;
         try {
-            h = c.sigInfoForwarder(p[1]);
+            h = c.sigInfoForwarder(p[1], c.gettid()); // opened on the interpreter thread, which serves the pipe
         } catch (RuntimeException e) {
             c.close(p[0]);
             c.close(p[1]);

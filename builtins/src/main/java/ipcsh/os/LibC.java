@@ -382,9 +382,14 @@ public interface LibC {
      * The address of an SA_SIGINFO signal handler that does one thing, async-signal-safe: a raw
      * write(2) of its siginfo_t ({@link #SIGINFO_SIZE} bytes, atomic on a pipe) to fd, then
      * returns. No errno is touched, nothing allocated; on a full non-blocking pipe the signal
-     * is dropped. The code lives in a page of its own for the life of the process (mmap(2),
-     * then mprotect(2) to read+execute). 0 on a machine ipcsh has no such code for (only
-     * x86_64 has it).
+     * is dropped. Run by any thread but {@code tid}, it also adds the signal to the mask that
+     * thread gets back on return (the ucontext's uc_sigmask), so the kernel sends the next ones
+     * to a thread that still takes them: in the end only tid. The code lives in a page of its
+     * own for the life of the process (mmap(2), then mprotect(2) to read+execute). 0 on a
+     * machine ipcsh has no such code for (only x86_64 has it).
      */
-    long sigInfoForwarder(int fd);
+    long sigInfoForwarder(int fd, int tid);
+
+    /** gettid(2): the calling thread's kernel id. */
+    int gettid();
 }

@@ -1315,6 +1315,9 @@ public final class FfmLibC implements LibC {
     private final MethodHandle sigactionCall = errnoCall("sigaction", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
     private final MethodHandle mprotect = errnoCall("mprotect", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
     private static final int PROT_EXEC = 4, MAP_PRIVATE = 0x02, MAP_ANONYMOUS = 0x20, CODE_PAGE = 4096;
+    /** offsetof(ucontext_t, uc_sigmask) on x86_64: uc_flags, uc_link, uc_stack (24), uc_mcontext (256). */
+    private static final int UC_SIGMASK = 296;
+    private final MethodHandle gettid = plain("gettid", FunctionDescriptor.of(JAVA_INT));
     private static final boolean X86_64 = "amd64".equals(System.getProperty("os.arch"))
             || "x86_64".equals(System.getProperty("os.arch"));
 
@@ -1337,13 +1340,21 @@ public final class FfmLibC implements LibC {
     }
 
     @Override
-    public long sigInfoForwarder(int fd) {
+    public long sigInfoForwarder(int fd, int tid) {
         if (!X86_64) return 0;
-        // rsi already holds the siginfo_t*: write(fd, siginfo, 128) through the syscall
-        // instruction, so libc's errno is never touched, then return to the kernel's restorer.
+        // In: edi the signal, rsi the siginfo_t*, rdx the ucontext_t*. The syscall instruction
+        // leaves rdi, rsi and rdx alone and never touches libc's errno.
         byte[] code = {
-            (byte) 0xbf, (byte) fd, (byte) (fd >>> 8), (byte) (fd >>> 16), (byte) (fd >>> 24), // mov edi, fd
-            (byte) 0xb8, 1, 0, 0, 0,                                                            // mov eax, 1 (SYS_write)
+            (byte) 0xb8, (byte) 186, 0, 0, 0,                                                     // mov eax, SYS_gettid
+            0x0f, 0x05,                                                                         // syscall
+            0x3d, (byte) tid, (byte) (tid >>> 8), (byte) (tid >>> 16), (byte) (tid >>> 24),       // cmp eax, tid
+            0x74, 18,                                                                           // je write
+            (byte) 0x8d, 0x4f, (byte) 0xff,                                                     // lea ecx, [rdi-1]
+            (byte) 0xb8, 1, 0, 0, 0,                                                            // mov eax, 1
+            0x48, (byte) 0xd3, (byte) 0xe0,                                                     // shl rax, cl
+            0x48, 0x09, (byte) 0x82, (byte) UC_SIGMASK, UC_SIGMASK >>> 8, 0, 0,                 // or [rdx+uc_sigmask], rax
+            (byte) 0xbf, (byte) fd, (byte) (fd >>> 8), (byte) (fd >>> 16), (byte) (fd >>> 24),  // write: mov edi, fd
+            (byte) 0xb8, 1, 0, 0, 0,                                                            // mov eax, SYS_write
             (byte) 0xba, (byte) SIGINFO_SIZE, 0, 0, 0,                                          // mov edx, 128
             0x0f, 0x05,                                                                         // syscall
             (byte) 0xc3};                                                                       // ret
@@ -1357,6 +1368,15 @@ public final class FfmLibC implements LibC {
             int r = (int) mprotect.invokeExact(st, page, (long) CODE_PAGE, PROT_READ | PROT_EXEC);
             if (r < 0) throw new OsException("mprotect", "signal handler page", errno(st));
             return page.address();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public int gettid() {
+        try {
+            return (int) gettid.invokeExact();
         } catch (Throwable t) {
             throw rethrow(t);
         }
