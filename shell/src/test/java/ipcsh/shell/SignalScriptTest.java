@@ -92,7 +92,7 @@ class SignalScriptTest {
     @Test
     void aTermTrapThatDoesNotExitKeepsTheScriptRunning() throws Exception {
         Process p = startReady("(trap :TERM (fn [m] (println \"caught\" (:signal m)) (flush)))\n"
-                + "(trap :USR1 (fn [_] (exit 4)))");
+                + "(trap :USR1 (fn [_] (trap :TERM :default) (println \"default\") (flush)))");
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         term(p);
         assertEquals("caught :TERM", out.readLine());
@@ -100,8 +100,10 @@ class SignalScriptTest {
         assertEquals("caught :TERM", out.readLine());
         assertFalse(p.waitFor(300, TimeUnit.MILLISECONDS), "still running after two TERMs");
         assertEquals(0, new ProcessBuilder("kill", "-USR1", String.valueOf(p.pid())).start().waitFor());
+        assertEquals("default", out.readLine());
+        term(p); // the JVM's handler is back: clean up and exit 143
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-        assertEquals(4, p.exitValue());
+        assertEquals(143, p.exitValue());
     }
 
     @Test
