@@ -23,6 +23,13 @@ import java.util.Set;
  * TERM. The handler is the whole native part: one write(2) of at most PIPE_BUF bytes is atomic,
  * and on a full pipe the signal is dropped, as the kernel coalesces standard signals anyway.
  *
+ * <p>The kernel gives a process's signal to any thread that does not block it, first to the
+ * launcher's primordial thread, which then has to wake a second one. So a thread other than the
+ * interpreter's that runs the handler leaves it with the signal blocked, and from then on the
+ * kernel wakes the interpreter thread itself: one wake-up per signal, as C's sigwaitinfo. (A
+ * program started by such a thread would inherit the blocked signal; ipcsh's spawn sets the
+ * child's mask, and nothing in ipcsh starts programs with ProcessBuilder.)
+ *
  * <p>Only actions the JVM can do without are replaced: the default, SIG_IGN, and the JVM's
  * handler for sun.misc.Signal (shutdown hooks on HUP, INT, TERM; JLine's WINCH). Each signal's
  * first replaced action is kept, byte for byte, and {@link #restore} installs it again.
