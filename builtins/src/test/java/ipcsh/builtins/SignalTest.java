@@ -72,6 +72,19 @@ class SignalTest {
     }
 
     @Test
+    void aSignalDuringABlockingGetsLeavesTheReadWholeAndTheTrapRunsAfter() {
+        List<Object> got = new ArrayList<>();
+        call("trap", kw("USR1"), T.fn(a -> got.add(a[0])));
+        // the signal comes to this (the interpreter) thread while it waits in poll(2) for the line
+        Channel sh = (Channel) call("spawn", "sh", "-c", "sleep 0.3; kill -USR1 " + me + "; sleep 0.3; echo line");
+        assertEquals("line", call("gets", sh));
+        assertTrue(T.loopUntil(() -> !got.isEmpty(), 10_000));
+        assertEquals(kw("USR1"), ((Map<?, ?>) got.getFirst()).get("signal"));
+        call("wait", sh);
+        sh.close();
+    }
+
+    @Test
     void trapAndUntrapLeakNoDescriptor() {
         call("trap", kw("USR1"), T.fn(a -> {}));
         call("trap", kw("USR1"), kw("default"));
