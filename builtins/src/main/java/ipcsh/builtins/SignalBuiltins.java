@@ -32,7 +32,8 @@ public final class SignalBuiltins implements Registry.Group {
                 a keyword (:TERM, :USR1; :SIGUSR1 works too), a name or a number. Signal 0 sends nothing and \
                 tests whether the process exists: true or false (true also for another user's process). \
                 A negative pid, or {:group true}, signals the process group. Returns true; a process that \
-                does not exist (ESRCH) or may not be signalled (EPERM) is an error.""",
+                does not exist (ESRCH) or may not be signalled (EPERM) is an error. The receiver learns who \
+                sent it: another ipcsh's trap map gets this shell's :pid and real :uid.""",
                 a -> {
                     a.arity(1, 3);
                     int sig = a.has(1) && a.get(1) != null ? Signals.number(a.get(1), "kill", true) : Signals.TERM;
@@ -75,16 +76,18 @@ public final class SignalBuiltins implements Registry.Group {
                     return out;
                 });
         r.add("trap", "([] [sig f] [sig action])", """
-                Runs (f {:signal :USR1 :number 10 :pid nil :uid nil}) on the interpreter thread, through the \
-                event loop, each time signal sig arrives (never inside a signal handler); f may take no \
-                arguments. :pid and :uid (the sender) are always nil: the JVM's signal dispatch, which ipcsh \
-                uses because signalfd cannot work in a multi-threaded JVM, does not pass siginfo on. \
+                Runs (f {:signal :USR1 :number 10 :pid 4242 :uid 1000}) on the interpreter thread, through \
+                the event loop, each time signal sig arrives (never inside a signal handler); f may take no \
+                arguments. :pid and :uid are the sender's process id and real user id (for :CHLD, the \
+                child's). They are nil when no process sent it: the kernel's own signals (Ctrl-C, hang-up \
+                or resize from a terminal, a timer); and always nil on machines other than x86-64, where \
+                ipcsh receives signals through the JVM's dispatch, which does not pass the sender on. \
                 A trap keeps a script alive; an error in f is reported and the trap stays. \
                 (trap sig :ignore) ignores the signal (children spawned later inherit that, except for HUP, INT, QUIT, PIPE and TERM, which spawn resets); (trap sig :default) or (trap sig nil) restores what \
                 the shell does without a trap: for :INT, :TERM and :HUP a script removes its temporary \
                 objects (FIFOs it made, socket files) and exits 128+n (143 for TERM). (trap) lists the \
-                traps as data. QUIT, SEGV, BUS, FPE, ILL (the JVM's) and KILL, STOP (the kernel's) cannot \
-                be trapped: the error says why.""",
+                traps as data. QUIT, SEGV, BUS, FPE, ILL, USR2 (thread suspension), PIPE and XFSZ (the \
+                JVM's) and KILL, STOP (the kernel's) cannot be trapped: the error says why.""",
                 a -> {
                     a.arity(0, 2);
                     if (a.size() == 0) return Traps.list();
@@ -106,9 +109,10 @@ public final class SignalBuiltins implements Registry.Group {
                     return null;
                 });
         r.add("wait-signal", "([sig] [sig opts])", """
-                Serves events until signal sig arrives, then returns its map {:signal :HUP :number 1 :pid nil \
-                :uid nil} (as a trap function gets it). {:timeout ms} bounds the wait (a timeout error); \
-                Ctrl-C breaks it. A trap set for sig runs too.""",
+                Serves events until signal sig arrives, then returns its map {:signal :HUP :number 1 :pid 4242 \
+                :uid 1000}, as a trap function gets it: the sender's pid and real uid, nil when the kernel \
+                raised the signal or off x86-64 (see trap). {:timeout ms} bounds the wait (a timeout \
+                error); Ctrl-C breaks it. A trap set for sig runs too.""",
                 a -> {
                     a.arity(1, 2);
                     int sig = Signals.number(a.get(0), "wait-signal", false);

@@ -1,7 +1,9 @@
 package ipcsh.loop;
 
 import ipcsh.chan.Interrupts;
+import ipcsh.os.LibC;
 
+import java.util.Arrays;
 import java.util.PriorityQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -74,6 +76,7 @@ public final class EventLoop {
 
     public void post(Runnable task) {
         queue.add(task);
+        if (asleep) wake();
     }
 
     public void hold() {
@@ -120,8 +123,13 @@ public final class EventLoop {
             long wait = maxWaitMs < 0 ? Long.MAX_VALUE : maxWaitMs * 1_000_000L;
             Timer next = timers.peek();
             if (next != null) wait = Math.min(wait, Math.max(0, next.due - System.nanoTime()));
-            task = wait == Long.MAX_VALUE ? queue.take() : queue.poll(wait, TimeUnit.NANOSECONDS);
-            ran = runDueTimers();
+            if (wakeFd >= 0) {
+                ran = sleep(wait);
+                task = queue.poll();
+            } else {
+                task = wait == Long.MAX_VALUE ? queue.take() : queue.poll(wait, TimeUnit.NANOSECONDS);
+            }
+            ran |= runDueTimers();
         }
         while (task != null) {
             runSafely(task);
@@ -175,5 +183,67 @@ public final class EventLoop {
             runOnce(Math.max(1, left));
         }
         return true;
+    }
+
+    // ---- descriptors the loop thread serves itself (signal traps, issue 9)
+
+    /** An eventfd that {@link #post} writes while the loop sleeps in poll(2); -1 until {@link #serve}. */
+    private volatile int wakeFd = -1;
+    private volatile boolean asleep;
+    private int[] pollFds = {};
+    private short[] pollEvents = {}, pollReady = {};
+    private Runnable[] served = {};
+
+    /**
+     * Makes the loop thread itself run task whenever fd is readable, with no other thread
+     * between the descriptor and the task: from then on the loop sleeps in poll(2) over fd and
+     * an eventfd that {@link #post} writes, instead of in its queue. For a descriptor whose
+     * latency is the point (the signal pipe: a round trip with a {@link Reactor} hop costs one
+     * more thread wake-up); everything else goes through the Reactor. Call from the loop thread.
+     */
+    public void serve(int fd, Runnable task) {
+        if (wakeFd < 0) {
+            pollFds = new int[] {LibC.get().eventfd(0, LibC.EFD_NONBLOCK | LibC.EFD_CLOEXEC)};
+            served = new Runnable[] {null};
+        }
+        int n = pollFds.length;
+        pollFds = Arrays.copyOf(pollFds, n + 1);
+        pollFds[n] = fd;
+        served = Arrays.copyOf(served, n + 1);
+        served[n] = task;
+        pollEvents = new short[n + 1];
+        Arrays.fill(pollEvents, LibC.POLLIN);
+        pollReady = new short[n + 1];
+        wakeFd = pollFds[0];
+    }
+
+    private void wake() {
+        LibC.get().write(wakeFd, ONE, 0, 8); // a full counter (WOULD_BLOCK) wakes the loop as well
+    }
+
+    private static final byte[] ONE = {1, 0, 0, 0, 0, 0, 0, 0};
+    private final byte[] counter = new byte[8];
+
+    /** Sleeps in poll(2) until a post, a served descriptor or nanos pass; runs the served tasks that are due. */
+    private boolean sleep(long nanos) throws InterruptedException {
+        boolean ran = false;
+        asleep = true;
+        try {
+            if (!queue.isEmpty()) return false; // posted before asleep was seen
+            int ms = nanos == Long.MAX_VALUE ? -1 : (int) Math.min(Integer.MAX_VALUE, (nanos + 999_999) / 1_000_000);
+            Arrays.fill(pollReady, (short) 0); // poll(2) interrupted by a signal leaves them as they were
+            LibC.get().poll(pollFds, pollEvents, pollReady, ms);
+        } finally {
+            asleep = false;
+        }
+        if (pollReady[0] != 0) LibC.get().read(pollFds[0], counter, 0, 8);
+        for (int i = 1; i < pollFds.length; i++) {
+            if (pollReady[i] != 0) {
+                runSafely(served[i]);
+                ran = true;
+            }
+        }
+        if (Thread.interrupted()) throw new InterruptedException();
+        return ran;
     }
 }

@@ -7,8 +7,6 @@ import ipcsh.chan.Interrupts;
 import ipcsh.chan.TimeoutError;
 import ipcsh.os.Signals;
 import ipcsh.registry.Callback;
-import sun.misc.Signal;
-import sun.misc.SignalHandler;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,52 +14,41 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * Signal traps. The JVM's own signal dispatch (sun.misc.Signal) is the way in: a handler
- * runs on a JVM thread made for that one signal, and only counts it and posts to the
- * {@link EventLoop}, so trap functions run on the interpreter thread like every callback.
+ * Signal traps: the table of what each trapped signal does, and the one place a signal
+ * arrives ({@link #arrived}, on the interpreter thread), whichever {@link SignalWay} brought it:
+ * {@link SigInfoForwarding} on x86_64, which knows the sender, or {@link JvmSignalDispatch}.
+ * Trap functions run on the interpreter thread like every callback.
  *
- * <p>Why not signalfd: it only reports signals that every thread of the process blocks, and the
- * JVM starts threads (GC, JIT, its signal dispatcher) whose masks ipcsh does not control, so a
- * signal would still reach one of them. The price: the JVM's dispatch carries no siginfo, so
- * the sender's pid and uid are unknown (nil) in the trap's map.
- *
- * <p>State is touched on the interpreter thread only, except the arrival counters.
+ * <p>State is touched on the interpreter thread only.
  */
 public final class Traps {
     private record Trap(int sig, String action, Callback f, Throwable at) {}
 
     private static final Map<Integer, Trap> TRAPS = new TreeMap<>();
-    /** The handler that was there before ipcsh's (the JVM's, which exits 128+n for INT/TERM/HUP). */
-    private static final Map<Integer, SignalHandler> ORIGINAL = new HashMap<>();
-    private static final AtomicLongArray ARRIVED = new AtomicLongArray(65);
-    private static final SignalHandler POST = s -> {
-        int n = s.getNumber();
-        ARRIVED.incrementAndGet(n);
-        EventLoop.main().post(() -> deliver(n));
-    };
+    private static final long[] ARRIVED = new long[65];
+    private static final Map<Integer, Map<String, Object>> LAST = new HashMap<>();
+    private static SignalWay way;
 
     private Traps() {}
 
     /** Runs f with the signal's map on the interpreter thread each time sig arrives; keeps a script alive. */
     public static void set(int sig, Callback f, Throwable registeredAt) {
-        install(sig, POST);
+        way(sig).handle(sig);
         replace(new Trap(sig, "fn", f, registeredAt));
     }
 
     /** The signal is ignored (SIG_IGN). */
     public static void ignore(int sig) {
-        install(sig, SignalHandler.SIG_IGN);
+        way(sig).ignore(sig);
         replace(new Trap(sig, "ignore", null, null));
     }
 
     /** Back to what the shell does without a trap (for INT, TERM, HUP: clean up and exit 128+n). */
     public static void reset(int sig) {
         replace(null, sig);
-        SignalHandler old = ORIGINAL.remove(sig);
-        if (old != null) Signal.handle(new Signal(Signals.name(sig)), old);
+        if (way != null) way.restore(sig);
     }
 
     /** The traps set now, as data: [{:signal :USR1 :number 10 :action :fn}…]. */
@@ -82,51 +69,60 @@ public final class Traps {
      * Ctrl-C end the wait with an error. A trap set for sig runs as well.
      */
     public static Map<String, Object> await(int sig, long timeoutMs) {
-        boolean temporary = !TRAPS.containsKey(sig) || !"fn".equals(TRAPS.get(sig).action());
-        SignalHandler before = temporary ? install(sig, POST) : null;
-        long seen = ARRIVED.get(sig);
+        Trap before = TRAPS.get(sig);
+        boolean temporary = before == null || !"fn".equals(before.action());
+        if (temporary) way(sig).handle(sig);
+        long seen = ARRIVED[sig];
         try {
-            boolean got = EventLoop.main().runUntil(() -> ARRIVED.get(sig) > seen, timeoutMs, "wait-signal :" + Signals.name(sig));
+            boolean got = EventLoop.main().runUntil(() -> ARRIVED[sig] > seen, timeoutMs, "wait-signal :" + Signals.name(sig));
             if (!got) throw new TimeoutError("wait-signal :" + Signals.name(sig), timeoutMs);
-            return event(sig);
+            return new LinkedHashMap<>(LAST.get(sig));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new Interrupts.InterruptedError("wait-signal");
         } finally {
             if (temporary) {
                 Trap t = TRAPS.get(sig);
-                Signal.handle(new Signal(Signals.name(sig)), t != null && t.action().equals("ignore") ? SignalHandler.SIG_IGN : before);
-                if (t == null) ORIGINAL.remove(sig);
+                if (t != null && t.action().equals("ignore")) way.ignore(sig);
+                else if (t == null) way.restore(sig);
             }
         }
     }
 
-    /** What a trap function receives. */
-    public static Map<String, Object> event(int sig) {
+    /**
+     * A signal arrived (on the interpreter thread): what a trap function and wait-signal get is
+     * {:signal :USR1 :number 10 :pid sender :uid sender's-uid}, pid and uid null when unknown.
+     */
+    static void arrived(int sig, Long pid, Long uid) {
+        if (sig <= 0 || sig >= ARRIVED.length) return;
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("signal", Keyword.of(Signals.name(sig)));
         m.put("number", (long) sig);
-        m.put("pid", null);
-        m.put("uid", null);
-        return m;
+        m.put("pid", pid);
+        m.put("uid", uid);
+        ARRIVED[sig]++;
+        LAST.put(sig, m);
+        Trap t = TRAPS.get(sig);
+        if (t == null || t.f() == null) return;
+        try {
+            t.f().call(new LinkedHashMap<>(m));
+        } catch (ExitRequest e) {
+            throw e;
+        } catch (Throwable e) {
+            // The trap stays: a signal handler that vanished after one error would be a surprise.
+            throw new CallbackError("trap :" + Signals.name(sig) + " callback", e, t.at());
+        }
     }
 
-    private static SignalHandler install(int sig, SignalHandler h) {
+    /** The way signals come in, chosen on the first trap; fails first for a signal no trap may take. */
+    private static SignalWay way(int sig) {
         String why = Signals.reserved(sig);
         if (why != null) throw new IpcException("trap: cannot trap SIG" + Signals.name(sig) + ": " + why);
-        SignalHandler old;
-        try {
-            old = Signal.handle(new Signal(Signals.name(sig)), h);
-        } catch (IllegalArgumentException e) {
-            throw new IpcException("trap: cannot trap SIG" + Signals.name(sig) + ": the JVM reserves it (" + e.getMessage() + ")");
+        if (way == null) {
+            SignalWay native_ = SigInfoForwarding.open();
+            way = native_ != null ? native_ : new JvmSignalDispatch();
         }
-        if (old == SignalHandler.SIG_IGN && h != SignalHandler.SIG_IGN && (sig == Signals.HUP || sig == Signals.INT || sig == Signals.TERM)) {
-            // The JVM then installs nothing (it honours nohup and the like): say so rather than wait forever.
-            throw new IpcException("trap: cannot trap SIG" + Signals.name(sig)
-                    + ": it was ignored when the shell started (nohup, or a parent that ignores it), and the JVM keeps it so");
-        }
-        if (!ORIGINAL.containsKey(sig)) ORIGINAL.put(sig, old);
-        return old;
+        return way;
     }
 
     private static void replace(Trap t) {
@@ -139,18 +135,5 @@ public final class Traps {
         boolean holds = t != null && t.action().equals("fn");
         if (holds && !held) EventLoop.main().hold();
         if (held && !holds) EventLoop.main().release();
-    }
-
-    private static void deliver(int sig) {
-        Trap t = TRAPS.get(sig);
-        if (t == null || t.f() == null) return;
-        try {
-            t.f().call(event(sig));
-        } catch (ExitRequest e) {
-            throw e;
-        } catch (Throwable e) {
-            // The trap stays: a signal handler that vanished after one error would be a surprise.
-            throw new CallbackError("trap :" + Signals.name(sig) + " callback", e, t.at());
-        }
     }
 }

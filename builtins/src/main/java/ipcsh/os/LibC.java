@@ -349,4 +349,47 @@ public interface LibC {
 
     /** fstat(2)'s st_mode of fd: the file type bits (S_IFMT) and the permissions. */
     int fstatMode(int fd);
+
+    // ---- signal traps with the sender (issue 9: sigaction and a siginfo forwarder)
+
+    /** sa_handler values, sa_flags bits, and struct sigaction's layout (the same on x86_64 and aarch64 glibc). */
+    long SIG_DFL = 0, SIG_IGN = 1;
+    int SA_SIGINFO = 4, SA_RESTART = 0x10000000;
+    int SIGACTION_SIZE = 152, SA_FLAGS_OFFSET = 136;
+    /** sizeof(siginfo_t), and where si_pid and si_uid sit for kill(2), sigqueue(3) and the kernel's SIGCHLD. */
+    int SIGINFO_SIZE = 128, SI_PID_OFFSET = 16, SI_UID_OFFSET = 20;
+
+    /**
+     * sigaction(2): installs {@code act} (a struct sigaction's {@link #SIGACTION_SIZE} bytes, see
+     * {@link #sigactionOf}; null only asks) for sig and returns the action that was there, as
+     * bytes that can be installed again to restore it exactly.
+     */
+    byte[] sigaction(int sig, byte[] act);
+
+    /** A struct sigaction with handler (or SIG_DFL, SIG_IGN), flags and an empty sa_mask. */
+    static byte[] sigactionOf(long handler, int flags) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(SIGACTION_SIZE).order(java.nio.ByteOrder.nativeOrder());
+        b.putLong(0, handler).putInt(SA_FLAGS_OFFSET, flags);
+        return b.array();
+    }
+
+    /** The sa_handler (or sa_sigaction) of a struct sigaction from {@link #sigaction}. */
+    static long sigactionHandler(byte[] act) {
+        return java.nio.ByteBuffer.wrap(act).order(java.nio.ByteOrder.nativeOrder()).getLong(0);
+    }
+
+    /**
+     * The address of an SA_SIGINFO signal handler that does one thing, async-signal-safe: a raw
+     * write(2) of its siginfo_t ({@link #SIGINFO_SIZE} bytes, atomic on a pipe) to fd, then
+     * returns. No errno is touched, nothing allocated; on a full non-blocking pipe the signal
+     * is dropped. Run by any thread but {@code tid}, it also adds the signal to the mask that
+     * thread gets back on return (the ucontext's uc_sigmask), so the kernel sends the next ones
+     * to a thread that still takes them: in the end only tid. The code lives in a page of its
+     * own for the life of the process (mmap(2), then mprotect(2) to read+execute). 0 on a
+     * machine ipcsh has no such code for (only x86_64 has it).
+     */
+    long sigInfoForwarder(int fd, int tid);
+
+    /** gettid(2): the calling thread's kernel id. */
+    int gettid();
 }

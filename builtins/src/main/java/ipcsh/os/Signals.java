@@ -50,13 +50,17 @@ public final class Signals {
 
     /**
      * Why a signal cannot be trapped in this process, or null when it can: the kernel never
-     * delivers KILL and STOP to a handler, and the JVM owns the synchronous fault signals and QUIT.
+     * delivers KILL and STOP to a handler, and the JVM (JDK 25's HotSpot, seen with sigaction(2)) has
+     * handlers of its own for the synchronous fault signals, QUIT, USR2 (thread suspension), PIPE and XFSZ.
      */
     public static String reserved(int sig) {
         return switch (sig) {
             case KILL, 19 -> "the kernel does not let a process catch SIG" + name(sig);
             case 11, 7, 8, 4 -> "the JVM uses SIG" + name(sig) + " for its own faults (null checks, stack banging)";
             case 3 -> "the JVM uses SIGQUIT to print thread dumps";
+            case USR2 -> "the JVM uses SIGUSR2 to suspend and resume threads (JFR's sampling)";
+            case 13 -> "the JVM handles SIGPIPE itself (a write to a closed pipe or socket fails with EPIPE instead)";
+            case 25 -> "the JVM handles SIGXFSZ itself (a write past the file size limit fails with EFBIG instead)";
             default -> null;
         };
     }

@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** kill, trap, wait-signal and signal against real senders and receivers (bash, python3, sleep). */
+/** kill, trap, wait-signal and signal against real senders and receivers (bash, sh, python3, sleep). */
 @Timeout(60)
 class SignalTest {
     private final long me = LibC.get().getpid();
@@ -36,27 +36,81 @@ class SignalTest {
     }
 
     @Test
-    void trapRunsOnTheLoopWithTheSignalsMapWhenBashSendsUsr1() {
+    void trapRunsOnTheLoopWithTheSendersPidAndUidWhenBashSendsUsr1() throws Exception {
         List<Object> got = new ArrayList<>();
         call("trap", kw("USR1"), T.fn(a -> got.add(a[0])));
         List<?> traps = (List<?>) call("trap");
         assertEquals(Map.of("signal", kw("USR1"), "number", 10L, "action", kw("fn")), traps.getFirst());
-        try (Peer bash = Peer.start("bash", "-c", "kill -USR1 " + me)) {
+        long bashPid;
+        try (Peer bash = Peer.start("bash", "-c", "echo $$; kill -USR1 " + me)) {
             assertEquals(0, bash.waitFor(10));
+            bashPid = Long.parseLong(bash.output().strip());
         }
         assertTrue(T.loopUntil(() -> !got.isEmpty(), 10_000));
-        Map<?, ?> m = (Map<?, ?>) got.getFirst();
-        assertEquals(kw("USR1"), m.get("signal"));
-        assertTrue(m.containsKey("pid") && m.get("pid") == null, "the JVM's dispatch does not tell the sender: " + m);
+        assertEquals(Map.of("signal", kw("USR1"), "number", 10L, "pid", bashPid, "uid", myUid()), got.getFirst());
         call("trap", kw("USR1"), kw("default"));
         assertEquals(List.of(), call("trap"));
     }
 
     @Test
+    void trapTellsAPython3SendersPidAndRealUid() {
+        List<Map<?, ?>> got = new ArrayList<>();
+        call("trap", kw("USR1"), T.fn(a -> got.add((Map<?, ?>) a[0])));
+        // real uid nobody, effective uid kept: the kernel reports the sender's real uid
+        try (Peer py = Peer.start("python3", "-c", """
+                import os, signal
+                if os.geteuid() == 0: os.setreuid(65534, 0)
+                print(os.getpid(), os.getuid(), flush=True)
+                os.kill(%d, signal.SIGUSR1)
+                """.formatted(me))) {
+            assertEquals(0, py.waitFor(10));
+            String[] pidUid = py.output().strip().split(" ");
+            assertTrue(T.loopUntil(() -> !got.isEmpty(), 10_000));
+            assertEquals(Long.parseLong(pidUid[0]), got.getFirst().get("pid"));
+            assertEquals(Long.parseLong(pidUid[1]), got.getFirst().get("uid"));
+        }
+    }
+
+    @Test
+    void aSignalDuringABlockingGetsLeavesTheReadWholeAndTheTrapRunsAfter() {
+        List<Object> got = new ArrayList<>();
+        call("trap", kw("USR1"), T.fn(a -> got.add(a[0])));
+        // the signal comes to this (the interpreter) thread while it waits in poll(2) for the line
+        Channel sh = (Channel) call("spawn", "sh", "-c", "sleep 0.3; kill -USR1 " + me + "; sleep 0.3; echo line");
+        assertEquals("line", call("gets", sh));
+        assertTrue(T.loopUntil(() -> !got.isEmpty(), 10_000));
+        assertEquals(kw("USR1"), ((Map<?, ?>) got.getFirst()).get("signal"));
+        call("wait", sh);
+        sh.close();
+    }
+
+    @Test
+    void trapAndUntrapLeakNoDescriptor() {
+        call("trap", kw("USR1"), T.fn(a -> {}));
+        call("trap", kw("USR1"), kw("default"));
+        int before = Peer.openFds();
+        for (int i = 0; i < 20; i++) {
+            call("trap", kw("USR1"), T.fn(a -> {}));
+            call("trap", kw("HUP"), kw("ignore"));
+            call("trap", kw("USR1"), kw("default"));
+            call("trap", kw("HUP"), kw("default"));
+        }
+        assertEquals(before, Peer.openFds());
+    }
+
+    private static long myUid() {
+        try {
+            return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
     void everySignalOfAShCountsOnce() {
         int[] n = {0};
-        call("trap", kw("SIGUSR2"), T.fn(a -> n[0]++));
-        try (Peer sh = Peer.start("sh", "-c", "for i in 1 2 3; do kill -USR2 " + me + "; sleep 0.2; done")) {
+        call("trap", kw("SIGWINCH"), T.fn(a -> n[0]++));
+        try (Peer sh = Peer.start("sh", "-c", "for i in 1 2 3; do kill -WINCH " + me + "; sleep 0.2; done")) {
             assertEquals(0, sh.waitFor(10));
         }
         assertTrue(T.loopUntil(() -> n[0] == 3, 10_000), "got " + n[0]);
@@ -93,23 +147,24 @@ class SignalTest {
     }
 
     @Test
-    void waitSignalReturnsWhenTheSignalArrivesAndTimesOutOtherwise() {
+    void waitSignalReturnsTheSendersMapWhenTheSignalArrivesAndTimesOutOtherwise() {
         TimeoutError t = assertThrows(TimeoutError.class, () -> call("wait-signal", kw("USR1"), opts("timeout", 200L)));
         assertEquals("wait-signal :USR1: timed out after 200 ms", t.getMessage());
-        try (Peer sh = Peer.start("sh", "-c", "sleep 0.3; kill -USR1 " + me)) {
+        try (Peer sh = Peer.start("sh", "-c", "echo $$; sleep 0.3; kill -USR1 " + me)) {
             Map<?, ?> m = (Map<?, ?>) call("wait-signal", kw("USR1"), opts("timeout", 10_000L));
-            assertEquals(kw("USR1"), m.get("signal"));
-            assertEquals(10L, m.get("number"));
+            assertEquals(0, sh.waitFor(10));
+            assertEquals(Map.of("signal", kw("USR1"), "number", 10L, "pid", Long.parseLong(sh.output().strip()), "uid", myUid()), m);
         }
     }
 
     @Test
-    void ignoredUsr2DoesNotEndTheProcess() {
-        call("trap", kw("USR2"), kw("ignore"));
+    void ignoredHupDoesNotEndTheProcess() {
+        call("trap", kw("HUP"), kw("ignore"));
         assertEquals(kw("ignore"), ((Map<?, ?>) ((List<?>) call("trap")).getFirst()).get("action"));
-        call("kill", me, kw("USR2"));
+        call("kill", me, kw("HUP"));
         T.loopUntil(() -> false, 200);
-        call("trap", kw("USR2"), kw("default"));
+        call("trap", kw("HUP"), kw("default"));
+        assertEquals(List.of(), call("trap"));
     }
 
     @Test
@@ -142,6 +197,10 @@ class SignalTest {
                 assertThrows(IpcException.class, () -> call("trap", kw("SEGV"), T.fn(a -> {}))).getMessage());
         assertEquals("trap: cannot trap SIGQUIT: the JVM uses SIGQUIT to print thread dumps",
                 assertThrows(IpcException.class, () -> call("trap", kw("QUIT"), kw("ignore"))).getMessage());
+        assertEquals("trap: cannot trap SIGUSR2: the JVM uses SIGUSR2 to suspend and resume threads (JFR's sampling)",
+                assertThrows(IpcException.class, () -> call("trap", kw("USR2"), T.fn(a -> {}))).getMessage());
+        assertEquals("trap: cannot trap SIGPIPE: the JVM handles SIGPIPE itself (a write to a closed pipe or socket fails with EPIPE instead)",
+                assertThrows(IpcException.class, () -> call("trap", kw("PIPE"), kw("ignore"))).getMessage());
         assertEquals("trap: cannot trap SIGKILL: the kernel does not let a process catch SIGKILL",
                 assertThrows(IpcException.class, () -> call("trap", kw("KILL"), T.fn(a -> {}))).getMessage());
         assertEquals("wait-signal: option :timeout must be 0 or more, not -1",

@@ -90,6 +90,53 @@ class SignalScriptTest {
     }
 
     @Test
+    void aTermTrapThatDoesNotExitKeepsTheScriptRunning() throws Exception {
+        Process p = startReady("(trap :TERM (fn [m] (println \"caught\" (:signal m)) (flush)))\n"
+                + "(trap :USR1 (fn [_] (trap :TERM :default) (println \"default\") (flush)))");
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        term(p);
+        assertEquals("caught :TERM", out.readLine());
+        term(p);
+        assertEquals("caught :TERM", out.readLine());
+        assertFalse(p.waitFor(300, TimeUnit.MILLISECONDS), "still running after two TERMs");
+        assertEquals(0, new ProcessBuilder("kill", "-USR1", String.valueOf(p.pid())).start().waitFor());
+        assertEquals("default", out.readLine());
+        term(p); // the JVM's handler is back: clean up and exit 143
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(143, p.exitValue());
+    }
+
+    @Test
+    void hupIgnoredThenDefaultEndsTheScriptWith129() throws Exception {
+        // "ready" comes only if the ignored HUP did not end it
+        Process p = startReady("(trap :HUP :ignore)\n(kill (pid) :HUP)\n(wait-for (constantly false) {:timeout 200})\n"
+                + "(trap :HUP :default)\n(trap :USR1 #())");
+        assertEquals(0, new ProcessBuilder("kill", "-HUP", String.valueOf(p.pid())).start().waitFor());
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(129, p.exitValue());
+    }
+
+    @Test
+    void aTrapNamesTheBashThatSentTheSignal() {
+        Result r = IpcshProcess.run("-e", "(def got (promise))"
+                + " (trap :USR1 #(deliver got %))"
+                + " (def sender (parse-long (clojure.string/trim (:out (exec \"bash\" \"-c\" \"echo $$; kill -USR1 $PPID\")))))"
+                + " (wait-for #(realized? got) {:timeout 10000})"
+                + " (println (= sender (:pid @got)) (:uid @got) (:signal @got))"
+                + " (trap :USR1 :default)");
+        assertEquals(0, r.status(), r.err());
+        assertEquals("true " + uid() + " :USR1\n", r.out());
+    }
+
+    private static String uid() {
+        try {
+            return String.valueOf(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
     void signallingAnotherUsersProcessWithoutCapKillIsEperm() throws Exception {
         Process nobody = new ProcessBuilder("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "sleep", "60").start();
         try {

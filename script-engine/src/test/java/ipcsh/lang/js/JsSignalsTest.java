@@ -17,17 +17,18 @@ class JsSignalsTest {
     @Test
     void jsTrapGetsTheSignalsMapFromAShSender() throws Exception {
         Shell.Run r = Shell.js(dir, "trap.js", """
+                let sender;
                 ipc.trap('USR1', m => {
-                  console.log('trapped', m.signal, m.number, m.pid);
+                  console.log('trapped', m.signal, m.number, m.pid === sender);
                   ipc.trap('USR1', 'default');   // nothing left: the script ends
                 });
                 console.log('traps', JSON.stringify(ipc.trap()));
-                ipc.exec('sh', '-c', `kill -USR1 ${ipc.pid()}`);
+                sender = Number(ipc.exec('sh', '-c', `echo $$; kill -USR1 ${ipc.pid()}`).out.trim());
                 """);
         assertEquals(0, r.status(), r.err());
         assertEquals("""
                 traps [{"signal":"USR1","number":10,"action":"fn"}]
-                trapped USR1 10 null
+                trapped USR1 10 true
                 """, r.out());
     }
 
