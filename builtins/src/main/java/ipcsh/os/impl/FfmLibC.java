@@ -104,16 +104,15 @@ public final class FfmLibC implements LibC {
     }
 
     private static MethodHandle errnoCall(String name, ValueLayout ret, ValueLayout... args) {
-        return LINKER.downcallHandle(symbol(name), FunctionDescriptor.of(ret, args), ERRNO_CAPTURE);
+        return linkedOnFirstCall(name, FunctionDescriptor.of(ret, args), ERRNO_CAPTURE);
     }
 
     private static MethodHandle critical(String name, ValueLayout ret, ValueLayout... args) {
-        return LINKER.downcallHandle(symbol(name), FunctionDescriptor.of(ret, args), ERRNO_CAPTURE,
-                Linker.Option.critical(true));
+        return linkedOnFirstCall(name, FunctionDescriptor.of(ret, args), ERRNO_CAPTURE, Linker.Option.critical(true));
     }
 
     private static MethodHandle plain(String name, FunctionDescriptor fd) {
-        return LINKER.downcallHandle(symbol(name), fd);
+        return linkedOnFirstCall(name, fd);
     }
 
     private int errno(MemorySegment st) {
@@ -1307,6 +1306,64 @@ public final class FfmLibC implements LibC {
             return buf.get(JAVA_INT, ST_MODE_OFFSET);
         } catch (Throwable t) {
             throw rethrow(t);
+        }
+    }
+
+    // ------------------------------------------------------------------ linking on first call (expect throughput)
+
+    /**
+     * A downcall handle that links itself when first called. Linking costs milliseconds per
+     * function shape (the JDK generates a class for each), over 100 ms of CPU for all of libc's
+     * calls here, and a script uses a handful: linked eagerly, they made the first IPC builtin of
+     * every script (a spawn, a pipe) wait for all of them. The symbol is looked up at once, so a
+     * missing one is still an error at start-up. The handle's type is the one the linker gives:
+     * the descriptor's, with a leading MemorySegment when errno is captured.
+     */
+    private static MethodHandle linkedOnFirstCall(String name, FunctionDescriptor fd, Linker.Option... options) {
+        java.lang.invoke.MethodType type = fd.toMethodType();
+        for (Linker.Option o : options) {
+            if (o == ERRNO_CAPTURE) type = type.insertParameterTypes(0, MemorySegment.class);
+        }
+        Link link = new Link(symbol(name), fd, options, type);
+        // (handle, args...) -> handle.invokeExact(args...), the handle coming from link.get()
+        return java.lang.invoke.MethodHandles.foldArguments(java.lang.invoke.MethodHandles.exactInvoker(type),
+                Link.GET.bindTo(link));
+    }
+
+    /** One libc function's downcall, linked when first asked for. */
+    private static final class Link {
+        static final MethodHandle GET;
+
+        static {
+            try {
+                GET = java.lang.invoke.MethodHandles.lookup().findVirtual(Link.class, "get",
+                        java.lang.invoke.MethodType.methodType(MethodHandle.class));
+            } catch (ReflectiveOperationException e) {
+                throw new AssertionError(e);
+            }
+        }
+
+        private final MemorySegment address;
+        private final FunctionDescriptor fd;
+        private final Linker.Option[] options;
+        private final java.lang.invoke.MethodType type;
+        private volatile MethodHandle handle;
+
+        Link(MemorySegment address, FunctionDescriptor fd, Linker.Option[] options, java.lang.invoke.MethodType type) {
+            this.address = address;
+            this.fd = fd;
+            this.options = options;
+            this.type = type;
+        }
+
+        MethodHandle get() {
+            MethodHandle h = handle;
+            if (h == null) {
+                h = LINKER.downcallHandle(address, fd, options);
+                if (!h.type().equals(type)) throw new AssertionError("downcall " + h.type() + " is not " + type);
+                handle = h;
+            }
+            return h;
         }
     }
 }
