@@ -55,6 +55,8 @@ public final class Channel implements Closeable {
     private byte[] in = new byte[0];
     private int peekedBytes; // how many bytes the last peekText decoded
     private int inStart, inEnd;
+    /** in[inStart, asciiEnd) is known to be ASCII: expect looks at each byte once, however often it searches. */
+    private int asciiEnd;
     private byte[] out;
     private int outLen;
     private byte[] messageBuffer;
@@ -457,7 +459,7 @@ public final class Channel implements Closeable {
      * deadline and by Ctrl-C.
      */
     private int fill(long dl, String verb) {
-        makeRoom();
+        makeRoom(4096);
         while (true) {
             int n;
             try {
@@ -481,19 +483,20 @@ public final class Channel implements Closeable {
         }
     }
 
-    /** Compacts or grows the read buffer so that at least 4 KiB is free after inEnd. */
-    private void makeRoom() {
+    /** Compacts or grows the read buffer so that at least {@code free} bytes are free after inEnd. */
+    private void makeRoom(int free) {
         if (inStart == inEnd) {
-            inStart = inEnd = 0;
+            inStart = inEnd = asciiEnd = 0;
         }
-        if (in.length - inEnd < 4096) {
+        if (in.length - inEnd < free) {
             int live = inEnd - inStart;
-            if (inStart > 0 && live < in.length / 2) {
+            if (inStart > 0 && live < in.length / 2 && in.length - live >= free) {
                 System.arraycopy(in, inStart, in, 0, live);
             } else {
-                in = Arrays.copyOf(in, Math.max(bufferSize, Math.max(in.length * 2, live + 4096)));
+                in = Arrays.copyOf(in, Math.max(bufferSize, Math.max(in.length * 2, live + free)));
                 if (inStart > 0) System.arraycopy(in, inStart, in, 0, live);
             }
+            asciiEnd = Math.max(0, asciiEnd - inStart);
             inStart = 0;
             inEnd = live;
         }
@@ -532,6 +535,36 @@ public final class Channel implements Closeable {
         inStart += Math.min(bytes, inEnd - inStart);
     }
 
+    /** The channel's encoding; null when binary. */
+    Charset charset() {
+        return charset;
+    }
+
+    /** The read buffer itself, for a matcher that looks at bytes in place: valid until the next read. */
+    byte[] buffer() {
+        return in;
+    }
+
+    /** Where the buffered input starts in {@link #buffer()}. */
+    int bufferStart() {
+        return inStart;
+    }
+
+    /** Consumes n buffered bytes. */
+    void consume(int n) {
+        inStart += Math.min(n, inEnd - inStart);
+    }
+
+    /**
+     * How many of the first max buffered bytes are ASCII (one char each in UTF-8 and the
+     * ISO-8859 family). Bytes already found ASCII are not looked at again.
+     */
+    int asciiPrefix(int max) {
+        int end = inStart + Math.min(max, inEnd - inStart);
+        if (asciiEnd < end) asciiEnd = ByteScan.asciiEnd(in, Math.max(asciiEnd, inStart), end);
+        return Math.max(0, Math.min(asciiEnd, end) - inStart);
+    }
+
     /**
      * Reads once more into the buffer, whatever the :blocking option, waiting until the deadline
      * (System.nanoTime; Ctrl-C breaks it). Returns the bytes added, 0 at end of stream, -1 when the
@@ -539,7 +572,8 @@ public final class Channel implements Closeable {
      */
     public int readMore(long deadline, String verb) {
         checkReadable(verb);
-        makeRoom();
+        // what is buffered is being searched, not taken: read big, or a long dialogue is many small reads
+        makeRoom(Math.max(4096, bufferSize / 2));
         while (true) {
             int n, room = in.length - inEnd;
             try {
