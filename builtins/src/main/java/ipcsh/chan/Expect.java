@@ -68,8 +68,7 @@ public final class Expect {
      * Without an :eof or :timeout clause, end of stream or the timeout is an error.
      */
     public static Object expect(Channel ch, List<Clause> clauses, long timeoutMs, boolean log, int matchMax) {
-        String what = "expect " + ch.describe();
-        if (ch.isClosed()) throw new IpcException(what + ": channel is closed", Map.of("channel", ch.id(), "errno", "EBADF"));
+        if (ch.isClosed()) throw new IpcException(what(ch) + ": channel is closed", Map.of("channel", ch.id(), "errno", "EBADF"));
         PrintStream err = System.err;
         long deadline = Waiter.deadline(timeoutMs);
         Search[] searches = new Search[clauses.size()];
@@ -82,7 +81,7 @@ public final class Expect {
             if (avail > 0) {
                 CharSequence text = text(ch, Math.min(avail, window));
                 if (log && text.length() > logged) {
-                    err.println(what + ": received " + quote(text.subSequence(logged, text.length()).toString()));
+                    err.println(what(ch) + ": received " + quote(text.subSequence(logged, text.length()).toString()));
                     logged = text.length();
                 }
                 for (int k = 0; k < searches.length; k++) {
@@ -92,7 +91,7 @@ public final class Expect {
                     if (text instanceof ByteChars) ch.consume(s.end);
                     else ch.consumeText((String) text, s.end);
                     Clause c = clauses.get(k);
-                    if (log) err.println(what + ": matched " + describe(c.pattern()) + " with " + quote((String) m.get("match")));
+                    if (log) err.println(what(ch) + ": matched " + describe(c.pattern()) + " with " + quote((String) m.get("match")));
                     return c.f() == null ? m : c.f().apply(m);
                 }
                 if (window < avail) {
@@ -104,16 +103,21 @@ public final class Expect {
                     String dropped = ch.peekText(avail - matchMax / 2);
                     ch.consumeText(dropped, dropped.length());
                     for (Search s : searches) s.dropped(dropped.length());
-                    if (log) err.println(what + ": forgot " + dropped.length() + " characters (more than :match-max " + matchMax + " unmatched)");
+                    if (log) err.println(what(ch) + ": forgot " + dropped.length() + " characters (more than :match-max " + matchMax + " unmatched)");
                     logged = 0;
                 }
             }
-            if (ended || ch.eof()) return end(ch, clauses, Keyword.of("eof"), what, log, timeoutMs);
-            int r = ch.readMore(deadline, what);
-            if (r == -1) return end(ch, clauses, Keyword.of("timeout"), what, log, timeoutMs);
+            if (ended || ch.eof()) return end(ch, clauses, Keyword.of("eof"), what(ch), log, timeoutMs);
+            int r = ch.readMore(deadline, what(ch));
+            if (r == -1) return end(ch, clauses, Keyword.of("timeout"), what(ch), log, timeoutMs);
             ended = r == 0;
             window = Integer.MAX_VALUE;
         }
+    }
+
+    /** What errors and the log call this expect; built when needed, as a dialogue makes many calls. */
+    private static String what(Channel ch) {
+        return "expect " + ch.describe();
     }
 
     /**
