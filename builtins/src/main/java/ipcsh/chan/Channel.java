@@ -531,8 +531,32 @@ public final class Channel implements Closeable {
     public void consumeText(String text, int chars) {
         // one char per byte (binary, or text that was all ASCII): no need to encode again to count
         boolean oneToOne = charset == null || text.length() == peekedBytes;
-        int bytes = oneToOne ? chars : text.substring(0, chars).getBytes(charset).length;
+        int bytes = oneToOne ? chars
+                : charset == StandardCharsets.UTF_8 ? utf8BytesOf(chars)
+                : text.substring(0, chars).getBytes(charset).length;
         inStart += Math.min(bytes, inEnd - inStart);
+    }
+
+    /**
+     * How many buffered bytes of UTF-8 the first n decoded chars came from, walking the bytes:
+     * ASCII runs eight bytes at a time, a 4-byte sequence is two chars (a surrogate pair), a
+     * lead byte without its continuation bytes one (the decoder's U+FFFD).
+     */
+    private int utf8BytesOf(int n) {
+        int i = inStart;
+        while (n > 0 && i < inEnd) {
+            int ascii = ByteScan.asciiEnd(in, i, Math.min(inEnd, i + n));
+            n -= ascii - i;
+            i = ascii;
+            if (n == 0 || i == inEnd) break;
+            int len = utf8Length(in[i]);
+            boolean whole = i + len <= inEnd;
+            for (int k = 1; whole && k < len; k++) whole = (in[i + k] & 0xc0) == 0x80;
+            if (!whole) len = 1;
+            n -= len == 4 ? 2 : 1;
+            i += len;
+        }
+        return i - inStart;
     }
 
     /** The channel's encoding; null when binary. */
