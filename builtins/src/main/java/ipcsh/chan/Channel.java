@@ -596,8 +596,9 @@ public final class Channel implements Closeable {
      */
     public int readMore(long deadline, String verb) {
         checkReadable(verb);
-        // what is buffered is being searched, not taken: read big, or a long dialogue is many small reads
-        makeRoom(Math.max(4096, bufferSize / 2));
+        // what is buffered is being searched, not taken: keep at least half a default buffer free
+        // to read into, or a long dialogue becomes many small reads
+        makeRoom(Math.max(4096, Math.min(bufferSize, DEFAULT_BUFFER) / 2));
         while (true) {
             int n, room = in.length - inEnd;
             try {
