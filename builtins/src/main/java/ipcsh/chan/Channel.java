@@ -519,12 +519,37 @@ public final class Channel implements Closeable {
         peekedBytes = n;
         if (charset == null) return new String(in, inStart, n, StandardCharsets.ISO_8859_1);
         if (charset == StandardCharsets.UTF_8) {
-            int end = inStart + n, i = end;
-            while (i > inStart && i > end - 4 && (in[i - 1] & 0xc0) == 0x80) i--;
-            if (i > inStart && i - 1 + utf8Length(in[i - 1]) > end) n = i - 1 - inStart;
+            n = utf8Cut(inStart, inStart + n) - inStart;
             peekedBytes = n;
         }
         return new String(in, inStart, n, charset);
+    }
+
+    /** end, or where the UTF-8 character cut at end starts (in[start, end) holds whole ones then). */
+    private int utf8Cut(int start, int end) {
+        int i = end;
+        while (i > start && i > end - 4 && (in[i - 1] & 0xc0) == 0x80) i--;
+        return i > start && i - 1 + utf8Length(in[i - 1]) > end ? i - 1 : end;
+    }
+
+    /**
+     * UTF-8 text of the buffered bytes from offset from (a character boundary) up to offset to,
+     * a character cut at the end left out: for a matcher that decodes what arrives once, piece
+     * by piece. {@link #peekedBytes()} then tells the offset it ended at.
+     */
+    String peekUtf8(int from, int to) {
+        int start = inStart + from, end = utf8Cut(start, inStart + Math.min(to, inEnd - inStart));
+        peekedBytes = end - inStart;
+        return new String(in, start, end - start, StandardCharsets.UTF_8);
+    }
+
+    int peekedBytes() {
+        return peekedBytes;
+    }
+
+    /** Consumes the bytes that the first chars characters of the buffered UTF-8 text came from. */
+    void consumeUtf8(int chars) {
+        inStart += Math.min(utf8BytesOf(chars), inEnd - inStart);
     }
 
     /** Consumes the buffered input that the first chars characters of {@link #peekText} came from. */

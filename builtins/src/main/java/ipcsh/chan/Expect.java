@@ -73,13 +73,14 @@ public final class Expect {
         long deadline = Waiter.deadline(timeoutMs);
         Search[] searches = new Search[clauses.size()];
         for (int k = 0; k < searches.length; k++) searches[k] = new Search(clauses.get(k).pattern());
+        Decoded decoded = new Decoded();
         int window = FIRST_WINDOW;
         int logged = 0;
         boolean ended = false;
         while (true) {
             int avail = ch.bufferedBytes();
             if (avail > 0) {
-                CharSequence text = text(ch, Math.min(avail, window));
+                CharSequence text = text(ch, Math.min(avail, window), decoded);
                 if (log && text.length() > logged) {
                     err.println(what(ch) + ": received " + quote(text.subSequence(logged, text.length()).toString()));
                     logged = text.length();
@@ -89,6 +90,7 @@ public final class Expect {
                     if (!s.find(text)) continue;
                     Map<String, Object> m = s.result(text);
                     if (text instanceof ByteChars) ch.consume(s.end);
+                    else if (text == decoded.text) ch.consumeUtf8(s.end);
                     else ch.consumeText((String) text, s.end);
                     Clause c = clauses.get(k);
                     if (log) err.println(what(ch) + ": matched " + describe(c.pattern()) + " with " + quote((String) m.get("match")));
@@ -103,6 +105,7 @@ public final class Expect {
                     String dropped = ch.peekText(avail - matchMax / 2);
                     ch.consumeText(dropped, dropped.length());
                     for (Search s : searches) s.dropped(dropped.length());
+                    decoded.clear();
                     if (log) err.println(what(ch) + ": forgot " + dropped.length() + " characters (more than :match-max " + matchMax + " unmatched)");
                     logged = 0;
                 }
@@ -122,13 +125,39 @@ public final class Expect {
 
     /**
      * The first n buffered bytes as text: in place, one char per byte, when every byte is its own
-     * character (binary, ISO-8859-1, ASCII read as UTF-8 or US-ASCII); else decoded.
+     * character (binary, ISO-8859-1, ASCII read as UTF-8 or US-ASCII); else decoded, UTF-8 once
+     * per call and byte.
      */
-    private static CharSequence text(Channel ch, int n) {
+    private static CharSequence text(Channel ch, int n, Decoded decoded) {
         Charset cs = ch.charset();
         boolean oneToOne = cs == null || cs.equals(StandardCharsets.ISO_8859_1)
                 || (cs.equals(StandardCharsets.UTF_8) || cs.equals(StandardCharsets.US_ASCII)) && ch.asciiPrefix(n) == n;
-        return oneToOne ? new ByteChars(ch.buffer(), ch.bufferStart(), n) : ch.peekText(n);
+        if (oneToOne) return new ByteChars(ch.buffer(), ch.bufferStart(), n);
+        return cs.equals(StandardCharsets.UTF_8) ? decoded.upTo(ch, n) : ch.peekText(n);
+    }
+
+    /**
+     * The UTF-8 text an expect call has decoded: what each read adds is decoded once and
+     * appended, where decoding the whole buffer after every read made a long wait on small reads
+     * (a pty's) quadratic.
+     */
+    private static final class Decoded {
+        final StringBuilder text = new StringBuilder();
+        private int bytes;
+
+        CharSequence upTo(Channel ch, int n) {
+            if (n > bytes) {
+                text.append(ch.peekUtf8(bytes, n));
+                bytes = ch.peekedBytes();
+            }
+            return text;
+        }
+
+        /** The text's start moved (match-max): decode again from there. */
+        void clear() {
+            text.setLength(0);
+            bytes = 0;
+        }
     }
 
     private static Object end(Channel ch, List<Clause> clauses, Keyword kind, String what, boolean log, long timeoutMs) {
@@ -235,7 +264,7 @@ public final class Expect {
                 int i = ByteScan.indexOf(b.array(), b.offset() + at, b.offset() + b.length(), literalBytes);
                 return i < 0 ? -1 : i - b.offset();
             }
-            return ((String) text).indexOf(literal, at);
+            return text instanceof StringBuilder b ? b.indexOf(literal, at) : ((String) text).indexOf(literal, at);
         }
 
         /** {:match :groups :before} of the match found. */

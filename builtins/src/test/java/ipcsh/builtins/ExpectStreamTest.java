@@ -72,6 +72,21 @@ class ExpectStreamTest {
     }
 
     @Test
+    void aFarMatchAfterManySmallReadsOfMultibyteTextKeepsEveryCharacter() {
+        // 4001-byte pieces cut 2-, 3- and 4-byte characters; the match comes after 45 of them
+        Channel ch = (Channel) call("spawn", "python3", "-c", "import sys, time\n"
+                + "b = ('é€\\U0001F600' * 20000).encode()\n"
+                + "for i in range(0, len(b), 4001):\n"
+                + "    sys.stdout.buffer.write(b[i:i + 4001]); sys.stdout.flush(); time.sleep(0.001)\n"
+                + "sys.stdout.buffer.write(b'DONE 7\\n')");
+        Map<?, ?> m = expect(ch, Pattern.compile("DONE (\\d)"), opts("timeout", 60_000L));
+        assertEquals("é€\uD83D\uDE00".repeat(20000), m.get("before"));
+        assertEquals(List.of("7"), m.get("groups"));
+        assertEquals("", ch.gets());
+        ch.close();
+    }
+
+    @Test
     void aRegexIsMatchedLeftmostWhateverItsLiteralStart() {
         // patterns whose matches do not all start with their leading characters
         Channel ch = slowWriter("a WARN then an ERROR\ncolor ac xxy a.b axb AXB end\n");
