@@ -23,6 +23,10 @@ import java.util.regex.Pattern;
  * also why a long buffer is searched in a growing window (8 KiB, doubling) rather than all at
  * once: a match found in the window is one that a slower arrival would have produced, and a
  * dialogue of many small matches does not rescan the whole buffer each time.
+ *
+ * <p>Where every byte is a character (binary, ISO-8859-1, ASCII in UTF-8) the text is the read
+ * buffer itself, not a decoded copy; within a call each clause remembers how far it has ruled
+ * out a match, so text is searched once however many reads it takes to arrive.
  */
 public final class Expect {
     /** A pattern: exact text, a regex, or :eof / :timeout; f (may be null) gets the result map. */
