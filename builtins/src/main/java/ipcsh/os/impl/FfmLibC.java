@@ -56,7 +56,7 @@ public final class FfmLibC implements LibC {
     private final MethodHandle epollWait = errnoCall("epoll_wait", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
     private final MethodHandle waitpid = errnoCall("waitpid", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
     private final MethodHandle kill = errnoCall("kill", JAVA_INT, JAVA_INT, JAVA_INT);
-    private final MethodHandle syscall1 = LINKER.downcallHandle(symbol("syscall"),
+    private final MethodHandle syscall1 = linkedOnFirstCall("syscall",
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT), ERRNO_CAPTURE, Linker.Option.firstVariadicArg(1));
     private static final long SYS_PIDFD_OPEN = 434; // the same number on x86_64 and aarch64
     private final MethodHandle getpid = plain("getpid", FunctionDescriptor.of(JAVA_INT));
@@ -66,8 +66,8 @@ public final class FfmLibC implements LibC {
     private final MethodHandle faDestroy = plain("posix_spawn_file_actions_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private final MethodHandle faDup2 = plain("posix_spawn_file_actions_adddup2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
     /** glibc 2.34+: the JVM's own descriptors (jars, logs) are not close-on-exec, so close them in the child. */
-    private final MethodHandle faCloseFrom = LIBC.find("posix_spawn_file_actions_addclosefrom_np")
-            .map(a -> LINKER.downcallHandle(a, FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT))).orElse(null);
+    private final MethodHandle faCloseFrom = LIBC.find("posix_spawn_file_actions_addclosefrom_np").isEmpty() ? null
+            : plain("posix_spawn_file_actions_addclosefrom_np", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     private final MethodHandle faChdir = plain("posix_spawn_file_actions_addchdir_np", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
     private final MethodHandle attrInit = plain("posix_spawnattr_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private final MethodHandle attrDestroy = plain("posix_spawnattr_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
@@ -1148,7 +1148,7 @@ public final class FfmLibC implements LibC {
     private final MethodHandle grantpt = errnoCall("grantpt", JAVA_INT, JAVA_INT);
     private final MethodHandle unlockpt = errnoCall("unlockpt", JAVA_INT, JAVA_INT);
     private final MethodHandle ptsnameR = plain("ptsname_r", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
-    private final MethodHandle ioctlPtr = LINKER.downcallHandle(symbol("ioctl"),
+    private final MethodHandle ioctlPtr = linkedOnFirstCall("ioctl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), ERRNO_CAPTURE, Linker.Option.firstVariadicArg(2));
     private final MethodHandle tcgetattr = errnoCall("tcgetattr", JAVA_INT, JAVA_INT, ADDRESS);
     private final MethodHandle tcsetattr = errnoCall("tcsetattr", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
