@@ -49,7 +49,7 @@ class ExpectStreamTest {
     }
 
     @Test
-    void aMatchArrivingInTwoReadsIsFoundWhole() {
+    void aMatchArrivingOverSeveralReadsIsFoundWhole() {
         // the second read holds the start of the match, the third its end
         Channel ch = slowWriter("INFO up\nERR", "OR 42 disk", " full\nINFO", " next\n");
         Map<?, ?> m = expect(ch, Pattern.compile("ERROR (\\d+) ([^\\n]*)\\n"));
