@@ -50,6 +50,7 @@ public final class ArgCheck {
 
     /** A whole number from min to max; unit names what it counts in the type error ("milliseconds"). */
     public static long whole(String who, String what, Object v, long min, long max, String unit) {
+        if (v instanceof Long l && l >= min && l <= max) return l; // the usual case, checked without a BigInteger
         BigInteger n = wholeValue(v);
         if (n == null) {
             throw new IpcException(who + ": " + what + " must be a whole number" + (unit == null ? "" : " of " + unit)

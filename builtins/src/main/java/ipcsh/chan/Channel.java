@@ -55,6 +55,8 @@ public final class Channel implements Closeable {
     private byte[] in = new byte[0];
     private int peekedBytes; // how many bytes the last peekText decoded
     private int inStart, inEnd;
+    /** in[inStart, asciiEnd) is known to be ASCII: expect looks at each byte once, however often it searches. */
+    private int asciiEnd;
     private byte[] out;
     private int outLen;
     private byte[] messageBuffer;
@@ -457,7 +459,7 @@ public final class Channel implements Closeable {
      * deadline and by Ctrl-C.
      */
     private int fill(long dl, String verb) {
-        makeRoom();
+        makeRoom(4096);
         while (true) {
             int n;
             try {
@@ -481,19 +483,20 @@ public final class Channel implements Closeable {
         }
     }
 
-    /** Compacts or grows the read buffer so that at least 4 KiB is free after inEnd. */
-    private void makeRoom() {
+    /** Compacts or grows the read buffer so that at least {@code free} bytes are free after inEnd. */
+    private void makeRoom(int free) {
         if (inStart == inEnd) {
-            inStart = inEnd = 0;
+            inStart = inEnd = asciiEnd = 0;
         }
-        if (in.length - inEnd < 4096) {
+        if (in.length - inEnd < free) {
             int live = inEnd - inStart;
-            if (inStart > 0 && live < in.length / 2) {
+            if (inStart > 0 && live < in.length / 2 && in.length - live >= free) {
                 System.arraycopy(in, inStart, in, 0, live);
             } else {
-                in = Arrays.copyOf(in, Math.max(bufferSize, Math.max(in.length * 2, live + 4096)));
+                in = Arrays.copyOf(in, Math.max(bufferSize, Math.max(in.length * 2, live + free)));
                 if (inStart > 0) System.arraycopy(in, inStart, in, 0, live);
             }
+            asciiEnd = Math.max(0, asciiEnd - inStart);
             inStart = 0;
             inEnd = live;
         }
@@ -516,20 +519,99 @@ public final class Channel implements Closeable {
         peekedBytes = n;
         if (charset == null) return new String(in, inStart, n, StandardCharsets.ISO_8859_1);
         if (charset == StandardCharsets.UTF_8) {
-            int end = inStart + n, i = end;
-            while (i > inStart && i > end - 4 && (in[i - 1] & 0xc0) == 0x80) i--;
-            if (i > inStart && i - 1 + utf8Length(in[i - 1]) > end) n = i - 1 - inStart;
+            n = utf8Cut(inStart, inStart + n) - inStart;
             peekedBytes = n;
         }
         return new String(in, inStart, n, charset);
+    }
+
+    /** end, or where the UTF-8 character cut at end starts (in[start, end) holds whole ones then). */
+    private int utf8Cut(int start, int end) {
+        int i = end;
+        while (i > start && i > end - 4 && (in[i - 1] & 0xc0) == 0x80) i--;
+        return i > start && i - 1 + utf8Length(in[i - 1]) > end ? i - 1 : end;
+    }
+
+    /**
+     * UTF-8 text of the buffered bytes from offset from (a character boundary) up to offset to,
+     * a character cut at the end left out: for a matcher that decodes what arrives once, piece
+     * by piece. {@link #peekedBytes()} then tells the offset it ended at.
+     */
+    String peekUtf8(int from, int to) {
+        int start = inStart + from, end = utf8Cut(start, inStart + Math.min(to, inEnd - inStart));
+        peekedBytes = end - inStart;
+        return new String(in, start, end - start, StandardCharsets.UTF_8);
+    }
+
+    int peekedBytes() {
+        return peekedBytes;
+    }
+
+    /** Consumes the bytes that the first chars characters of the buffered UTF-8 text came from. */
+    void consumeUtf8(int chars) {
+        inStart += Math.min(utf8BytesOf(chars), inEnd - inStart);
     }
 
     /** Consumes the buffered input that the first chars characters of {@link #peekText} came from. */
     public void consumeText(String text, int chars) {
         // one char per byte (binary, or text that was all ASCII): no need to encode again to count
         boolean oneToOne = charset == null || text.length() == peekedBytes;
-        int bytes = oneToOne ? chars : text.substring(0, chars).getBytes(charset).length;
+        int bytes = oneToOne ? chars
+                : charset == StandardCharsets.UTF_8 ? utf8BytesOf(chars)
+                : text.substring(0, chars).getBytes(charset).length;
         inStart += Math.min(bytes, inEnd - inStart);
+    }
+
+    /**
+     * How many buffered bytes of UTF-8 the first n decoded chars came from, walking the bytes:
+     * ASCII runs eight bytes at a time, a 4-byte sequence is two chars (a surrogate pair), a
+     * lead byte without its continuation bytes one (the decoder's U+FFFD).
+     */
+    private int utf8BytesOf(int n) {
+        int i = inStart;
+        while (n > 0 && i < inEnd) {
+            int ascii = ByteScan.asciiEnd(in, i, Math.min(inEnd, i + n));
+            n -= ascii - i;
+            i = ascii;
+            if (n == 0 || i == inEnd) break;
+            int len = utf8Length(in[i]);
+            boolean whole = i + len <= inEnd;
+            for (int k = 1; whole && k < len; k++) whole = (in[i + k] & 0xc0) == 0x80;
+            if (!whole) len = 1;
+            n -= len == 4 ? 2 : 1;
+            i += len;
+        }
+        return i - inStart;
+    }
+
+    /** The channel's encoding; null when binary. */
+    Charset charset() {
+        return charset;
+    }
+
+    /** The read buffer itself, for a matcher that looks at bytes in place: valid until the next read. */
+    byte[] buffer() {
+        return in;
+    }
+
+    /** Where the buffered input starts in {@link #buffer()}. */
+    int bufferStart() {
+        return inStart;
+    }
+
+    /** Consumes n buffered bytes. */
+    void consume(int n) {
+        inStart += Math.min(n, inEnd - inStart);
+    }
+
+    /**
+     * How many of the first max buffered bytes are ASCII (one char each in UTF-8 and the
+     * ISO-8859 family). Bytes already found ASCII are not looked at again.
+     */
+    int asciiPrefix(int max) {
+        int end = inStart + Math.min(max, inEnd - inStart);
+        if (asciiEnd < end) asciiEnd = ByteScan.asciiEnd(in, Math.max(asciiEnd, inStart), end);
+        return Math.max(0, Math.min(asciiEnd, end) - inStart);
     }
 
     /**
@@ -539,7 +621,9 @@ public final class Channel implements Closeable {
      */
     public int readMore(long deadline, String verb) {
         checkReadable(verb);
-        makeRoom();
+        // what is buffered is being searched, not taken: keep at least half a default buffer free
+        // to read into, or a long dialogue becomes many small reads
+        makeRoom(Math.max(4096, Math.min(bufferSize, DEFAULT_BUFFER) / 2));
         while (true) {
             int n, room = in.length - inEnd;
             try {

@@ -4,6 +4,8 @@ import ipcsh.IpcException;
 import ipcsh.Keyword;
 
 import java.io.PrintStream;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,6 +23,10 @@ import java.util.regex.Pattern;
  * also why a long buffer is searched in a growing window (8 KiB, doubling) rather than all at
  * once: a match found in the window is one that a slower arrival would have produced, and a
  * dialogue of many small matches does not rescan the whole buffer each time.
+ *
+ * <p>Where every byte is a character (binary, ISO-8859-1, ASCII in UTF-8) the text is the read
+ * buffer itself, not a decoded copy; within a call each clause remembers how far it has ruled
+ * out a match, so text is searched once however many reads it takes to arrive.
  */
 public final class Expect {
     /** A pattern: exact text, a regex, or :eof / :timeout; f (may be null) gets the result map. */
@@ -66,26 +72,32 @@ public final class Expect {
      * Without an :eof or :timeout clause, end of stream or the timeout is an error.
      */
     public static Object expect(Channel ch, List<Clause> clauses, long timeoutMs, boolean log, int matchMax) {
-        String what = "expect " + ch.describe();
-        if (ch.isClosed()) throw new IpcException(what + ": channel is closed", Map.of("channel", ch.id(), "errno", "EBADF"));
+        if (ch.isClosed()) throw new IpcException(what(ch) + ": channel is closed", Map.of("channel", ch.id(), "errno", "EBADF"));
         PrintStream err = System.err;
         long deadline = Waiter.deadline(timeoutMs);
+        Search[] searches = new Search[clauses.size()];
+        for (int k = 0; k < searches.length; k++) searches[k] = new Search(clauses.get(k).pattern());
+        Decoded decoded = new Decoded();
         int window = FIRST_WINDOW;
         int logged = 0;
         boolean ended = false;
         while (true) {
             int avail = ch.bufferedBytes();
             if (avail > 0) {
-                String text = ch.peekText(Math.min(avail, window));
+                CharSequence text = text(ch, Math.min(avail, window), decoded);
                 if (log && text.length() > logged) {
-                    err.println(what + ": received " + quote(text.substring(logged)));
+                    err.println(what(ch) + ": received " + quote(text.subSequence(logged, text.length()).toString()));
                     logged = text.length();
                 }
-                for (Clause c : clauses) {
-                    Map<String, Object> m = match(c.pattern(), text);
-                    if (m == null) continue;
-                    ch.consumeText(text, (Integer) m.remove("end"));
-                    if (log) err.println(what + ": matched " + describe(c.pattern()) + " with " + quote((String) m.get("match")));
+                for (int k = 0; k < searches.length; k++) {
+                    Search s = searches[k];
+                    if (!s.find(text)) continue;
+                    Map<String, Object> m = s.result(text);
+                    if (text instanceof ByteChars) ch.consume(s.end);
+                    else if (text == decoded.text) ch.consumeUtf8(s.end);
+                    else ch.consumeText((String) text, s.end);
+                    Clause c = clauses.get(k);
+                    if (log) err.println(what(ch) + ": matched " + describe(c.pattern()) + " with " + quote((String) m.get("match")));
                     return c.f() == null ? m : c.f().apply(m);
                 }
                 if (window < avail) {
@@ -96,15 +108,59 @@ public final class Expect {
                     // Expect's match_max: a match is looked for in the last matchMax bytes only.
                     String dropped = ch.peekText(avail - matchMax / 2);
                     ch.consumeText(dropped, dropped.length());
-                    if (log) err.println(what + ": forgot " + dropped.length() + " characters (more than :match-max " + matchMax + " unmatched)");
+                    for (Search s : searches) s.dropped(dropped.length());
+                    decoded.clear();
+                    if (log) err.println(what(ch) + ": forgot " + dropped.length() + " characters (more than :match-max " + matchMax + " unmatched)");
                     logged = 0;
                 }
             }
-            if (ended || ch.eof()) return end(ch, clauses, Keyword.of("eof"), what, log, timeoutMs);
-            int r = ch.readMore(deadline, what);
-            if (r == -1) return end(ch, clauses, Keyword.of("timeout"), what, log, timeoutMs);
+            if (ended || ch.eof()) return end(ch, clauses, Keyword.of("eof"), what(ch), log, timeoutMs);
+            int r = ch.readMore(deadline, what(ch));
+            if (r == -1) return end(ch, clauses, Keyword.of("timeout"), what(ch), log, timeoutMs);
             ended = r == 0;
             window = Integer.MAX_VALUE;
+        }
+    }
+
+    /** What errors and the log call this expect; built when needed, as a dialogue makes many calls. */
+    private static String what(Channel ch) {
+        return "expect " + ch.describe();
+    }
+
+    /**
+     * The first n buffered bytes as text: in place, one char per byte, when every byte is its own
+     * character (binary, ISO-8859-1, ASCII read as UTF-8 or US-ASCII); else decoded, UTF-8 once
+     * per call and byte.
+     */
+    private static CharSequence text(Channel ch, int n, Decoded decoded) {
+        Charset cs = ch.charset();
+        boolean oneToOne = cs == null || cs.equals(StandardCharsets.ISO_8859_1)
+                || (cs.equals(StandardCharsets.UTF_8) || cs.equals(StandardCharsets.US_ASCII)) && ch.asciiPrefix(n) == n;
+        if (oneToOne) return new ByteChars(ch.buffer(), ch.bufferStart(), n);
+        return cs.equals(StandardCharsets.UTF_8) ? decoded.upTo(ch, n) : ch.peekText(n);
+    }
+
+    /**
+     * The UTF-8 text an expect call has decoded: what each read adds is decoded once and
+     * appended, where decoding the whole buffer after every read made a long wait on small reads
+     * (a pty's) quadratic.
+     */
+    private static final class Decoded {
+        final StringBuilder text = new StringBuilder();
+        private int bytes;
+
+        CharSequence upTo(Channel ch, int n) {
+            if (n > bytes) {
+                text.append(ch.peekUtf8(bytes, n));
+                bytes = ch.peekedBytes();
+            }
+            return text;
+        }
+
+        /** The text's start moved (match-max): decode again from there. */
+        void clear() {
+            text.setLength(0);
+            bytes = 0;
         }
     }
 
@@ -133,29 +189,103 @@ public final class Expect {
         System.err.println(line);
     }
 
-    /** {:match :groups :before} plus "end" (chars consumed), or null. */
-    private static Map<String, Object> match(Object pattern, String text) {
-        int start, end;
-        List<Object> groups = new ArrayList<>();
-        if (pattern instanceof String s) {
-            start = text.indexOf(s);
-            if (start < 0) return null;
-            end = start + s.length();
-        } else if (pattern instanceof Pattern p) {
-            Matcher m = p.matcher(text);
-            if (!m.find()) return null;
-            start = m.start();
-            end = m.end();
-            for (int g = 1; g <= m.groupCount(); g++) groups.add(m.group(g));
-        } else {
-            return null; // :eof and :timeout are looked at by end()
+    /**
+     * One clause's search through one expect call. The text only grows during a call (its start
+     * stays put until a match consumes it), so the search remembers where a match could still
+     * start ({@code from}) and looks at new text only: a long wait or a large buffer is scanned
+     * once, not once per read.
+     */
+    private static final class Search {
+        private final String literal;   // a string pattern, or the text a regex's matches start with ("" when none)
+        private final byte[] literalBytes; // literal one byte per char; null when a char is over 0xff (no such byte)
+        private final Pattern regex;     // null for a string pattern
+        private Matcher matcher;
+        private int from;                // no match starts before this char
+        private int start, end;          // the match found
+
+        Search(Object pattern) {
+            regex = pattern instanceof Pattern p ? p : null;
+            literal = pattern instanceof String s ? s : regex != null ? LiteralPrefix.of(regex) : null;
+            byte[] b = null;
+            if (literal != null && !literal.isEmpty()) {
+                b = new byte[literal.length()];
+                for (int i = 0; i < b.length && b != null; i++) {
+                    char c = literal.charAt(i);
+                    if (c > 0xff) b = null;
+                    else b[i] = (byte) c;
+                }
+            }
+            literalBytes = b;
         }
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("match", text.substring(start, end));
-        m.put("groups", groups);
-        m.put("before", text.substring(0, start));
-        m.put("end", end);
-        return m;
+
+        /** Looks for a match in text; false for :eof and :timeout, which end() handles. */
+        boolean find(CharSequence text) {
+            if (literal == null) return false;
+            int len = text.length();
+            if (from > len) from = len;
+            if (regex == null) {
+                int i = literal.isEmpty() ? from : indexOf(text, from);
+                if (i < 0) {
+                    from = Math.max(from, len - literal.length() + 1);
+                    return false;
+                }
+                start = i;
+                end = i + literal.length();
+                return true;
+            }
+            if (matcher == null) {
+                // transparent: lookbehind and \b see the text before a candidate; not anchoring: ^ is
+                // the text's start (or a line start with (?m)), not the candidate's
+                matcher = regex.matcher(text).useTransparentBounds(true).useAnchoringBounds(false);
+            } else {
+                matcher.reset(text);
+            }
+            if (literal.isEmpty()) {
+                if (matcher.find(from)) return found();
+                // a search that never looked at the end fails the same way on a longer text
+                if (!matcher.hitEnd()) from = len;
+                return false;
+            }
+            int unsure = -1;
+            for (int i = indexOf(text, from); i >= 0; i = indexOf(text, i + 1)) {
+                matcher.region(i, len);
+                if (matcher.lookingAt()) return found();
+                if (unsure < 0 && matcher.hitEnd()) unsure = i; // more text may still make this one match
+            }
+            from = unsure >= 0 ? unsure : Math.max(from, len - literal.length() + 1);
+            return false;
+        }
+
+        private boolean found() {
+            start = matcher.start();
+            end = matcher.end();
+            return true;
+        }
+
+        private int indexOf(CharSequence text, int at) {
+            if (text instanceof ByteChars b) {
+                if (literalBytes == null) return -1;
+                int i = ByteScan.indexOf(b.array(), b.offset() + at, b.offset() + b.length(), literalBytes);
+                return i < 0 ? -1 : i - b.offset();
+            }
+            return text instanceof StringBuilder b ? b.indexOf(literal, at) : ((String) text).indexOf(literal, at);
+        }
+
+        /** {:match :groups :before} of the match found. */
+        Map<String, Object> result(CharSequence text) {
+            List<Object> groups = new ArrayList<>();
+            if (regex != null) for (int g = 1; g <= matcher.groupCount(); g++) groups.add(matcher.group(g));
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("match", text.subSequence(start, end).toString());
+            m.put("groups", groups);
+            m.put("before", text.subSequence(0, start).toString());
+            return m;
+        }
+
+        /** n chars were dropped from the text's start (match-max). */
+        void dropped(int n) {
+            from = Math.max(0, from - n);
+        }
     }
 
     private static String describe(Object pattern) {

@@ -5,7 +5,7 @@ import ipcsh.IpcException;
 import ipcsh.Keyword;
 
 import java.util.Map;
-import java.util.Set;
+import java.util.Arrays;
 
 /**
  * An options map ({:mode 0600 :timeout 500}) with typed accessors and a check for unknown keys.
@@ -35,9 +35,8 @@ public final class Options {
 
     /** Fails on keys the builtin does not know, naming the ones it does. */
     public Options only(String... known) {
-        Set<String> k = Set.of(known);
         for (String key : map.keySet()) {
-            if (!k.contains(key)) {
+            if (!Arrays.asList(known).contains(key)) {
                 throw new IpcException(builtin + ": unknown option :" + key + " (known: :" + String.join(" :", known) + ")");
             }
         }

@@ -56,7 +56,7 @@ public final class FfmLibC implements LibC {
     private final MethodHandle epollWait = errnoCall("epoll_wait", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
     private final MethodHandle waitpid = errnoCall("waitpid", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
     private final MethodHandle kill = errnoCall("kill", JAVA_INT, JAVA_INT, JAVA_INT);
-    private final MethodHandle syscall1 = LINKER.downcallHandle(symbol("syscall"),
+    private final MethodHandle syscall1 = linkedOnFirstCall("syscall",
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT), ERRNO_CAPTURE, Linker.Option.firstVariadicArg(1));
     private static final long SYS_PIDFD_OPEN = 434; // the same number on x86_64 and aarch64
     private final MethodHandle getpid = plain("getpid", FunctionDescriptor.of(JAVA_INT));
@@ -66,8 +66,8 @@ public final class FfmLibC implements LibC {
     private final MethodHandle faDestroy = plain("posix_spawn_file_actions_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private final MethodHandle faDup2 = plain("posix_spawn_file_actions_adddup2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
     /** glibc 2.34+: the JVM's own descriptors (jars, logs) are not close-on-exec, so close them in the child. */
-    private final MethodHandle faCloseFrom = LIBC.find("posix_spawn_file_actions_addclosefrom_np")
-            .map(a -> LINKER.downcallHandle(a, FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT))).orElse(null);
+    private final MethodHandle faCloseFrom = LIBC.find("posix_spawn_file_actions_addclosefrom_np").isEmpty() ? null
+            : plain("posix_spawn_file_actions_addclosefrom_np", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     private final MethodHandle faChdir = plain("posix_spawn_file_actions_addchdir_np", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
     private final MethodHandle attrInit = plain("posix_spawnattr_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private final MethodHandle attrDestroy = plain("posix_spawnattr_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
@@ -104,16 +104,15 @@ public final class FfmLibC implements LibC {
     }
 
     private static MethodHandle errnoCall(String name, ValueLayout ret, ValueLayout... args) {
-        return LINKER.downcallHandle(symbol(name), FunctionDescriptor.of(ret, args), ERRNO_CAPTURE);
+        return linkedOnFirstCall(name, FunctionDescriptor.of(ret, args), ERRNO_CAPTURE);
     }
 
     private static MethodHandle critical(String name, ValueLayout ret, ValueLayout... args) {
-        return LINKER.downcallHandle(symbol(name), FunctionDescriptor.of(ret, args), ERRNO_CAPTURE,
-                Linker.Option.critical(true));
+        return linkedOnFirstCall(name, FunctionDescriptor.of(ret, args), ERRNO_CAPTURE, Linker.Option.critical(true));
     }
 
     private static MethodHandle plain(String name, FunctionDescriptor fd) {
-        return LINKER.downcallHandle(symbol(name), fd);
+        return linkedOnFirstCall(name, fd);
     }
 
     private int errno(MemorySegment st) {
@@ -1149,7 +1148,7 @@ public final class FfmLibC implements LibC {
     private final MethodHandle grantpt = errnoCall("grantpt", JAVA_INT, JAVA_INT);
     private final MethodHandle unlockpt = errnoCall("unlockpt", JAVA_INT, JAVA_INT);
     private final MethodHandle ptsnameR = plain("ptsname_r", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
-    private final MethodHandle ioctlPtr = LINKER.downcallHandle(symbol("ioctl"),
+    private final MethodHandle ioctlPtr = linkedOnFirstCall("ioctl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), ERRNO_CAPTURE, Linker.Option.firstVariadicArg(2));
     private final MethodHandle tcgetattr = errnoCall("tcgetattr", JAVA_INT, JAVA_INT, ADDRESS);
     private final MethodHandle tcsetattr = errnoCall("tcsetattr", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
@@ -1379,6 +1378,64 @@ public final class FfmLibC implements LibC {
             return (int) gettid.invokeExact();
         } catch (Throwable t) {
             throw rethrow(t);
+        }
+    }
+
+    // ------------------------------------------------------------------ linking on first call (expect throughput)
+
+    /**
+     * A downcall handle that links itself when first called. Linking costs milliseconds per
+     * function shape (the JDK generates a class for each), over 100 ms of CPU for all of libc's
+     * calls here, and a script uses a handful: linked eagerly, they made the first IPC builtin of
+     * every script (a spawn, a pipe) wait for all of them. The symbol is looked up at once, so a
+     * missing one is still an error at start-up. The handle's type is the one the linker gives:
+     * the descriptor's, with a leading MemorySegment when errno is captured.
+     */
+    private static MethodHandle linkedOnFirstCall(String name, FunctionDescriptor fd, Linker.Option... options) {
+        java.lang.invoke.MethodType type = fd.toMethodType();
+        for (Linker.Option o : options) {
+            if (o == ERRNO_CAPTURE) type = type.insertParameterTypes(0, MemorySegment.class);
+        }
+        Link link = new Link(symbol(name), fd, options, type);
+        // (handle, args...) -> handle.invokeExact(args...), the handle coming from link.get()
+        return java.lang.invoke.MethodHandles.foldArguments(java.lang.invoke.MethodHandles.exactInvoker(type),
+                Link.GET.bindTo(link));
+    }
+
+    /** One libc function's downcall, linked when first asked for. */
+    private static final class Link {
+        static final MethodHandle GET;
+
+        static {
+            try {
+                GET = java.lang.invoke.MethodHandles.lookup().findVirtual(Link.class, "get",
+                        java.lang.invoke.MethodType.methodType(MethodHandle.class));
+            } catch (ReflectiveOperationException e) {
+                throw new AssertionError(e);
+            }
+        }
+
+        private final MemorySegment address;
+        private final FunctionDescriptor fd;
+        private final Linker.Option[] options;
+        private final java.lang.invoke.MethodType type;
+        private volatile MethodHandle handle;
+
+        Link(MemorySegment address, FunctionDescriptor fd, Linker.Option[] options, java.lang.invoke.MethodType type) {
+            this.address = address;
+            this.fd = fd;
+            this.options = options;
+            this.type = type;
+        }
+
+        MethodHandle get() {
+            MethodHandle h = handle;
+            if (h == null) {
+                h = LINKER.downcallHandle(address, fd, options);
+                if (!h.type().equals(type)) throw new AssertionError("downcall " + h.type() + " is not " + type);
+                handle = h;
+            }
+            return h;
         }
     }
 }
