@@ -82,12 +82,29 @@ class LauncherTest {
         assertTrue(calls.get(1).contains(" -cp " + root + "/shell/target/ipcsh.jar:" + root + "/shell/target/lib/clojure.jar "),
                 calls.get(1));
         assertTrue(calls.get(1).endsWith(" ipcsh.shell.Main -e (+ 1 2)"), calls.get(1));
+        assertTrue(calls.get(1).contains(" -XX:TieredStopAtLevel=1 "), "-e runs with C1 alone: " + calls.get(1));
         assertFalse(Files.exists(mvnLog), "built though nothing changed");
 
         launch("-e", "1");
         calls = lines(javaLog);
         assertEquals(3, calls.size(), "trained again: " + calls);
         assertTrue(calls.get(2).endsWith(" ipcsh.shell.Main -e 1"), calls.get(2));
+    }
+
+    @Test
+    void clojureScriptsGetC2AndTheRestC1Alone() throws Exception {
+        launch("script.ipcs", "arg");
+        launch("-");
+        launch("app.js");
+        launch("--lang", "js", "-");
+        launch("-e", "1", "script.ipcs");
+        List<String> calls = lines(javaLog).stream().filter(l -> l.contains("ipcsh.shell.Main")).toList();
+        assertEquals(5, calls.size(), calls.toString());
+        assertFalse(calls.get(0).contains("TieredStopAtLevel"), calls.get(0));
+        assertFalse(calls.get(1).contains("TieredStopAtLevel"), calls.get(1));
+        assertTrue(calls.get(2).contains(" -XX:TieredStopAtLevel=1 "), calls.get(2));
+        assertTrue(calls.get(3).contains(" -XX:TieredStopAtLevel=1 "), calls.get(3));
+        assertTrue(calls.get(4).contains(" -XX:TieredStopAtLevel=1 "), calls.get(4));
     }
 
     @Test
