@@ -48,7 +48,6 @@ public final class FfmLibC implements LibC {
     private final MethodHandle mkfifo = errnoCall("mkfifo", JAVA_INT, ADDRESS, JAVA_INT);
     private final MethodHandle unlink = errnoCall("unlink", JAVA_INT, ADDRESS);
     private final MethodHandle fcntl = errnoCall("fcntl", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
-    private final MethodHandle poll = errnoCall("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
     private final MethodHandle eventfd = errnoCall("eventfd", JAVA_INT, JAVA_INT, JAVA_INT);
     private final MethodHandle splice = errnoCall("splice", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
     private final MethodHandle epollCreate1 = errnoCall("epoll_create1", JAVA_INT, JAVA_INT);
@@ -156,11 +155,11 @@ public final class FfmLibC implements LibC {
 
     @Override
     public int read(int fd, byte[] buf, int off, int len) {
-        MemorySegment st = state.get();
+        MemorySegment st = state();
         MemorySegment seg = MemorySegment.ofArray(buf).asSlice(off, len);
         try {
             while (true) {
-                long n = (long) read.invokeExact(st, fd, seg, (long) len);
+                long n = (long) READ.invokeExact(st, fd, seg, (long) len);
                 if (n >= 0) return (int) n;
                 int e = errno(st);
                 if (e == EAGAIN) return WOULD_BLOCK;
@@ -173,11 +172,11 @@ public final class FfmLibC implements LibC {
 
     @Override
     public int write(int fd, byte[] buf, int off, int len) {
-        MemorySegment st = state.get();
+        MemorySegment st = state();
         MemorySegment seg = MemorySegment.ofArray(buf).asSlice(off, len);
         try {
             while (true) {
-                long n = (long) write.invokeExact(st, fd, seg, (long) len);
+                long n = (long) WRITE.invokeExact(st, fd, seg, (long) len);
                 if (n >= 0) return (int) n;
                 int e = errno(st);
                 if (e == EAGAIN) return WOULD_BLOCK;
@@ -236,7 +235,7 @@ public final class FfmLibC implements LibC {
 
     @Override
     public int poll(int[] fds, short[] events, short[] revents, int timeoutMs) {
-        MemorySegment st = state.get();
+        MemorySegment st = state();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment p = a.allocate(8L * fds.length, 8);
             for (int i = 0; i < fds.length; i++) {
@@ -244,7 +243,7 @@ public final class FfmLibC implements LibC {
                 p.set(JAVA_SHORT, 8L * i + 4, events[i]);
                 p.set(JAVA_SHORT, 8L * i + 6, (short) 0);
             }
-            int r = (int) poll.invokeExact(st, p, (long) fds.length, timeoutMs);
+            int r = (int) POLL.invokeExact(st, p, (long) fds.length, timeoutMs);
             if (r < 0) {
                 int e = errno(st);
                 if (e == EINTR) return 0;
@@ -1308,5 +1307,29 @@ public final class FfmLibC implements LibC {
         } catch (Throwable t) {
             throw rethrow(t);
         }
+    }
+
+    // --- the hot path's speed (issue 11). read, write and poll call through static final
+    // handles, which the JIT inlines down to the native call (an instance field's handle is no
+    // constant to it: each call went through a generic invoker, and the heap segments escaped),
+    // and find the calling thread's errno segment without a ThreadLocal lookup (its weak
+    // reference check was ~5% of a round trip's Java time): the interpreter thread makes nearly
+    // all of these calls.
+
+    private static final MethodHandle READ = critical("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final MethodHandle WRITE = critical("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final MethodHandle POLL = errnoCall("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+
+    private record OwnedState(Thread owner, MemorySegment segment) {}
+
+    private volatile OwnedState lastState;
+
+    private MemorySegment state() {
+        Thread t = Thread.currentThread();
+        OwnedState s = lastState;
+        if (s != null && s.owner() == t) return s.segment();
+        MemorySegment seg = state.get();
+        lastState = new OwnedState(t, seg);
+        return seg;
     }
 }
