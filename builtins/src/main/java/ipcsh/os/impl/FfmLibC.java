@@ -235,9 +235,10 @@ public final class FfmLibC implements LibC {
 
     @Override
     public int poll(int[] fds, short[] events, short[] revents, int timeoutMs) {
-        MemorySegment st = state();
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment p = a.allocate(8L * fds.length, 8);
+        OwnedState own = owned();
+        MemorySegment st = own.segment();
+        try (Arena a = fds.length > POLL_FDS ? Arena.ofConfined() : null) {
+            MemorySegment p = a == null ? own.pollfds() : a.allocate(8L * fds.length, 8);
             for (int i = 0; i < fds.length; i++) {
                 p.set(JAVA_INT, 8L * i, fds[i]);
                 p.set(JAVA_SHORT, 8L * i + 4, events[i]);
@@ -1314,22 +1315,30 @@ public final class FfmLibC implements LibC {
     // constant to it: each call went through a generic invoker, and the heap segments escaped),
     // and find the calling thread's errno segment without a ThreadLocal lookup (its weak
     // reference check was ~5% of a round trip's Java time): the interpreter thread makes nearly
-    // all of these calls.
+    // all of these calls. A wait's pollfds reuse the thread's buffer instead of an arena's
+    // malloc and free per poll.
 
     private static final MethodHandle READ = critical("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
     private static final MethodHandle WRITE = critical("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
     private static final MethodHandle POLL = errnoCall("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
 
-    private record OwnedState(Thread owner, MemorySegment segment) {}
+    /** A thread's errno segment, and room for the pollfds of a wait (a blocking verb's: its descriptor, Ctrl-C's, queued writers'). */
+    private record OwnedState(Thread owner, MemorySegment segment, MemorySegment pollfds) {}
 
+    private static final int POLL_FDS = 8;
+    private final ThreadLocal<MemorySegment> pollfds = ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(8L * POLL_FDS, 8));
     private volatile OwnedState lastState;
 
     private MemorySegment state() {
+        return owned().segment();
+    }
+
+    private OwnedState owned() {
         Thread t = Thread.currentThread();
         OwnedState s = lastState;
-        if (s != null && s.owner() == t) return s.segment();
-        MemorySegment seg = state.get();
-        lastState = new OwnedState(t, seg);
-        return seg;
+        if (s != null && s.owner() == t) return s;
+        s = new OwnedState(t, state.get(), pollfds.get());
+        lastState = s;
+        return s;
     }
 }
