@@ -1,27 +1,28 @@
 # Sourced by ./ipcsh and ./ipcsh-test: finds a JDK 25 or newer and sets IPCSH_JAVA_HOME.
 # Order: JAVA_HOME when new enough, else the newest under /usr/lib/jvm.
-# Runs on every start of the shell, so it reads the JDKs' release files with bash alone and
-# starts a JVM only for a JDK that has none.
+# Runs on every start of the shell, so it reads the JDKs' release files with bash alone (no
+# subshell either) and starts a JVM only for a JDK that has none.
 
 ipcsh_java_major() {
-    # prints the feature version of the JDK at $1 ("25"), or nothing
+    # sets ipcsh_major to the feature version of the JDK at $1 ("25"), or to nothing
     local v="" line
     if [ -r "$1/release" ]; then
         while IFS= read -r line; do
             case $line in JAVA_VERSION=*) v=${line#JAVA_VERSION=}; v=${v//\"/}; break ;; esac
         done <"$1/release"
     elif [ "${2:-}" = probe ]; then
-        v=$("$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = //p' | head -n1)
+        v=$("$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = //p' | head -n1) || v=""
     fi
     case "$v" in 1.*) v=${v#1.} ;; esac
     v=${v%%[!0-9]*}
-    printf '%s' "$v"
+    ipcsh_major=$v
 }
 
 ipcsh_find_jdk() {
     local need=25 cand major best="" best_major=0 pass
     if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ] && [ -x "$JAVA_HOME/bin/javac" ]; then
-        major=$(ipcsh_java_major "$JAVA_HOME" probe)
+        ipcsh_java_major "$JAVA_HOME" probe
+        major=$ipcsh_major
         if [ -n "$major" ] && [ "$major" -ge "$need" ]; then
             IPCSH_JAVA_HOME=$JAVA_HOME
             return 0
@@ -31,7 +32,8 @@ ipcsh_find_jdk() {
     for pass in release probe; do
         for cand in "${IPCSH_JVM_DIR:-/usr/lib/jvm}"/*; do
             [ -x "$cand/bin/java" ] && [ -x "$cand/bin/javac" ] && [ ! -L "$cand" ] || continue
-            major=$(ipcsh_java_major "$cand" "$pass")
+            ipcsh_java_major "$cand" "$pass"
+            major=$ipcsh_major
             [ -n "$major" ] || continue
             if [ "$major" -ge "$need" ] && [ "$major" -gt "$best_major" ]; then
                 best=$cand

@@ -1,28 +1,34 @@
 package ipcsh.shell;
 
-import ipcsh.lang.Session;
-
-import java.io.OutputStream;
-import java.io.PrintStream;
-import java.util.List;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
- * The AOT cache's training run (the launcher runs it once after a build): does what a
- * script's start-up does, so the cache holds those classes.
+ * The AOT cache's training run (the launcher runs it once after a build): goes through
+ * {@link Main} as a user's script and {@code -e} do, up to {@code System.exit}, so the cache
+ * holds the classes of the whole way from the command line to the exit.
  */
 public final class Train {
     private Train() {}
 
-    public static void main(String[] args) {
-        PrintStream sink = new PrintStream(OutputStream.nullOutputStream());
-        Session s = new Session(false, sink);
-        s.evalAndPrint("""
-                (let [[r w] (pipe)]
-                  (puts w "hello")
-                  (gets r)
-                  (close w) (close r))
-                (doseq [x (range 3)] (str x))
-                (+ 1 2)""", List.of(), sink);
-        s.evalAndPrint("(undefined-symbol)", List.of(), sink);
+    public static void main(String[] args) throws IOException {
+        Path script = Files.createTempFile("ipcsh-train", ".ipcs");
+        try {
+            Files.writeString(script, """
+                    (let [[r w] (pipe)]
+                      (puts w "hello")
+                      (gets r)
+                      (close w) (close r))
+                    (doseq [x (range 3)] (str x))
+                    (println (+ 1 2))
+                    """);
+            Main.run(new String[] {script.toString(), "x"}, System.out, System.err);
+        } finally {
+            Files.deleteIfExists(script);
+        }
+        Main.run(new String[] {"-e", "(+ 1 2)"}, System.out, System.err);
+        Main.run(new String[] {"-e", "(undefined-symbol)"}, System.out, System.err);
+        System.exit(0);
     }
 }

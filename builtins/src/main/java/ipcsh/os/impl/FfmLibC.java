@@ -48,7 +48,6 @@ public final class FfmLibC implements LibC {
     private final MethodHandle mkfifo = errnoCall("mkfifo", JAVA_INT, ADDRESS, JAVA_INT);
     private final MethodHandle unlink = errnoCall("unlink", JAVA_INT, ADDRESS);
     private final MethodHandle fcntl = errnoCall("fcntl", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
-    private final MethodHandle poll = errnoCall("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
     private final MethodHandle eventfd = errnoCall("eventfd", JAVA_INT, JAVA_INT, JAVA_INT);
     private final MethodHandle splice = errnoCall("splice", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
     private final MethodHandle epollCreate1 = errnoCall("epoll_create1", JAVA_INT, JAVA_INT);
@@ -155,11 +154,11 @@ public final class FfmLibC implements LibC {
 
     @Override
     public int read(int fd, byte[] buf, int off, int len) {
-        MemorySegment st = state.get();
+        MemorySegment st = state();
         MemorySegment seg = MemorySegment.ofArray(buf).asSlice(off, len);
         try {
             while (true) {
-                long n = (long) read.invokeExact(st, fd, seg, (long) len);
+                long n = (long) READ.invokeExact(st, fd, seg, (long) len);
                 if (n >= 0) return (int) n;
                 int e = errno(st);
                 if (e == EAGAIN) return WOULD_BLOCK;
@@ -172,11 +171,11 @@ public final class FfmLibC implements LibC {
 
     @Override
     public int write(int fd, byte[] buf, int off, int len) {
-        MemorySegment st = state.get();
+        MemorySegment st = state();
         MemorySegment seg = MemorySegment.ofArray(buf).asSlice(off, len);
         try {
             while (true) {
-                long n = (long) write.invokeExact(st, fd, seg, (long) len);
+                long n = (long) WRITE.invokeExact(st, fd, seg, (long) len);
                 if (n >= 0) return (int) n;
                 int e = errno(st);
                 if (e == EAGAIN) return WOULD_BLOCK;
@@ -235,15 +234,16 @@ public final class FfmLibC implements LibC {
 
     @Override
     public int poll(int[] fds, short[] events, short[] revents, int timeoutMs) {
-        MemorySegment st = state.get();
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment p = a.allocate(8L * fds.length, 8);
+        OwnedState own = owned();
+        MemorySegment st = own.segment();
+        try (Arena a = fds.length > POLL_FDS ? Arena.ofConfined() : null) {
+            MemorySegment p = a == null ? own.pollfds() : a.allocate(8L * fds.length, 8);
             for (int i = 0; i < fds.length; i++) {
                 p.set(JAVA_INT, 8L * i, fds[i]);
                 p.set(JAVA_SHORT, 8L * i + 4, events[i]);
                 p.set(JAVA_SHORT, 8L * i + 6, (short) 0);
             }
-            int r = (int) poll.invokeExact(st, p, (long) fds.length, timeoutMs);
+            int r = (int) POLL.invokeExact(st, p, (long) fds.length, timeoutMs);
             if (r < 0) {
                 int e = errno(st);
                 if (e == EINTR) return 0;
@@ -1437,5 +1437,42 @@ public final class FfmLibC implements LibC {
             }
             return h;
         }
+    }
+
+    // --- the hot path's speed (issue 11). read, write and poll call through static final
+    // handles, which the JIT inlines down to the native call (an instance field's handle is no
+    // constant to it: each call went through a generic invoker, and the heap segments escaped),
+    // and find the calling thread's errno segment without a ThreadLocal lookup (its weak
+    // reference check was ~5% of a round trip's Java time): the interpreter thread makes nearly
+    // all of these calls. A wait's pollfds reuse the thread's buffer instead of an arena's
+    // malloc and free per poll.
+
+    // Linked at once, not on first call: nearly every script reads, writes or waits, and only a
+    // handle that is itself the constant lets the JIT inline down to the native call.
+    private static final MethodHandle READ = LINKER.downcallHandle(symbol("read"),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), ERRNO_CAPTURE, Linker.Option.critical(true));
+    private static final MethodHandle WRITE = LINKER.downcallHandle(symbol("write"),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), ERRNO_CAPTURE, Linker.Option.critical(true));
+    private static final MethodHandle POLL = LINKER.downcallHandle(symbol("poll"),
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), ERRNO_CAPTURE);
+
+    /** A thread's errno segment, and room for the pollfds of a wait (a blocking verb's: its descriptor, Ctrl-C's, queued writers'). */
+    private record OwnedState(Thread owner, MemorySegment segment, MemorySegment pollfds) {}
+
+    private static final int POLL_FDS = 8;
+    private final ThreadLocal<MemorySegment> pollfds = ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(8L * POLL_FDS, 8));
+    private volatile OwnedState lastState;
+
+    private MemorySegment state() {
+        return owned().segment();
+    }
+
+    private OwnedState owned() {
+        Thread t = Thread.currentThread();
+        OwnedState s = lastState;
+        if (s != null && s.owner() == t) return s;
+        s = new OwnedState(t, state.get(), pollfds.get());
+        lastState = s;
+        return s;
     }
 }
