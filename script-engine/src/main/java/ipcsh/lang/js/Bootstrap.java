@@ -85,12 +85,11 @@ final class Bootstrap {
                 ipc[jsName] = f;
                 if (verb && !(jsName in Channel.prototype)) {
                   Channel.prototype[jsName] = function (...args) {
-                    const h = this === undefined || this === null ? undefined : this.__channel;
-                    const ch = h === undefined ? this : h;
-                    const n = args.length;
-                    return h !== undefined && n === 0 ? method.call0(h)
-                      : h !== undefined && n === 1 && typeof args[0] === 'string' ? method.call1(h, args[0])
-                      : n === 0 ? fn(ch) : n === 1 ? fn(ch, args[0]) : n === 2 ? fn(ch, args[0], args[1]) : fn(ch, ...args);
+                    const h = this?.__channel;
+                    return h === undefined ? fn(this, ...args)
+                      : args.length === 0 ? method.call0(h)
+                      : typeof args[0] === 'string' && args.length === 1 ? method.call1(h, args[0])
+                      : args.length === 1 ? fn(h, args[0]) : args.length === 2 ? fn(h, args[0], args[1]) : fn(h, ...args);
                   };
                 }
               }
