@@ -474,13 +474,12 @@ final class JsEngine {
     Object toJava(Value v) {
         if (v == null) return null;
         // each Value query is a call into the engine, slow in Truffle's interpreter: the hot
-        // arguments (a channel method's host handle, a string, a channel object) come first
+        // arguments (a channel method's host handle, a string, a number, a channel) come first
         if (v.isHostObject()) {
             Object o = v.asHostObject();
             return o instanceof ByteBuffer bb ? copy(bb) : o;
         }
         if (v.isString()) return v.asString();
-        if (v.hasMember("__channel")) return v.getMember("__channel").asHostObject();
         if (v.isNull()) return null;
         if (v.isBoolean()) return v.asBoolean();
         if (v.isNumber()) {
@@ -489,6 +488,7 @@ final class JsEngine {
             if (v.fitsInBigInteger()) return v.asBigInteger();
             return v.toString();
         }
+        if (v.hasMember("__channel")) return v.getMember("__channel").asHostObject();
         if (v.isProxyObject()) {
             Object p = v.asProxyObject();
             if (p instanceof HostCallback h) return h.callback;
