@@ -67,15 +67,31 @@ final class Bootstrap {
                 return '{' + Object.keys(v).map(k => (/^[A-Za-z_$][\\w$]*$/.test(k) ? k : JSON.stringify(k)) + ': ' + show(v[k], depth + 1)).join(', ') + '}';
               }
 
+              // These wrappers are the hot path of every builtin call, and Truffle's interpreter
+              // is slow at what they would naturally say: a spread (...args) goes through the
+              // iterator protocol, and a return that is not the function's last expression
+              // throws. So up to three arguments go by index in one conditional expression, and
+              // a method passes its channel's host handle, which the Java half takes without
+              // asking the JS object for its members.
               const ipc = { Channel };
               for (let i = 0; i < builtins.length; i++) {
                 const entry = builtins[i];
-                const jsName = entry[1], fn = entry[2], verb = entry[3];
-                const f = { [jsName](...args) { return fn(...args); } }[jsName];
+                const jsName = entry[1], fn = entry[2], verb = entry[3], method = entry[5];
+                const f = { [jsName](...args) {
+                  const n = args.length;
+                  return n === 0 ? fn() : n === 1 ? fn(args[0]) : n === 2 ? fn(args[0], args[1])
+                    : n === 3 ? fn(args[0], args[1], args[2]) : fn(...args);
+                } }[jsName];
                 Object.defineProperty(f, 'doc', { value: entry[4] });
                 ipc[jsName] = f;
                 if (verb && !(jsName in Channel.prototype)) {
-                  Channel.prototype[jsName] = function (...args) { return fn(this, ...args); };
+                  Channel.prototype[jsName] = function (...args) {
+                    const h = this?.__channel;
+                    return h === undefined ? fn(this, ...args)
+                      : args.length === 0 ? method.call0(h)
+                      : typeof args[0] === 'string' && args.length === 1 ? method.call1(h, args[0])
+                      : args.length === 1 ? fn(h, args[0]) : args.length === 2 ? fn(h, args[0], args[1]) : fn(h, ...args);
+                  };
                 }
               }
               // ipc.stdin is the channel itself, and ipc.stdin() still returns it: a callable

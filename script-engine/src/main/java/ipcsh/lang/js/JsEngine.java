@@ -96,7 +96,9 @@ final class JsEngine {
                 .build();
         List<Object> list = new ArrayList<>();
         for (Builtin b : Registry.standard().all()) {
-            list.add(ProxyArray.fromArray(b.name(), b.jsName(), new BuiltinCall(b), isVerb(b), b.doc()));
+            boolean verb = isVerb(b);
+            list.add(ProxyArray.fromArray(b.name(), b.jsName(), new BuiltinCall(b), verb, b.doc(),
+                    verb ? new ChannelMethod(this, b) : null));
         }
         Value boot = context.eval(Source.newBuilder("js", Bootstrap.SOURCE, Bootstrap.NAME).internal(true).buildLiteral());
         Value helpers = boot.execute(new JsBridge(this), ProxyArray.fromList(list));
@@ -292,16 +294,21 @@ final class JsEngine {
         public Object execute(Value... args) {
             Object[] j = new Object[args.length];
             for (int i = 0; i < args.length; i++) j[i] = toJava(args[i]);
-            fromJs++;
-            try {
-                return toJs(builtin.impl().call(new Args(builtin, j)));
-            } catch (IpcException e) {
-                throw jsError(e);
-            } catch (ExitRequest e) {
-                throw exit(e.status());
-            } finally {
-                fromJs--;
-            }
+            return call(builtin, j);
+        }
+    }
+
+    /** Calls builtin with arguments already plain Java; its result as JS, its error as a JS throw. */
+    Object call(Builtin builtin, Object[] args) {
+        fromJs++;
+        try {
+            return toJs(builtin.impl().call(new Args(builtin, args)));
+        } catch (IpcException e) {
+            throw jsError(e);
+        } catch (ExitRequest e) {
+            throw exit(e.status());
+        } finally {
+            fromJs--;
         }
     }
 
@@ -471,8 +478,15 @@ final class JsEngine {
     // ------------------------------------------------------------------ conversions
 
     Object toJava(Value v) {
-        if (v == null || v.isNull()) return null;
+        if (v == null) return null;
+        // each Value query is a call into the engine, slow in Truffle's interpreter: the hot
+        // arguments (a channel method's host handle, a string, a number, a channel) come first
+        if (v.isHostObject()) {
+            Object o = v.asHostObject();
+            return o instanceof ByteBuffer bb ? copy(bb) : o;
+        }
         if (v.isString()) return v.asString();
+        if (v.isNull()) return null;
         if (v.isBoolean()) return v.asBoolean();
         if (v.isNumber()) {
             if (v.fitsInLong()) return v.asLong();
@@ -480,16 +494,13 @@ final class JsEngine {
             if (v.fitsInBigInteger()) return v.asBigInteger();
             return v.toString();
         }
-        if (v.isHostObject()) {
-            Object o = v.asHostObject();
-            return o instanceof ByteBuffer bb ? copy(bb) : o;
-        }
+        if (v.hasMember("__channel")) return v.getMember("__channel").asHostObject();
         if (v.isProxyObject()) {
             Object p = v.asProxyObject();
             if (p instanceof HostCallback h) return h.callback;
             return p;
         }
-        if (v.canExecute() && !v.hasMember("__channel")) return new JsCallback(v);
+        if (v.canExecute()) return new JsCallback(v);
         if (v.hasBufferElements()) return readBuffer(v, 0, (int) v.getBufferSize());
         if (v.hasArrayElements()) {
             if (v.hasMember("BYTES_PER_ELEMENT") && v.getMember("BYTES_PER_ELEMENT").asInt() == 1) {
@@ -501,7 +512,6 @@ final class JsEngine {
             for (long i = 0; i < n; i++) out.add(toJava(v.getArrayElement(i)));
             return out;
         }
-        if (v.hasMember("__channel")) return v.getMember("__channel").asHostObject();
         if (v.hasMember("source") && v.hasMember("flags") && v.getMetaObject() != null
                 && "RegExp".equals(v.getMetaObject().getMetaSimpleName())) {
             return regex(v.getMember("source").asString(), v.getMember("flags").asString());

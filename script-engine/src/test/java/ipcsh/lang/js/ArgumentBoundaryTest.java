@@ -129,6 +129,11 @@ class ArgumentBoundaryTest {
             {"ipc.read(null)", "read: argument 1 must be a channel, not nil"},
             {"ipc.flush(3)", "flush: argument 1 must be a channel, not the number 3"},
             {"ipc.pipe()[0].getsAsync.call(5)", "getsAsync: expected a channel"},
+            {"ipc.pipe()[0].gets.call(5)", "gets: argument 1 must be a channel, not the number 5"},
+            {"new ipc.Channel('x').puts('y')", "puts: argument 1 must be a channel, not the string \"x\""},
+            {"ipc.pipe()[1].puts.call({}, 'x')", "puts: argument 1 must be a channel, not a map"},
+            {"const gets = ipc.pipe()[0].gets; gets()", "gets: argument 1 must be a channel, not nil"},
+            {"ipc.pipe()[1].puts('a', 'b')", "puts: wrong number of arguments (3)"},
         };
         for (String[] c : cases) {
             Shell.Run r = Shell.eval("js", "try { " + c[0] + "; 'no error' } catch (e) { e.name + ': ' + e.message }");

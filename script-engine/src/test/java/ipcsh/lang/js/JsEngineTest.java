@@ -62,6 +62,26 @@ class JsEngineTest {
     }
 
     @Test
+    void channelMethodsCarryTextAndBytesWhateverTheirArguments() throws Exception {
+        // ch.gets() and ch.puts(text) take a fast path into Java; the rest the general one
+        Shell.Run r = Shell.js(dir, "methods.js", """
+                {
+                const [r, w] = ipc.pipe();
+                const text = 'x'.repeat(63) + ' é 😀 \\u{10FFFF}';
+                w.puts(text); w.puts(''); w.puts(new Uint8Array([104, 105])); ipc.puts(w, 'via ipc');
+                w.write('no newline'); w.puts(42);
+                console.log(JSON.stringify([r.gets() === text, r.gets(), r.gets(), r.gets(), r.gets()]));
+                r.configure({encoding: 'binary'});
+                w.puts('bytes');
+                const b = r.gets();
+                console.log(b instanceof Uint8Array, Array.from(b).join(','), r.isEof(), r.isBlocked());
+                }
+                """);
+        assertEquals("[true,\"\",\"hi\",\"via ipc\",\"no newline42\"]\ntrue 98,121,116,101,115 false false\n",
+                r.out(), r.err());
+    }
+
+    @Test
     void mapsKeywordsListsAndNumbersCrossBothWays() {
         Shell.Run toClj = Shell.eval("clj", "(js \"({a: 1, b: 2.5, c: [1, 'x', null], d: {e: true}})\")");
         assertEquals("{:a 1, :b 2.5, :c [1 \"x\" nil], :d {:e true}}\n", toClj.out(), toClj.err());
