@@ -20,6 +20,7 @@ public final class Train {
                       (puts w "hello")
                       (gets r)
                       (close w) (close r))
+                    (let [p (spawn "true")] (read p) (wait p) (close p))
                     (doseq [x (range 3)] (str x))
                     (println (+ 1 2))
                     """);
