@@ -42,8 +42,6 @@ public final class FfmLibC implements LibC {
 
     private final MethodHandle open = errnoCall("open", JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
     private final MethodHandle close = errnoCall("close", JAVA_INT, JAVA_INT);
-    private final MethodHandle read = critical("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
-    private final MethodHandle write = critical("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
     private final MethodHandle pipe2 = errnoCall("pipe2", JAVA_INT, ADDRESS, JAVA_INT);
     private final MethodHandle mkfifo = errnoCall("mkfifo", JAVA_INT, ADDRESS, JAVA_INT);
     private final MethodHandle unlink = errnoCall("unlink", JAVA_INT, ADDRESS);
@@ -856,10 +854,10 @@ public final class FfmLibC implements LibC {
 
     @Override
     public long read(int fd, MemorySegment dst) {
-        MemorySegment st = state.get();
+        MemorySegment st = state();
         try {
             while (true) {
-                long n = (long) read.invokeExact(st, fd, dst, dst.byteSize());
+                long n = (long) READ.invokeExact(st, fd, dst, dst.byteSize());
                 if (n >= 0) return n;
                 int e = errno(st);
                 if (e == EAGAIN) return WOULD_BLOCK;
@@ -872,10 +870,10 @@ public final class FfmLibC implements LibC {
 
     @Override
     public long write(int fd, MemorySegment src) {
-        MemorySegment st = state.get();
+        MemorySegment st = state();
         try {
             while (true) {
-                long n = (long) write.invokeExact(st, fd, src, src.byteSize());
+                long n = (long) WRITE.invokeExact(st, fd, src, src.byteSize());
                 if (n >= 0) return n;
                 int e = errno(st);
                 if (e == EAGAIN) return WOULD_BLOCK;
