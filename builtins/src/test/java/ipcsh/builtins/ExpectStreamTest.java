@@ -147,6 +147,19 @@ class ExpectStreamTest {
     }
 
     @Test
+    void anIso88591ChannelMatchesBytesOverAsciiAsTheirCharactersAcrossReads() {
+        // 0xe9 is é in ISO-8859-1; the match's literal holds it and is cut between two reads
+        Channel ch = slowWriter(new byte[] {'c', 'a', 'f', (byte) 0xe9, ' ', 'n', 'a', (byte) 0xef}, new byte[] {'v', 'e', ' ', 'r', (byte) 0xe9},
+                new byte[] {'s', 'u', 'm', (byte) 0xe9, '\n', 'n', 'e', 'x', 't', '\n'});
+        call("configure", ch, opts("encoding", "iso-8859-1"));
+        Map<?, ?> m = expect(ch, Pattern.compile("r\u00e9sum\u00e9\\n"));
+        assertEquals("caf\u00e9 na\u00efve ", m.get("before"));
+        assertEquals("r\u00e9sum\u00e9\n", m.get("match"));
+        assertEquals("next", ch.gets());
+        ch.close();
+    }
+
+    @Test
     void textBeyondMatchMaxIsForgottenAndTheMatchStillFound() {
         Channel ch = slowWriter("x".repeat(5000), "FOUND\n");
         Map<?, ?> m = expect(ch, "FOUND", opts("match-max", 1000L));
