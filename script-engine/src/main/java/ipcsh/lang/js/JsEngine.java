@@ -91,6 +91,9 @@ final class JsEngine {
                 .logHandler(Js.debug() ? new LineStream(true) : OutputStream.nullOutputStream())
                 .option("engine.WarnInterpreterOnly", "false")
                 .option("js.unhandled-rejections", "throw")
+                // GraalJS rounds performance.now() and Date to 1 ms by default (a browser's
+                // defence against timing attacks): a shell's scripts time their own IPC in µs
+                .option("js.timer-resolution", "1")
                 .allowExperimentalOptions(true)
                 .option("js.shell", "true")
                 .build();

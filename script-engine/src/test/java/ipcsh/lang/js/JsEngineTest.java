@@ -34,6 +34,16 @@ class JsEngineTest {
     }
 
     @Test
+    void performanceNowMeasuresBelowAMillisecond() {
+        // GraalJS rounds timers to whole ms unless told otherwise; node's and ipcsh's own do not
+        Object fractions = Js.eval("""
+                { let n = 0;
+                  for (let i = 0; i < 5; i++) if (performance.now() % 1 !== 0) n++;
+                  n }""", "<test>");
+        assertTrue(((Number) fractions).intValue() > 0, "5 readings of performance.now(), all whole ms");
+    }
+
+    @Test
     void channelMadeInClojureIsWrittenFromJsAndReadInClojure() {
         Shell.Run r = Shell.eval("clj", """
                 (let [[r w] (pipe)
