@@ -166,6 +166,17 @@ class LauncherTest {
         assertFalse(Files.exists(javaLog));
     }
 
+    @Test
+    void jsJitWithoutTheCompilerJarsPrintsACommandThatBuildsWhatItNeeds() throws Exception {
+        Result r = run(root, List.of(root.resolve("ipcsh").toString(), "--js-jit", "app.js"));
+        assertEquals(2, r.status(), r.toString());
+        assertTrue(r.err().contains("--js-jit needs the GraalVM compiler jars"), r.err());
+        // without -am, Maven looks for the ipcsh-builtins module in Maven Central and fails on a
+        // machine that never ran mvn install
+        assertTrue(r.err().contains("mvn -q -B -pl script-engine -am -Pjs-jit package -DskipTests"), r.err());
+        assertFalse(Files.exists(javaLog));
+    }
+
     record Result(int status, String out, String err) {}
 
     private Result launch(String... args) throws Exception {
