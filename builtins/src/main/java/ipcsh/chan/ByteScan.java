@@ -22,8 +22,26 @@ final class ByteScan {
             long w = (long) LONGS.get(a, i) | (long) LONGS.get(a, i + 8) | (long) LONGS.get(a, i + 16) | (long) LONGS.get(a, i + 24);
             if ((w & HIGHS) != 0) break;
         }
+        for (; i + 8 <= to; i += 8) {
+            long h = (long) LONGS.get(a, i) & HIGHS;
+            if (h != 0) return i + (Long.numberOfTrailingZeros(h) >>> 3);
+        }
         for (; i < to; i++) if (a[i] < 0) return i;
         return to;
+    }
+
+    /** The index of the first byte b in a[from, to), or -1. */
+    static int indexOf(byte[] a, int from, int to, byte b) {
+        long pattern = ONES * (b & 0xff);
+        int i = from;
+        for (; i + 8 <= to; i += 8) {
+            long w = (long) LONGS.get(a, i) ^ pattern;
+            // the lowest flagged byte is a true zero of w (borrows only run upwards): b's first place
+            long zeros = (w - ONES) & ~w & HIGHS;
+            if (zeros != 0) return i + (Long.numberOfTrailingZeros(zeros) >>> 3);
+        }
+        for (; i < to; i++) if (a[i] == b) return i;
+        return -1;
     }
 
     /** The index of the first occurrence of lit (not empty) in a[from, to), or -1. */
