@@ -40,55 +40,55 @@ public final class FfmLibC implements LibC {
 
     private final ThreadLocal<MemorySegment> state = ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(STATE));
 
-    private final MethodHandle open = errnoCall("open", JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
-    private final MethodHandle close = errnoCall("close", JAVA_INT, JAVA_INT);
-    private final MethodHandle pipe2 = errnoCall("pipe2", JAVA_INT, ADDRESS, JAVA_INT);
-    private final MethodHandle mkfifo = errnoCall("mkfifo", JAVA_INT, ADDRESS, JAVA_INT);
-    private final MethodHandle unlink = errnoCall("unlink", JAVA_INT, ADDRESS);
-    private final MethodHandle fcntl = errnoCall("fcntl", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
-    private final MethodHandle eventfd = errnoCall("eventfd", JAVA_INT, JAVA_INT, JAVA_INT);
-    private final MethodHandle splice = errnoCall("splice", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
-    private final MethodHandle epollCreate1 = errnoCall("epoll_create1", JAVA_INT, JAVA_INT);
-    private final MethodHandle epollCtl = errnoCall("epoll_ctl", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
-    private final MethodHandle epollWait = errnoCall("epoll_wait", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
-    private final MethodHandle waitpid = errnoCall("waitpid", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-    private final MethodHandle kill = errnoCall("kill", JAVA_INT, JAVA_INT, JAVA_INT);
-    private final MethodHandle syscall1 = linkedOnFirstCall("syscall",
+    private final Link open = errnoCall("open", JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+    private final Link close = errnoCall("close", JAVA_INT, JAVA_INT);
+    private final Link pipe2 = errnoCall("pipe2", JAVA_INT, ADDRESS, JAVA_INT);
+    private final Link mkfifo = errnoCall("mkfifo", JAVA_INT, ADDRESS, JAVA_INT);
+    private final Link unlink = errnoCall("unlink", JAVA_INT, ADDRESS);
+    private final Link fcntl = errnoCall("fcntl", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+    private final Link eventfd = errnoCall("eventfd", JAVA_INT, JAVA_INT, JAVA_INT);
+    private final Link splice = errnoCall("splice", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    private final Link epollCreate1 = errnoCall("epoll_create1", JAVA_INT, JAVA_INT);
+    private final Link epollCtl = errnoCall("epoll_ctl", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
+    private final Link epollWait = errnoCall("epoll_wait", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+    private final Link waitpid = errnoCall("waitpid", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private final Link kill = errnoCall("kill", JAVA_INT, JAVA_INT, JAVA_INT);
+    private final Link syscall1 = linkedOnFirstCall("syscall",
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT), ERRNO_CAPTURE, Linker.Option.firstVariadicArg(1));
     private static final long SYS_PIDFD_OPEN = 434; // the same number on x86_64 and aarch64
-    private final MethodHandle getpid = plain("getpid", FunctionDescriptor.of(JAVA_INT));
-    private final MethodHandle strerrorR = plain("strerror_r", FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
-    private final MethodHandle posixSpawnp = plain("posix_spawnp", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
-    private final MethodHandle faInit = plain("posix_spawn_file_actions_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private final MethodHandle faDestroy = plain("posix_spawn_file_actions_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private final MethodHandle faDup2 = plain("posix_spawn_file_actions_adddup2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private final Link getpid = plain("getpid", FunctionDescriptor.of(JAVA_INT));
+    private final Link strerrorR = plain("strerror_r", FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
+    private final Link posixSpawnp = plain("posix_spawnp", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    private final Link faInit = plain("posix_spawn_file_actions_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private final Link faDestroy = plain("posix_spawn_file_actions_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private final Link faDup2 = plain("posix_spawn_file_actions_adddup2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
     /** glibc 2.34+: the JVM's own descriptors (jars, logs) are not close-on-exec, so close them in the child. */
-    private final MethodHandle faCloseFrom = LIBC.find("posix_spawn_file_actions_addclosefrom_np").isEmpty() ? null
+    private final Link faCloseFrom = LIBC.find("posix_spawn_file_actions_addclosefrom_np").isEmpty() ? null
             : plain("posix_spawn_file_actions_addclosefrom_np", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private final MethodHandle faChdir = plain("posix_spawn_file_actions_addchdir_np", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-    private final MethodHandle attrInit = plain("posix_spawnattr_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private final MethodHandle attrDestroy = plain("posix_spawnattr_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private final MethodHandle attrSetFlags = plain("posix_spawnattr_setflags", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_SHORT));
-    private final MethodHandle attrSetSigmask = plain("posix_spawnattr_setsigmask", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-    private final MethodHandle attrSetSigdefault = plain("posix_spawnattr_setsigdefault", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-    private final MethodHandle sigemptyset = plain("sigemptyset", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private final MethodHandle sigaddset = plain("sigaddset", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private final Link faChdir = plain("posix_spawn_file_actions_addchdir_np", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private final Link attrInit = plain("posix_spawnattr_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private final Link attrDestroy = plain("posix_spawnattr_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private final Link attrSetFlags = plain("posix_spawnattr_setflags", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_SHORT));
+    private final Link attrSetSigmask = plain("posix_spawnattr_setsigmask", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private final Link attrSetSigdefault = plain("posix_spawnattr_setsigdefault", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private final Link sigemptyset = plain("sigemptyset", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private final Link sigaddset = plain("sigaddset", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
 
-    private final MethodHandle socket = errnoCall("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
-    private final MethodHandle bind = errnoCall("bind", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-    private final MethodHandle connect = errnoCall("connect", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-    private final MethodHandle listen = errnoCall("listen", JAVA_INT, JAVA_INT, JAVA_INT);
-    private final MethodHandle accept4 = errnoCall("accept4", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT);
-    private final MethodHandle getsockopt = errnoCall("getsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
-    private final MethodHandle setsockopt = errnoCall("setsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-    private final MethodHandle getsockname = errnoCall("getsockname", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
-    private final MethodHandle getpeername = errnoCall("getpeername", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
-    private final MethodHandle sendto = critical("sendto", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
-    private final MethodHandle recvfrom = critical("recvfrom", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS);
-    private final MethodHandle shutdown = errnoCall("shutdown", JAVA_INT, JAVA_INT, JAVA_INT);
-    private final MethodHandle getaddrinfo = plain("getaddrinfo", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
-    private final MethodHandle freeaddrinfo = plain("freeaddrinfo", FunctionDescriptor.ofVoid(ADDRESS));
-    private final MethodHandle gaiStrerror = plain("gai_strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    private final Link socket = errnoCall("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+    private final Link bind = errnoCall("bind", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private final Link connect = errnoCall("connect", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private final Link listen = errnoCall("listen", JAVA_INT, JAVA_INT, JAVA_INT);
+    private final Link accept4 = errnoCall("accept4", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT);
+    private final Link getsockopt = errnoCall("getsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+    private final Link setsockopt = errnoCall("setsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private final Link getsockname = errnoCall("getsockname", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+    private final Link getpeername = errnoCall("getpeername", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+    private final Link sendto = critical("sendto", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
+    private final Link recvfrom = critical("recvfrom", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS);
+    private final Link shutdown = errnoCall("shutdown", JAVA_INT, JAVA_INT, JAVA_INT);
+    private final Link getaddrinfo = plain("getaddrinfo", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    private final Link freeaddrinfo = plain("freeaddrinfo", FunctionDescriptor.ofVoid(ADDRESS));
+    private final Link gaiStrerror = plain("gai_strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
     private static final int SOCKADDR_MAX = 128; // sizeof(struct sockaddr_storage)
 
     /** After the static fields above: the constructor links through them. */
@@ -100,15 +100,15 @@ public final class FfmLibC implements LibC {
         return LIBC.find(name).orElseThrow(() -> new AssertionError("libc has no " + name));
     }
 
-    private static MethodHandle errnoCall(String name, ValueLayout ret, ValueLayout... args) {
+    private static Link errnoCall(String name, ValueLayout ret, ValueLayout... args) {
         return linkedOnFirstCall(name, FunctionDescriptor.of(ret, args), ERRNO_CAPTURE);
     }
 
-    private static MethodHandle critical(String name, ValueLayout ret, ValueLayout... args) {
+    private static Link critical(String name, ValueLayout ret, ValueLayout... args) {
         return linkedOnFirstCall(name, FunctionDescriptor.of(ret, args), ERRNO_CAPTURE, Linker.Option.critical(true));
     }
 
-    private static MethodHandle plain(String name, FunctionDescriptor fd) {
+    private static Link plain(String name, FunctionDescriptor fd) {
         return linkedOnFirstCall(name, fd);
     }
 
@@ -128,7 +128,7 @@ public final class FfmLibC implements LibC {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment p = a.allocateFrom(path);
             while (true) {
-                int fd = (int) open.invokeExact(st, p, flags, mode);
+                int fd = (int) open.get().invokeExact(st, p, flags, mode);
                 if (fd >= 0) return fd;
                 int e = errno(st);
                 if (e != EINTR) throw new OsException("open", path, e);
@@ -143,7 +143,7 @@ public final class FfmLibC implements LibC {
         MemorySegment st = state.get();
         try {
             // EINTR on close still frees the descriptor on Linux: never retry.
-            int r = (int) close.invokeExact(st, fd);
+            int r = (int) close.get().invokeExact(st, fd);
             if (r < 0 && errno(st) != EINTR) throw new OsException("close", "fd " + fd, errno(st));
         } catch (Throwable t) {
             throw rethrow(t);
@@ -189,7 +189,7 @@ public final class FfmLibC implements LibC {
         MemorySegment st = state.get();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment fds = a.allocate(JAVA_INT, 2);
-            int r = (int) pipe2.invokeExact(st, fds, flags);
+            int r = (int) pipe2.get().invokeExact(st, fds, flags);
             if (r < 0) throw new OsException("pipe", null, errno(st));
             return new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
         } catch (Throwable t) {
@@ -207,11 +207,11 @@ public final class FfmLibC implements LibC {
         pathCall(unlink, "unlink", path, 0, false);
     }
 
-    private void pathCall(MethodHandle h, String call, String path, int mode, boolean withMode) {
+    private void pathCall(Link h, String call, String path, int mode, boolean withMode) {
         MemorySegment st = state.get();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment p = a.allocateFrom(path);
-            int r = withMode ? (int) h.invokeExact(st, p, mode) : (int) h.invokeExact(st, p);
+            int r = withMode ? (int) h.get().invokeExact(st, p, mode) : (int) h.get().invokeExact(st, p);
             if (r < 0) throw new OsException(call, path, errno(st));
         } catch (Throwable t) {
             throw rethrow(t);
@@ -222,7 +222,7 @@ public final class FfmLibC implements LibC {
     public int fcntl(int fd, int cmd, int arg) {
         MemorySegment st = state.get();
         try {
-            int r = (int) fcntl.invokeExact(st, fd, cmd, arg);
+            int r = (int) fcntl.get().invokeExact(st, fd, cmd, arg);
             if (r < 0) throw new OsException("fcntl", "fd " + fd, errno(st));
             return r;
         } catch (Throwable t) {
@@ -258,7 +258,7 @@ public final class FfmLibC implements LibC {
     public int eventfd(int initval, int flags) {
         MemorySegment st = state.get();
         try {
-            int r = (int) eventfd.invokeExact(st, initval, flags);
+            int r = (int) eventfd.get().invokeExact(st, initval, flags);
             if (r < 0) throw new OsException("eventfd", null, errno(st));
             return r;
         } catch (Throwable t) {
@@ -271,7 +271,7 @@ public final class FfmLibC implements LibC {
         MemorySegment st = state.get();
         try {
             while (true) {
-                long n = (long) splice.invokeExact(st, fdIn, MemorySegment.NULL, fdOut, MemorySegment.NULL, len, flags);
+                long n = (long) splice.get().invokeExact(st, fdIn, MemorySegment.NULL, fdOut, MemorySegment.NULL, len, flags);
                 if (n >= 0) return n;
                 int e = errno(st);
                 if (e == EAGAIN) return WOULD_BLOCK;
@@ -286,7 +286,7 @@ public final class FfmLibC implements LibC {
     public int epollCreate() {
         MemorySegment st = state.get();
         try {
-            int r = (int) epollCreate1.invokeExact(st, O_CLOEXEC);
+            int r = (int) epollCreate1.get().invokeExact(st, O_CLOEXEC);
             if (r < 0) throw new OsException("epoll_create1", null, errno(st));
             return r;
         } catch (Throwable t) {
@@ -301,7 +301,7 @@ public final class FfmLibC implements LibC {
             MemorySegment ev = a.allocate(16, 8);
             ev.set(JAVA_INT, 0, events);
             ev.set(JAVA_LONG_UNALIGNED, EPOLL_DATA_OFFSET, data);
-            int r = (int) epollCtl.invokeExact(st, epfd, op, fd, ev);
+            int r = (int) epollCtl.get().invokeExact(st, epfd, op, fd, ev);
             if (r < 0) throw new OsException("epoll_ctl", "fd " + fd, errno(st));
         } catch (Throwable t) {
             throw rethrow(t);
@@ -316,7 +316,7 @@ public final class FfmLibC implements LibC {
         try (Arena a = Arena.ofConfined()) {
             int max = events.length;
             MemorySegment evs = a.allocate((long) EPOLL_EVENT_SIZE * max, 8);
-            int n = (int) epollWait.invokeExact(st, epfd, evs, max, timeoutMs);
+            int n = (int) epollWait.get().invokeExact(st, epfd, evs, max, timeoutMs);
             if (n < 0) {
                 int e = errno(st);
                 if (e == EINTR) return 0;
@@ -343,28 +343,28 @@ public final class FfmLibC implements LibC {
             MemorySegment attr = a.allocate(1024, 16);
             MemorySegment sigs = a.allocate(128, 8);
             MemorySegment pid = a.allocate(JAVA_INT);
-            check("posix_spawn_file_actions_init", (int) faInit.invokeExact(fa));
-            check("posix_spawnattr_init", (int) attrInit.invokeExact(attr));
+            check("posix_spawn_file_actions_init", (int) faInit.get().invokeExact(fa));
+            check("posix_spawnattr_init", (int) attrInit.get().invokeExact(attr));
             try {
                 for (int i = 0; i < 3; i++) {
-                    if (stdio[i] >= 0) check("posix_spawn_file_actions_adddup2", (int) faDup2.invokeExact(fa, stdio[i], i));
+                    if (stdio[i] >= 0) check("posix_spawn_file_actions_adddup2", (int) faDup2.get().invokeExact(fa, stdio[i], i));
                 }
-                if (faCloseFrom != null) check("posix_spawn_file_actions_addclosefrom_np", (int) faCloseFrom.invokeExact(fa, 3));
-                if (dir != null) check("posix_spawn_file_actions_addchdir_np", (int) faChdir.invokeExact(fa, a.allocateFrom(dir)));
-                check("sigemptyset", (int) sigemptyset.invokeExact(sigs));
-                check("posix_spawnattr_setsigmask", (int) attrSetSigmask.invokeExact(attr, sigs));
-                for (int s : DEFAULT_SIGNALS) check("sigaddset", (int) sigaddset.invokeExact(sigs, s));
-                check("posix_spawnattr_setsigdefault", (int) attrSetSigdefault.invokeExact(attr, sigs));
-                check("posix_spawnattr_setflags", (int) attrSetFlags.invokeExact(attr, (short) (POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK
+                if (faCloseFrom != null) check("posix_spawn_file_actions_addclosefrom_np", (int) faCloseFrom.get().invokeExact(fa, 3));
+                if (dir != null) check("posix_spawn_file_actions_addchdir_np", (int) faChdir.get().invokeExact(fa, a.allocateFrom(dir)));
+                check("sigemptyset", (int) sigemptyset.get().invokeExact(sigs));
+                check("posix_spawnattr_setsigmask", (int) attrSetSigmask.get().invokeExact(attr, sigs));
+                for (int s : DEFAULT_SIGNALS) check("sigaddset", (int) sigaddset.get().invokeExact(sigs, s));
+                check("posix_spawnattr_setsigdefault", (int) attrSetSigdefault.get().invokeExact(attr, sigs));
+                check("posix_spawnattr_setflags", (int) attrSetFlags.get().invokeExact(attr, (short) (POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK
                         | (newSession ? POSIX_SPAWN_SETSID : 0))));
                 MemorySegment cargv = stringArray(a, argv);
                 MemorySegment cenv = stringArray(a, env);
-                int r = (int) posixSpawnp.invokeExact(pid, a.allocateFrom(argv[0]), fa, attr, cargv, cenv);
+                int r = (int) posixSpawnp.get().invokeExact(pid, a.allocateFrom(argv[0]), fa, attr, cargv, cenv);
                 if (r != 0) throw new OsException("spawn", argv[0], r);
                 return pid.get(JAVA_INT, 0);
             } finally {
-                int ignored = (int) faDestroy.invokeExact(fa);
-                ignored = (int) attrDestroy.invokeExact(attr);
+                int ignored = (int) faDestroy.get().invokeExact(fa);
+                ignored = (int) attrDestroy.get().invokeExact(attr);
             }
         } catch (Throwable t) {
             throw rethrow(t);
@@ -388,7 +388,7 @@ public final class FfmLibC implements LibC {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment status = a.allocate(JAVA_INT);
             while (true) {
-                int r = (int) waitpid.invokeExact(st, pid, status, options);
+                int r = (int) waitpid.get().invokeExact(st, pid, status, options);
                 if (r >= 0) return new int[] {r, status.get(JAVA_INT, 0)};
                 int e = errno(st);
                 if (e != EINTR) throw new OsException("waitpid", "pid " + pid, e);
@@ -402,7 +402,7 @@ public final class FfmLibC implements LibC {
     public int pidfdOpen(int pid) {
         MemorySegment st = state.get();
         try {
-            long r = (long) syscall1.invokeExact(st, SYS_PIDFD_OPEN, pid, 0);
+            long r = (long) syscall1.get().invokeExact(st, SYS_PIDFD_OPEN, pid, 0);
             if (r < 0) throw new OsException("pidfd_open", "pid " + pid, errno(st));
             int fd = (int) r;
             fcntl(fd, 2 /* F_SETFD */, 1 /* FD_CLOEXEC */);
@@ -416,7 +416,7 @@ public final class FfmLibC implements LibC {
     public void kill(int pid, int signal) {
         MemorySegment st = state.get();
         try {
-            int r = (int) kill.invokeExact(st, pid, signal);
+            int r = (int) kill.get().invokeExact(st, pid, signal);
             if (r < 0) throw new OsException("kill", "pid " + pid, errno(st));
         } catch (Throwable t) {
             throw rethrow(t);
@@ -426,7 +426,7 @@ public final class FfmLibC implements LibC {
     @Override
     public int getpid() {
         try {
-            return (int) getpid.invokeExact();
+            return (int) getpid.get().invokeExact();
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -436,7 +436,7 @@ public final class FfmLibC implements LibC {
     public int socket(int domain, int type, int protocol) {
         MemorySegment st = state.get();
         try {
-            int fd = (int) socket.invokeExact(st, domain, type, protocol);
+            int fd = (int) socket.get().invokeExact(st, domain, type, protocol);
             if (fd < 0) throw new OsException("socket", null, errno(st));
             return fd;
         } catch (Throwable t) {
@@ -449,7 +449,7 @@ public final class FfmLibC implements LibC {
         MemorySegment st = state.get();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment sa = a.allocateFrom(ValueLayout.JAVA_BYTE, addr);
-            int r = (int) bind.invokeExact(st, fd, sa, addr.length);
+            int r = (int) bind.get().invokeExact(st, fd, sa, addr.length);
             if (r < 0) throw new OsException("bind", SockAddr.format(addr), errno(st));
         } catch (Throwable t) {
             throw rethrow(t);
@@ -462,7 +462,7 @@ public final class FfmLibC implements LibC {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment sa = a.allocateFrom(ValueLayout.JAVA_BYTE, addr);
             while (true) {
-                int r = (int) connect.invokeExact(st, fd, sa, addr.length);
+                int r = (int) connect.get().invokeExact(st, fd, sa, addr.length);
                 if (r == 0) return true;
                 int e = errno(st);
                 if (e == Errno.EINPROGRESS || e == EAGAIN) return false;
@@ -479,7 +479,7 @@ public final class FfmLibC implements LibC {
     public void listen(int fd, int backlog) {
         MemorySegment st = state.get();
         try {
-            int r = (int) listen.invokeExact(st, fd, backlog);
+            int r = (int) listen.get().invokeExact(st, fd, backlog);
             if (r < 0) throw new OsException("listen", "fd " + fd, errno(st));
         } catch (Throwable t) {
             throw rethrow(t);
@@ -491,7 +491,7 @@ public final class FfmLibC implements LibC {
         MemorySegment st = state.get();
         try {
             while (true) {
-                int r = (int) accept4.invokeExact(st, fd, MemorySegment.NULL, MemorySegment.NULL, flags);
+                int r = (int) accept4.get().invokeExact(st, fd, MemorySegment.NULL, MemorySegment.NULL, flags);
                 if (r >= 0) return r;
                 int e = errno(st);
                 if (e == EAGAIN) return WOULD_BLOCK;
@@ -509,7 +509,7 @@ public final class FfmLibC implements LibC {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment v = a.allocate(len, 8);
             MemorySegment l = a.allocateFrom(JAVA_INT, len);
-            int r = (int) getsockopt.invokeExact(st, fd, level, option, v, l);
+            int r = (int) getsockopt.get().invokeExact(st, fd, level, option, v, l);
             if (r < 0) throw new OsException("getsockopt", "fd " + fd, errno(st));
             return v.asSlice(0, l.get(JAVA_INT, 0)).toArray(ValueLayout.JAVA_BYTE);
         } catch (Throwable t) {
@@ -528,7 +528,7 @@ public final class FfmLibC implements LibC {
         MemorySegment st = state.get();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment v = a.allocateFrom(JAVA_INT, value);
-            int r = (int) setsockopt.invokeExact(st, fd, level, option, v, 4);
+            int r = (int) setsockopt.get().invokeExact(st, fd, level, option, v, 4);
             if (r < 0) throw new OsException("setsockopt", "fd " + fd, errno(st));
         } catch (Throwable t) {
             throw rethrow(t);
@@ -545,12 +545,12 @@ public final class FfmLibC implements LibC {
         return nameCall(getpeername, "getpeername", fd);
     }
 
-    private byte[] nameCall(MethodHandle h, String call, int fd) {
+    private byte[] nameCall(Link h, String call, int fd) {
         MemorySegment st = state.get();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment sa = a.allocate(SOCKADDR_MAX, 8);
             MemorySegment l = a.allocateFrom(JAVA_INT, SOCKADDR_MAX);
-            int r = (int) h.invokeExact(st, fd, sa, l);
+            int r = (int) h.get().invokeExact(st, fd, sa, l);
             if (r < 0) throw new OsException(call, "fd " + fd, errno(st));
             return sa.asSlice(0, Math.min(SOCKADDR_MAX, l.get(JAVA_INT, 0))).toArray(ValueLayout.JAVA_BYTE);
         } catch (Throwable t) {
@@ -566,7 +566,7 @@ public final class FfmLibC implements LibC {
         int alen = addr == null ? 0 : addr.length;
         try {
             while (true) {
-                long n = (long) sendto.invokeExact(st, fd, seg, (long) len, flags | MSG_NOSIGNAL, sa, alen);
+                long n = (long) sendto.get().invokeExact(st, fd, seg, (long) len, flags | MSG_NOSIGNAL, sa, alen);
                 if (n >= 0) return (int) n;
                 int e = errno(st);
                 if (e == EAGAIN) return WOULD_BLOCK;
@@ -587,7 +587,7 @@ public final class FfmLibC implements LibC {
         MemorySegment sl = addr == null ? MemorySegment.NULL : MemorySegment.ofArray(alen);
         try {
             while (true) {
-                long n = (long) recvfrom.invokeExact(st, fd, seg, (long) len, flags, sa, sl);
+                long n = (long) recvfrom.get().invokeExact(st, fd, seg, (long) len, flags, sa, sl);
                 if (n >= 0) {
                     if (from != null) from[0] = java.util.Arrays.copyOf(addr, Math.min(SOCKADDR_MAX, alen[0]));
                     return (int) n;
@@ -605,7 +605,7 @@ public final class FfmLibC implements LibC {
     public void shutdown(int fd, int how) {
         MemorySegment st = state.get();
         try {
-            int r = (int) shutdown.invokeExact(st, fd, how);
+            int r = (int) shutdown.get().invokeExact(st, fd, how);
             if (r < 0 && errno(st) != Errno.ENOTCONN) throw new OsException("shutdown", "fd " + fd, errno(st));
         } catch (Throwable t) {
             throw rethrow(t);
@@ -624,9 +624,9 @@ public final class FfmLibC implements LibC {
             hints.set(JAVA_INT, 4, family);
             hints.set(JAVA_INT, 8, socktype);
             MemorySegment res = a.allocate(ADDRESS);
-            int r = (int) getaddrinfo.invokeExact(a.allocateFrom(host), MemorySegment.NULL, hints, res);
+            int r = (int) getaddrinfo.get().invokeExact(a.allocateFrom(host), MemorySegment.NULL, hints, res);
             if (r != 0) {
-                String text = ((MemorySegment) gaiStrerror.invokeExact(r)).reinterpret(256).getString(0);
+                String text = ((MemorySegment) gaiStrerror.get().invokeExact(r)).reinterpret(256).getString(0);
                 String name = -r > 0 && -r < EAI_NAMES.length ? EAI_NAMES[-r] : "EAI " + r;
                 throw new ipcsh.IpcException("getaddrinfo \"" + host + "\": " + text + " (" + name + ")",
                         java.util.Map.of("call", "getaddrinfo", "path", host, "errno", name));
@@ -643,7 +643,7 @@ public final class FfmLibC implements LibC {
                 }
                 return out.toArray(new byte[0][]);
             } finally {
-                freeaddrinfo.invokeExact(first);
+                freeaddrinfo.get().invokeExact(first);
             }
         } catch (Throwable t) {
             throw rethrow(t);
@@ -654,7 +654,7 @@ public final class FfmLibC implements LibC {
     public String strerror(int errno) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment buf = a.allocate(256);
-            MemorySegment s = (MemorySegment) strerrorR.invokeExact(errno, buf, 256L);
+            MemorySegment s = (MemorySegment) strerrorR.get().invokeExact(errno, buf, 256L);
             return s.reinterpret(1024).getString(0);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -666,16 +666,16 @@ public final class FfmLibC implements LibC {
     private static final int POSIX_SPAWN_SETSID = 0x80; // glibc 2.26+
     /** Where st_mode sits in struct stat: the layouts of x86_64 and aarch64 differ. */
     private static final long ST_MODE_OFFSET = "aarch64".equals(System.getProperty("os.arch")) ? 16 : 24;
-    private final MethodHandle dup2 = errnoCall("dup2", JAVA_INT, JAVA_INT, JAVA_INT);
-    private final MethodHandle isatty = plain("isatty", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private final MethodHandle fstat = errnoCall("fstat", JAVA_INT, JAVA_INT, ADDRESS);
+    private final Link dup2 = errnoCall("dup2", JAVA_INT, JAVA_INT, JAVA_INT);
+    private final Link isatty = plain("isatty", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private final Link fstat = errnoCall("fstat", JAVA_INT, JAVA_INT, ADDRESS);
 
     @Override
     public void dup2(int oldfd, int newfd) {
         MemorySegment st = state.get();
         try {
             while (true) {
-                int r = (int) dup2.invokeExact(st, oldfd, newfd);
+                int r = (int) dup2.get().invokeExact(st, oldfd, newfd);
                 if (r >= 0) return;
                 int e = errno(st);
                 if (e != EINTR) throw new OsException("dup2", "fd " + oldfd + " to fd " + newfd, e);
@@ -688,7 +688,7 @@ public final class FfmLibC implements LibC {
     @Override
     public boolean isatty(int fd) {
         try {
-            return (int) isatty.invokeExact(fd) == 1;
+            return (int) isatty.get().invokeExact(fd) == 1;
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -696,17 +696,17 @@ public final class FfmLibC implements LibC {
 
     // --- shared memory segments (issue 8) ---
 
-    private final MethodHandle shmOpen = errnoCall("shm_open", JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
-    private final MethodHandle shmUnlink = errnoCall("shm_unlink", JAVA_INT, ADDRESS);
-    private final MethodHandle ftruncate = errnoCall("ftruncate", JAVA_INT, JAVA_INT, JAVA_LONG);
-    private final MethodHandle lseek = errnoCall("lseek", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
-    private final MethodHandle mmap = errnoCall("mmap", ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG);
-    private final MethodHandle munmap = plain("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
-    private final MethodHandle msync = errnoCall("msync", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
-    private final MethodHandle shmget = errnoCall("shmget", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT);
-    private final MethodHandle shmat = errnoCall("shmat", ADDRESS, JAVA_INT, ADDRESS, JAVA_INT);
-    private final MethodHandle shmdt = plain("shmdt", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private final MethodHandle shmctl = errnoCall("shmctl", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
+    private final Link shmOpen = errnoCall("shm_open", JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+    private final Link shmUnlink = errnoCall("shm_unlink", JAVA_INT, ADDRESS);
+    private final Link ftruncate = errnoCall("ftruncate", JAVA_INT, JAVA_INT, JAVA_LONG);
+    private final Link lseek = errnoCall("lseek", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
+    private final Link mmap = errnoCall("mmap", ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG);
+    private final Link munmap = plain("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+    private final Link msync = errnoCall("msync", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    private final Link shmget = errnoCall("shmget", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT);
+    private final Link shmat = errnoCall("shmat", ADDRESS, JAVA_INT, ADDRESS, JAVA_INT);
+    private final Link shmdt = plain("shmdt", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private final Link shmctl = errnoCall("shmctl", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
     /** sizeof(struct shmid_ds) on 64-bit Linux is 112; 256 leaves room. shm_segsz follows the 48-byte ipc_perm. */
     private static final int SHMID_DS_SIZE = 256, SHM_SEGSZ_OFFSET = 48;
     private static final long MAP_FAILED = -1L;
@@ -717,7 +717,7 @@ public final class FfmLibC implements LibC {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment p = a.allocateFrom(name);
             while (true) {
-                int fd = (int) shmOpen.invokeExact(st, p, oflag, mode);
+                int fd = (int) shmOpen.get().invokeExact(st, p, oflag, mode);
                 if (fd >= 0) return fd;
                 int e = errno(st);
                 if (e != EINTR) throw new OsException("shm_open", name, e);
@@ -731,7 +731,7 @@ public final class FfmLibC implements LibC {
     public void shmUnlink(String name) {
         MemorySegment st = state.get();
         try (Arena a = Arena.ofConfined()) {
-            int r = (int) shmUnlink.invokeExact(st, a.allocateFrom(name));
+            int r = (int) shmUnlink.get().invokeExact(st, a.allocateFrom(name));
             if (r < 0) throw new OsException("shm_unlink", name, errno(st));
         } catch (Throwable t) {
             throw rethrow(t);
@@ -743,7 +743,7 @@ public final class FfmLibC implements LibC {
         MemorySegment st = state.get();
         try {
             while (true) {
-                int r = (int) ftruncate.invokeExact(st, fd, length);
+                int r = (int) ftruncate.get().invokeExact(st, fd, length);
                 if (r == 0) return;
                 int e = errno(st);
                 if (e != EINTR) throw new OsException("ftruncate", "fd " + fd, e);
@@ -757,7 +757,7 @@ public final class FfmLibC implements LibC {
     public long lseek(int fd, long offset, int whence) {
         MemorySegment st = state.get();
         try {
-            long r = (long) lseek.invokeExact(st, fd, offset, whence);
+            long r = (long) lseek.get().invokeExact(st, fd, offset, whence);
             if (r < 0) throw new OsException("lseek", "fd " + fd, errno(st));
             return r;
         } catch (Throwable t) {
@@ -769,7 +769,7 @@ public final class FfmLibC implements LibC {
     public MemorySegment mmap(long length, int prot, int flags, int fd, long offset, Arena arena) {
         MemorySegment st = state.get();
         try {
-            MemorySegment p = (MemorySegment) mmap.invokeExact(st, MemorySegment.NULL, length, prot, flags, fd, offset);
+            MemorySegment p = (MemorySegment) mmap.get().invokeExact(st, MemorySegment.NULL, length, prot, flags, fd, offset);
             if (p.address() == MAP_FAILED) throw new OsException("mmap", "fd " + fd, errno(st));
             return p.reinterpret(length, arena, m -> unmap(m, length));
         } catch (Throwable t) {
@@ -779,7 +779,7 @@ public final class FfmLibC implements LibC {
 
     private void unmap(MemorySegment m, long length) {
         try {
-            int ignored = (int) munmap.invokeExact(m, length);
+            int ignored = (int) munmap.get().invokeExact(m, length);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -789,7 +789,7 @@ public final class FfmLibC implements LibC {
     public void msync(MemorySegment mapping, int flags) {
         MemorySegment st = state.get();
         try {
-            int r = (int) msync.invokeExact(st, mapping, mapping.byteSize(), flags);
+            int r = (int) msync.get().invokeExact(st, mapping, mapping.byteSize(), flags);
             if (r < 0) throw new OsException("msync", null, errno(st));
         } catch (Throwable t) {
             throw rethrow(t);
@@ -800,7 +800,7 @@ public final class FfmLibC implements LibC {
     public int shmget(int key, long size, int flags) {
         MemorySegment st = state.get();
         try {
-            int id = (int) shmget.invokeExact(st, key, size, flags);
+            int id = (int) shmget.get().invokeExact(st, key, size, flags);
             if (id < 0) throw new OsException("shmget", String.format("key 0x%08x", key), errno(st));
             return id;
         } catch (Throwable t) {
@@ -812,7 +812,7 @@ public final class FfmLibC implements LibC {
     public MemorySegment shmat(int shmid, long size, int flags, Arena arena) {
         MemorySegment st = state.get();
         try {
-            MemorySegment p = (MemorySegment) shmat.invokeExact(st, shmid, MemorySegment.NULL, flags);
+            MemorySegment p = (MemorySegment) shmat.get().invokeExact(st, shmid, MemorySegment.NULL, flags);
             if (p.address() == MAP_FAILED) throw new OsException("shmat", "id " + shmid, errno(st));
             return p.reinterpret(size, arena, this::detach);
         } catch (Throwable t) {
@@ -822,7 +822,7 @@ public final class FfmLibC implements LibC {
 
     private void detach(MemorySegment m) {
         try {
-            int ignored = (int) shmdt.invokeExact(m);
+            int ignored = (int) shmdt.get().invokeExact(m);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -833,7 +833,7 @@ public final class FfmLibC implements LibC {
         MemorySegment st = state.get();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment ds = a.allocate(SHMID_DS_SIZE, 8);
-            int r = (int) shmctl.invokeExact(st, shmid, IPC_STAT, ds);
+            int r = (int) shmctl.get().invokeExact(st, shmid, IPC_STAT, ds);
             if (r < 0) throw new OsException("shmctl", "id " + shmid, errno(st));
             return ds.get(JAVA_LONG, SHM_SEGSZ_OFFSET);
         } catch (Throwable t) {
@@ -845,7 +845,7 @@ public final class FfmLibC implements LibC {
     public void shmctlRemove(int shmid) {
         MemorySegment st = state.get();
         try {
-            int r = (int) shmctl.invokeExact(st, shmid, IPC_RMID, MemorySegment.NULL);
+            int r = (int) shmctl.get().invokeExact(st, shmid, IPC_RMID, MemorySegment.NULL);
             if (r < 0) throw new OsException("shmctl", "id " + shmid, errno(st));
         } catch (Throwable t) {
             throw rethrow(t);
@@ -891,23 +891,23 @@ public final class FfmLibC implements LibC {
         static final MethodHandle MQ_OPEN = LINKER.downcallHandle(symbol("mq_open"),
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS), ERRNO_CAPTURE,
                 Linker.Option.firstVariadicArg(2));
-        static final MethodHandle MQ_GETATTR = errnoCall("mq_getattr", JAVA_INT, JAVA_INT, ADDRESS);
-        static final MethodHandle MQ_SEND = critical("mq_send", JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
-        static final MethodHandle MQ_RECEIVE = critical("mq_receive", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS);
-        static final MethodHandle MQ_UNLINK = errnoCall("mq_unlink", JAVA_INT, ADDRESS);
+        static final Link MQ_GETATTR = errnoCall("mq_getattr", JAVA_INT, JAVA_INT, ADDRESS);
+        static final Link MQ_SEND = critical("mq_send", JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+        static final Link MQ_RECEIVE = critical("mq_receive", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS);
+        static final Link MQ_UNLINK = errnoCall("mq_unlink", JAVA_INT, ADDRESS);
         static final MethodHandle SEM_OPEN = LINKER.downcallHandle(symbol("sem_open"),
                 FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT), ERRNO_CAPTURE,
                 Linker.Option.firstVariadicArg(2));
-        static final MethodHandle SEM_CLOSE = errnoCall("sem_close", JAVA_INT, ADDRESS);
-        static final MethodHandle SEM_TIMEDWAIT = errnoCall("sem_timedwait", JAVA_INT, ADDRESS, ADDRESS);
-        static final MethodHandle SEM_TRYWAIT = errnoCall("sem_trywait", JAVA_INT, ADDRESS);
-        static final MethodHandle SEM_POST = errnoCall("sem_post", JAVA_INT, ADDRESS);
-        static final MethodHandle SEM_GETVALUE = errnoCall("sem_getvalue", JAVA_INT, ADDRESS, ADDRESS);
-        static final MethodHandle SEM_UNLINK = errnoCall("sem_unlink", JAVA_INT, ADDRESS);
-        static final MethodHandle MSGGET = errnoCall("msgget", JAVA_INT, JAVA_INT, JAVA_INT);
-        static final MethodHandle MSGSND = errnoCall("msgsnd", JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
-        static final MethodHandle MSGRCV = errnoCall("msgrcv", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT);
-        static final MethodHandle MSGCTL = errnoCall("msgctl", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
+        static final Link SEM_CLOSE = errnoCall("sem_close", JAVA_INT, ADDRESS);
+        static final Link SEM_TIMEDWAIT = errnoCall("sem_timedwait", JAVA_INT, ADDRESS, ADDRESS);
+        static final Link SEM_TRYWAIT = errnoCall("sem_trywait", JAVA_INT, ADDRESS);
+        static final Link SEM_POST = errnoCall("sem_post", JAVA_INT, ADDRESS);
+        static final Link SEM_GETVALUE = errnoCall("sem_getvalue", JAVA_INT, ADDRESS, ADDRESS);
+        static final Link SEM_UNLINK = errnoCall("sem_unlink", JAVA_INT, ADDRESS);
+        static final Link MSGGET = errnoCall("msgget", JAVA_INT, JAVA_INT, JAVA_INT);
+        static final Link MSGSND = errnoCall("msgsnd", JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+        static final Link MSGRCV = errnoCall("msgrcv", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT);
+        static final Link MSGCTL = errnoCall("msgctl", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
         static final int ETIMEDOUT = 110, IPC_RMID = 0;
     }
 
@@ -942,7 +942,7 @@ public final class FfmLibC implements LibC {
         MemorySegment st = state.get();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment attr = a.allocate(64, 8);
-            int r = (int) Queues.MQ_GETATTR.invokeExact(st, mqd, attr);
+            int r = (int) Queues.MQ_GETATTR.get().invokeExact(st, mqd, attr);
             if (r < 0) throw new OsException("mq_getattr", "fd " + mqd, errno(st));
             return new long[] {attr.get(JAVA_LONG, 0), attr.get(JAVA_LONG, 8), attr.get(JAVA_LONG, 16), attr.get(JAVA_LONG, 24)};
         } catch (Throwable t) {
@@ -956,7 +956,7 @@ public final class FfmLibC implements LibC {
         MemorySegment seg = MemorySegment.ofArray(buf).asSlice(off, len);
         try {
             while (true) {
-                int r = (int) Queues.MQ_SEND.invokeExact(st, mqd, seg, (long) len, prio);
+                int r = (int) Queues.MQ_SEND.get().invokeExact(st, mqd, seg, (long) len, prio);
                 if (r == 0) return 0;
                 int e = errno(st);
                 if (e == EAGAIN) return WOULD_BLOCK;
@@ -974,7 +974,7 @@ public final class FfmLibC implements LibC {
         MemorySegment p = MemorySegment.ofArray(prio);
         try {
             while (true) {
-                long n = (long) Queues.MQ_RECEIVE.invokeExact(st, mqd, seg, (long) len, p);
+                long n = (long) Queues.MQ_RECEIVE.get().invokeExact(st, mqd, seg, (long) len, p);
                 if (n >= 0) return (int) n;
                 int e = errno(st);
                 if (e == EAGAIN) return WOULD_BLOCK;
@@ -1018,7 +1018,7 @@ public final class FfmLibC implements LibC {
             MemorySegment ts = a.allocate(16, 8);
             ts.set(JAVA_LONG, 0, Math.floorDiv(absNanos, 1_000_000_000L));
             ts.set(JAVA_LONG, 8, Math.floorMod(absNanos, 1_000_000_000L));
-            int r = (int) Queues.SEM_TIMEDWAIT.invokeExact(st, semAt(sem), ts);
+            int r = (int) Queues.SEM_TIMEDWAIT.get().invokeExact(st, semAt(sem), ts);
             if (r == 0) return true;
             int e = errno(st);
             if (e == Queues.ETIMEDOUT || e == EINTR) return false;
@@ -1033,7 +1033,7 @@ public final class FfmLibC implements LibC {
         MemorySegment st = state.get();
         try {
             while (true) {
-                int r = (int) Queues.SEM_TRYWAIT.invokeExact(st, semAt(sem));
+                int r = (int) Queues.SEM_TRYWAIT.get().invokeExact(st, semAt(sem));
                 if (r == 0) return true;
                 int e = errno(st);
                 if (e == EAGAIN) return false;
@@ -1049,10 +1049,10 @@ public final class FfmLibC implements LibC {
         semCall(Queues.SEM_POST, "sem_post", sem);
     }
 
-    private void semCall(MethodHandle h, String call, long sem) {
+    private void semCall(Link h, String call, long sem) {
         MemorySegment st = state.get();
         try {
-            int r = (int) h.invokeExact(st, semAt(sem));
+            int r = (int) h.get().invokeExact(st, semAt(sem));
             if (r < 0) throw new OsException(call, null, errno(st));
         } catch (Throwable t) {
             throw rethrow(t);
@@ -1064,7 +1064,7 @@ public final class FfmLibC implements LibC {
         MemorySegment st = state.get();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment v = a.allocate(JAVA_INT);
-            int r = (int) Queues.SEM_GETVALUE.invokeExact(st, semAt(sem), v);
+            int r = (int) Queues.SEM_GETVALUE.get().invokeExact(st, semAt(sem), v);
             if (r < 0) throw new OsException("sem_getvalue", null, errno(st));
             return v.get(JAVA_INT, 0);
         } catch (Throwable t) {
@@ -1081,7 +1081,7 @@ public final class FfmLibC implements LibC {
     public int msgget(int key, int flags) {
         MemorySegment st = state.get();
         try {
-            int id = (int) Queues.MSGGET.invokeExact(st, key, flags);
+            int id = (int) Queues.MSGGET.get().invokeExact(st, key, flags);
             if (id < 0) throw new OsException("msgget", String.format("key 0x%08x", key), errno(st));
             return id;
         } catch (Throwable t) {
@@ -1097,7 +1097,7 @@ public final class FfmLibC implements LibC {
             m.set(JAVA_LONG, 0, mtype);
             MemorySegment.copy(buf, off, m, ValueLayout.JAVA_BYTE, 8, len);
             while (true) {
-                int r = (int) Queues.MSGSND.invokeExact(st, msqid, m, (long) len, flags);
+                int r = (int) Queues.MSGSND.get().invokeExact(st, msqid, m, (long) len, flags);
                 if (r == 0) return true;
                 int e = errno(st);
                 if (e == EAGAIN) return false;
@@ -1114,7 +1114,7 @@ public final class FfmLibC implements LibC {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment m = a.allocate(8L + buf.length, 8);
             while (true) {
-                long n = (long) Queues.MSGRCV.invokeExact(st, msqid, m, (long) buf.length, msgtyp, flags);
+                long n = (long) Queues.MSGRCV.get().invokeExact(st, msqid, m, (long) buf.length, msgtyp, flags);
                 if (n >= 0) {
                     mtype[0] = m.get(JAVA_LONG, 0);
                     MemorySegment.copy(m, ValueLayout.JAVA_BYTE, 8, buf, 0, (int) n);
@@ -1133,7 +1133,7 @@ public final class FfmLibC implements LibC {
     public void msgctlRemove(int msqid) {
         MemorySegment st = state.get();
         try {
-            int r = (int) Queues.MSGCTL.invokeExact(st, msqid, Queues.IPC_RMID, MemorySegment.NULL);
+            int r = (int) Queues.MSGCTL.get().invokeExact(st, msqid, Queues.IPC_RMID, MemorySegment.NULL);
             if (r < 0) throw new OsException("msgctl", "id " + msqid, errno(st));
         } catch (Throwable t) {
             throw rethrow(t);
@@ -1142,23 +1142,23 @@ public final class FfmLibC implements LibC {
 
     // --- signals and pseudo-terminals (issue 9) ---
 
-    private final MethodHandle posixOpenpt = errnoCall("posix_openpt", JAVA_INT, JAVA_INT);
-    private final MethodHandle grantpt = errnoCall("grantpt", JAVA_INT, JAVA_INT);
-    private final MethodHandle unlockpt = errnoCall("unlockpt", JAVA_INT, JAVA_INT);
-    private final MethodHandle ptsnameR = plain("ptsname_r", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
-    private final MethodHandle ioctlPtr = linkedOnFirstCall("ioctl",
+    private final Link posixOpenpt = errnoCall("posix_openpt", JAVA_INT, JAVA_INT);
+    private final Link grantpt = errnoCall("grantpt", JAVA_INT, JAVA_INT);
+    private final Link unlockpt = errnoCall("unlockpt", JAVA_INT, JAVA_INT);
+    private final Link ptsnameR = plain("ptsname_r", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
+    private final Link ioctlPtr = linkedOnFirstCall("ioctl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), ERRNO_CAPTURE, Linker.Option.firstVariadicArg(2));
-    private final MethodHandle tcgetattr = errnoCall("tcgetattr", JAVA_INT, JAVA_INT, ADDRESS);
-    private final MethodHandle tcsetattr = errnoCall("tcsetattr", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
-    private final MethodHandle cfmakeraw = plain("cfmakeraw", FunctionDescriptor.ofVoid(ADDRESS));
-    private final MethodHandle faAddOpen = plain("posix_spawn_file_actions_addopen",
+    private final Link tcgetattr = errnoCall("tcgetattr", JAVA_INT, JAVA_INT, ADDRESS);
+    private final Link tcsetattr = errnoCall("tcsetattr", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
+    private final Link cfmakeraw = plain("cfmakeraw", FunctionDescriptor.ofVoid(ADDRESS));
+    private final Link faAddOpen = plain("posix_spawn_file_actions_addopen",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
     private static final int TERMIOS_SIZE = 60; // POSIX_SPAWN_SETSID: above, with spawn :detach
 
-    private int intCall(MethodHandle h, String call, String subject, int arg) {
+    private int intCall(Link h, String call, String subject, int arg) {
         MemorySegment st = state.get();
         try {
-            int r = (int) h.invokeExact(st, arg);
+            int r = (int) h.get().invokeExact(st, arg);
             if (r < 0) throw new OsException(call, subject, errno(st));
             return r;
         } catch (Throwable t) {
@@ -1185,7 +1185,7 @@ public final class FfmLibC implements LibC {
     public String ptsname(int master) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment buf = a.allocate(128);
-            int r = (int) ptsnameR.invokeExact(master, buf, 128L);
+            int r = (int) ptsnameR.get().invokeExact(master, buf, 128L);
             if (r != 0) throw new OsException("ptsname_r", "fd " + master, r);
             return buf.getString(0);
         } catch (Throwable t) {
@@ -1196,7 +1196,7 @@ public final class FfmLibC implements LibC {
     private void ioctl(int fd, long request, MemorySegment arg, String call) {
         MemorySegment st = state.get();
         try {
-            int r = (int) ioctlPtr.invokeExact(st, fd, request, arg);
+            int r = (int) ioctlPtr.get().invokeExact(st, fd, request, arg);
             if (r < 0) throw new OsException(call, "fd " + fd, errno(st));
         } catch (Throwable t) {
             throw rethrow(t);
@@ -1227,7 +1227,7 @@ public final class FfmLibC implements LibC {
         MemorySegment st = state.get();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment t = a.allocate(TERMIOS_SIZE, 4);
-            int r = (int) tcgetattr.invokeExact(st, fd, t);
+            int r = (int) tcgetattr.get().invokeExact(st, fd, t);
             if (r < 0) throw new OsException("tcgetattr", "fd " + fd, errno(st));
             return t.toArray(ValueLayout.JAVA_BYTE);
         } catch (Throwable e) {
@@ -1241,7 +1241,7 @@ public final class FfmLibC implements LibC {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment t = a.allocate(TERMIOS_SIZE, 4);
             t.copyFrom(MemorySegment.ofArray(termios));
-            int r = (int) tcsetattr.invokeExact(st, fd, action, t);
+            int r = (int) tcsetattr.get().invokeExact(st, fd, action, t);
             if (r < 0) throw new OsException("tcsetattr", "fd " + fd, errno(st));
         } catch (Throwable e) {
             throw rethrow(e);
@@ -1253,7 +1253,7 @@ public final class FfmLibC implements LibC {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment t = a.allocate(TERMIOS_SIZE, 4);
             t.copyFrom(MemorySegment.ofArray(termios));
-            cfmakeraw.invokeExact(t);
+            cfmakeraw.get().invokeExact(t);
             MemorySegment.ofArray(termios).copyFrom(t);
         } catch (Throwable e) {
             throw rethrow(e);
@@ -1267,27 +1267,27 @@ public final class FfmLibC implements LibC {
             MemorySegment attr = a.allocate(1024, 16);
             MemorySegment sigs = a.allocate(128, 8);
             MemorySegment pid = a.allocate(JAVA_INT);
-            check("posix_spawn_file_actions_init", (int) faInit.invokeExact(fa));
-            check("posix_spawnattr_init", (int) attrInit.invokeExact(attr));
+            check("posix_spawn_file_actions_init", (int) faInit.get().invokeExact(fa));
+            check("posix_spawnattr_init", (int) attrInit.get().invokeExact(attr));
             try {
                 // glibc runs setsid before the file actions: opening the tty then makes it the controlling one.
-                check("posix_spawn_file_actions_addopen", (int) faAddOpen.invokeExact(fa, 0, a.allocateFrom(tty), O_RDWR, 0));
-                check("posix_spawn_file_actions_adddup2", (int) faDup2.invokeExact(fa, 0, 1));
-                check("posix_spawn_file_actions_adddup2", (int) faDup2.invokeExact(fa, 0, 2));
-                if (faCloseFrom != null) check("posix_spawn_file_actions_addclosefrom_np", (int) faCloseFrom.invokeExact(fa, 3));
-                if (dir != null) check("posix_spawn_file_actions_addchdir_np", (int) faChdir.invokeExact(fa, a.allocateFrom(dir)));
-                check("sigemptyset", (int) sigemptyset.invokeExact(sigs));
-                check("posix_spawnattr_setsigmask", (int) attrSetSigmask.invokeExact(attr, sigs));
-                for (int s : DEFAULT_SIGNALS) check("sigaddset", (int) sigaddset.invokeExact(sigs, s));
-                check("posix_spawnattr_setsigdefault", (int) attrSetSigdefault.invokeExact(attr, sigs));
-                check("posix_spawnattr_setflags", (int) attrSetFlags.invokeExact(attr,
+                check("posix_spawn_file_actions_addopen", (int) faAddOpen.get().invokeExact(fa, 0, a.allocateFrom(tty), O_RDWR, 0));
+                check("posix_spawn_file_actions_adddup2", (int) faDup2.get().invokeExact(fa, 0, 1));
+                check("posix_spawn_file_actions_adddup2", (int) faDup2.get().invokeExact(fa, 0, 2));
+                if (faCloseFrom != null) check("posix_spawn_file_actions_addclosefrom_np", (int) faCloseFrom.get().invokeExact(fa, 3));
+                if (dir != null) check("posix_spawn_file_actions_addchdir_np", (int) faChdir.get().invokeExact(fa, a.allocateFrom(dir)));
+                check("sigemptyset", (int) sigemptyset.get().invokeExact(sigs));
+                check("posix_spawnattr_setsigmask", (int) attrSetSigmask.get().invokeExact(attr, sigs));
+                for (int s : DEFAULT_SIGNALS) check("sigaddset", (int) sigaddset.get().invokeExact(sigs, s));
+                check("posix_spawnattr_setsigdefault", (int) attrSetSigdefault.get().invokeExact(attr, sigs));
+                check("posix_spawnattr_setflags", (int) attrSetFlags.get().invokeExact(attr,
                         (short) (POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSID)));
-                int r = (int) posixSpawnp.invokeExact(pid, a.allocateFrom(argv[0]), fa, attr, stringArray(a, argv), stringArray(a, env));
+                int r = (int) posixSpawnp.get().invokeExact(pid, a.allocateFrom(argv[0]), fa, attr, stringArray(a, argv), stringArray(a, env));
                 if (r != 0) throw new OsException("spawn", argv[0], r);
                 return pid.get(JAVA_INT, 0);
             } finally {
-                int ignored = (int) faDestroy.invokeExact(fa);
-                ignored = (int) attrDestroy.invokeExact(attr);
+                int ignored = (int) faDestroy.get().invokeExact(fa);
+                ignored = (int) attrDestroy.get().invokeExact(attr);
             }
         } catch (Throwable t) {
             throw rethrow(t);
@@ -1299,7 +1299,7 @@ public final class FfmLibC implements LibC {
         MemorySegment st = state.get();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment buf = a.allocate(256, 8); // sizeof(struct stat) is 144 (x86_64) or 128 (aarch64)
-            int r = (int) fstat.invokeExact(st, fd, buf);
+            int r = (int) fstat.get().invokeExact(st, fd, buf);
             if (r < 0) throw new OsException("fstat", "fd " + fd, errno(st));
             return buf.get(JAVA_INT, ST_MODE_OFFSET);
         } catch (Throwable t) {
@@ -1309,12 +1309,12 @@ public final class FfmLibC implements LibC {
 
     // ---- signal traps with the sender (issue 9: sigaction and a siginfo forwarder)
 
-    private final MethodHandle sigactionCall = errnoCall("sigaction", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
-    private final MethodHandle mprotect = errnoCall("mprotect", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    private final Link sigactionCall = errnoCall("sigaction", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+    private final Link mprotect = errnoCall("mprotect", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
     private static final int PROT_EXEC = 4, MAP_PRIVATE = 0x02, MAP_ANONYMOUS = 0x20, CODE_PAGE = 4096;
     /** offsetof(ucontext_t, uc_sigmask) on x86_64: uc_flags, uc_link, uc_stack (24), uc_mcontext (256). */
     private static final int UC_SIGMASK = 296;
-    private final MethodHandle gettid = plain("gettid", FunctionDescriptor.of(JAVA_INT));
+    private final Link gettid = plain("gettid", FunctionDescriptor.of(JAVA_INT));
     private static final boolean X86_64 = "amd64".equals(System.getProperty("os.arch"))
             || "x86_64".equals(System.getProperty("os.arch"));
 
@@ -1328,7 +1328,7 @@ public final class FfmLibC implements LibC {
                 in.copyFrom(MemorySegment.ofArray(act));
             }
             MemorySegment old = a.allocate(SIGACTION_SIZE, 8);
-            int r = (int) sigactionCall.invokeExact(st, sig, in, old);
+            int r = (int) sigactionCall.get().invokeExact(st, sig, in, old);
             if (r < 0) throw new OsException("sigaction", "signal " + sig, errno(st));
             return old.toArray(ValueLayout.JAVA_BYTE);
         } catch (Throwable t) {
@@ -1357,12 +1357,12 @@ public final class FfmLibC implements LibC {
             (byte) 0xc3};                                                                       // ret
         MemorySegment st = state.get();
         try {
-            MemorySegment page = (MemorySegment) mmap.invokeExact(st, MemorySegment.NULL, (long) CODE_PAGE,
+            MemorySegment page = (MemorySegment) mmap.get().invokeExact(st, MemorySegment.NULL, (long) CODE_PAGE,
                     PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0L);
             if (page.address() == MAP_FAILED) throw new OsException("mmap", "signal handler page", errno(st));
             page = page.reinterpret(CODE_PAGE);
             page.copyFrom(MemorySegment.ofArray(code));
-            int r = (int) mprotect.invokeExact(st, page, (long) CODE_PAGE, PROT_READ | PROT_EXEC);
+            int r = (int) mprotect.get().invokeExact(st, page, (long) CODE_PAGE, PROT_READ | PROT_EXEC);
             if (r < 0) throw new OsException("mprotect", "signal handler page", errno(st));
             return page.address();
         } catch (Throwable t) {
@@ -1373,7 +1373,7 @@ public final class FfmLibC implements LibC {
     @Override
     public int gettid() {
         try {
-            return (int) gettid.invokeExact();
+            return (int) gettid.get().invokeExact();
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -1382,57 +1382,34 @@ public final class FfmLibC implements LibC {
     // ------------------------------------------------------------------ linking on first call (expect throughput)
 
     /**
-     * A downcall handle that links itself when first called. Linking costs milliseconds per
-     * function shape (the JDK generates a class for each), over 100 ms of CPU for all of libc's
-     * calls here, and a script uses a handful: linked eagerly, they made the first IPC builtin of
-     * every script (a spawn, a pipe) wait for all of them. The symbol is looked up at once, so a
-     * missing one is still an error at start-up. The handle's type is the one the linker gives:
-     * the descriptor's, with a leading MemorySegment when errno is captured.
+     * A libc function whose downcall handle is made when first called. Linking costs
+     * milliseconds per function shape (the JDK generates a class for each), over 100 ms of CPU
+     * for all of libc's calls here, and a script uses a handful. So is wrapping a handle in
+     * another one that links it lazily: each shape of combinator spins classes too, and building
+     * those wrappers for all ~85 functions kept the first IPC builtin of every script (a spawn, a
+     * pipe) waiting 50-70 ms. A call site says {@code (int) f.get().invokeExact(...)}. The symbol
+     * is looked up at once, so a missing one is still an error at start-up.
      */
-    private static MethodHandle linkedOnFirstCall(String name, FunctionDescriptor fd, Linker.Option... options) {
-        java.lang.invoke.MethodType type = fd.toMethodType();
-        for (Linker.Option o : options) {
-            if (o == ERRNO_CAPTURE) type = type.insertParameterTypes(0, MemorySegment.class);
-        }
-        Link link = new Link(symbol(name), fd, options, type);
-        // (handle, args...) -> handle.invokeExact(args...), the handle coming from link.get()
-        return java.lang.invoke.MethodHandles.foldArguments(java.lang.invoke.MethodHandles.exactInvoker(type),
-                Link.GET.bindTo(link));
+    private static Link linkedOnFirstCall(String name, FunctionDescriptor fd, Linker.Option... options) {
+        return new Link(symbol(name), fd, options);
     }
 
     /** One libc function's downcall, linked when first asked for. */
     private static final class Link {
-        static final MethodHandle GET;
-
-        static {
-            try {
-                GET = java.lang.invoke.MethodHandles.lookup().findVirtual(Link.class, "get",
-                        java.lang.invoke.MethodType.methodType(MethodHandle.class));
-            } catch (ReflectiveOperationException e) {
-                throw new AssertionError(e);
-            }
-        }
-
         private final MemorySegment address;
         private final FunctionDescriptor fd;
         private final Linker.Option[] options;
-        private final java.lang.invoke.MethodType type;
         private volatile MethodHandle handle;
 
-        Link(MemorySegment address, FunctionDescriptor fd, Linker.Option[] options, java.lang.invoke.MethodType type) {
+        Link(MemorySegment address, FunctionDescriptor fd, Linker.Option[] options) {
             this.address = address;
             this.fd = fd;
             this.options = options;
-            this.type = type;
         }
 
         MethodHandle get() {
             MethodHandle h = handle;
-            if (h == null) {
-                h = LINKER.downcallHandle(address, fd, options);
-                if (!h.type().equals(type)) throw new AssertionError("downcall " + h.type() + " is not " + type);
-                handle = h;
-            }
+            if (h == null) handle = h = LINKER.downcallHandle(address, fd, options);
             return h;
         }
     }
