@@ -13,7 +13,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -30,7 +29,9 @@ public final class FfmLibC implements LibC {
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LIBC = LINKER.defaultLookup();
     private static final MemoryLayout STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    /** errno's place in the capture state: found by walking the struct, as a layout path's VarHandle
+     *  initialised the JDK's LayoutPath machinery (~4 ms of the first IPC call) for one int. */
+    private static final long ERRNO_OFFSET = errnoOffset();
     private static final Linker.Option ERRNO_CAPTURE = Linker.Option.captureCallState("errno");
     private static final boolean PACKED_EPOLL = "amd64".equals(System.getProperty("os.arch"))
             || "x86_64".equals(System.getProperty("os.arch"));
@@ -113,7 +114,16 @@ public final class FfmLibC implements LibC {
     }
 
     private int errno(MemorySegment st) {
-        return (int) ERRNO.get(st, 0L);
+        return st.get(JAVA_INT, ERRNO_OFFSET);
+    }
+
+    private static long errnoOffset() {
+        long offset = 0;
+        for (MemoryLayout m : ((java.lang.foreign.StructLayout) STATE).memberLayouts()) {
+            if (m.name().filter("errno"::equals).isPresent()) return offset;
+            offset += m.byteSize();
+        }
+        throw new AssertionError("no errno in " + STATE);
     }
 
     private static RuntimeException rethrow(Throwable t) {
