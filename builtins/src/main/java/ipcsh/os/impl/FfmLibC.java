@@ -359,14 +359,7 @@ public final class FfmLibC implements LibC {
                 for (int i = 0; i < 3; i++) {
                     if (stdio[i] >= 0) check("posix_spawn_file_actions_adddup2", (int) faDup2.get().invokeExact(fa, stdio[i], i));
                 }
-                if (faCloseFrom != null) check("posix_spawn_file_actions_addclosefrom_np", (int) faCloseFrom.get().invokeExact(fa, 3));
-                if (dir != null) check("posix_spawn_file_actions_addchdir_np", (int) faChdir.get().invokeExact(fa, a.allocateFrom(dir)));
-                check("sigemptyset", (int) sigemptyset.get().invokeExact(sigs));
-                check("posix_spawnattr_setsigmask", (int) attrSetSigmask.get().invokeExact(attr, sigs));
-                for (int s : DEFAULT_SIGNALS) check("sigaddset", (int) sigaddset.get().invokeExact(sigs, s));
-                check("posix_spawnattr_setsigdefault", (int) attrSetSigdefault.get().invokeExact(attr, sigs));
-                check("posix_spawnattr_setflags", (int) attrSetFlags.get().invokeExact(attr, (short) (POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK
-                        | (newSession ? POSIX_SPAWN_SETSID : 0))));
+                everyChild(a, fa, attr, sigs, dir, newSession);
                 MemorySegment cargv = stringArray(a, argv);
                 MemorySegment cenv = stringArray(a, env);
                 int r = (int) posixSpawnp.get().invokeExact(pid, a.allocateFrom(argv[0]), fa, attr, cargv, cenv);
@@ -379,6 +372,23 @@ public final class FfmLibC implements LibC {
         } catch (Throwable t) {
             throw rethrow(t);
         }
+    }
+
+    /**
+     * What every child gets, on a pipe or a pty: no descriptor of the shell's past stdio, its
+     * directory, default dispositions and an empty mask for the signals the JVM changes, and a
+     * session of its own when asked.
+     */
+    private void everyChild(Arena a, MemorySegment fa, MemorySegment attr, MemorySegment sigs, String dir, boolean newSession)
+            throws Throwable {
+        if (faCloseFrom != null) check("posix_spawn_file_actions_addclosefrom_np", (int) faCloseFrom.get().invokeExact(fa, 3));
+        if (dir != null) check("posix_spawn_file_actions_addchdir_np", (int) faChdir.get().invokeExact(fa, a.allocateFrom(dir)));
+        check("sigemptyset", (int) sigemptyset.get().invokeExact(sigs));
+        check("posix_spawnattr_setsigmask", (int) attrSetSigmask.get().invokeExact(attr, sigs));
+        for (int s : DEFAULT_SIGNALS) check("sigaddset", (int) sigaddset.get().invokeExact(sigs, s));
+        check("posix_spawnattr_setsigdefault", (int) attrSetSigdefault.get().invokeExact(attr, sigs));
+        check("posix_spawnattr_setflags", (int) attrSetFlags.get().invokeExact(attr, (short) (POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK
+                | (newSession ? POSIX_SPAWN_SETSID : 0))));
     }
 
     private static void check(String call, int r) {
@@ -1284,14 +1294,7 @@ public final class FfmLibC implements LibC {
                 check("posix_spawn_file_actions_addopen", (int) faAddOpen.get().invokeExact(fa, 0, a.allocateFrom(tty), O_RDWR, 0));
                 check("posix_spawn_file_actions_adddup2", (int) faDup2.get().invokeExact(fa, 0, 1));
                 check("posix_spawn_file_actions_adddup2", (int) faDup2.get().invokeExact(fa, 0, 2));
-                if (faCloseFrom != null) check("posix_spawn_file_actions_addclosefrom_np", (int) faCloseFrom.get().invokeExact(fa, 3));
-                if (dir != null) check("posix_spawn_file_actions_addchdir_np", (int) faChdir.get().invokeExact(fa, a.allocateFrom(dir)));
-                check("sigemptyset", (int) sigemptyset.get().invokeExact(sigs));
-                check("posix_spawnattr_setsigmask", (int) attrSetSigmask.get().invokeExact(attr, sigs));
-                for (int s : DEFAULT_SIGNALS) check("sigaddset", (int) sigaddset.get().invokeExact(sigs, s));
-                check("posix_spawnattr_setsigdefault", (int) attrSetSigdefault.get().invokeExact(attr, sigs));
-                check("posix_spawnattr_setflags", (int) attrSetFlags.get().invokeExact(attr,
-                        (short) (POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSID)));
+                everyChild(a, fa, attr, sigs, dir, true);
                 int r = (int) posixSpawnp.get().invokeExact(pid, a.allocateFrom(argv[0]), fa, attr, stringArray(a, argv), stringArray(a, env));
                 if (r != 0) throw new OsException("spawn", argv[0], r);
                 return pid.get(JAVA_INT, 0);
