@@ -59,7 +59,7 @@ public final class Interact {
                         fds[0] = -1; // our input ended: keep showing the child's output until it ends
                         continue;
                     }
-                    int cut = indexOf(buf, n, escape);
+                    int cut = ByteScan.indexOf(buf, 0, n, escape);
                     if (cut != 0) {
                         ch.write(java.util.Arrays.copyOf(buf, cut < 0 ? n : cut));
                         ch.flush();
@@ -81,10 +81,5 @@ public final class Interact {
         byte[] b = ch.takeBuffered(Integer.MAX_VALUE);
         out.write(b, 0, b.length);
         out.flush();
-    }
-
-    private static int indexOf(byte[] b, int n, byte x) {
-        for (int i = 0; i < n; i++) if (b[i] == x) return i;
-        return -1;
     }
 }
