@@ -8,8 +8,11 @@ import ipcsh.testing.TempDir;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -47,6 +50,33 @@ class FifoTest {
         FifoDriver.make(path, 0600);
         try (Channel ch = openReaderWhile(path, Peer.start("sh", "-c", "echo 'from sh' > " + path))) {
             assertEquals("from sh", ch.gets());
+        }
+    }
+
+    @Test
+    void linesFromCatDecodeAsTheirEncodingSaysAsciiOrNot() throws Exception {
+        // ASCII lines take a copy-only path, the rest their charset's decoder: lines of either
+        // kind, a non-ASCII byte before, inside and past the first 32 bytes, invalid UTF-8
+        String ascii40 = "a".repeat(40);
+        byte[][] lines = {
+                new byte[0], "abc".getBytes(), ascii40.getBytes(), (ascii40 + "ż").getBytes(StandardCharsets.UTF_8),
+                "éa".getBytes(StandardCharsets.UTF_8), ("1234567€" + ascii40).getBytes(StandardCharsets.UTF_8),
+                {'x', (byte) 0xff, 'y'}, "b".repeat(63).getBytes()};
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        for (byte[] l : lines) {
+            all.write(l);
+            all.write('\n');
+        }
+        Path file = dir.path.resolve("lines.txt");
+        Files.write(file, all.toByteArray());
+        for (String enc : new String[] {"utf-8", "us-ascii", "iso-8859-1"}) {
+            String path = dir.file(enc + ".fifo");
+            FifoDriver.make(path, 0600);
+            try (Channel ch = openReaderWhile(path, Peer.start("sh", "-c", "cat " + file + " > " + path))) {
+                ch.configure(Map.of("encoding", enc));
+                for (byte[] l : lines) assertEquals(new String(l, Charset.forName(enc)), ch.gets(), enc);
+                assertNull(ch.gets());
+            }
         }
     }
 
