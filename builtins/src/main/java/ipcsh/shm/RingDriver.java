@@ -45,7 +45,9 @@ public final class RingDriver implements MemoryDriver {
             the ring: /tmp/ipcsh-ring-NAME.wake-reader and /tmp/ipcsh-ring-NAME.wake-writer (NAME \
             without its slash), opened O_RDWR|O_NONBLOCK by both sides. The reader, finding head = \
             tail, drains wake-reader, stores reader-waiting 1, loads head again, and if still nothing \
-            (and writer-closed is 0) polls wake-reader for POLLIN. The writer, after storing head, \
+            (and writer-closed is 0) polls wake-reader for POLLIN; if head moved meanwhile it stores reader-waiting \
+            0 and writes one byte to wake-reader itself (its drain may have taken the writer's byte), so \
+            wake-reader stays readable while the ring holds bytes or its end. The writer, after storing head, \
             loads reader-waiting, and when it swaps 1 for 0 (compare-and-swap) writes one byte to \
             wake-reader. The writer, finding the ring full, fills wake-writer until write fails with \
             EAGAIN (ipcsh shrinks that pipe to one page), stores writer-waiting 1, loads tail again, \
@@ -270,7 +272,12 @@ public final class RingDriver implements MemoryDriver {
                 return 0;
             }
         }
+        // Bytes came while we said we would sleep. The drain above may have taken the ring the
+        // writer made for them (or for its close), and it rings only while reader-waiting is 1:
+        // ring ourselves, or a reader watched by the reactor sleeps with bytes or the end of
+        // the stream in the ring once its buffered lines are read.
         I32.setVolatile(mem, OFF_READER_WAITING, 0);
+        ring(wakeReader);
         return avail;
     }
 

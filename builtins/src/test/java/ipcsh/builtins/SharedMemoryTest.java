@@ -276,6 +276,61 @@ class SharedMemoryTest {
         assertEquals("line 1999", got.get(1999));
     }
 
+    /**
+     * The scenario above, many times over: each round a fresh ring, a reader whose on-readable
+     * handler reads one line per call, and a writer thread putting a few lines and closing.
+     * A lost wake-up shows as a round that never sees its end of stream.
+     */
+    @Test
+    void ringReaderOnReadableNeverStallsAcrossThreadsInThousandsOfRounds() throws Exception {
+        java.util.concurrent.SynchronousQueue<String> next = new java.util.concurrent.SynchronousQueue<>();
+        int rounds = 3000, lines = 12;
+        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+            try {
+                for (int i = 0; i < rounds; i++) {
+                    Channel w = (Channel) call("shm-ring", next.take(), kw("write"));
+                    for (int j = 0; j < lines; j++) call("puts", w, "round " + i + " line " + j);
+                    call("close", w);
+                }
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        for (int i = 0; i < rounds; i++) {
+            String n = "/ipcsh-test-" + PID + "-stress-" + i;
+            Channel r = (Channel) call("shm-ring", n, kw("read"), opts("size", 4096L, "create", true, "temp", true));
+            List<Object> got = new ArrayList<>();
+            boolean[] eof = {false};
+            call("on-readable", r, T.fn(x -> {
+                Object line = call("gets", r);
+                if (line == null) {
+                    eof[0] = true;
+                    call("close", r);
+                } else {
+                    got.add(line);
+                }
+            }));
+            next.put(n);
+            boolean ended = T.loopUntil(() -> eof[0], 10_000);
+            String state = ended ? "" : ringState(n, r);
+            call("shm-unlink", n);
+            assertTrue(ended, "round " + i + ": no end of stream after " + got.size() + " of " + lines + " lines; " + state);
+            assertEquals(lines, got.size(), "round " + i);
+            assertEquals("round " + i + " line " + (lines - 1), got.get(lines - 1));
+        }
+        writer.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    /** A stalled ring's header (from the layout in the man page) and whether its reader's doorbell rings. */
+    private static String ringState(String name, Channel r) throws java.io.IOException {
+        java.nio.ByteBuffer h = java.nio.ByteBuffer.wrap(Files.readAllBytes(Path.of("/dev/shm" + name)))
+                .order(java.nio.ByteOrder.nativeOrder());
+        short[] rev = new short[1];
+        int ringing = r.readFd() < 0 ? -1 : ipcsh.os.LibC.get().poll(new int[] {r.readFd()}, new short[] {ipcsh.os.LibC.POLLIN}, rev, 0);
+        return "head " + h.getLong(64) + " tail " + h.getLong(128) + " writer-closed " + h.getInt(192) + " reader-waiting "
+                + h.getInt(200) + " doorbell readable " + ringing + " buffered " + r.hasBufferedInput();
+    }
+
     @Test
     void copyMovesBytesFromAPipeIntoARingAndOutOfItIntoAPipe() {
         String n = name("ring-copy");
