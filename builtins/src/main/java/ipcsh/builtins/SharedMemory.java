@@ -176,13 +176,21 @@ public final class SharedMemory implements Registry.Group {
                 gets EPIPE once the reader has closed). role is :write or :read; without it, a call that \
                 creates is the writer and one that opens is the reader. (shm-ring "/feed" {:size (* 4 \
                 1024 1024) :create true}) on one side, (shm-ring "/feed") on the other. Options: :size \
-                (bytes the ring holds, default 1 MiB; its segment is one 4096-byte page more, for the \
-                header), :create, :exclusive, :mode (default \
-                0600), :temp (remove the segment and doorbells at exit), and any channel option. Bytes \
+                (bytes the ring holds when this call creates it, default 1 MiB; its segment is one \
+                4096-byte page more, for the header), :create (an existing object of another user is \
+                refused, not made a ring), :exclusive, :mode (default \
+                0600; the doorbells get it too), :temp (remove the segment and doorbells at exit), and any \
+                channel option; all are checked before anything is made, and a call that fails removes \
+                what it made. Bytes \
                 move with no system call; a side that must wait sleeps on a doorbell FIFO the other side \
-                touches only then. A writer whose shell ends without closing (exit, SIGTERM, SIGINT) still \
-                closes its end; one killed with SIGKILL cannot, so a reader that must not wait forever sets \
-                :timeout. (shm-unlink name) removes a ring.
+                touches only then, in a directory under /tmp that only the ring's owner can write. A ring \
+                has one writer and one reader: opening a side another channel holds (in this process or \
+                another) is an error; the side is free once its holder closes it or dies, and a new writer \
+                goes on where the last one stopped. A writer whose shell ends without closing (exit, \
+                SIGTERM, SIGINT) still closes its end; one killed with SIGKILL cannot, so a reader that \
+                must not wait forever sets :timeout. A segment another process makes smaller under a ring \
+                is an error (SIGBUS) on the next read or write, not a crash. (shm-unlink name) removes a \
+                ring and its doorbells.
                 """ + RingDriver.LAYOUT,
                 a -> {
                     a.arity(1, 3);
@@ -197,13 +205,21 @@ public final class SharedMemory implements Registry.Group {
                         a.arity(1, 2);
                         o = a.options(1);
                     }
+                    // everything is checked before the segment, its doorbells or a lock exist
+                    ipcsh.builtins.IpcNames.posix("shm-ring", name);
+                    Channel.checkOptions("shm-ring", o.map(), "size", "create", "exclusive", "mode", "temp");
                     boolean create = o.flag("create", false);
                     boolean writer = role == null ? create : role.equals("write");
-                    long size = o.has("size") ? o.integer("size", -1) : (create ? 1024 * 1024 : -1);
-                    if (o.has("size") && size < 1) throw new IpcException("shm-ring: :size must be at least 1 byte, not " + size);
-                    ipcsh.builtins.IpcNames.posix("shm-ring", name);
-                    Channel ch = RingDriver.open("shm-ring", name, writer, create, o.flag("exclusive", false), size,
-                            (int) o.integer("mode", 0600), o.flag("temp", false), o.integer("timeout", -1));
+                    long size = create ? ipcsh.ArgCheck.size("shm-ring", "option :size", o.has("size") ? o.get("size") : 1024L * 1024,
+                            1, Long.MAX_VALUE / 2) : -1;
+                    if (o.has("size") && !create) ipcsh.ArgCheck.size("shm-ring", "option :size", o.get("size"), 1, Long.MAX_VALUE);
+                    int mode = o.mode("mode", 0600);
+                    boolean temp = o.flag("temp", false), exclusive = o.flag("exclusive", false);
+                    if (temp && !create) throw new IpcException("shm-ring: :temp is for a ring this call creates; add :create true");
+                    if (exclusive && !create) throw new IpcException("shm-ring: :exclusive goes with :create true");
+                    Object t = o.get("timeout");
+                    long timeout = t == null ? -1 : ipcsh.ArgCheck.duration("shm-ring", "option :timeout", t);
+                    Channel ch = RingDriver.open("shm-ring", name, writer, create, exclusive, size, mode, temp, timeout);
                     return PipesAndFiles.configureRest(ch, o, "size", "create", "exclusive", "mode", "temp");
                 });
     }

@@ -5,17 +5,15 @@ import ipcsh.Keyword;
 import ipcsh.chan.Channel;
 import ipcsh.chan.MemoryDriver;
 import ipcsh.chan.Waiter;
-import ipcsh.chan.drivers.FifoDriver;
 import ipcsh.os.AtExit;
 import ipcsh.os.Errno;
+import ipcsh.os.FileCalls;
 import ipcsh.os.LibC;
 import ipcsh.os.OsException;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -34,21 +32,33 @@ import java.util.Map;
  */
 public final class RingDriver implements MemoryDriver {
     public static final String LAYOUT = """
-            Ring layout (native byte order; offsets in bytes; a C peer uses __atomic_load_n and \
+            Ring layout, version 2 (native byte order; offsets in bytes; a C peer uses __atomic_load_n and \
             __atomic_store_n with __ATOMIC_SEQ_CST on the counters and flags): 0 u32 magic 0x52435049 \
-            ("IPCR" in little-endian memory), written last by the creator; 4 u32 version 1; 8 u64 \
+            ("IPCR" in little-endian memory), written last by the creator; 4 u32 version 2 (the creator \
+            claims the layout by compare-and-swap of 0 to 2 here); 8 u64 \
             capacity (the :size given at creation); 16 u64 data offset (4096); 64 u64 head, bytes \
             written in all (only the writer stores it, after copying the bytes); 128 u64 tail, bytes \
             read in all (only the reader stores it, after copying the bytes out); 192 u32 writer-closed; \
-            196 u32 reader-closed; 200 u32 reader-waiting; 204 u32 writer-waiting; 4096 the data: byte \
-            i of the stream is at data offset + (i mod capacity). Doorbells are two FIFOs named after \
-            the ring: /tmp/ipcsh-ring-NAME.wake-reader and /tmp/ipcsh-ring-NAME.wake-writer (NAME \
-            without its slash), opened O_RDWR|O_NONBLOCK by both sides. The reader, finding head = \
+            196 u32 reader-closed; 200 u32 reader-waiting; 204 u32 writer-waiting; 256 char[256] the \
+            doorbell directory, NUL-terminated; 4096 the data: byte \
+            i of the stream is at data offset + (i mod capacity). One writer and one reader: each side \
+            holds an open-file-description lock (fcntl F_OFD_SETLK, F_WRLCK, SEEK_SET, length 1) on \
+            the segment's descriptor from shm_open, byte 0 for the writer and byte 1 for the reader, \
+            for as long as it is open; a side whose lock is taken is refused, and the kernel frees it \
+            when the holder closes or dies. A side that takes the lock stores its closed flag 0 and \
+            wakes the other side if it waits. Doorbells are two FIFOs, wake-reader and wake-writer, in \
+            a directory the creator makes as /tmp/ipcsh-ring-XXXXXXXXXXXXXXXX (16 random characters \
+            of [a-z0-9]; mkdir fails on anything already there), mode 0700 plus search permission \
+            for the group and others the ring's mode admits; the FIFOs get the ring's mode. An opener \
+            opens the directory O_PATH|O_DIRECTORY|O_NOFOLLOW and refuses it unless fstat shows a \
+            directory owned by the segment's owner (fstat of the shm_open descriptor) that group and \
+            others cannot write, then openat()s each FIFO O_RDWR|O_NONBLOCK|O_NOFOLLOW and refuses \
+            anything but a FIFO of that owner. The reader, finding head = \
             tail, drains wake-reader, stores reader-waiting 1, loads head again, and if still nothing \
             (and writer-closed is 0) polls wake-reader for POLLIN; if head moved meanwhile it stores reader-waiting \
             0 and writes one byte to wake-reader itself (its drain may have taken the writer's byte), so \
-            wake-reader stays readable while the ring holds bytes or its end. The writer, after storing head, \
-            loads reader-waiting, and when it swaps 1 for 0 (compare-and-swap) writes one byte to \
+            wake-reader stays readable while the ring holds bytes or its end. The writer, after storing head, loads \
+            reader-waiting, and when it swaps 1 for 0 (compare-and-swap) writes one byte to \
             wake-reader. The writer, finding the ring full, fills wake-writer until write fails with \
             EAGAIN (ipcsh shrinks that pipe to one page), stores writer-waiting 1, loads tail again, \
             and if still full polls wake-writer for POLLOUT. The reader, after storing tail, loads \
@@ -56,12 +66,14 @@ public final class RingDriver implements MemoryDriver {
             side's closed flag and rings the other side once; the reader sees end of stream when \
             head = tail and writer-closed is 1; the writer gets EPIPE once reader-closed is 1.""";
 
-    static final int MAGIC = 0x52435049, VERSION = 1;
+    static final int MAGIC = 0x52435049, VERSION = 2;
     /** One page: the data starts page-aligned, as read(2) and write(2) into it like best. */
     static final long HEADER = 4096;
     private static final long OFF_MAGIC = 0, OFF_VERSION = 4, OFF_CAPACITY = 8, OFF_DATA = 16, OFF_HEAD = 64,
             OFF_TAIL = 128, OFF_WRITER_CLOSED = 192, OFF_READER_CLOSED = 196, OFF_READER_WAITING = 200,
-            OFF_WRITER_WAITING = 204;
+            OFF_WRITER_WAITING = 204, OFF_DIR = 256, DIR_MAX = 256;
+    /** The bytes of the segment whose OFD lock says a side is taken. */
+    private static final long LOCK_WRITER = 0, LOCK_READER = 1;
     private static final VarHandle I32 = ValueLayout.JAVA_INT.varHandle();
     private static final VarHandle I64 = ValueLayout.JAVA_LONG.varHandle();
     private static final byte[] PAGE = new byte[4096];
@@ -77,106 +89,147 @@ public final class RingDriver implements MemoryDriver {
     private final String name;
     private final boolean writer;
     private final long capacity;
+    private final String bellDir;
     private int wakeReader, wakeWriter;
     /** Our own counter (head for the writer, tail for the reader): only this side stores it. */
     private long mine;
     private final byte[] scratch = new byte[4096];
     private boolean done;
 
-    private RingDriver(Segment segment, String name, boolean writer, int wakeReader, int wakeWriter) {
+    private RingDriver(Segment segment, String name, boolean writer, Doorbells bells) {
         this.segment = segment;
         this.mem = segment.memory();
         this.name = name;
         this.writer = writer;
         this.capacity = mem.get(ValueLayout.JAVA_LONG, OFF_CAPACITY);
-        this.wakeReader = wakeReader;
-        this.wakeWriter = wakeWriter;
+        this.bellDir = bells.dir;
+        this.wakeReader = bells.reader;
+        this.wakeWriter = bells.writer;
         this.mine = (long) I64.getVolatile(mem, writer ? OFF_HEAD : OFF_TAIL);
     }
 
-    /** The doorbell FIFOs of a ring: {wake-reader, wake-writer}. */
-    public static String[] doorbells(String name) {
-        String base = "/tmp/ipcsh-ring-" + name.substring(1);
-        return new String[] {base + ".wake-reader", base + ".wake-writer"};
+    /**
+     * Removes a ring's doorbell directory, found in its header, before its segment goes (by
+     * shm-unlink); quietly nothing when name is not a ring or its doorbells are not its owner's.
+     */
+    static void removeDoorbells(String name) {
+        Segment seg;
+        try {
+            seg = Segments.shm(name, new Segments.Request("shm-unlink", false, false, false, -1, 0600, false), true);
+        } catch (RuntimeException e) {
+            return; // gone, empty, or not ours to open
+        }
+        try {
+            seg.unlist();
+            MemorySegment m = seg.memory();
+            if (m.byteSize() > HEADER && (int) I32.getVolatile(m, OFF_MAGIC) == MAGIC && (int) I32.getVolatile(m, OFF_VERSION) == VERSION) {
+                Doorbells.remove(directory(m), FileCalls.get().fstat(seg.fd()).uid());
+            }
+        } catch (RuntimeException | InternalError ignored) {
+            // a damaged or truncated header names nothing to remove
+        } finally {
+            seg.close();
+        }
     }
 
-    /** Removes a ring's doorbells if they are there (with the segment, by shm-unlink). */
-    static void removeDoorbells(String name) {
-        for (String p : doorbells(name)) {
-            try {
-                Files.deleteIfExists(Path.of(p));
-            } catch (java.io.IOException ignored) {
-                // not ours to remove, or gone already
-            }
-        }
+    private static String directory(MemorySegment m) {
+        byte[] b = m.asSlice(OFF_DIR, DIR_MAX).toArray(ValueLayout.JAVA_BYTE);
+        int n = 0;
+        while (n < b.length && b[n] != 0) n++;
+        return new String(b, 0, n, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /**
      * Opens (with create, makes) the ring name as its writer or reader. A ring this call creates
      * has {@code size} bytes in all; with temp its segment and doorbells go when the shell exits.
+     * The caller has checked every argument: a failure here removes exactly what this call made.
      */
     public static Channel open(String builtin, String name, boolean writer, boolean create, boolean exclusive,
                                long size, int perms, boolean temp, long timeoutMs) {
         Segment seg = Segments.shm(name, new Segments.Request(builtin, true, create, exclusive,
-                create ? size + HEADER : -1, perms, false));
+                create ? size + HEADER : -1, perms, false), true);
         seg.unlist();
-        MemorySegment mem = seg.memory();
-        String[] bells = doorbells(name);
-        int r = -1, w = -1;
-        boolean made = false;
+        FileCalls f = FileCalls.get();
+        Doorbells bells = null;
+        boolean madeBells = false;
         try {
+            MemorySegment mem = seg.memory();
+            int owner = f.fstat(seg.fd()).uid(), me = f.geteuid(); // another user's, only when joined without :create
             if (mem.byteSize() <= HEADER) throw new IpcException(builtin + " \"" + name + "\": is not a ring (" + mem.byteSize() + " bytes)");
-            if (create && (int) I32.getVolatile(mem, OFF_MAGIC) == 0 && (long) I64.getVolatile(mem, OFF_HEAD) == 0) {
-                // New (all zero): lay out the header, the magic last so an opener never sees half of it.
-                mem.set(ValueLayout.JAVA_INT, OFF_VERSION, VERSION);
+            if (!f.ofdWriteLock(seg.fd(), writer ? LOCK_WRITER : LOCK_READER, 1)) {
+                String side = writer ? "writer" : "reader";
+                throw new IpcException(builtin + " \"" + name + "\": the ring has a " + side + " already (another channel, in this"
+                        + " process or another, holds its " + side + "'s lock); a ring has one writer and one reader");
+            }
+            if (create && (int) I32.getVolatile(mem, OFF_MAGIC) == 0 && I32.compareAndSet(mem, OFF_VERSION, 0, VERSION)) {
+                // New (all zero), and the compare-and-swap made this call its creator: lay out the
+                // header, the magic last so an opener never sees half of it.
+                bells = Doorbells.create(builtin, name, perms);
+                madeBells = true;
+                byte[] dir = bells.dir.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                MemorySegment.copy(dir, 0, mem, ValueLayout.JAVA_BYTE, OFF_DIR, dir.length);
                 mem.set(ValueLayout.JAVA_LONG, OFF_CAPACITY, mem.byteSize() - HEADER);
                 mem.set(ValueLayout.JAVA_LONG, OFF_DATA, HEADER);
                 I32.setVolatile(mem, OFF_MAGIC, MAGIC);
-                made = true;
             } else {
                 awaitMagic(builtin, name, mem, timeoutMs);
+                bells = Doorbells.open(builtin, name, directory(mem), owner);
             }
-            for (String b : bells) {
+            LibC c = LibC.get();
+            if (writer) {
                 try {
-                    FifoDriver.make(b, perms);
-                } catch (OsException e) {
-                    if (e.errno() != Errno.EEXIST) throw e;
+                    c.fcntl(bells.writer, LibC.F_SETPIPE_SZ, 4096); // one page: a few bytes fill it, so POLLOUT means "woken"
+                } catch (OsException ignored) {
+                    // a bigger pipe only costs the writer more bytes to fill before sleeping
                 }
+            } else {
+                c.write(bells.reader, PAGE, 0, 1); // readable at first: the first read looks at the ring itself
             }
-            if (made && temp) {
+            RingDriver d = new RingDriver(seg, name, writer, bells);
+            d.takeSide();
+            if (temp && seg.created()) {
+                String dir = bells.dir;
                 AtExit.register("shm " + name, () -> {
+                    Doorbells.remove(dir, me);
                     try {
                         LibC.get().shmUnlink(name);
                     } catch (RuntimeException ignored) {
                         // gone already
                     }
-                    removeDoorbells(name);
                 });
             }
-            LibC c = LibC.get();
-            int flags = LibC.O_RDWR | LibC.O_NONBLOCK | LibC.O_CLOEXEC;
-            r = c.open(bells[0], flags, 0);
-            w = c.open(bells[1], flags, 0);
-            if (writer) {
-                try {
-                    c.fcntl(w, LibC.F_SETPIPE_SZ, 4096); // one page: a few bytes fill it, so POLLOUT means "woken"
-                } catch (OsException ignored) {
-                    // a bigger pipe only costs the writer more bytes to fill before sleeping
-                }
-            } else {
-                c.write(r, PAGE, 0, 1); // readable at first: the first read looks at the ring itself
-            }
-            RingDriver d = new RingDriver(seg, name, writer, r, w);
             // A pipe's reader sees end of stream when the writing process dies; so does a ring's,
             // when the shell ends without closing it (exit, SIGTERM, SIGINT; not SIGKILL).
-            AtExit.register(d, d::markClosed);
+            AtExit.register(d, d::markClosedAtExit);
             return new Channel(d);
-        } catch (RuntimeException e) {
-            LibC c = LibC.get();
-            if (r >= 0) c.close(r);
-            if (w >= 0) c.close(w);
+        } catch (RuntimeException | InternalError e) {
+            if (bells != null) bells.close();
+            if (madeBells) Doorbells.remove(bells.dir, f.geteuid());
+            if (seg.created()) {
+                try {
+                    LibC.get().shmUnlink(name);
+                } catch (RuntimeException ignored) {
+                    // removed already
+                }
+            }
             seg.close();
-            throw e;
+            if (e instanceof InternalError) throw truncated(builtin, name, -1, -1);
+            throw (RuntimeException) e;
+        }
+    }
+
+    /**
+     * This side is ours now (its lock is held): a writer (reader) after one that closed or died
+     * clears the closed flag, and wakes the other side in case it sleeps on bytes or room the
+     * one before stored without ringing (killed between storing its counter and ringing).
+     */
+    private void takeSide() {
+        if (writer) {
+            I32.setVolatile(mem, OFF_WRITER_CLOSED, 0);
+            if (I32.compareAndSet(mem, OFF_READER_WAITING, 1, 0)) ring(wakeReader);
+        } else {
+            I32.setVolatile(mem, OFF_READER_CLOSED, 0);
+            if (I32.compareAndSet(mem, OFF_WRITER_WAITING, 1, 0)) drain(wakeWriter);
         }
     }
 
@@ -208,6 +261,65 @@ public final class RingDriver implements MemoryDriver {
 
     @Override
     public int read(byte[] buf, int off, int len) {
+        try {
+            return readRing(buf, off, len);
+        } catch (InternalError e) {
+            throw truncated();
+        }
+    }
+
+    @Override
+    public int write(byte[] buf, int off, int len) {
+        try {
+            return writeRing(buf, off, len);
+        } catch (InternalError e) {
+            throw truncated();
+        }
+    }
+
+    @Override
+    public long fillFrom(int fd, long max) {
+        try {
+            return fillRing(fd, max);
+        } catch (InternalError e) {
+            throw truncated();
+        } catch (OsException e) {
+            throw e.errno() == Errno.EFAULT ? truncated() : e;
+        }
+    }
+
+    @Override
+    public long drainTo(int fd, long max) {
+        try {
+            return drainRing(fd, max);
+        } catch (InternalError e) {
+            throw truncated();
+        } catch (OsException e) {
+            throw e.errno() == Errno.EFAULT ? truncated() : e;
+        }
+    }
+
+    /**
+     * The JVM turns SIGBUS in a memory access into InternalError (and the kernel a read or
+     * write into such pages into EFAULT): the object behind the mapping was made smaller.
+     */
+    private IpcException truncated() {
+        long now = -1;
+        try {
+            now = FileCalls.get().fstat(segment.fd()).size();
+        } catch (RuntimeException ignored) {
+            // closed: say it without the size
+        }
+        return truncated("shm-ring", name, HEADER + capacity, now);
+    }
+
+    private static IpcException truncated(String builtin, String name, long ringBytes, long now) {
+        return new IpcException(builtin + " \"" + name + "\": no memory behind the ring (SIGBUS): another process made the"
+                + " shared memory object smaller" + (now >= 0 ? " (" + now + " bytes now)" : "") + " than the ring"
+                + (ringBytes > 0 ? " (" + ringBytes + " bytes)" : "") + ", or its file system (/dev/shm) is full");
+    }
+
+    private int readRing(byte[] buf, int off, int len) {
         long avail = available();
         if (avail <= 0) return (int) avail;
         int n = (int) Math.min(avail, len);
@@ -219,8 +331,7 @@ public final class RingDriver implements MemoryDriver {
         return n;
     }
 
-    @Override
-    public int write(byte[] buf, int off, int len) {
+    private int writeRing(byte[] buf, int off, int len) {
         long room = room();
         if (room < 0) return LibC.WOULD_BLOCK;
         int n = (int) Math.min(room, len);
@@ -232,8 +343,7 @@ public final class RingDriver implements MemoryDriver {
         return n;
     }
 
-    @Override
-    public long fillFrom(int fd, long max) {
+    private long fillRing(int fd, long max) {
         long room = room();
         if (room < 0) return NOT_READY;
         long pos = mine % capacity;
@@ -242,8 +352,7 @@ public final class RingDriver implements MemoryDriver {
         return n;
     }
 
-    @Override
-    public long drainTo(int fd, long max) {
+    private long drainRing(int fd, long max) {
         long avail = available();
         if (avail < 0) return NOT_READY;
         if (avail == 0) return 0;
@@ -365,11 +474,22 @@ public final class RingDriver implements MemoryDriver {
         LibC c = LibC.get();
         try {
             markClosed();
+        } catch (InternalError e) {
+            // the segment was made smaller under us: nothing to tell the other side through it
         } finally {
             c.close(wakeReader);
             c.close(wakeWriter);
             wakeReader = wakeWriter = -1;
-            segment.close();
+            segment.close(); // closes the descriptor that holds this side's lock: the side is free
+        }
+    }
+
+    /** At exit: as on close, and quiet (the shell is ending) when the segment was made smaller. */
+    private void markClosedAtExit() {
+        try {
+            markClosed();
+        } catch (RuntimeException | InternalError ignored) {
+            // nothing left to tell
         }
     }
 
@@ -380,10 +500,14 @@ public final class RingDriver implements MemoryDriver {
         m.put("role", Keyword.of(writer ? "write" : "read"));
         m.put("capacity", capacity);
         if (!done) {
-            m.put("used", (long) I64.getVolatile(mem, OFF_HEAD) - (long) I64.getVolatile(mem, OFF_TAIL));
+            try {
+                m.put("used", (long) I64.getVolatile(mem, OFF_HEAD) - (long) I64.getVolatile(mem, OFF_TAIL));
+            } catch (InternalError e) {
+                m.put("used", null); // truncated under us: the next read or write says so
+            }
             m.put("fd", (long) (writer ? wakeWriter : wakeReader));
         }
-        m.put("doorbells", java.util.List.of(doorbells(name)));
+        m.put("doorbells", java.util.List.of(bellDir + "/" + Doorbells.READER, bellDir + "/" + Doorbells.WRITER));
         return m;
     }
 }

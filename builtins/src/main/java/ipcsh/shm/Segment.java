@@ -36,6 +36,9 @@ public final class Segment implements Closeable {
     private final Runnable onClose;
     private final Map<String, Object> info;
     private volatile boolean closed;
+    /** The object's descriptor when its opener keeps it (a ring's side locks), else -1; closed with the mapping. */
+    private int fd = -1;
+    private boolean created;
 
     Segment(String kind, String name, Arena arena, MemorySegment mem, boolean writable, Runnable onClose,
             Map<String, Object> info) {
@@ -73,6 +76,17 @@ public final class Segment implements Closeable {
         }
     }
 
+    void keep(int fd, boolean created) {
+        this.fd = fd;
+        this.created = created;
+    }
+
+    /** The descriptor kept by {@link Segments#shm(String, Segments.Request, boolean)}, or -1. */
+    int fd() { return fd; }
+
+    /** Whether the call that opened it made the object (known when the descriptor is kept). */
+    boolean created() { return created; }
+
     /** The mapped memory itself, for a kind built on a segment (the ring). */
     MemorySegment memory() {
         check("use", 0, 0, false);
@@ -88,6 +102,10 @@ public final class Segment implements Closeable {
             OPEN.remove(this);
         }
         arena.close();
+        if (fd >= 0) {
+            ipcsh.os.LibC.get().close(fd);
+            fd = -1;
+        }
         if (onClose != null) onClose.run();
     }
 

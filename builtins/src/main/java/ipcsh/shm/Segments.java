@@ -35,12 +35,38 @@ public final class Segments {
 
     /** A POSIX shared memory object (shm_open, mmap). */
     public static Segment shm(String name, Request r) {
+        return shm(name, r, false);
+    }
+
+    /**
+     * A POSIX shared memory object whose descriptor stays open with the mapping ({@link
+     * Segment#fd}: the ring locks its sides on it) and which knows whether this call made it.
+     * With create, an existing object of another user is refused before it is sized or
+     * mapped: a ring this call would make must not be one another user made first.
+     */
+    static Segment shm(String name, Request r, boolean keepFd) {
         IpcNames.posix(r.builtin, name);
         LibC c = LibC.get();
         boolean[] created = {false};
         int fd = openExclusiveFirst(r, name, created, flags -> c.shmOpen(name, flags, r.perms));
+        if (keepFd && r.create && !created[0]) {
+            try {
+                ipcsh.os.FileCalls f = ipcsh.os.FileCalls.get();
+                int owner = f.fstat(fd).uid(), me = f.geteuid();
+                if (owner != me) {
+                    throw new IpcException(r.builtin + " \"" + name + "\": exists and belongs to uid " + owner + ", not to this user"
+                            + " (uid " + me + "); refusing to make a ring in another user's object (open it without :create to"
+                            + " join that user's ring)");
+                }
+            } catch (RuntimeException e) {
+                c.close(fd);
+                throw e;
+            }
+        }
         Runnable remove = () -> c.shmUnlink(name);
-        return mapFd(r, "shm", name, fd, created[0], remove, "shm " + name);
+        Segment s = mapFd(r, "shm", name, fd, created[0], remove, "shm " + name, keepFd);
+        if (keepFd) s.keep(fd, created[0]);
+        return s;
     }
 
     /** A regular file, mapped: its data outlives every process. */
@@ -49,7 +75,7 @@ public final class Segments {
         boolean[] created = {false};
         int fd = openExclusiveFirst(r, path, created, flags -> c.open(path, flags, r.perms));
         Runnable remove = () -> c.unlink(path);
-        return mapFd(r, "mmap", path, fd, created[0], remove, "mmap " + path);
+        return mapFd(r, "mmap", path, fd, created[0], remove, "mmap " + path, false);
     }
 
     private interface Opener {
@@ -80,9 +106,11 @@ public final class Segments {
         }
     }
 
-    private static Segment mapFd(Request r, String kind, String name, int fd, boolean created, Runnable remove, String atExitKey) {
+    private static Segment mapFd(Request r, String kind, String name, int fd, boolean created, Runnable remove, String atExitKey,
+                                 boolean keepFd) {
         LibC c = LibC.get();
         Arena arena = null;
+        boolean ok = false;
         try {
             long actual = c.lseek(fd, 0, LibC.SEEK_END);
             long size = r.size;
@@ -98,14 +126,16 @@ public final class Segments {
             int prot = r.write ? LibC.PROT_READ | LibC.PROT_WRITE : LibC.PROT_READ;
             MemorySegment mem = c.mmap(size, prot, LibC.MAP_SHARED, fd, 0, arena);
             if (created && r.temp) AtExit.register(atExitKey, quietly(remove));
-            return new Segment(kind, name, arena, mem, r.write, null, Map.of());
+            Segment s = new Segment(kind, name, arena, mem, r.write, null, Map.of());
+            ok = true;
+            return s;
         } catch (RuntimeException e) {
             if (arena != null) arena.close();
             if (created) quietly(remove).run();
             if (e instanceof OsException os && !os.call().equals(r.builtin)) throw new OsException(r.builtin, name, os.errno());
             throw e;
         } finally {
-            c.close(fd);
+            if (!ok || !keepFd) c.close(fd);
         }
     }
 
@@ -189,12 +219,11 @@ public final class Segments {
     public static void unlink(String builtin, String name) {
         IpcNames.posix(builtin, name);
         AtExit.cancel("shm " + name);
+        RingDriver.removeDoorbells(name); // first: the ring's header says where they are
         try {
             LibC.get().shmUnlink(name);
         } catch (OsException e) {
             throw new OsException(builtin, name, e.errno(), e.errno() == Errno.ENOENT ? "no such shared memory object" : null);
-        } finally {
-            RingDriver.removeDoorbells(name);
         }
     }
 
