@@ -57,20 +57,39 @@ final class Doorbells {
         }
         int dfd = -1, r = -1, w = -1;
         try {
-            dfd = f.openat(FileCalls.AT_FDCWD, path, LibC.O_RDONLY | LibC.O_CLOEXEC | FileCalls.O_DIRECTORY | FileCalls.O_NOFOLLOW, 0);
+            try {
+                dfd = f.openat(FileCalls.AT_FDCWD, path, LibC.O_RDONLY | LibC.O_CLOEXEC | FileCalls.O_DIRECTORY | FileCalls.O_NOFOLLOW, 0);
+            } catch (OsException e) {
+                throw new OsException(builtin, ring + " doorbells " + path, e.errno());
+            }
             checkDir(builtin, ring, path, f.fstat(dfd), me);
             f.fchmod(dfd, 0700 | ((perms & 0060) != 0 ? 0010 : 0) | ((perms & 0006) != 0 ? 0001 : 0));
             r = makeFifo(builtin, ring, dfd, path, READER, perms, me);
             w = makeFifo(builtin, ring, dfd, path, WRITER, perms, me);
             return new Doorbells(path, r, w);
         } catch (RuntimeException e) {
+            // undone with no new descriptor: the failure may be that there are none left
             LibC c = LibC.get();
             if (r >= 0) c.close(r);
             if (w >= 0) c.close(w);
-            remove(path, me);
+            int d = dfd;
+            if (d >= 0) {
+                quietly(() -> f.unlinkat(d, READER, 0));
+                quietly(() -> f.unlinkat(d, WRITER, 0));
+            }
+            String made = path;
+            quietly(() -> f.unlinkat(FileCalls.AT_FDCWD, made, FileCalls.AT_REMOVEDIR)); // ours, and empty now
             throw e;
         } finally {
             if (dfd >= 0) LibC.get().close(dfd);
+        }
+    }
+
+    private static void quietly(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException ignored) {
+            // never made, or gone already
         }
     }
 

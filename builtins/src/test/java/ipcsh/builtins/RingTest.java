@@ -272,6 +272,60 @@ class RingTest {
 
     // ------------------------------------------------------------------ checks before side effects
 
+    /**
+     * A failure after this call made the segment (here: no descriptor left for the doorbell
+     * directory, RLIMIT_NOFILE lowered to just above the segment's descriptor) removes the
+     * segment and the directory, :temp or not, and says what failed.
+     */
+    @Test
+    void aRingWhoseDoorbellsCannotBeOpenedLeavesNothingBehind() throws Exception {
+        String warm = name("warm"); // the first ring loads every class and the random source, which open files
+        call("close", call("shm-ring", warm, opts("size", 4096L, "create", true, "temp", true)));
+        call("shm-unlink", warm);
+        assertThrows(IpcException.class, () -> call("shm-ring", warm)); // and the classes of an error (a class file is a file)
+        String n = name("no-fds");
+        Set<String> before = doorbellDirs();
+        java.lang.foreign.Linker linker = java.lang.foreign.Linker.nativeLinker();
+        java.lang.invoke.MethodHandle getrlimit = linker.downcallHandle(linker.defaultLookup().find("getrlimit").orElseThrow(),
+                java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.JAVA_INT,
+                        java.lang.foreign.ValueLayout.ADDRESS));
+        java.lang.invoke.MethodHandle setrlimit = linker.downcallHandle(linker.defaultLookup().find("setrlimit").orElseThrow(),
+                java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.JAVA_INT,
+                        java.lang.foreign.ValueLayout.ADDRESS));
+        int rlimitNofile = 7;
+        try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
+            java.lang.foreign.MemorySegment old = a.allocate(16, 8), low = a.allocate(16, 8);
+            assertEquals(0, (int) getrlimit.invokeExact(rlimitNofile, old));
+            Set<Integer> used = new TreeSet<>();
+            try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+                for (Path fd : fds.toList()) {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (!target.endsWith("/fd")) used.add(Integer.parseInt(fd.getFileName().toString())); // not the listing's own
+                }
+            }
+            int free = 0;
+            while (used.contains(free)) free++;
+            int next = free + 1;
+            while (used.contains(next)) next++;
+            low.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, next); // the segment gets `free`, nothing after it
+            low.set(java.lang.foreign.ValueLayout.JAVA_LONG, 8, old.get(java.lang.foreign.ValueLayout.JAVA_LONG, 8));
+            IpcException e;
+            assertEquals(0, (int) setrlimit.invokeExact(rlimitNofile, low));
+            try {
+                e = assertThrows(IpcException.class, () -> call("shm-ring", n, opts("size", 4096L, "create", true, "temp", true)));
+            } finally {
+                assertEquals(0, (int) setrlimit.invokeExact(rlimitNofile, old));
+            }
+            assertTrue(e.getMessage().matches("shm-ring \"" + n + " doorbells /tmp/ipcsh-ring-[a-z0-9]{16}\": Too many open files"
+                    + " \\(EMFILE\\)"), e.getMessage());
+        } catch (Throwable t) {
+            if (t instanceof Exception x) throw x;
+            throw (Error) t;
+        }
+        assertFalse(Files.exists(Path.of("/dev/shm" + n)), "the segment this call made is removed");
+        assertEquals(before, doorbellDirs(), "the doorbell directory this call made is removed");
+    }
+
     @Test
     void badOptionsAreRefusedBeforeAnythingIsMade() throws Exception {
         String n = name("opts");
