@@ -284,7 +284,7 @@ class SharedMemoryTest {
     @Test
     void ringReaderOnReadableNeverStallsAcrossThreadsInThousandsOfRounds() throws Exception {
         java.util.concurrent.SynchronousQueue<String> next = new java.util.concurrent.SynchronousQueue<>();
-        int rounds = 3000, lines = 12;
+        int rounds = 2000, lines = 12;
         CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
             try {
                 for (int i = 0; i < rounds; i++) {
