@@ -49,7 +49,7 @@ public final class RingDriver implements MemoryDriver {
             wakes the other side if it waits. Doorbells are two FIFOs, wake-reader and wake-writer, in \
             a directory the creator makes as /tmp/ipcsh-ring-XXXXXXXXXXXXXXXX (16 random characters \
             of [a-z0-9]; mkdir fails on anything already there), mode 0700 plus search permission \
-            for the group and others the ring's mode admits; the FIFOs get the ring's mode. An opener \
+            for the group and others the ring's mode admits; the FIFOs get the segment's mode (as fstat shows it after the umask). An opener \
             opens the directory O_PATH|O_DIRECTORY|O_NOFOLLOW and refuses it unless fstat shows a \
             directory owned by the segment's owner (fstat of the shm_open descriptor) that group and \
             others cannot write, then openat()s each FIFO O_RDWR|O_NONBLOCK|O_NOFOLLOW and refuses \
@@ -164,7 +164,8 @@ public final class RingDriver implements MemoryDriver {
             if (create && (int) I32.getVolatile(mem, OFF_MAGIC) == 0 && I32.compareAndSet(mem, OFF_VERSION, 0, VERSION)) {
                 // New (all zero), and the compare-and-swap made this call its creator: lay out the
                 // header, the magic last so an opener never sees half of it.
-                bells = Doorbells.create(builtin, name, perms);
+                // the doorbells admit whom the segment admits: its mode as made (after the umask)
+                bells = Doorbells.create(builtin, name, f.fstat(seg.fd()).perms());
                 madeBells = true;
                 byte[] dir = bells.dir.getBytes(java.nio.charset.StandardCharsets.UTF_8);
                 MemorySegment.copy(dir, 0, mem, ValueLayout.JAVA_BYTE, OFF_DIR, dir.length);

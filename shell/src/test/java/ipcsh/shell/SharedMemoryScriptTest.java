@@ -250,6 +250,38 @@ class SharedMemoryScriptTest {
         assertGone(base + "-" + (rounds - 1));
     }
 
+    /** From JavaScript as from Clojure: a bad option makes nothing; one writer, one reader. */
+    @Test
+    void javascriptRingChecksOptionsFirstAndRefusesASecondWriter() throws Exception {
+        String n = name("js");
+        Path f = script("ring.js", """
+                const name = ipc.args[0];
+                for (const opts of [{create: true, timeout: -1}, {create: true, bogus: 1}, {temp: true}]) {
+                  try { ipc.shmRing(name, opts); console.log("accepted", JSON.stringify(opts)); }
+                  catch (e) { console.log(String(e.message).split("\\n")[0]); }
+                }
+                const w = ipc.shmRing(name, {size: 4096, create: true, temp: true});
+                try { ipc.shmRing(name, "write"); console.log("second writer accepted"); }
+                catch (e) { console.log(String(e.message).split("\\n")[0]); }
+                const r = ipc.shmRing(name);
+                w.puts("hello from js");
+                w.close();
+                console.log(r.gets(), r.gets());
+                """);
+        Result r = IpcshProcess.run(f.toString(), n);
+        assertEquals(0, r.status(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertEquals(5, lines.size(), r.out());
+        assertEquals("shm-ring: option :timeout must be 0 or more, not -1", lines.get(0));
+        assertTrue(lines.get(1).startsWith("shm-ring: unknown option :bogus (options: :size :create :exclusive :mode :temp, and the"
+                + " channel's :blocking "), lines.get(1));
+        assertEquals("shm-ring: :temp is for a ring this call creates; add :create true", lines.get(2));
+        assertEquals("shm-ring \"" + n + "\": the ring has a writer already (another channel, in this process or another, holds"
+                + " its writer's lock); a ring has one writer and one reader", lines.get(3));
+        assertEquals("hello from js null", lines.get(4));
+        assertGone(n);
+    }
+
     @Test
     void temporarySegmentIsRemovedWhenTheShellIsTerminated() throws Exception {
         String n = name("temp");
