@@ -193,6 +193,10 @@ class RingTest {
         IpcException e = assertThrows(IpcException.class, () -> call("shm-ring", theirs));
         assertTrue(e.getMessage().startsWith("shm-ring \"" + theirs + "\": doorbell directory " + ourDir
                 + " is not a directory of uid 65534 that only its owner can write (it is a directory, uid 0, mode 0700)"), e.getMessage());
+        call("shm-unlink", theirs); // nor does removing their ring remove the doorbells its header names
+        assertTrue(Files.exists(Path.of(ourDir, "wake-reader")) && Files.exists(Path.of(ourDir, "wake-writer")), "our doorbells removed");
+        call("puts", w, "still ringing");
+        assertEquals("still ringing", call("gets", ring(mine)));
     }
 
     // ------------------------------------------------------------------ one writer, one reader
