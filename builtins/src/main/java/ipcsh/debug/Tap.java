@@ -58,6 +58,7 @@ public final class Tap implements Closeable {
     private final Throwable registeredAt;
     private final AtomicLong chunkBacklog = new AtomicLong();
     private Reactor.Interest accepting;
+    private EventLoop.Keeper keeper;
     private final Object address;
     private long nextConn = 1;
     private boolean closed;
@@ -92,7 +93,7 @@ public final class Tap implements Closeable {
         }
         Tap t = new Tap(spec, srv, registeredAt);
         t.accepting = Reactor.get().watchHere(srv.readFd(), false, t::acceptAll);
-        t.loop.hold();
+        t.keeper = t.loop.hold("tap", t, registeredAt);
         AtExit.register(t, t::closeLog);
         return t;
     }
@@ -398,7 +399,7 @@ public final class Tap implements Closeable {
             closeQuietly(listener);
             for (Conn c : new ArrayList<>(conns)) c.end();
         }
-        loop.release();
+        loop.release(keeper);
         AtExit.cancel(this);
         closeLog();
     }
