@@ -47,7 +47,8 @@ public final class Pending {
     public static String report() {
         List<Map<String, Object>> rows = list();
         StringBuilder sb = new StringBuilder("ipcsh " + ProcessHandle.current().pid() + ": ");
-        sb.append(rows.isEmpty() ? "nothing keeps the event loop alive" : "kept alive by").append('\n');
+        boolean kept = rows.stream().anyMatch(r -> !"child".equals(r.get("kind").toString().substring(1)));
+        sb.append(kept ? "kept alive by" : "nothing keeps it alive").append('\n'); // children do not: they end with it
         int kw = 4, ww = 4;
         for (Map<String, Object> r : rows) {
             kw = Math.max(kw, r.get("kind").toString().length() - 1);

@@ -14,15 +14,17 @@ import java.nio.file.Path;
  * <p>The JDK's attach mechanism (jcmd, jstack) also knocks with SIGQUIT, after creating an
  * .attach_pid file; then the JVM's own handler is put back for one signal, so those tools still
  * work. Where there is no handler code for the machine (only x86_64 has it) the JVM keeps
- * SIGQUIT and prints its thread dump, as before.
+ * SIGQUIT and prints its thread dump, as before; so it does during the shell's first
+ * {@link #DELAY_MS} ms, which a short run (ipcsh -e, a quick script) then never pays for.
  */
 public final class QuitReport {
     private static final int SIGQUIT = 3;
+    static final long DELAY_MS = 200;
     private static boolean installed;
 
     private QuitReport() {}
 
-    /** Takes SIGQUIT over, on a daemon thread of its own (so start-up does not wait for the linking). */
+    /** Takes SIGQUIT over after {@link #DELAY_MS}, on a daemon thread of its own (start-up does not wait for it). */
     public static synchronized void install() {
         if (installed) return;
         installed = true;
@@ -32,6 +34,7 @@ public final class QuitReport {
     }
 
     private static void serve() {
+        sleep(DELAY_MS);
         LibC c = LibC.get();
         int[] p;
         long handler;
