@@ -78,7 +78,9 @@ public final class Debugging implements Registry.Group {
                 visible), :hex (offset, hex and ASCII columns like xxd), or a framing (:lines, :json-lines, \
                 :u32be...) so that each message is one entry. :log "file" writes the log to a file instead of \
                 the terminal (complete; the terminal drops entries while it cannot keep up, and says how many \
-                at close; forwarding never waits for either), :log false logs nothing. :on-chunk f calls (f \
+                at close), :log false logs nothing. Forwarding runs on the reactor thread, not the \
+                interpreter's, so a script may talk to its own tap with a blocking gets; it stops reading \
+                only while more than 64 MiB wait for a log file or for :on-chunk calls. :on-chunk f calls (f \
                 entry) for each chunk or message, entry = {:conn 1 :dir :c->s :time ms :data "..." :len n}. \
                 The target must be listening (checked without connecting to it). A connection that resets \
                 is logged and closed; the tap goes on. (close t) stops it: the listener goes, proxied \

@@ -8,6 +8,7 @@ import ipcsh.loop.CallbackError;
 import ipcsh.loop.ChannelEvents;
 import ipcsh.loop.Copy;
 import ipcsh.loop.EventLoop;
+import ipcsh.loop.Pending;
 import ipcsh.registry.Args;
 import ipcsh.registry.Callback;
 import ipcsh.registry.Registry;
@@ -81,6 +82,18 @@ public final class EventLoopBuiltins implements Registry.Group {
                         throw new Interrupts.InterruptedError("wait-for");
                     }
                 });
+        r.add("pending", "([])", """
+                What keeps the script from ending, as rows {:kind :timer :what "every 1000 ms" :at \
+                "job.ipcs:3:1"}: servers (:server), handlers (:on-readable, :on-writable), timers, taps, \
+                background copies, output still queued on a non-blocking channel (:output), traps, then \
+                the children the shell will end when it ends (:child; they do not keep it alive). :at is \
+                where the script made it, nil when unknown. SIGQUIT (Ctrl-\\) prints the same on standard \
+                error, with what the interpreter thread is doing (blocked in a wait, serving events), and \
+                the shell goes on: the way to find out why a script does not end or does not answer.""",
+                a -> {
+                    a.arity(0, 0);
+                    return Pending.list();
+                });
         r.add("run-loop", "([])", """
                 Serves events until nothing is left to serve: no handler, server, timer or background \
                 copy. A script does this by itself after its top level; in the REPL events are served \
@@ -127,7 +140,8 @@ public final class EventLoopBuiltins implements Registry.Group {
                 throw new CallbackError(what, e, at);
             }
         };
-        t[0] = repeat ? loop.every(ms, task) : loop.after(ms, task);
+        String shown = a.name() + " " + ms + " ms";
+        t[0] = repeat ? loop.every(ms, task, shown, at) : loop.after(ms, task, shown, at);
         return t[0];
     }
 

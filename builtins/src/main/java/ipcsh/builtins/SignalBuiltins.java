@@ -86,8 +86,9 @@ public final class SignalBuiltins implements Registry.Group {
                 (trap sig :ignore) ignores the signal (children spawned later inherit that, except for HUP, INT, QUIT, PIPE and TERM, which spawn resets); (trap sig :default) or (trap sig nil) restores what \
                 the shell does without a trap: for :INT, :TERM and :HUP a script removes its temporary \
                 objects (FIFOs it made, socket files) and exits 128+n (143 for TERM). (trap) lists the \
-                traps as data. QUIT, SEGV, BUS, FPE, ILL, USR2 (thread suspension), PIPE and XFSZ (the \
-                JVM's) and KILL, STOP (the kernel's) cannot be trapped: the error says why.""",
+                traps as data. QUIT (the shell's: it prints what keeps the shell alive, see pending), \
+                SEGV, BUS, FPE, ILL, USR2 (thread suspension), PIPE and XFSZ (the JVM's) and KILL, STOP \
+                (the kernel's) cannot be trapped: the error says why.""",
                 a -> {
                     a.arity(0, 2);
                     if (a.size() == 0) return Traps.list();

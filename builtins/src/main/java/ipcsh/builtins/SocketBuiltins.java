@@ -210,13 +210,13 @@ public final class SocketBuiltins implements Registry.Group {
                 loop.report(new CallbackError(what, t, registeredAt));
             }
         }), null);
-        loop.hold();
+        EventLoop.Keeper keeper = loop.hold("server", srv.describe(), registeredAt);
         boolean[] released = {false};
         srv.onClose(() -> {
             if (released[0]) return;
             released[0] = true;
             i.cancel();
-            loop.release();
+            loop.release(keeper);
         });
     }
 }

@@ -9,7 +9,6 @@ import ipcsh.chan.FrameDecoder;
 import ipcsh.chan.Framing;
 import ipcsh.chan.drivers.Sockets;
 import ipcsh.loop.CallbackError;
-import ipcsh.loop.Copy;
 import ipcsh.loop.EventLoop;
 import ipcsh.loop.Reactor;
 import ipcsh.os.AtExit;
@@ -27,25 +26,39 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A transparent proxy that logs: a listener; for each connection it accepts, a connection to
- * the target and two background {@link Copy}s (one per direction) whose observer hands each
- * chunk to the {@link TapLog} thread and the :on-chunk callback. The copies run on the
- * reactor like any other, so forwarding never waits for the log or the callback.
+ * the target and a relay of both directions. Accepting and relaying run on the reactor thread
+ * ({@link Reactor#watchHere}), connecting to the target on a short-lived thread of its own, so
+ * forwarding never needs the interpreter thread: a script may tap a server and, in the same
+ * script, talk to it through the tap with a blocking gets. Each chunk goes to the {@link TapLog}
+ * thread and, as a posted call, to the :on-chunk callback; when either has more than
+ * {@link #BACKLOG} bytes waiting (a log file slower than the traffic, an interpreter busy
+ * elsewhere), the relay stops reading until it has caught up: nothing is dropped except on a
+ * terminal log, which counts what it drops.
  */
 public final class Tap implements Closeable {
     /** How a tap shows chunks: text or hex, or the frames of a channel framing. */
     public record Spec(Object listen, Object to, LogFormat format, Framing framing, String logFile, boolean logOff,
                        Callback onChunk) {}
 
+    /** Bytes of :on-chunk calls that may wait for the interpreter before the relay stops reading. */
+    static final long BACKLOG = 64L << 20;
+    private static final int CHUNK = 64 * 1024;
+
     private final Spec spec;
     private final Channel listener;
     private final TapLog log;
     private final EventLoop loop = Reactor.get().loop();
+    /** Guards everything below and every connection's state: the reactor, connect threads and the interpreter meet here. */
+    private final Object lock = new Object();
     private final List<Conn> conns = new ArrayList<>();
     private final Throwable registeredAt;
+    private final AtomicLong chunkBacklog = new AtomicLong();
     private Reactor.Interest accepting;
+    private EventLoop.Keeper keeper;
     private final Object address;
     private long nextConn = 1;
     private boolean closed;
@@ -59,7 +72,7 @@ public final class Tap implements Closeable {
         TapLog l = null;
         if (!spec.logOff()) {
             try {
-                l = new TapLog(spec.format(), spec.logFile());
+                l = new TapLog(spec.format(), spec.logFile(), BACKLOG, this::resume);
             } catch (RuntimeException e) {
                 listener.close();
                 throw e;
@@ -79,8 +92,8 @@ public final class Tap implements Closeable {
             throw new IpcException("tap: " + e.getMessage(), e.data(), e);
         }
         Tap t = new Tap(spec, srv, registeredAt);
-        t.accepting = Reactor.get().watch(srv.readFd(), false, t::acceptAll, null);
-        t.loop.hold();
+        t.accepting = Reactor.get().watchHere(srv.readFd(), false, t::acceptAll);
+        t.keeper = t.loop.hold("tap", t, registeredAt);
         AtExit.register(t, t::closeLog);
         return t;
     }
@@ -90,6 +103,11 @@ public final class Tap implements Closeable {
         return address;
     }
 
+    /** Where the script made this tap (for listings and errors). */
+    public Throwable registeredAt() {
+        return registeredAt;
+    }
+
     private static String tcpHost(Object a, String dflt) {
         return a instanceof List<?> l ? (String) l.get(0) : dflt;
     }
@@ -97,7 +115,6 @@ public final class Tap implements Closeable {
     private static int tcpPort(Object a) {
         return ((Number) (a instanceof List<?> l ? l.get(1) : a)).intValue();
     }
-
     /**
      * Fails early and clearly when nobody listens at the target, without connecting to it (a
      * probe connection would be one more client the debugged program sees).
@@ -131,23 +148,42 @@ public final class Tap implements Closeable {
         }
     }
 
+    /** On the reactor thread: takes every waiting client; a thread per client connects it to the target. */
     private void acceptAll() {
-        Sockets.acceptPending(listener, 64, (client, peer) -> {
-            long id = nextConn++;
-            Channel server;
-            try {
-                server = spec.to() instanceof String p ? Sockets.connectUnix(p, 5000)
-                        : Sockets.connectTcp(tcpHost(spec.to(), "127.0.0.1"), tcpPort(spec.to()), 5000);
-            } catch (RuntimeException e) {
-                event(id, "connect to the target failed: " + e.getMessage() + "; client closed");
-                client.close();
+        synchronized (lock) {
+            if (closed) return;
+            Sockets.acceptPending(listener, 64, (client, peer) -> {
+                long id = nextConn++;
+                Thread t = new Thread(() -> connect(id, client, peer), "ipcsh-tap-connect");
+                t.setDaemon(true);
+                t.start();
+            });
+        }
+    }
+
+    /** Connects a client to the target (this may wait up to 5 s, so not on the reactor) and starts its relay. */
+    private void connect(long id, Channel client, Object peer) {
+        Channel server;
+        try {
+            server = spec.to() instanceof String p ? Sockets.connectUnix(p, 5000)
+                    : Sockets.connectTcp(tcpHost(spec.to(), "127.0.0.1"), tcpPort(spec.to()), 5000);
+        } catch (RuntimeException e) {
+            event(id, "connect to the target failed: " + e.getMessage() + "; client closed");
+            closeQuietly(client);
+            return;
+        }
+        synchronized (lock) {
+            if (closed) {
+                closeQuietly(client);
+                closeQuietly(server);
                 return;
             }
             event(id, "open: " + (peer == null ? "client" : String.valueOf(peer)) + " -> " + target());
             Conn c = new Conn(id, client, server);
             conns.add(c);
-            c.start();
-        });
+            c.pump(0);
+            c.pump(1);
+        }
     }
 
     private String target() {
@@ -158,15 +194,42 @@ public final class Tap implements Closeable {
         if (log != null) log.add(new TapLog.Entry(conn, false, System.currentTimeMillis(), null, 0, null, text));
     }
 
-    /** One proxied connection: two copies and, for framed logs, a decoder per direction. */
+    /** Whether the log or the :on-chunk calls have more waiting than the relay lets pile up. */
+    private boolean backlogged() {
+        return (log != null && log.full()) || chunkBacklog.get() > BACKLOG;
+    }
+
+    /** The log or the callbacks caught up: the relays that stopped for them read again. */
+    private void resume() {
+        synchronized (lock) {
+            if (closed || backlogged()) return;
+            for (Conn c : new ArrayList<>(conns)) {
+                for (int dir = 0; dir < 2; dir++) {
+                    if (c.paused[dir]) {
+                        c.paused[dir] = false;
+                        c.pump(dir);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * One proxied connection: per direction a buffer, the bytes read but not yet written, and a
+     * one-shot reactor interest in whichever side it waits for; for framed logs, a decoder. All
+     * of it under the tap's lock.
+     */
     private final class Conn {
         final long id;
         final Channel client, server;
-        final Copy[] copies = new Copy[2];
+        final byte[][] bufs = new byte[2][];
+        final int[] off = new int[2], len = new int[2];
+        final Reactor.Interest[] waiting = new Reactor.Interest[2];
+        final boolean[] paused = new boolean[2], ended = new boolean[2];
         final FrameDecoder[] decoders = new FrameDecoder[2];
         final long[] offsets = new long[2];
-        int done;
-        boolean ended;
+        final boolean observe = log != null || spec.onChunk() != null;
+        boolean closed;
 
         Conn(long id, Channel client, Channel server) {
             this.id = id;
@@ -178,17 +241,59 @@ public final class Tap implements Closeable {
             }
         }
 
-        void start() {
-            boolean observe = log != null || spec.onChunk() != null;
-            copies[0] = Copy.start(client, server, -1, false, r -> finished(0, r), observe ? (b, o, n) -> chunk(0, b, o, n) : null);
-            copies[1] = Copy.start(server, client, -1, false, r -> finished(1, r), observe ? (b, o, n) -> chunk(1, b, o, n) : null);
+        /** Moves what it can of one direction without waiting, then waits for the side that is not ready. */
+        void pump(int dir) {
+            if (closed || ended[dir]) return;
+            if (waiting[dir] != null) waiting[dir].cancel();
+            waiting[dir] = null;
+            Channel from = dir == 0 ? client : server, to = dir == 0 ? server : client;
+            if (bufs[dir] == null) bufs[dir] = new byte[CHUNK];
+            byte[] buf = bufs[dir];
+            try {
+                for (int k = 0; k < 16; k++) {
+                    if (len[dir] > 0) {
+                        int w = to.driver().write(buf, off[dir], len[dir]);
+                        if (w == LibC.WOULD_BLOCK) {
+                            waiting[dir] = Reactor.get().watchHere(to.writeFd(), true, () -> resumeDir(dir));
+                            return;
+                        }
+                        off[dir] += w;
+                        len[dir] -= w;
+                        continue;
+                    }
+                    if (observe && backlogged()) {
+                        paused[dir] = true; // resume() goes on once the log and the callbacks caught up
+                        return;
+                    }
+                    int r = from.driver().read(buf, 0, CHUNK);
+                    if (r == 0) {
+                        finished(dir, null);
+                        return;
+                    }
+                    if (r == LibC.WOULD_BLOCK) break;
+                    if (observe) chunk(dir, buf, r);
+                    off[dir] = 0;
+                    len[dir] = r;
+                }
+                // waiting for input, or after 16 chunks: other descriptors get their turn first
+                waiting[dir] = len[dir] > 0 ? Reactor.get().watchHere(to.writeFd(), true, () -> resumeDir(dir))
+                        : Reactor.get().watchHere(from.readFd(), false, () -> resumeDir(dir));
+            } catch (RuntimeException e) {
+                finished(dir, e);
+            }
         }
 
-        void chunk(int dir, byte[] buf, int off, int len) {
+        void resumeDir(int dir) {
+            synchronized (lock) {
+                pump(dir);
+            }
+        }
+
+        void chunk(int dir, byte[] buf, int n) {
             long now = System.currentTimeMillis();
-            byte[] data = Arrays.copyOfRange(buf, off, off + len);
+            byte[] data = Arrays.copyOfRange(buf, 0, n);
             long at = offsets[dir];
-            offsets[dir] += len;
+            offsets[dir] += n;
             if (decoders[dir] != null) {
                 List<Object> frames = new ArrayList<>();
                 try {
@@ -214,7 +319,9 @@ public final class Tap implements Closeable {
             m.put("time", now);
             m.put("data", frame != null ? frame : new String(data, StandardCharsets.UTF_8));
             m.put("len", frame == null ? (long) data.length : frame instanceof String s ? (long) s.getBytes(StandardCharsets.UTF_8).length : null);
-            // after the copy's step, so a failing callback cannot break the forwarding
+            long size = data != null ? data.length : 64;
+            chunkBacklog.addAndGet(size);
+            // the callback runs on the interpreter thread; the relay has moved on already
             loop.post(() -> {
                 try {
                     f.call(m);
@@ -222,12 +329,17 @@ public final class Tap implements Closeable {
                     throw e;
                 } catch (Throwable t) {
                     loop.report(new CallbackError("on-chunk of tap " + address(), t, registeredAt));
+                } finally {
+                    long left = chunkBacklog.addAndGet(-size);
+                    if (left <= BACKLOG && left + size > BACKLOG) resume();
                 }
             });
         }
 
-        void finished(int dir, Object result) {
-            if (ended) return;
+        /** One direction met end of stream (error null) or failed. */
+        void finished(int dir, Throwable error) {
+            if (closed) return;
+            ended[dir] = true;
             if (decoders[dir] != null) {
                 List<Object> frames = new ArrayList<>();
                 try {
@@ -237,8 +349,8 @@ public final class Tap implements Closeable {
                 }
                 for (Object f : frames) emit(dir, System.currentTimeMillis(), null, offsets[dir], f);
             }
-            if (result instanceof Throwable t) {
-                event(id, dirName(dir) + " " + t.getMessage() + "; connection closed");
+            if (error != null) {
+                event(id, dirName(dir) + " " + error.getMessage() + "; connection closed");
                 end();
                 return;
             }
@@ -246,15 +358,18 @@ public final class Tap implements Closeable {
             try {
                 (dir == 0 ? server : client).close("write");
             } catch (RuntimeException ignored) {
-                // the peer is gone already: the other copy will tell
+                // the peer is gone already: the other direction will tell
             }
-            if (++done == 2) end();
+            if (ended[0] && ended[1]) end();
         }
 
         void end() {
-            if (ended) return;
-            ended = true;
-            for (Copy c : copies) if (c != null) c.cancel();
+            if (closed) return;
+            closed = true;
+            for (int dir = 0; dir < 2; dir++) {
+                if (waiting[dir] != null) waiting[dir].cancel();
+                waiting[dir] = null;
+            }
             closeQuietly(client);
             closeQuietly(server);
             conns.remove(this);
@@ -277,12 +392,14 @@ public final class Tap implements Closeable {
     /** Stops listening, closes the proxied connections, writes out the log. */
     @Override
     public void close() {
-        if (closed) return;
-        closed = true;
-        accepting.cancel();
-        loop.release();
-        closeQuietly(listener);
-        for (Conn c : new ArrayList<>(conns)) c.end();
+        synchronized (lock) {
+            if (closed) return;
+            closed = true;
+            accepting.cancel();
+            closeQuietly(listener);
+            for (Conn c : new ArrayList<>(conns)) c.end();
+        }
+        loop.release(keeper);
         AtExit.cancel(this);
         closeLog();
     }
@@ -297,11 +414,15 @@ public final class Tap implements Closeable {
     }
 
     public boolean isClosed() {
-        return closed;
+        synchronized (lock) {
+            return closed;
+        }
     }
 
     @Override
     public String toString() {
-        return "#<tap " + address() + " -> " + target() + (closed ? " closed" : ", " + conns.size() + " open") + ">";
+        synchronized (lock) {
+            return "#<tap " + address() + " -> " + target() + (closed ? " closed" : ", " + conns.size() + " open") + ">";
+        }
     }
 }

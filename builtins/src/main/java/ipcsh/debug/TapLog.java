@@ -36,9 +36,22 @@ final class TapLog {
     private final String fileName;
     private final Palette palette;
     private final Thread thread;
+    /** With a bound: add never waits, the caller asks {@link #full} and hears of room through onDrained. */
+    private final long bound;
+    private final Runnable onDrained;
 
-    /** fileName null: the terminal (Console). */
+    /** fileName null: the terminal (Console). add waits while more than FILE_BACKLOG bytes wait for a file. */
     TapLog(LogFormat format, String fileName) {
+        this(format, fileName, 0, null);
+    }
+
+    /**
+     * A log whose writer never waits in {@link #add}: it stops adding while {@link #full} and
+     * onDrained runs (on the log's thread) when the backlog fell back to bound bytes.
+     */
+    TapLog(LogFormat format, String fileName, long bound, Runnable onDrained) {
+        this.bound = bound;
+        this.onDrained = onDrained;
         this.format = format;
         this.fileName = fileName;
         if (fileName != null) {
@@ -58,15 +71,15 @@ final class TapLog {
         thread.start();
     }
 
-    /** Queues an entry; called on the interpreter thread. */
+    /** Queues an entry; called by one thread at a time. */
     void add(Entry e) {
-        long size = e.data == null ? 64 : e.data.length;
+        long size = size(e);
         if (file == null) {
             if (queue.size() >= TERMINAL_BACKLOG && e.event == null) {
                 dropped.incrementAndGet();
                 return;
             }
-        } else {
+        } else if (onDrained == null) {
             while (pending.get() > FILE_BACKLOG && thread.isAlive()) LockSupport.parkNanos(200_000);
         }
         pending.addAndGet(size);
@@ -88,6 +101,15 @@ final class TapLog {
         return dropped.get();
     }
 
+    /** More than the bound waits to be written to the file (a terminal log drops instead, so it is never full). */
+    boolean full() {
+        return file != null && thread.isAlive() && pending.get() > bound;
+    }
+
+    private static long size(Entry e) {
+        return e.data == null ? 64 : e.data.length;
+    }
+
     private void run() {
         Dumps.Out out = new Dumps.Out();
         try {
@@ -96,7 +118,9 @@ final class TapLog {
                 boolean end = e == END;
                 if (!end) {
                     format(e, out);
-                    pending.addAndGet(-(e.data == null ? 64 : e.data.length));
+                    long size = size(e);
+                    long left = pending.addAndGet(-size);
+                    if (onDrained != null && file != null && left <= bound && left + size > bound) onDrained.run();
                 }
                 if (end || queue.isEmpty() || out.length() > (1 << 20)) {
                     write(out);

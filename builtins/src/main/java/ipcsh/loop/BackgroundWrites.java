@@ -21,6 +21,7 @@ import java.util.WeakHashMap;
  */
 public final class BackgroundWrites implements BackgroundWriter {
     private static final Map<Channel, Reactor.Interest> ACTIVE = new IdentityHashMap<>();
+    private static final Map<Channel, EventLoop.Keeper> KEEPERS = new IdentityHashMap<>();
     private static final Set<Channel> HOOKED = Collections.newSetFromMap(new WeakHashMap<>());
 
     /** For {@link java.util.ServiceLoader} (META-INF/services): channels find the loop this way. */
@@ -48,7 +49,7 @@ public final class BackgroundWrites implements BackgroundWriter {
         if (fd < 0) return;
         Reactor reactor = Reactor.get();
         ACTIVE.put(ch, reactor.watch(fd, true, () -> drain(ch), null));
-        reactor.loop().hold();
+        KEEPERS.put(ch, reactor.loop().hold("output", "queued output of " + ch.describe(), null));
         if (HOOKED.add(ch)) {
             ch.onClose(() -> {
                 // closed for good (not a background close): the descriptor is going away
@@ -61,7 +62,7 @@ public final class BackgroundWrites implements BackgroundWriter {
         Reactor.Interest i = ACTIVE.remove(ch);
         if (i == null) return;
         i.cancel();
-        Reactor.get().loop().release();
+        Reactor.get().loop().release(KEEPERS.remove(ch));
     }
 
     /** Whether ch's queue is being written in the background now. */

@@ -47,6 +47,22 @@ public final class CallbackError extends IpcException {
         return new Throwable(what + " registered here", languageStack.get());
     }
 
+    private static volatile java.util.function.Function<Throwable, String> locator = t -> null;
+
+    /** The script's file:line:col a registration trace points at, or null (no language, no user frame). */
+    public static String where(Throwable registeredAt) {
+        try {
+            return locator.apply(registeredAt);
+        } catch (RuntimeException e) {
+            return null; // a listing must not fail over one location
+        }
+    }
+
+    /** How the languages find the user's frame in a trace (the error renderer's rule). */
+    public static void locator(java.util.function.Function<Throwable, String> f) {
+        locator = f;
+    }
+
     /** Where the language runtime says its caller is (null when no such code is running). */
     public static void languageStack(Supplier<Throwable> stack) {
         languageStack = stack;

@@ -19,6 +19,7 @@ import java.util.Set;
  */
 public final class ChannelEvents {
     private static final Map<Channel, Reactor.Interest[]> WATCHES = new IdentityHashMap<>();
+    private static final Map<Channel, EventLoop.Keeper[]> KEEPERS = new IdentityHashMap<>();
     private static final Set<Channel> HOOKED = Collections.newSetFromMap(new IdentityHashMap<>());
 
     private ChannelEvents() {}
@@ -50,7 +51,8 @@ public final class ChannelEvents {
         };
         Reactor.Interest i = reactor.watch(fd, write, guarded, write ? null : ch::hasBufferedInput);
         WATCHES.computeIfAbsent(ch, c -> new Reactor.Interest[2])[write ? 1 : 0] = i;
-        reactor.loop().hold();
+        KEEPERS.computeIfAbsent(ch, c -> new EventLoop.Keeper[2])[write ? 1 : 0] =
+                reactor.loop().hold(write ? "on-writable" : "on-readable", ch.describe(), registeredAt);
         if (HOOKED.add(ch)) {
             ch.onClose(() -> {
                 // runs before the driver closes a direction: forget what is closing
@@ -69,7 +71,12 @@ public final class ChannelEvents {
         w[write ? 1 : 0] = null;
         if (w[0] == null && w[1] == null) WATCHES.remove(ch);
         i.cancel();
-        Reactor.get().loop().release();
+        EventLoop.Keeper[] k = KEEPERS.get(ch);
+        if (k != null) {
+            Reactor.get().loop().release(k[write ? 1 : 0]);
+            k[write ? 1 : 0] = null;
+            if (k[0] == null && k[1] == null) KEEPERS.remove(ch);
+        }
         if (write && ch.hasQueuedOutput()) BackgroundWrites.startWriting(ch);
     }
 

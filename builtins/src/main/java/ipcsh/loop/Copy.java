@@ -44,6 +44,7 @@ public final class Copy {
 
     // background state, interpreter thread only
     private Consumer<Object> onDone;
+    private EventLoop.Keeper keeper;
     private Reactor.Interest waiting;
     private boolean finished;
 
@@ -100,7 +101,7 @@ public final class Copy {
         Copy c = new Copy(from, to, limit, progress, observer);
         c.prelude();
         c.onDone = onDone;
-        Reactor.get().loop().hold();
+        c.keeper = Reactor.get().loop().hold("copy", c, CallbackError.here("copy"));
         Runnable closed = () -> {
             // a half-close of the direction the copy does not use (a tap passing on end of stream) is no reason to stop
             if (!c.finished && (from.readFd() < 0 || to.writeFd() < 0)) c.finish(new IpcException("copy: " + (from.isClosed() ? from : to).describe()
@@ -119,7 +120,7 @@ public final class Copy {
         if (waiting != null) waiting.cancel();
         waiting = null;
         report(true);
-        Reactor.get().loop().release();
+        Reactor.get().loop().release(keeper);
     }
 
     public long copied() {
@@ -260,7 +261,7 @@ public final class Copy {
         waiting = null;
         report(true);
         EventLoop loop = Reactor.get().loop();
-        loop.release();
+        loop.release(keeper);
         try {
             onDone.accept(error == null ? (Object) copied : error);
         } catch (ipcsh.ExitRequest e) {

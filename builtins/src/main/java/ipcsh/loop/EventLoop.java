@@ -3,9 +3,13 @@ package ipcsh.loop;
 import ipcsh.chan.Interrupts;
 import ipcsh.os.LibC;
 
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.PriorityQueue;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -17,8 +21,10 @@ import java.util.function.Consumer;
  * signal handlers, the REPL's line reader) {@link #post} work; the loop runs it, and due
  * timers, one at a time on the thread that calls {@link #run}.
  *
- * <p>{@link #hold()}/{@link #release()} count what keeps a script alive after its top level
- * (servers, watchers, background copies); timers count while pending.
+ * <p>{@link #hold}/{@link #release} count what keeps a script alive after its top level
+ * (servers, watchers, background copies, taps, traps); timers count while pending. Each named
+ * hold is a {@link Keeper}, so {@link #keepers} can say what keeps a script running and where
+ * the script made it ({@link Pending}); those lists are read from any thread.
  */
 public final class EventLoop {
     private static final EventLoop MAIN = new EventLoop();
@@ -29,8 +35,10 @@ public final class EventLoop {
     }
 
     private final LinkedBlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();
-    private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+    /** Thread-safe only so that (pending) and SIGQUIT may list it while the loop runs. */
+    private final PriorityBlockingQueue<Timer> timers = new PriorityBlockingQueue<>();
     private final AtomicInteger holds = new AtomicInteger();
+    private final Set<Keeper> keepers = ConcurrentHashMap.newKeySet();
     private final AtomicLong timerSeq = new AtomicLong();
     private volatile Consumer<Throwable> errorHandler = t -> t.printStackTrace();
 
@@ -40,12 +48,16 @@ public final class EventLoop {
         long due;
         final long period;
         final Runnable task;
-        boolean cancelled;
+        final String what;
+        final Throwable registeredAt;
+        volatile boolean cancelled;
 
-        Timer(long due, long period, Runnable task) {
+        Timer(long due, long period, Runnable task, String what, Throwable registeredAt) {
             this.due = due;
             this.period = period;
             this.task = task;
+            this.what = what;
+            this.registeredAt = registeredAt;
         }
 
         @Override
@@ -79,6 +91,7 @@ public final class EventLoop {
         if (asleep) wake();
     }
 
+    /** Keeps the loop alive without a name: prefer {@link #hold(String, Object, Throwable)}. */
     public void hold() {
         holds.incrementAndGet();
     }
@@ -87,17 +100,86 @@ public final class EventLoop {
         holds.decrementAndGet();
     }
 
+    /**
+     * Something that keeps a script running: its kind ("server", "on-readable", "tap"...), what it
+     * is (its toString is shown) and where the script made it (a {@link CallbackError#here}
+     * trace, or null).
+     */
+    public static final class Keeper {
+        private final String kind;
+        private final Object what;
+        private final Throwable registeredAt;
+
+        Keeper(String kind, Object what, Throwable registeredAt) {
+            this.kind = kind;
+            this.what = what;
+            this.registeredAt = registeredAt;
+        }
+
+        public String kind() {
+            return kind;
+        }
+
+        public String what() {
+            return String.valueOf(what);
+        }
+
+        public Throwable registeredAt() {
+            return registeredAt;
+        }
+    }
+
+    /** Keeps the loop alive until {@link #release(Keeper)}; listed by {@link #keepers}. Any thread. */
+    public Keeper hold(String kind, Object what, Throwable registeredAt) {
+        Keeper k = new Keeper(kind, what, registeredAt);
+        keepers.add(k);
+        holds.incrementAndGet();
+        return k;
+    }
+
+    /** Ends a {@link #hold(String, Object, Throwable)}; a second release of the same keeper does nothing. */
+    public void release(Keeper k) {
+        if (k != null && keepers.remove(k)) holds.decrementAndGet();
+    }
+
+    /** What keeps the loop alive now: named holds, then pending timers (soonest first), from any thread. */
+    public List<Keeper> keepers() {
+        List<Keeper> out = new ArrayList<>(keepers);
+        Timer[] ts = timers.toArray(new Timer[0]);
+        try {
+            Arrays.sort(ts);
+        } catch (IllegalArgumentException e) {
+            // a periodic timer moved while it was sorted: the order is only for reading
+        }
+        for (Timer t : ts) {
+            if (!t.cancelled) out.add(new Keeper("timer", t.what != null ? t.what : t.toString(), t.registeredAt));
+        }
+        int unnamed = holds.get() - keepers.size();
+        if (unnamed > 0) out.add(new Keeper("other", unnamed + " pending operation" + (unnamed == 1 ? "" : "s"), null));
+        return out;
+    }
+
     /** Runs task after ms on the loop thread. Call from the loop thread. */
     public Timer after(long ms, Runnable task) {
-        Timer t = new Timer(System.nanoTime() + Math.max(0, ms) * 1_000_000L, 0, task);
+        return after(ms, task, null, null);
+    }
+
+    /** {@link #after}, listed by {@link #keepers} as what, made at registeredAt. */
+    public Timer after(long ms, Runnable task, String what, Throwable registeredAt) {
+        Timer t = new Timer(System.nanoTime() + Math.max(0, ms) * 1_000_000L, 0, task, what, registeredAt);
         timers.add(t);
         return t;
     }
 
     /** Runs task every ms on the loop thread until cancelled. Call from the loop thread. */
     public Timer every(long ms, Runnable task) {
+        return every(ms, task, null, null);
+    }
+
+    /** {@link #every}, listed by {@link #keepers} as what, made at registeredAt. */
+    public Timer every(long ms, Runnable task, String what, Throwable registeredAt) {
         long p = Math.max(1, ms) * 1_000_000L;
-        Timer t = new Timer(System.nanoTime() + p, p, task);
+        Timer t = new Timer(System.nanoTime() + p, p, task, what, registeredAt);
         timers.add(t);
         return t;
     }

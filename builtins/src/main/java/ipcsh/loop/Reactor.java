@@ -23,6 +23,9 @@ import java.util.function.BooleanSupplier;
  *
  * <p>epoll_ctl from the interpreter thread takes effect in a concurrent epoll_wait, so the
  * reactor never has to be woken to see new interests.
+ *
+ * <p>A few interests run on the reactor thread itself ({@link #watchHere}): work that must go on
+ * while the interpreter thread is blocked (a tap's relay, whose client may be the blocked form).
  */
 public final class Reactor {
     private static volatile Reactor instance;
@@ -75,13 +78,16 @@ public final class Reactor {
         private final boolean write;
         private final Runnable task;
         private final BooleanSupplier again;
+        /** Runs on the reactor thread, not posted to the loop. */
+        private final boolean here;
         private boolean inFlight, cancelled;
 
-        private Interest(Entry entry, boolean write, Runnable task, BooleanSupplier again) {
+        private Interest(Entry entry, boolean write, Runnable task, BooleanSupplier again, boolean here) {
             this.entry = entry;
             this.write = write;
             this.task = task;
             this.again = again;
+            this.here = here;
         }
 
         public int fd() {
@@ -106,6 +112,19 @@ public final class Reactor {
      * Fails when the direction already has an interest.
      */
     public Interest watch(int fd, boolean write, Runnable task, BooleanSupplier again) {
+        return watch(fd, write, task, again, false);
+    }
+
+    /**
+     * Runs task on the reactor thread itself whenever fd is readable or writable, armed again
+     * after each run like {@link #watch}. The task must never block or run user code: every
+     * other watcher of the shell waits while it runs. For descriptors epoll takes (not regular files).
+     */
+    public Interest watchHere(int fd, boolean write, Runnable task) {
+        return watch(fd, write, task, null, true);
+    }
+
+    private Interest watch(int fd, boolean write, Runnable task, BooleanSupplier again, boolean here) {
         if (fd < 0) throw new IpcException("watch: descriptor is closed");
         synchronized (lock) {
             Entry e = byFd.get(fd);
@@ -114,10 +133,11 @@ public final class Reactor {
                 byFd.put(fd, e);
                 byKey.put(e.key, e);
             }
+            if (here && e.alwaysReady) throw new IpcException("fd " + fd + " cannot be watched by the reactor (epoll refuses it)");
             if ((write ? e.write : e.read) != null) {
                 throw new IpcException("fd " + fd + " already has a " + (write ? "writable" : "readable") + " watcher");
             }
-            Interest i = new Interest(e, write, task, again);
+            Interest i = new Interest(e, write, task, again, here);
             if (write) e.write = i;
             else e.read = i;
             try {
@@ -175,6 +195,9 @@ public final class Reactor {
             e.registered = true;
         } catch (OsException ex) {
             if (ex.errno() != Errno.EPERM) throw ex;
+            if ((e.read != null && e.read.here) || (e.write != null && e.write.here)) {
+                throw new IpcException("fd " + e.fd + " cannot be watched by the reactor (epoll refuses it)");
+            }
             e.alwaysReady = true; // regular files and the like: always readable and writable
             fireReady(e, mask);
         }
@@ -188,7 +211,26 @@ public final class Reactor {
         if (out && e.write != null && !e.write.inFlight) ready.add(e.write);
         for (Interest i : ready) {
             i.inFlight = true;
-            post(i);
+            if (i.here) hereReady.add(i);
+            else post(i);
+        }
+    }
+
+    /** Interests of {@link #watchHere} found ready under the lock; the reactor runs them after it. */
+    private final List<Interest> hereReady = new ArrayList<>();
+
+    private void runHere(Interest i) {
+        try {
+            i.task.run();
+        } catch (RuntimeException | Error ex) {
+            loop.report(ex);
+        } finally {
+            synchronized (lock) {
+                if (!i.cancelled) {
+                    i.inFlight = false;
+                    arm(i.entry);
+                }
+            }
         }
     }
 
@@ -220,6 +262,7 @@ public final class Reactor {
         int[] events = new int[64];
         long[] keys = new long[64];
         while (true) {
+            Interest[] here;
             int n;
             try {
                 n = LibC.get().epollWait(epfd, events, keys, -1);
@@ -244,6 +287,17 @@ public final class Reactor {
                         loop.report(ex);
                     }
                 }
+                if (hereReady.isEmpty()) continue;
+                here = hereReady.toArray(new Interest[0]);
+                hereReady.clear();
+            }
+            // outside the lock: a task may watch and cancel, and its owner's lock comes before this one
+            for (Interest i : here) {
+                boolean cancelled;
+                synchronized (lock) {
+                    cancelled = i.cancelled;
+                }
+                if (!cancelled) runHere(i);
             }
         }
     }

@@ -29,6 +29,7 @@ public final class Traps {
     private static final Map<Integer, Trap> TRAPS = new TreeMap<>();
     private static final long[] ARRIVED = new long[65];
     private static final Map<Integer, Map<String, Object>> LAST = new HashMap<>();
+    private static final Map<Integer, EventLoop.Keeper> KEEPERS = new HashMap<>();
     private static SignalWay way;
 
     private Traps() {}
@@ -133,7 +134,7 @@ public final class Traps {
         Trap old = t == null ? TRAPS.remove(sig) : TRAPS.put(sig, t);
         boolean held = old != null && old.action().equals("fn");
         boolean holds = t != null && t.action().equals("fn");
-        if (holds && !held) EventLoop.main().hold();
-        if (held && !holds) EventLoop.main().release();
+        if (held) EventLoop.main().release(KEEPERS.remove(sig));
+        if (holds) KEEPERS.put(sig, EventLoop.main().hold("trap", ":" + Signals.name(sig), t.at()));
     }
 }

@@ -57,7 +57,7 @@ public final class Signals {
         return switch (sig) {
             case KILL, 19 -> "the kernel does not let a process catch SIG" + name(sig);
             case 11, 7, 8, 4 -> "the JVM uses SIG" + name(sig) + " for its own faults (null checks, stack banging)";
-            case 3 -> "the JVM uses SIGQUIT to print thread dumps";
+            case 3 -> "the shell uses SIGQUIT (Ctrl-\\) to print what keeps it alive, as (pending) lists it";
             case USR2 -> "the JVM uses SIGUSR2 to suspend and resume threads (JFR's sampling)";
             case 13 -> "the JVM handles SIGPIPE itself (a write to a closed pipe or socket fails with EPIPE instead)";
             case 25 -> "the JVM handles SIGXFSZ itself (a write past the file size limit fails with EFBIG instead)";

@@ -195,7 +195,7 @@ class SignalTest {
                 assertThrows(IpcException.class, () -> call("kill", me, kw("FOO"))).getMessage());
         assertEquals("trap: cannot trap SIGSEGV: the JVM uses SIGSEGV for its own faults (null checks, stack banging)",
                 assertThrows(IpcException.class, () -> call("trap", kw("SEGV"), T.fn(a -> {}))).getMessage());
-        assertEquals("trap: cannot trap SIGQUIT: the JVM uses SIGQUIT to print thread dumps",
+        assertEquals("trap: cannot trap SIGQUIT: the shell uses SIGQUIT (Ctrl-\\) to print what keeps it alive, as (pending) lists it",
                 assertThrows(IpcException.class, () -> call("trap", kw("QUIT"), kw("ignore"))).getMessage());
         assertEquals("trap: cannot trap SIGUSR2: the JVM uses SIGUSR2 to suspend and resume threads (JFR's sampling)",
                 assertThrows(IpcException.class, () -> call("trap", kw("USR2"), T.fn(a -> {}))).getMessage());

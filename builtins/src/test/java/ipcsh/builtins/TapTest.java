@@ -230,10 +230,117 @@ class TapTest {
             assertEquals("b'fine\\n'\n", runClient("python3", "-c", client, String.valueOf(tapPort)));
             call("close", t);
             String text = Files.readString(Path.of(log));
-            assertTrue(text.contains("#1 s->c copy: read") && text.contains("(ECONNRESET); connection closed"), text);
+            assertTrue(text.contains("#1 s->c read: ") && text.contains("(ECONNRESET); connection closed"), text);
             assertTrue(text.contains("#2 s->c 5 bytes\n  fine\\n"), text);
         } finally {
             kill(server);
+        }
+    }
+
+    /** Clients that each send size random bytes on conns connections at once and check the echo; prints "ok". */
+    private static final String ECHO_CLIENTS = """
+            import os, socket, sys, threading
+            path, conns, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+            bad = []
+            def one(i):
+                data = os.urandom(size)
+                c = socket.socket(socket.AF_UNIX); c.connect(path)
+                def send():
+                    c.sendall(data); c.shutdown(socket.SHUT_WR)
+                t = threading.Thread(target=send); t.start()
+                got = bytearray()
+                while True:
+                    b = c.recv(65536)
+                    if not b: break
+                    got += b
+                t.join(); c.close()
+                if bytes(got) != data: bad.append((i, len(got)))
+            ts = [threading.Thread(target=one, args=(i,)) for i in range(conns)]
+            for t in ts: t.start()
+            for t in ts: t.join()
+            print("ok" if not bad else "bad %r" % bad[:5])
+            """;
+
+    /** An echo server on a unix socket that passes end of stream on (socat's EXEC:cat gives up 0.5 s after it). */
+    private static final String ECHO_SERVER = """
+            import socket, sys, threading
+            s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(128)
+            def serve(c):
+                try:
+                    while True:
+                        b = c.recv(65536)
+                        if not b: break
+                        c.sendall(b)
+                    c.shutdown(socket.SHUT_WR)
+                except OSError:
+                    pass
+                c.close()
+            while True:
+                c, _ = s.accept()
+                threading.Thread(target=serve, args=(c,), daemon=True).start()
+            """;
+
+    /** Clients that stream into conns connections and read the echo until the connection ends. */
+    private static final String STREAMING_CLIENTS = """
+            import socket, sys, threading
+            path, conns = sys.argv[1], int(sys.argv[2])
+            def one():
+                c = socket.socket(socket.AF_UNIX); c.connect(path)
+                def send():
+                    try:
+                        while True: c.sendall(b"x" * 65536)
+                    except OSError:
+                        pass
+                threading.Thread(target=send, daemon=True).start()
+                try:
+                    while c.recv(65536): pass
+                except OSError:
+                    pass
+            ts = [threading.Thread(target=one) for i in range(conns)]
+            for t in ts: t.start()
+            for t in ts: t.join()
+            """;
+
+    @Test
+    void manyConnectionsAtOnceEchoIntactThroughTheReactorRelayAndOnChunkSeesEveryByte() throws Exception {
+        String target = dir.file("echo.sock"), listen = dir.file("tap.sock");
+        Process echo = T.start("python3", "-c", ECHO_SERVER, target);
+        java.util.concurrent.atomic.AtomicLong seen = new java.util.concurrent.atomic.AtomicLong();
+        try {
+            T.awaitUnix(target);
+            Tap t = (Tap) call("tap", opts("listen", listen, "to", target, "log", false,
+                    "on-chunk", T.fn(x -> seen.addAndGet((Long) ((Map<?, ?>) x[0]).get("len")))));
+            int conns = 40, size = 200_000;
+            for (int round = 0; round < 3; round++) {
+                assertEquals("ok\n", runClient("python3", "-c", ECHO_CLIENTS, listen, String.valueOf(conns), String.valueOf(size)));
+            }
+            long want = 3L * conns * size * 2; // both directions
+            assertTrue(loopUntil(() -> seen.get() == want, 20_000), seen.get() + " of " + want + " bytes seen by :on-chunk");
+            call("close", t);
+        } finally {
+            kill(echo);
+        }
+    }
+
+    @Test
+    void closingTheTapWhileItRelaysEndsEveryConnectionQuietly() throws Exception {
+        String target = dir.file("echo.sock"), listen = dir.file("tap.sock");
+        Process echo = T.start("python3", "-c", ECHO_SERVER, target);
+        try {
+            T.awaitUnix(target);
+            for (int round = 0; round < 5; round++) {
+                Tap t = (Tap) call("tap", opts("listen", listen, "to", target, "log", false));
+                // 20 clients streaming without end: still going when the tap closes under them
+                Process clients = T.start("python3", "-c", STREAMING_CLIENTS, listen, "20");
+                assertTrue(loopUntil(() -> String.valueOf(t).contains(", 20 open"), 20_000), String.valueOf(t));
+                loopUntil(() -> false, 100);
+                call("close", t);
+                assertTrue(t.isClosed());
+                assertTrue(clients.waitFor(20, java.util.concurrent.TimeUnit.SECONDS), "the clients saw their connections end");
+                assertFalse(Files.exists(Path.of(listen), LinkOption.NOFOLLOW_LINKS));
+            }
+        } finally {
+            kill(echo);
         }
     }
 }

@@ -8,6 +8,8 @@ import ipcsh.registry.Registry;
 
 import java.io.IOException;
 import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,16 +52,61 @@ public final class HelpBuiltins implements Registry.Group {
         }
     }
 
-    /** The topic of a group: its title up to a comma, in words joined by '-': "Channel verbs" → channel-verbs. */
+    /**
+     * The topic of a group: its title up to a comma, in words joined by '-': "Channel verbs" →
+     * channel-verbs, "Dialogues (expect)" → dialogues-expect.
+     */
     static String topicOf(String title) {
         String t = title.split(",")[0].trim().toLowerCase(Locale.ROOT);
-        return t.replaceAll("[^a-z0-9]+", "-");
+        return t.replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
+    }
+
+    /**
+     * Everything (doc) knows, in the order help and the man page list it: the registry's
+     * builtins, then the forms that are macros (with-sem), so neither can leave one out.
+     */
+    public static List<Builtin> documented(Registry registry) {
+        List<Builtin> all = new ArrayList<>(registry.all());
+        all.addAll(ipcsh.lang.clj.ClojureRuntime.forms());
+        return all;
+    }
+
+    /** {@link #documented} by group, in order of first appearance; a form joins its group after the builtins. */
+    public static Map<String, List<Builtin>> groups(Registry registry) {
+        Map<String, List<Builtin>> g = new LinkedHashMap<>();
+        for (Builtin b : documented(registry)) g.computeIfAbsent(b.group(), k -> new ArrayList<>()).add(b);
+        return g;
     }
 
     static Map<String, List<Builtin>> groups() {
-        Map<String, List<Builtin>> g = new LinkedHashMap<>();
-        for (Builtin b : Registry.standard().all()) g.computeIfAbsent(b.group(), k -> new ArrayList<>()).add(b);
-        return g;
+        return groups(Registry.standard());
+    }
+
+    /**
+     * How to read the manual: man -l with the pages' real paths when the shell runs from its
+     * source tree (the launcher passes -Dipcsh.home; else the tree is found above the jar), since
+     * the pages are not installed in man's path; "man ipcsh" when they are nowhere to be found.
+     */
+    public static List<String> manCommands() {
+        Path home = home();
+        if (home != null) {
+            return List.of("man -l " + home.resolve("man/ipcsh.1"), "man -l " + home.resolve("man/ipcsh-builtins.7"));
+        }
+        return List.of("man ipcsh", "man ipcsh-builtins");
+    }
+
+    private static Path home() {
+        String h = System.getProperty("ipcsh.home");
+        if (h != null && Files.isRegularFile(Path.of(h, "man/ipcsh.1"))) return Path.of(h).toAbsolutePath().normalize();
+        try {
+            Path p = Path.of(HelpBuiltins.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            for (; p != null; p = p.getParent()) {
+                if (Files.isRegularFile(p.resolve("man/ipcsh.1"))) return p.toAbsolutePath().normalize();
+            }
+        } catch (RuntimeException | java.net.URISyntaxException e) {
+            // no code source (an unusual class loader): fall back to man's own path
+        }
+        return null;
     }
 
     static String page() {
@@ -80,10 +127,17 @@ public final class HelpBuiltins implements Registry.Group {
                   (doc gets)          the documentation of a builtin or any Clojure function
                   (apropos "sock")    the names whose name or summary mentions a word
                   (find-doc "dgram")  the documentation that mentions it
-                  man ipcsh, man ipcsh-builtins: the manual (man/ in the source tree)
+                MANUAL
                   JavaScript (:js): ipc.help('sockets'), ipc.doc('gets'); Tab completes ipc.,
                     a channel's methods (ch.), a value's members and your names
                 """);
+        int at = sb.indexOf("MANUAL\n");
+        List<String> man = manCommands();
+        StringBuilder m = new StringBuilder();
+        for (int i = 0; i < man.size(); i++) {
+            m.append(String.format("  %-19s ", i == 0 ? "the manual:" : "")).append(man.get(i)).append('\n');
+        }
+        sb.replace(at, at + "MANUAL\n".length(), m.toString());
         sb.append(bounds());
         sb.append("  Ctrl-C interrupts; Ctrl-D or (exit) leaves; :js switches to JavaScript, :clj back\n");
         return sb.toString();
@@ -117,8 +171,7 @@ public final class HelpBuiltins implements Registry.Group {
             sb.append('\n');
         }
         if (!sb.isEmpty()) return sb.append("(doc name) tells more about each.\n").toString();
-        Builtin b = Registry.standard().get(want);
-        if (b != null) return DocText.render(b);
+        for (Builtin b : documented(Registry.standard())) if (b.name().equals(want)) return DocText.render(b);
         List<String> topics = new ArrayList<>();
         for (String g : groups.keySet()) topics.add(":" + topicOf(g));
         throw new IpcException("help: no topic :" + want + "; the topics are " + String.join(" ", topics));

@@ -43,6 +43,12 @@ public final class Session {
             Throwable js = ipcsh.lang.js.Js.stackHere();
             return js != null ? js : ClojureRuntime.topLevelForm();
         });
+        ipcsh.loop.CallbackError.locator(t -> {
+            ErrorReport.Location loc = errors.registration(t);
+            return loc == null ? null : loc.toString();
+        });
+        ipcsh.loop.Pending.interpreter(interpreter);
+        ipcsh.loop.QuitReport.install();
         ipcsh.chan.drivers.StdioDriver.beforeOutput(() -> {
             flushOut();
             err.flush();

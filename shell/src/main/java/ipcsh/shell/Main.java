@@ -47,7 +47,7 @@ public final class Main {
 
             Exit status: the script's (exit n), 0 at the end, 1 after an uncaught error or a failed callback,
             141 when standard output was closed (a reader such as head went away).
-            Documentation: (doc name) in the shell, man ipcsh, man ipcsh-builtins.
+            Documentation: (doc name) in the shell; MANUAL
             """;
 
     private Main() {}
@@ -71,7 +71,7 @@ public final class Main {
             }
             switch (a) {
                 case "-h", "--help" -> {
-                    out.print(USAGE);
+                    out.print(USAGE.replace("MANUAL", String.join(", ", ipcsh.lang.HelpBuiltins.manCommands())));
                     return 0;
                 }
                 case "-v", "--version" -> {

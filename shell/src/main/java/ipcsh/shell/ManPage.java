@@ -47,10 +47,8 @@ public final class ManPage {
         r.raw(".SH NAME");
         r.text("ipcsh-builtins - the builtins of ipcsh: channels, pipes, FIFOs, sockets, processes and the event loop");
 
-        Map<String, List<Builtin>> groups = new LinkedHashMap<>();
-        for (Builtin b : registry.all()) groups.computeIfAbsent(b.group(), g -> new ArrayList<>()).add(b);
-        // forms that are macros (with-sem) join their group, after its builtins
-        for (Builtin f : ipcsh.lang.clj.ClojureRuntime.forms()) groups.computeIfAbsent(f.group(), g -> new ArrayList<>()).add(f);
+        // the same groups as help's, forms that are macros (with-sem) after each group's builtins
+        Map<String, List<Builtin>> groups = ipcsh.lang.HelpBuiltins.groups(registry);
 
         r.raw(".SH SYNOPSIS");
         r.raw(".nf");
@@ -202,15 +200,26 @@ public final class ManPage {
                 REPL waits for input, after a script's top level, and inside wait-for and run-loop. A \
                 blocking verb (gets, read, wait, sleep, a blocking connect or fifo) does not serve \
                 events while it waits: callbacks run after it returns. Use on-readable, a non-blocking \
-                channel or wait-for to wait and serve at once. Ctrl-C interrupts any blocking verb.""");
+                channel or wait-for to wait and serve at once. Ctrl-C interrupts any blocking verb. So a \
+                script that waits in a blocking verb for its own callback-driven server (listen, then \
+                connect and gets in the same script) waits until the verb's timeout: the accept callback \
+                cannot run first. The shell cannot tell that from a slow peer and says nothing; SIGQUIT \
+                shows it (below). tap is the exception: it relays on the reactor thread, so a script \
+                may talk through its own tap with a blocking gets.""");
         r.raw(".PP");
         r.text("""
                 A script keeps running after its top level while something is still registered: a \
-                server, a readable or writable handler, a timer, a background copy or a pending \
-                JavaScript read. (exit n) ends it at once.""");
+                server, a readable or writable handler, a timer, a background copy, a tap, a trap or a \
+                pending JavaScript read. (exit n) ends it at once. (pending) lists what is left, each \
+                with the file:line:col that made it, and SIGQUIT (Ctrl-\\) prints the same on standard \
+                error with what the interpreter thread is doing, while the script goes on.""");
     }
 
-    /** The options table, from configure's doc: ":name (values; default), ..." after "Common options". */
+    /**
+     * The options table, from configure's doc: ":name (values; default), ..." after "Common
+     * options", up to the end of that sentence (a full stop outside parentheses); what the doc
+     * says after it, up to "Read-only", follows the table as a paragraph.
+     */
     private static void options(Roff r, Builtin configure) {
         String doc = configure == null ? "" : configure.doc();
         int start = doc.indexOf("Common options");
@@ -221,22 +230,27 @@ public final class ManPage {
             r.text(doc);
             return;
         }
-        String list = doc.substring(colon + 1, end).trim();
         List<String> items = new ArrayList<>();
-        int depth = 0, from = 0;
-        for (int i = 0; i < list.length(); i++) {
-            char c = list.charAt(i);
+        int depth = 0, from = colon + 1, stop = end;
+        for (int i = colon + 1; i < end; i++) {
+            char c = doc.charAt(i);
             if (c == '(') depth++;
             else if (c == ')') depth--;
             else if (c == ',' && depth == 0) {
-                items.add(list.substring(from, i).trim());
+                items.add(doc.substring(from, i).trim());
                 from = i + 1;
+            } else if (c == '.' && depth == 0 && doc.charAt(i + 1) == ' ') {
+                stop = i; // the sentence of the list ends here
+                break;
             }
         }
-        items.add(list.substring(from).trim());
+        items.add(doc.substring(from, stop).trim());
         for (String item : items) {
             int p = item.indexOf(" (");
-            if (p < 0 || !item.endsWith(")")) {
+            if (!item.matches(":[a-z][a-z0-9-]*( \\(.*)?") || (p >= 0 && !item.endsWith(")"))) {
+                throw new IllegalStateException("configure's doc: \"" + item + "\" is not an option as :name (values; default)");
+            }
+            if (p < 0) {
                 dl(r, item, "");
                 continue;
             }
@@ -245,6 +259,10 @@ public final class ManPage {
             int semi = inside.lastIndexOf("; ");
             String text = semi < 0 ? inside : inside.substring(0, semi) + ". Default: " + inside.substring(semi + 2) + ".";
             dl(r, name, text);
+        }
+        if (stop < end) {
+            r.raw(".PP");
+            r.text(doc.substring(stop + 1, end + 1).trim());
         }
     }
 
@@ -324,6 +342,23 @@ public final class ManPage {
     }
 
     /** A roff writer: text lines escaped, macro lines as given. */
+    /**
+     * Escaped text made safe to put on lines of its own: a line that would start with roff's
+     * control characters (. or ') gets the zero-width \\& first, so a doc string can never
+     * become a request (a stray .SH heading).
+     */
+    static String safe(String escaped) {
+        StringBuilder o = new StringBuilder();
+        String[] lines = escaped.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i];
+            if (i > 0) o.append('\n');
+            if (line.startsWith(".") || line.startsWith("'")) o.append("\\&");
+            o.append(line);
+        }
+        return o.toString();
+    }
+
     private static final class Roff {
         private final StringBuilder sb = new StringBuilder();
 
@@ -331,11 +366,9 @@ public final class ManPage {
             sb.append(line).append('\n');
         }
 
-        /** A line of running text. */
+        /** Running text: whatever it holds, no line of it can be read as a request. */
         void text(String s) {
-            String e = esc(s);
-            if (e.startsWith(".") || e.startsWith("'")) e = "\\&" + e;
-            raw(e);
+            raw(safe(esc(s)));
         }
 
         /** Escapes backslashes, hyphens (\- so names and options copy as typed) and non-ASCII. */

@@ -72,6 +72,88 @@ class DebuggingScriptTest {
         }
     }
 
+    /** A python3 server on a unix socket that answers each line with "echo: " and the line. */
+    private Process pythonEcho(Path sock) throws Exception {
+        Process p = new ProcessBuilder("python3", "-c", """
+                import socket, sys, threading
+                s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(8)
+                print("ready", flush=True)
+                def serve(c):
+                    f = c.makefile("rwb")
+                    for line in f:
+                        f.write(b"echo: " + line); f.flush()
+                    c.close()
+                while True:
+                    c, _ = s.accept()
+                    threading.Thread(target=serve, args=(c,), daemon=True).start()
+                """, sock.toString()).redirectErrorStream(true).start();
+        assertEquals("ready", new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine());
+        return p;
+    }
+
+    @Test
+    void aScriptTalksThroughItsOwnTapWithBlockingGets() throws Exception {
+        Path target = dir.resolve("echo.sock"), listen = dir.resolve("tap.sock"), log = dir.resolve("tap.log");
+        Process echo = pythonEcho(target);
+        try {
+            // the relay must not need the interpreter thread, which waits in gets
+            Path f = script("self-tap.ipcs", """
+                    (def seen (atom []))
+                    (def t (tap {:listen "%s" :to "%s" :log "%s" :on-chunk (fn [m] (swap! seen conj (:dir m)))}))
+                    (def c (connect :unix "%s"))
+                    (dotimes [i 200]
+                      (puts c (str "line " i))
+                      (let [r (gets c)]
+                        (when-not (= r (str "echo: line " i)) (println "wrong:" r) (exit 3))))
+                    (println "200 round trips")
+                    (close c)
+                    (after 300 (fn [] (println "chunks" (count (filter #{:c->s} @seen)) (count (filter #{:s->c} @seen)) (>= (count @seen) 2))
+                                      (close t)))
+                    """.formatted(listen, target, log, listen));
+            Result r = IpcshProcess.run(f.toString());
+            assertEquals(0, r.status(), r.err());
+            String[] lines = r.out().split("\n");
+            assertEquals("200 round trips", lines[0], r.out() + r.err());
+            assertTrue(lines[1].startsWith("chunks ") && lines[1].endsWith(" true"), r.out());
+            String text = Files.readString(log);
+            assertTrue(text.contains("c->s") && text.contains("line 199") && text.contains("echo: line 199"), text);
+        } finally {
+            echo.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aScriptTapsSocatOverTcpAndReadsThroughItFromJavaScript() throws Exception {
+        // socat echoes every byte back; the JS form blocks in gets while the reactor relays
+        try (var probe = new java.net.ServerSocket(0)) {
+            int port = probe.getLocalPort();
+            probe.close();
+            Process socat = new ProcessBuilder("socat", "TCP-LISTEN:" + port + ",bind=127.0.0.1,reuseaddr,fork", "EXEC:cat").start();
+            try {
+                for (int i = 0; i < 100; i++) {
+                    try (var s = new java.net.Socket("127.0.0.1", port)) {
+                        break;
+                    } catch (IOException e) {
+                        Thread.sleep(50);
+                    }
+                }
+                Path f = script("self-tap.js", """
+                        const t = ipc.tap({listen: "%s", to: ["127.0.0.1", %d], log: false});
+                        const c = ipc.connect("unix", "%s");
+                        ipc.puts(c, "through the tap");
+                        console.log(ipc.gets(c));
+                        ipc.close(c);
+                        ipc.close(t);
+                        """.formatted(dir.resolve("js-tap.sock"), port, dir.resolve("js-tap.sock")));
+                Result r = IpcshProcess.run(f.toString());
+                assertEquals(0, r.status(), r.err());
+                assertEquals("through the tap\n", r.out(), r.err());
+            } finally {
+                socat.destroyForcibly();
+            }
+        }
+    }
+
     @Test
     void badInputGivesOneLineErrorsAndTheScriptGoesOn() throws IOException {
         String nobody = dir.resolve("nobody.sock").toString();

@@ -92,6 +92,19 @@ class LauncherTest {
     }
 
     @Test
+    void saysSoWhileItTrainsTheCacheAndOnlyThen() throws Exception {
+        // the first JavaScript run trains for about 30 s: silence looks like a hang
+        Result r = launch("app.js");
+        assertEquals("ipcsh: training the AOT cache for JavaScript start-up (once, about 30 seconds)...\n", r.err());
+        assertEquals("", launch("app.js").err());
+        r = launch("-e", "1");
+        assertEquals("ipcsh: training the AOT cache for start-up (once, a few seconds)...\n", r.err());
+        assertEquals("", launch("-e", "1").err());
+        assertEquals(2, lines(javaLog).stream().filter(l -> l.endsWith(".Train") || l.endsWith(".TrainJs")).count(),
+                "trained once per language: " + lines(javaLog));
+    }
+
+    @Test
     void everyRunGetsC1Alone() throws Exception {
         launch("script.ipcs", "arg");
         launch("-");

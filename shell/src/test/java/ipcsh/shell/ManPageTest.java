@@ -69,6 +69,34 @@ class ManPageTest {
         }
     }
 
+    @Test
+    void noDocTextCanBecomeARoffRequest() {
+        // a line that starts with . or ' is a request: ".SH x" in a doc string would be a heading
+        assertEquals("\\&.SH NOT A HEADING\n\\&'br\nplain\n\n\\&.TP", ManPage.safe(".SH NOT A HEADING\n'br\nplain\n\n.TP"));
+        assertEquals("a .SH in the middle", ManPage.safe("a .SH in the middle"));
+        String page = ManPage.generate(Registry.standard());
+        java.util.Set<String> requests = java.util.Set.of(".TH", ".SH", ".SS", ".TP", ".PP", ".IP", ".RS", ".RE", ".br", ".nf", ".fi", ".B", ".BR", ".I", ".IR", ".\\\"");
+        for (String line : page.split("\n")) {
+            if (line.startsWith(".") || line.startsWith("'")) {
+                assertTrue(requests.contains(line.split(" ", 2)[0]), "not one of the generator's requests: " + line);
+            }
+        }
+    }
+
+    @Test
+    void optionsTableHasOneEntryPerOptionAndNoStrayTerms() {
+        String page = ManPage.generate(Registry.standard());
+        String table = page.substring(page.indexOf(".SS Options\n"), page.indexOf("\nRead\\-only: :id"));
+        List<String> terms = new ArrayList<>();
+        String[] lines = table.split("\n");
+        for (int i = 0; i + 1 < lines.length; i++) if (lines[i].equals(".TP")) terms.add(lines[i + 1]);
+        assertEquals(List.of(":blocking", ":buffering", ":buffer\\-size", ":encoding", ":translation", ":timeout", ":framing",
+                ":max\\-frame", ":max\\-depth", ":max\\-queue").stream().map(t -> "\\fB" + t + "\\fP").toList(), terms);
+        for (String t : terms) assertTrue(t.matches("\\\\fB:[a-z\\\\-]+\\\\fP"), "a term that is no option: " + t);
+        assertTrue(table.contains("\n.TP\n\\fB:max\\-queue\\fP\nbytes a non\\-blocking channel may hold queued for a slow reader"), table);
+        assertTrue(table.contains("\n.PP\nNon\\-blocking output (Tcl's rule)"), table);
+    }
+
     /** How the pages write a name: hyphens as \- so they copy as typed. */
     private static String roff(String s) {
         return s.replace("\\", "\\e").replace("-", "\\-");

@@ -203,10 +203,16 @@ class ShellBehaviourTest {
     void helpListsTopicsFromTheRegistryAndATopicListsItsBuiltins() {
         Result page = IpcshProcess.run("-e", "(help)");
         assertEquals(0, page.status(), page.err());
-        for (String s : List.of(":channel-verbs", ":sockets", ":processes", "gets puts", "(doc gets)", "man ipcsh",
+        // the pages are not in man's path: help names them by their real place
+        Path manual = IpcshProcess.repo().resolve("man/ipcsh.1");
+        assertTrue(Files.isRegularFile(manual));
+        for (String s : List.of(":channel-verbs", ":sockets", ":processes", ":dialogues-expect ", "gets puts", "(doc gets)",
+                "the manual:         man -l " + manual + "\n", "man -l " + manual.resolveSibling("ipcsh-builtins.7") + "\n",
                 "Printing is unbounded")) {
             assertTrue(page.out().contains(s), s + " in\n" + page.out());
         }
+        assertFalse(page.out().contains("-expect-"), page.out());
+        assertTrue(IpcshProcess.run("--help").out().contains("man -l " + manual), "--help names the page too");
         Result sockets = IpcshProcess.run("-e", "(help :sockets)");
         assertTrue(sockets.out().startsWith("Sockets (:sockets)\n"), sockets.out());
         assertTrue(sockets.out().lines().anyMatch(l -> l.matches("  unix-dgram +\\S.*")), sockets.out());
@@ -218,6 +224,34 @@ class ShellBehaviourTest {
         Result bad = IpcshProcess.run("-e", "(help :nope)");
         assertEquals(1, bad.status());
         assertTrue(bad.err().startsWith("error: help: no topic :nope; the topics are :channel-verbs "), bad.err());
+    }
+
+    @Test
+    void everyBuiltinAndFormIsInHelpUnderItsTopic() {
+        // help draws from the registry and the forms (with-sem) alike: nothing can be left out
+        StringBuilder forms = new StringBuilder("(doseq [t [");
+        Result page = IpcshProcess.run("-e", "(help)");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^  (:[a-z0-9-]+) ").matcher(page.out());
+        List<String> topics = new ArrayList<>();
+        while (m.find()) topics.add(m.group(1));
+        assertTrue(topics.size() >= 10 && topics.contains(":dialogues-expect"), topics.toString());
+        for (String t : topics) forms.append(t).append(' ');
+        forms.append("]] (help t))");
+        Result all = IpcshProcess.run("-e", forms.toString());
+        assertEquals(0, all.status(), all.err());
+        java.util.Set<String> listed = new java.util.HashSet<>();
+        for (String l : all.out().split("\n")) {
+            java.util.regex.Matcher n = java.util.regex.Pattern.compile("^  (\\S+)  ").matcher(l);
+            if (n.find()) listed.add(n.group(1));
+        }
+        List<String> missing = new ArrayList<>();
+        for (ipcsh.registry.Builtin b : ipcsh.lang.HelpBuiltins.documented(ipcsh.registry.Registry.standard())) {
+            if (!listed.contains(b.name())) missing.add(b.name());
+        }
+        assertEquals(List.of(), missing, "builtins no help topic lists");
+        assertTrue(listed.contains("with-sem") && listed.contains("pending"), listed.toString());
+        Result withSem = IpcshProcess.run("-e", "(help :with-sem)");
+        assertTrue(withSem.out().contains("Waits on the semaphore s"), withSem.out() + withSem.err());
     }
 
     @Test

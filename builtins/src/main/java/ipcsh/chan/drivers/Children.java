@@ -10,6 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Deque;
 import java.util.List;
 import java.util.Set;
@@ -30,11 +33,31 @@ final class Children {
     /** Their children: not ours to wait for, so watched through /proc. */
     private static final Set<Integer> DESCENDANTS = ConcurrentHashMap.newKeySet();
     private static boolean finisher;
+    /** The children not yet waited for, oldest first, for (pending). */
+    private static final Map<Object, ProcessDriver.Child> STARTED = Collections.synchronizedMap(new LinkedHashMap<>());
 
     private Children() {}
 
-    /** pid was started for key (its process driver): end it with the shell unless {@link #reaped} first. */
-    static void started(Object key, int pid) {
+    /** The children still running (not waited for, not ended): for (pending). */
+    static List<ProcessDriver.Child> list() {
+        List<ProcessDriver.Child> all;
+        synchronized (STARTED) {
+            all = new ArrayList<>(STARTED.values());
+        }
+        all.removeIf(c -> !running((int) c.pid()));
+        return all;
+    }
+
+    /**
+     * pid was started for key (its process driver) by the script's form at registeredAt: end it
+     * with the shell unless {@link #reaped} first.
+     */
+    static void started(Object key, int pid, String command, Throwable registeredAt) {
+        STARTED.put(key, new ProcessDriver.Child(pid, command, registeredAt));
+        started(key, pid);
+    }
+
+    private static void started(Object key, int pid) {
         synchronized (Children.class) {
             // registered before the first child's action, so it runs after all of them (newest first)
             if (!finisher) AtExit.register(Children.class, Children::finish);
@@ -58,6 +81,7 @@ final class Children {
 
     /** key's child was waited for: nothing left to end. */
     static void reaped(Object key) {
+        STARTED.remove(key);
         AtExit.cancel(key);
     }
 

@@ -29,6 +29,14 @@ public final class ProcessDriver extends FdDriver {
     private int termSignal;
     private String outcome;
 
+    /** A child the shell started and will end with it, and where the script started it. */
+    public record Child(long pid, String command, Throwable registeredAt) {}
+
+    /** The children still running that end with the shell, oldest first (not the detached ones). */
+    public static List<Child> children() {
+        return Children.list();
+    }
+
     private ProcessDriver(int rfd, int wfd, int pid, String command, String tty) {
         super(rfd, wfd);
         this.pid = pid;
@@ -108,7 +116,7 @@ public final class ProcessDriver extends FdDriver {
                 throw e.errno() == Errno.ENOENT && e.call().equals("spawn") ? noSuchProgram(argv.get(0)) : e;
             }
             ProcessDriver d = new ProcessDriver(ourOut, ourIn, pid, String.join(" ", argv), null);
-            if (!detach) Children.started(d, pid);
+            if (!detach) Children.started(d, pid, d.command, ipcsh.loop.CallbackError.here("spawn"));
             ourIn = ourOut = -1;
             return new Channel(d);
         } finally {
@@ -144,7 +152,7 @@ public final class ProcessDriver extends FdDriver {
             int pid = c.spawnOnTerminal(argv.toArray(String[]::new), environment(env), dir, tty);
             setNonBlocking(master);
             ProcessDriver d = new ProcessDriver(master, master, pid, probe.command, tty);
-            Children.started(d, pid);
+            Children.started(d, pid, d.command, ipcsh.loop.CallbackError.here("spawn"));
             Channel ch = new Channel(d);
             master = -1;
             // A terminal ends output lines with CR LF: lines read without the CR, as from a pipe.

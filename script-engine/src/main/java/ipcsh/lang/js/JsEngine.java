@@ -370,6 +370,7 @@ final class JsEngine {
         private final Value resolve;
         private final Value reject;
         private boolean watching;
+        private ipcsh.loop.EventLoop.Keeper keeper;
 
         Pending(Channel ch, Supplier<Object> op, Value resolve, Value reject) {
             this.ch = ch;
@@ -379,7 +380,7 @@ final class JsEngine {
         }
 
         void start() {
-            loop.hold();
+            keeper = loop.hold("read", "an awaited read of " + ch.describe(), null);
             List<Pending> queue = waiting.get(ch);
             if (queue != null && !queue.isEmpty()) {
                 queue.add(this);
@@ -426,14 +427,14 @@ final class JsEngine {
                 }
             }
             watching = false;
-            loop.release();
+            loop.release(keeper);
         }
 
         /** ch was closed while this waited: nothing more will come. */
         void closed() {
             if (!watching) return;
             watching = false;
-            loop.release();
+            loop.release(keeper);
             runJobs(() -> resolve.execute((Object) null));
         }
     }
