@@ -92,7 +92,7 @@ public final class Debugging implements Registry.Group {
                     }
                     String format = o.string("format", "text");
                     Tap.Spec spec = new Tap.Spec(listen, to, logFormat(format, "tap"), framing(format, "tap"),
-                            log instanceof String s ? s : null, Boolean.FALSE.equals(log),
+                            log instanceof String ? o.string("log", null) : null, Boolean.FALSE.equals(log),
                             o.get("on-chunk") == null ? null : callbackOption(a, o));
                     return Tap.start(spec, CallbackError.here("tap " + listen));
                 });
@@ -117,7 +117,7 @@ public final class Debugging implements Registry.Group {
                     }
                     String format = o.string("format", "text");
                     if (framing(format, "fifo-tap") != null) throw new IpcException("fifo-tap: :format must be :text or :hex");
-                    return FifoTap.start(path, logFormat(format, "fifo-tap"), log instanceof String s ? s : null,
+                    return FifoTap.start(path, logFormat(format, "fifo-tap"), log instanceof String ? o.string("log", null) : null,
                             Boolean.FALSE.equals(log), o.get("on-chunk") == null ? null : callbackOption(a, o));
                 });
         r.add("hexdump", "([data])", """
@@ -153,9 +153,10 @@ public final class Debugging implements Registry.Group {
     private static Object address(Options o, String key) {
         Object v = o.get(key);
         if (v == null) throw new IpcException("tap: option :" + key + " is required (a socket path, \"@name\", a port or [\"host\" port])");
-        if (v instanceof String s && !s.isEmpty()) return s;
+        if (v instanceof String s && !s.isEmpty()) return o.string(key, null);
         if (v instanceof Number n) return checkPort(n, key);
-        if (v instanceof List<?> l && l.size() == 2 && l.get(0) instanceof String && l.get(1) instanceof Number n) {
+        if (v instanceof List<?> l && l.size() == 2 && l.get(0) instanceof String host && l.get(1) instanceof Number n) {
+            ipcsh.ArgCheck.noNul("tap", "option :" + key + "'s host", host);
             checkPort(n, key);
             return l;
         }

@@ -51,6 +51,8 @@ public final class QueuesAndSemaphores implements Registry.Group {
                         throw a.usage();
                     }
                     Options o = a.options(oi);
+                    // every option before mq_open: a queue made and then refused would stay behind
+                    Channel.checkOptions("mq", o.map(), "create", "exclusive", "mode", "max-msgs", "msg-size", "temp");
                     long maxMsgs = o.count("max-msgs", 0, 1, Integer.MAX_VALUE);
                     long msgSize = o.size("msg-size", 0, 1, Integer.MAX_VALUE);
                     Channel ch = MqDriver.open(name, direction, o.flag("create", false), o.flag("exclusive", false),
@@ -122,12 +124,13 @@ public final class QueuesAndSemaphores implements Registry.Group {
                 a -> {
                     a.arity(1, 2);
                     Options o = a.options(1).only("create", "exclusive", "mode", "encoding", "temp", "proj", "id");
-                    boolean binary = "binary".equals(o.string("encoding", "utf-8"));
+                    boolean binary = sysvBinary(o.string("encoding", "utf-8"));
                     if (a.get(0) == null) {
                         if (!o.has("id")) throw a.wrongType(0, "a key (an integer or a path), or nil with {:id n}");
                         return SysvQueue.byId((int) o.count("id", 0, 0, Integer.MAX_VALUE), binary);
                     }
-                    int key = IpcNames.sysvKey("sysv-mq", a.get(0), (int) o.integer("proj", 1));
+                    int key = IpcNames.sysvKey("sysv-mq", a.get(0) instanceof String ? a.string(0, "a key path") : a.get(0),
+                            (int) o.integer("proj", 1));
                     return SysvQueue.open(key, o.flag("create", false), o.flag("exclusive", false), o.mode("mode", 0600),
                             binary, o.flag("temp", false));
                 });
@@ -160,6 +163,13 @@ public final class QueuesAndSemaphores implements Registry.Group {
                     }
                     return Ipcs.list(kind, name);
                 });
+    }
+
+    /** A System V queue's data is bytes or UTF-8 text; any other :encoding is an error, before the queue is made. */
+    private static boolean sysvBinary(String encoding) {
+        if (encoding.equals("binary")) return true;
+        if (encoding.equalsIgnoreCase("utf-8") || encoding.equalsIgnoreCase("utf8")) return false;
+        throw new IpcException("sysv-mq: option :encoding must be :binary or :utf-8, not :" + encoding);
     }
 
     private static Semaphore sem(Args a) {

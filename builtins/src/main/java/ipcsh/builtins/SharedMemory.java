@@ -74,7 +74,7 @@ public final class SharedMemory implements Registry.Group {
                         boolean write = !o.flag("read", false);
                         return Segments.sysv(null, 0, n, new Segments.Request("sysv-shm", write, false, false, -1, 0600, false));
                     }
-                    Object key = a.get(0);
+                    Object key = a.get(0) instanceof String ? a.string(0, "a key path") : a.get(0);
                     Access acc = access(a);
                     Options o = acc.opts;
                     o.only("size", "create", "exclusive", "mode", "temp", "proj");
@@ -235,7 +235,7 @@ public final class SharedMemory implements Registry.Group {
             throw new IpcException(a.name() + ": :create needs :size (bytes)");
         }
         return new Segments.Request(a.name(), acc.write, create, o.flag("exclusive", false), size,
-                (int) o.integer("mode", 0600), o.flag("temp", false));
+                o.mode("mode", 0600), o.flag("temp", false));
     }
 
     private static java.util.Map<String, Object> without(java.util.Map<String, Object> m, String key) {
