@@ -156,8 +156,17 @@ public final class SharedMemory implements Registry.Group {
                 gone once the last process detaches). Returns nil.""",
                 a -> {
                     a.arity(1, 1);
-                    if (a.get(0) instanceof Segment s) Segments.unlink("shm-unlink", s);
-                    else Segments.unlink("shm-unlink", a.string(0, "a name like \"/frame\" or a segment"));
+                    if (!(a.get(0) instanceof Segment s)) {
+                        Segments.unlink("shm-unlink", a.string(0, "a name like \"/frame\" or a segment"));
+                        return null;
+                    }
+                    try {
+                        Segments.unlink("shm-unlink", s);
+                    } catch (ipcsh.os.OsException e) {
+                        // unlink(2) or shmctl(2) failed for a file or System V segment: named by the builtin, as for a name
+                        if (e.call().equals("shm-unlink")) throw e;
+                        throw new ipcsh.os.OsException("shm-unlink", s.name(), e.errno());
+                    }
                     return null;
                 });
         r.add("segments", "([])", """
