@@ -57,7 +57,8 @@ public final class SharedMemory implements Registry.Group {
                 });
         r.add("sysv-shm", "([key] [key opts] [key access opts] [{:id id}])", """
                 Attaches a System V shared memory segment and returns a segment. key is an integer (as \
-                ipcmk and ipcs -m print it, e.g. 0x1234abcd) or a path, made a key as ftok(3) does with \
+                ipcmk prints it, e.g. 0x1234abcd), a key as ipcs -m and (ipcs) print it ("0x1234abcd" \
+                as a string: 0x and eight hex digits) or a path, made a key as ftok(3) does with \
                 :proj (default 1); key 0 with :create makes a private segment that only its id reaches. \
                 (sysv-shm {:id 32769}) attaches by id, as ipcs -m shows it ({:id 32769 :read true}: \
                 read-only). Options as for shm (:size, \
@@ -171,7 +172,8 @@ public final class SharedMemory implements Registry.Group {
                 });
         r.add("segments", "([])", """
                 The open segments, oldest first, each a map of :kind (:shm :mmap :sysv), :name, :size, \
-                :access, :segment (the segment itself) and, for System V, :id and :key.""",
+                :access, :segment (the segment itself) and, for System V, :id and :key (as ipcs prints \
+                it, "0x1234abcd").""",
                 a -> {
                     a.arity(0, 0);
                     List<Object> out = new ArrayList<>();

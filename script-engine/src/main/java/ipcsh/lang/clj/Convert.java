@@ -24,6 +24,9 @@ import java.util.concurrent.Future;
 
 /** Values across the Clojure boundary: Clojure data in, the builtins' plain Java out and back. */
 final class Convert {
+    /** Maps from the builtins up to this many entries stay in their order (an array map); larger ones are hash maps. */
+    static final int ORDERED_MAX = 64;
+
     private Convert() {}
 
     static Object toJava(Object v) {
@@ -127,7 +130,10 @@ final class Convert {
                 kvs[i++] = k instanceof String s ? Keyword.intern(s) : toClojure(k);
                 kvs[i++] = toClojure(e.getValue());
             }
-            return kvs.length <= 16 ? new PersistentArrayMap(kvs) : PersistentHashMap.create(kvs);
+            // An array map keeps the builtin's order (listings, configure print their keys as made, the
+            // same on every row); a hash map past 8 entries would not. Past ORDERED_MAX entries lookups
+            // cost more than order is worth. createAsIfByAssoc: two Java keys that become one Clojure key keep the last.
+            return kvs.length <= 2 * ORDERED_MAX ? PersistentArrayMap.createAsIfByAssoc(kvs) : PersistentHashMap.create(kvs);
         }
         if (v instanceof List<?> l && !(v instanceof IPersistentCollection)) {
             Object[] items = new Object[l.size()];
