@@ -258,18 +258,10 @@ public final class Ipcs {
             for (long pid : byObject.getOrDefault(object, Set.of())) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("pid", pid);
-                m.put("command", commands.computeIfAbsent(pid, Holders::command));
+                m.put("command", commands.computeIfAbsent(pid, ipcsh.os.ProcessCommand::of));
                 l.add(m);
             }
             return l;
-        }
-
-        private static String command(long pid) {
-            try {
-                return ipcsh.os.ProcFiles.read("/proc/" + pid + "/comm").trim();
-            } catch (IOException e) {
-                return null;
-            }
         }
     }
 }
