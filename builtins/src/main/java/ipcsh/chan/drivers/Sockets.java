@@ -337,7 +337,7 @@ public final class Sockets {
                 try {
                     LibC.get().connect(fd, peer);
                 } catch (OsException e) {
-                    throw e.about(connect);
+                    throw new OsException("unix-dgram", connect, e.errno(), e.errno() == Errno.ENOENT ? "no socket at :connect's path" : null);
                 }
                 name = connect;
             }
