@@ -155,7 +155,9 @@ public final class Processes implements Registry.Group {
                 last stage's output, :err every stage's stderr, :statuses each stage's exit status in \
                 order (bash's PIPESTATUS; 128+n for signal n) and :exit the last one's. An options map \
                 at the end takes exec's options (:in feeds the first stage). Example: \
-                (pipeline ["grep" "x"] ["wc" "-l"] {:in "x\\ny\\nx\\n"}) has :out "2\\n".""",
+                (pipeline ["grep" "x"] ["wc" "-l"] {:in "x\\ny\\nx\\n"}) has :out "2\\n". Every stage's program \
+                is looked up in PATH, and :dir checked, before the first stage starts: a missing one is \
+                an error naming it, and nothing has run.""",
                 a -> {
                     if (a.size() == 0) throw a.usage();
                     int n = a.get(a.size() - 1) instanceof Map<?, ?> ? a.size() - 1 : a.size();
