@@ -107,6 +107,19 @@ public final class ArgCheck {
         return null;
     }
 
+    /**
+     * s itself, unless it holds a NUL byte: a name, path, program or argument ends at its first
+     * NUL once it is a C string, so "/x\0y" would open "/x" and "echo\0-evil" run echo. The
+     * argument layer refuses it naming the builtin and the argument; the native boundary refuses
+     * it again, naming the call, with the same words.
+     */
+    public static String noNul(String who, String what, String s) {
+        int i = s == null ? -1 : s.indexOf('\0');
+        if (i < 0) return s;
+        throw new IpcException(who + ": " + what + " \"" + s.replace("\0", "\\0") + "\" has a NUL byte at index " + i
+                + ", where the OS would cut it short: names, paths, programs and arguments cannot hold NUL");
+    }
+
     /** A value as an error message shows it: nil, the string "x", 5, the keyword :k, a map... */
     public static String describe(Object v) {
         if (v == null) return "nil";

@@ -35,13 +35,15 @@ public final class Debugging implements Registry.Group {
                 tcp6, udp, udp6): a vector of maps with :kind (:unix :tcp :tcp6 :udp :udp6), :state \
                 (:listen, :connected, :established...), :local and :peer addresses (tcp/udp, with :port and \
                 :peer-port), :type and :path (unix; "@name" for abstract ones), :inode, and :owners, the \
-                processes holding it ([{:pid 812 :command "redis-server ..."}], from /proc/*/fd). A connected \
-                unix socket also has :peer-inode and :peer-owners, the process at the other end, as the \
-                kernel's sock_diag tells it. Filters: {:path "/run/app.sock" :pid 812 :port 8080 \
-                :listening true :kind :unix} (:kind :tcp also takes tcp6). Sockets of processes this user may \
-                not look into have no owners and a :note saying so.""",
+                processes holding it ([{:pid 812 :command "redis-server ..."}], from /proc/*/fd; an ipcsh \
+                shows as "ipcsh SCRIPT ARGS", and the REPL's table shortens long commands, the data keeps \
+                them whole). A connected unix socket also has :peer-inode and :peer-owners, the process at \
+                the other end, as the kernel's sock_diag tells it. Filters: {:path "/run/app.sock" :pid \
+                812 :port 8080 :listening true :kind :unix :command "redis"} (:kind :tcp also takes tcp6; \
+                :command keeps the sockets an owner of which has that text in its command). Sockets of \
+                processes this user may not look into have no owners and a :note saying so.""",
                 a -> {
-                    Options o = a.arity(0, 1).options(0).only("path", "pid", "port", "listening", "kind");
+                    Options o = a.arity(0, 1).options(0).only("path", "pid", "port", "listening", "kind", "command");
                     Long pid = o.has("pid") ? o.integer("pid", 0) : null;
                     Long port = o.has("port") ? o.integer("port", 0) : null;
                     if (port != null && (port < 0 || port > 65535)) throw new IpcException("sockets: option :port must be 0..65535, not " + port);
@@ -49,7 +51,11 @@ public final class Debugging implements Registry.Group {
                     if (kind != null && !List.of("unix", "tcp", "tcp6", "udp", "udp6").contains(kind)) {
                         throw new IpcException("sockets: option :kind must be :unix, :tcp, :tcp6, :udp or :udp6, not :" + kind);
                     }
-                    return SocketTable.list(o.string("path", null), pid, port, o.flag("listening", false), kind);
+                    String command = o.string("command", null);
+                    List<java.util.Map<String, Object>> rows = SocketTable.list(o.string("path", null), pid, port,
+                            o.flag("listening", false), kind);
+                    if (command != null) rows.removeIf(row -> !heldBy(row, command));
+                    return rows;
                 });
         r.add("fifos", "([dir] [dir opts])", """
                 The FIFOs in dir ({:recursive true}: and below it), each as {:path :readers :writers \
@@ -63,7 +69,8 @@ public final class Debugging implements Registry.Group {
                     return Holders.fifos(dir, o.flag("recursive", false));
                 });
         r.add("who-has", "([path])", """
-                Every process holding path open, like lsof PATH: a vector of {:pid :command :fd :mode}. Works \
+                Every process holding path open, like lsof PATH: a vector of {:pid :command :fd :mode} \
+                (:command is the command line, an ipcsh's as "ipcsh SCRIPT ARGS", as in fifos, sockets and ipcs). Works \
                 for FIFOs, regular files, unix socket files (each socket on that path, with its :state) and \
                 /dev/shm segments (a process that only maps a segment is listed with :fd :mem). A path that \
                 does not exist is an error; processes this user may not look into are summed up in a last row \
@@ -94,7 +101,7 @@ public final class Debugging implements Registry.Group {
                     }
                     String format = o.string("format", "text");
                     Tap.Spec spec = new Tap.Spec(listen, to, logFormat(format, "tap"), framing(format, "tap"),
-                            log instanceof String s ? s : null, Boolean.FALSE.equals(log),
+                            log instanceof String ? o.string("log", null) : null, Boolean.FALSE.equals(log),
                             o.get("on-chunk") == null ? null : callbackOption(a, o));
                     return Tap.start(spec, CallbackError.here("tap " + listen));
                 });
@@ -119,7 +126,7 @@ public final class Debugging implements Registry.Group {
                     }
                     String format = o.string("format", "text");
                     if (framing(format, "fifo-tap") != null) throw new IpcException("fifo-tap: :format must be :text or :hex");
-                    return FifoTap.start(path, logFormat(format, "fifo-tap"), log instanceof String s ? s : null,
+                    return FifoTap.start(path, logFormat(format, "fifo-tap"), log instanceof String ? o.string("log", null) : null,
                             Boolean.FALSE.equals(log), o.get("on-chunk") == null ? null : callbackOption(a, o));
                 });
         r.add("hexdump", "([data])", """
@@ -147,6 +154,15 @@ public final class Debugging implements Registry.Group {
                 });
     }
 
+    /** Whether an owner of the socket row has text in its command (as listings show it: "ipcsh SCRIPT" for an ipcsh). */
+    private static boolean heldBy(java.util.Map<String, Object> row, String text) {
+        if (!(row.get("owners") instanceof List<?> owners)) return false;
+        for (Object o : owners) {
+            if (o instanceof java.util.Map<?, ?> m && m.get("command") instanceof String c && c.contains(text)) return true;
+        }
+        return false;
+    }
+
     private static ipcsh.registry.Callback callbackOption(Args a, Options o) {
         if (o.get("on-chunk") instanceof ipcsh.registry.Callback c) return c;
         throw new IpcException(a.name() + ": option :on-chunk must be a function, not " + Args.describe(o.get("on-chunk")));
@@ -155,9 +171,10 @@ public final class Debugging implements Registry.Group {
     private static Object address(Options o, String key) {
         Object v = o.get(key);
         if (v == null) throw new IpcException("tap: option :" + key + " is required (a socket path, \"@name\", a port or [\"host\" port])");
-        if (v instanceof String s && !s.isEmpty()) return s;
+        if (v instanceof String s && !s.isEmpty()) return o.string(key, null);
         if (v instanceof Number n) return checkPort(n, key);
-        if (v instanceof List<?> l && l.size() == 2 && l.get(0) instanceof String && l.get(1) instanceof Number n) {
+        if (v instanceof List<?> l && l.size() == 2 && l.get(0) instanceof String host && l.get(1) instanceof Number n) {
+            ipcsh.ArgCheck.noNul("tap", "option :" + key + "'s host", host);
             checkPort(n, key);
             return l;
         }

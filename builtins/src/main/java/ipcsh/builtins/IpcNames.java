@@ -10,6 +10,8 @@ import java.nio.file.Path;
 /** Names of kernel IPC objects, checked before any call: POSIX names ("/jobs") and System V keys. */
 public final class IpcNames {
     private static final int NAME_MAX = 255;
+    /** A key as ipcs prints it and (ipcs) gives it, "0x0000abcd": exactly 0x and eight hex digits, never taken for a path. */
+    private static final java.util.regex.Pattern HEX_KEY = java.util.regex.Pattern.compile("0[xX][0-9a-fA-F]{8}");
 
     private IpcNames() {}
 
@@ -27,13 +29,19 @@ public final class IpcNames {
         return name;
     }
 
+    /** A key as ipcs prints it: "0x00001234". */
+    public static String hexKey(long key) {
+        return String.format("0x%08x", key & 0xFFFFFFFFL);
+    }
+
     /**
-     * A System V key: an integer, or a path turned into a key as ftok(3) does (the low 8 bits of
+     * A System V key: an integer, a key as ipcs prints it ("0x00001234"), or a path turned into a key as ftok(3) does (the low 8 bits of
      * proj, the device's low 8 bits, the inode's low 16 bits), so C programs calling ftok on the
      * same path and proj find the same object.
      */
     public static int sysvKey(String builtin, Object key, int proj) {
         if (key instanceof Number) return (int) ipcsh.ArgCheck.whole(builtin, "key", key, Integer.MIN_VALUE, 0xFFFFFFFFL, null);
+        if (key instanceof String hex && HEX_KEY.matcher(hex).matches()) return (int) Long.parseLong(hex.substring(2), 16);
         if (key instanceof String path) {
             try {
                 Path p = Path.of(path);

@@ -49,13 +49,9 @@ public final class Processes implements Registry.Group {
                     if (a.size() == 0) throw a.usage();
                     List<String> argv;
                     Options o;
-                    if (a.get(0) instanceof List<?> l) {
+                    if (a.get(0) instanceof List<?>) {
                         a.arity(1, 2);
-                        argv = new ArrayList<>();
-                        for (Object x : l) {
-                            if (!(x instanceof String s)) throw a.wrongType(0, "a vector of strings");
-                            argv.add(s);
-                        }
+                        argv = a.stringList(0, "a vector of strings");
                         o = a.options(1);
                     } else {
                         argv = a.strings(0, "a command or argument");
@@ -63,23 +59,18 @@ public final class Processes implements Registry.Group {
                     }
                     Channel.checkOptions("spawn", o.map(), "stdin", "stdout", "stderr", "dir", "env", "detach", "pty", "rows", "cols",
                             "echo", "raw");
-                    Map<String, String> env = null;
-                    if (o.get("env") instanceof Map<?, ?> m) {
-                        env = new LinkedHashMap<>();
-                        for (Map.Entry<?, ?> e : m.entrySet()) env.put(String.valueOf(e.getKey()), String.valueOf(e.getValue()));
-                    } else if (o.has("env")) {
-                        throw new IpcException("spawn: option :env must be a map");
-                    }
+                    Map<String, String> env = o.stringMap("env");
+                    String dir = o.string("dir", null);
                     if (o.flag("pty", false)) {
                         for (String k : List.of("stdin", "stdout", "stderr")) {
                             if (o.has(k)) throw new IpcException("spawn: :" + k + " cannot be set with :pty (the terminal is all three)");
                         }
                         Map<String, Object> term = new LinkedHashMap<>();
                         for (String k : List.of("rows", "cols", "echo", "raw")) if (o.has(k)) term.put(k, o.get(k));
-                        Channel ch = ProcessDriver.spawnPty(argv, env, o.string("dir", null), term);
+                        Channel ch = ProcessDriver.spawnPty(argv, env, dir, term);
                         return PipesAndFiles.configureRest(ch, o, "pty", "rows", "cols", "echo", "raw", "dir", "env");
                     }
-                    Channel ch = ProcessDriver.spawn(argv, env, o.string("dir", null),
+                    Channel ch = ProcessDriver.spawn(argv, env, dir,
                             Stdio.of(o.get("stdin"), "stdin"), Stdio.of(o.get("stdout"), "stdout"),
                             Stdio.of(o.get("stderr"), "stderr"), o.flag("detach", false));
                     return PipesAndFiles.configureRest(ch, o, "stdin", "stdout", "stderr", "dir", "env", "detach");
@@ -129,7 +120,7 @@ public final class Processes implements Registry.Group {
                 scripts run from a terminal; without one, stdin is copied as it comes.""",
                 a -> {
                     Channel ch = a.arity(1, 2).channel(0);
-                    String esc = a.options(1).only("escape").string("escape", "\u001d");
+                    String esc = a.options(1).only("escape").text("escape", "\u001d");
                     if (esc.length() != 1 || esc.charAt(0) > 0x7f) {
                         throw new IpcException("interact: option :escape must be one ASCII character, not \"" + esc + "\"");
                     }
@@ -164,7 +155,9 @@ public final class Processes implements Registry.Group {
                 last stage's output, :err every stage's stderr, :statuses each stage's exit status in \
                 order (bash's PIPESTATUS; 128+n for signal n) and :exit the last one's. An options map \
                 at the end takes exec's options (:in feeds the first stage). Example: \
-                (pipeline ["grep" "x"] ["wc" "-l"] {:in "x\\ny\\nx\\n"}) has :out "2\\n".""",
+                (pipeline ["grep" "x"] ["wc" "-l"] {:in "x\\ny\\nx\\n"}) has :out "2\\n". Every stage's program \
+                is looked up in PATH, and :dir checked, before the first stage starts: a missing one is \
+                an error naming it, and nothing has run.""",
                 a -> {
                     if (a.size() == 0) throw a.usage();
                     int n = a.get(a.size() - 1) instanceof Map<?, ?> ? a.size() - 1 : a.size();
@@ -177,12 +170,7 @@ public final class Processes implements Registry.Group {
 
     private static List<String> command(Args a, Object v, int i) {
         if (!(v instanceof List<?> l) || l.isEmpty()) throw a.wrongType(i, "a command vector [cmd arg…]");
-        List<String> argv = new ArrayList<>();
-        for (Object x : l) {
-            if (!(x instanceof String s)) throw a.wrongType(i, "a vector of strings");
-            argv.add(s);
-        }
-        return argv;
+        return a.stringList(i, "a command vector [cmd arg…]");
     }
 
     private static Object runStages(Args a, List<List<String>> stages, Options o) {
@@ -192,18 +180,8 @@ public final class Processes implements Registry.Group {
                 : in instanceof String s ? s.getBytes(java.nio.charset.StandardCharsets.UTF_8) : null;
         if (in != null && input == null) throw new IpcException(a.name() + ": option :in must be a string or bytes, not " + Args.describe(in));
         long timeout = o.duration("timeout", -1);
-        return ipcsh.chan.drivers.Exec.run(a.name(), stages, input, env(a.name(), o), o.string("dir", null), timeout,
+        return ipcsh.chan.drivers.Exec.run(a.name(), stages, input, o.stringMap("env"), o.string("dir", null), timeout,
                 o.flag("binary", false));
-    }
-
-    private static Map<String, String> env(String name, Options o) {
-        if (o.get("env") instanceof Map<?, ?> m) {
-            Map<String, String> env = new LinkedHashMap<>();
-            for (Map.Entry<?, ?> e : m.entrySet()) env.put(String.valueOf(e.getKey()), String.valueOf(e.getValue()));
-            return env;
-        }
-        if (o.has("env")) throw new IpcException(name + ": option :env must be a map");
-        return null;
     }
 
     private static ProcessDriver process(Args a) {

@@ -14,7 +14,7 @@ import java.util.Set;
 
 /** POSIX message queues and semaphores, System V message queues, and (ipcs). */
 public final class QueuesAndSemaphores implements Registry.Group {
-    private static final Set<String> KINDS = Set.of("mq", "shm", "sem", "sysv-shm", "sysv-msg", "sysv-sem");
+    private static final Set<String> KINDS = Set.of("mq", "shm", "sem", "sysv-shm", "sysv-mq", "sysv-sem");
 
     @Override
     public String title() {
@@ -51,6 +51,8 @@ public final class QueuesAndSemaphores implements Registry.Group {
                         throw a.usage();
                     }
                     Options o = a.options(oi);
+                    // every option before mq_open: a queue made and then refused would stay behind
+                    Channel.checkOptions("mq", o.map(), "create", "exclusive", "mode", "max-msgs", "msg-size", "temp");
                     long maxMsgs = o.count("max-msgs", 0, 1, Integer.MAX_VALUE);
                     long msgSize = o.size("msg-size", 0, 1, Integer.MAX_VALUE);
                     Channel ch = MqDriver.open(name, direction, o.flag("create", false), o.flag("exclusive", false),
@@ -109,8 +111,8 @@ public final class QueuesAndSemaphores implements Registry.Group {
                     return null;
                 });
         r.add("sysv-mq", "([key] [key opts])", """
-                Opens the System V message queue with key: an integer (0x1234), or a path turned into a \
-                key as ftok(3) does (with :proj, default 1, so a C program's ftok(path, proj) finds the \
+                Opens the System V message queue with key: an integer (0x1234), a key as ipcs and (ipcs) \
+                print it ("0x00001234": 0x and eight hex digits), or a path turned into a key as ftok(3) does (with :proj, default 1, so a C program's ftok(path, proj) finds the \
                 same queue); or nil and {:id n} to attach by the id ipcs -q shows. (send q data {:type \
                 7}) sends a message of type 7 (default 1); (recv q) receives the oldest message, (recv q \
                 {:type 7}) the oldest of type 7 (a negative type: the lowest type up to its absolute \
@@ -122,12 +124,13 @@ public final class QueuesAndSemaphores implements Registry.Group {
                 a -> {
                     a.arity(1, 2);
                     Options o = a.options(1).only("create", "exclusive", "mode", "encoding", "temp", "proj", "id");
-                    boolean binary = "binary".equals(o.string("encoding", "utf-8"));
+                    boolean binary = sysvBinary(o.string("encoding", "utf-8"));
                     if (a.get(0) == null) {
                         if (!o.has("id")) throw a.wrongType(0, "a key (an integer or a path), or nil with {:id n}");
                         return SysvQueue.byId((int) o.count("id", 0, 0, Integer.MAX_VALUE), binary);
                     }
-                    int key = IpcNames.sysvKey("sysv-mq", a.get(0), (int) o.integer("proj", 1));
+                    int key = IpcNames.sysvKey("sysv-mq", a.get(0) instanceof String ? a.string(0, "a key path") : a.get(0),
+                            (int) o.integer("proj", 1));
                     return SysvQueue.open(key, o.flag("create", false), o.flag("exclusive", false), o.mode("mode", 0600),
                             binary, o.flag("temp", false));
                 });
@@ -142,24 +145,35 @@ public final class QueuesAndSemaphores implements Registry.Group {
         r.add("ipcs", "([] [opts])", """
                 Lists the kernel IPC objects that exist, as a vector of maps: POSIX queues (:kind :mq, \
                 from /dev/mqueue, :size the bytes queued), POSIX segments and semaphores (:shm, :sem, from \
-                /dev/shm) and System V segments, queues and semaphore sets (:sysv-shm, :sysv-msg, \
-                :sysv-sem, from /proc/sysvipc, with :key, :id, :messages, :creator-pid where the kernel \
-                keeps them). Each has :owner and :mode, and :holders, the processes that have it open or \
-                mapped ([{:pid :command}], from /proc/PID/fd and /proc/PID/maps; System V queues and \
-                semaphores are not held that way, so theirs is empty). Filters: {:kind :mq}, {:name \
-                "/jobs"} or {:name key}.""",
+                /dev/shm) and System V segments, queues and semaphore sets (:sysv-shm, :sysv-mq, \
+                :sysv-sem, named as the builtins that open them; from /proc/sysvipc, with :key as ipcs \
+                prints it, "0x00001234", :id, :messages, :creator-pid where the kernel keeps them). Each \
+                has :owner and :mode, and :holders, the processes that have it open or mapped ([{:pid \
+                :command}], from /proc/PID/fd and /proc/PID/maps; an ipcsh process shows as "ipcsh \
+                SCRIPT ARGS"; System V queues and semaphores are not held that way, so theirs is empty). \
+                Every row's keys come in one order. Filters: {:kind :mq} (:sysv-msg, the old name, still \
+                means :sysv-mq), {:name "/jobs"}, or {:name key} (an integer or "0x00001234").""",
                 a -> {
                     Options o = a.arity(0, 1).options(0).only("kind", "name");
                     String kind = o.string("kind", null);
+                    if ("sysv-msg".equals(kind)) kind = "sysv-mq"; // the name rows had before they were named as the builtin
                     if (kind != null && !KINDS.contains(kind)) {
-                        throw new IpcException("ipcs: :kind must be one of :mq :shm :sem :sysv-shm :sysv-msg :sysv-sem, not :" + kind);
+                        throw new IpcException("ipcs: :kind must be one of :mq :shm :sem :sysv-shm :sysv-mq :sysv-sem, not :" + kind);
                     }
                     Object name = o.get("name");
+                    if (name instanceof String s) ipcsh.ArgCheck.noNul("ipcs", "option :name", s);
                     if (name != null && !(name instanceof String) && !(name instanceof Number)) {
                         throw new IpcException("ipcs: :name must be a name like \"/jobs\" or a System V key, not " + Args.describe(name));
                     }
                     return Ipcs.list(kind, name);
                 });
+    }
+
+    /** A System V queue's data is bytes or UTF-8 text; any other :encoding is an error, before the queue is made. */
+    private static boolean sysvBinary(String encoding) {
+        if (encoding.equals("binary")) return true;
+        if (encoding.equalsIgnoreCase("utf-8") || encoding.equalsIgnoreCase("utf8")) return false;
+        throw new IpcException("sysv-mq: option :encoding must be :binary or :utf-8, not :" + encoding);
     }
 
     private static Semaphore sem(Args a) {

@@ -57,7 +57,8 @@ public final class SharedMemory implements Registry.Group {
                 });
         r.add("sysv-shm", "([key] [key opts] [key access opts] [{:id id}])", """
                 Attaches a System V shared memory segment and returns a segment. key is an integer (as \
-                ipcmk and ipcs -m print it, e.g. 0x1234abcd) or a path, made a key as ftok(3) does with \
+                ipcmk prints it, e.g. 0x1234abcd), a key as ipcs -m and (ipcs) print it ("0x1234abcd" \
+                as a string: 0x and eight hex digits) or a path, made a key as ftok(3) does with \
                 :proj (default 1); key 0 with :create makes a private segment that only its id reaches. \
                 (sysv-shm {:id 32769}) attaches by id, as ipcs -m shows it ({:id 32769 :read true}: \
                 read-only). Options as for shm (:size, \
@@ -74,7 +75,7 @@ public final class SharedMemory implements Registry.Group {
                         boolean write = !o.flag("read", false);
                         return Segments.sysv(null, 0, n, new Segments.Request("sysv-shm", write, false, false, -1, 0600, false));
                     }
-                    Object key = a.get(0);
+                    Object key = a.get(0) instanceof String ? a.string(0, "a key path") : a.get(0);
                     Access acc = access(a);
                     Options o = acc.opts;
                     o.only("size", "create", "exclusive", "mode", "temp", "proj");
@@ -156,13 +157,23 @@ public final class SharedMemory implements Registry.Group {
                 gone once the last process detaches). Returns nil.""",
                 a -> {
                     a.arity(1, 1);
-                    if (a.get(0) instanceof Segment s) Segments.unlink("shm-unlink", s);
-                    else Segments.unlink("shm-unlink", a.string(0, "a name like \"/frame\" or a segment"));
+                    if (!(a.get(0) instanceof Segment s)) {
+                        Segments.unlink("shm-unlink", a.string(0, "a name like \"/frame\" or a segment"));
+                        return null;
+                    }
+                    try {
+                        Segments.unlink("shm-unlink", s);
+                    } catch (ipcsh.os.OsException e) {
+                        // unlink(2) or shmctl(2) failed for a file or System V segment: named by the builtin, as for a name
+                        if (e.call().equals("shm-unlink")) throw e;
+                        throw new ipcsh.os.OsException("shm-unlink", s.name(), e.errno());
+                    }
                     return null;
                 });
         r.add("segments", "([])", """
                 The open segments, oldest first, each a map of :kind (:shm :mmap :sysv), :name, :size, \
-                :access, :segment (the segment itself) and, for System V, :id and :key.""",
+                :access, :segment (the segment itself) and, for System V, :id and :key (as ipcs prints \
+                it, "0x1234abcd").""",
                 a -> {
                     a.arity(0, 0);
                     List<Object> out = new ArrayList<>();
@@ -251,7 +262,7 @@ public final class SharedMemory implements Registry.Group {
             throw new IpcException(a.name() + ": :create needs :size (bytes)");
         }
         return new Segments.Request(a.name(), acc.write, create, o.flag("exclusive", false), size,
-                (int) o.integer("mode", 0600), o.flag("temp", false));
+                o.mode("mode", 0600), o.flag("temp", false));
     }
 
     private static java.util.Map<String, Object> without(java.util.Map<String, Object> m, String key) {

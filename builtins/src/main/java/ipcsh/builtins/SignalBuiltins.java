@@ -1,5 +1,6 @@
 package ipcsh.builtins;
 
+import ipcsh.IpcException;
 import ipcsh.Keyword;
 import ipcsh.chan.Channel;
 import ipcsh.chan.drivers.ProcessDriver;
@@ -33,7 +34,9 @@ public final class SignalBuiltins implements Registry.Group {
                 tests whether the process exists: true or false (true also for another user's process). \
                 A negative pid, or {:group true}, signals the process group. Returns true; a process that \
                 does not exist (ESRCH) or may not be signalled (EPERM) is an error. The receiver learns who \
-                sent it: another ipcsh's trap map gets this shell's :pid and real :uid.""",
+                sent it: another ipcsh's trap map gets this shell's :pid and real :uid. A signal the JVM \
+                reserves (the ones trap refuses: QUIT, USR2, SEGV...) is refused when it would reach the \
+                shell itself (its own pid or process group), before anything is sent.""",
                 a -> {
                     a.arity(1, 3);
                     int sig = a.has(1) && a.get(1) != null ? Signals.number(a.get(1), "kill", true) : Signals.TERM;
@@ -46,6 +49,12 @@ public final class SignalBuiltins implements Registry.Group {
                     }
                     int pid = target(a);
                     if (o.flag("group", false) && pid > 0) pid = -pid;
+                    String why = Signals.reservedForSelf(sig);
+                    if (why != null && reachesSelf(pid)) {
+                        throw new IpcException("kill: will not send SIG" + Signals.name(sig) + " to "
+                                + (pid < 0 ? "the shell's own process group" : "the shell itself") + ": " + why
+                                + " (trap refuses it too; see (signals))");
+                    }
                     try {
                         LibC.get().kill(pid, sig);
                     } catch (OsException e) {
@@ -120,6 +129,20 @@ public final class SignalBuiltins implements Registry.Group {
                     Options o = a.options(1).only("timeout");
                     return Traps.await(sig, o.duration("timeout", -1));
                 });
+    }
+
+    /** Whether signalling pid (negative: a process group) reaches this shell. */
+    private static boolean reachesSelf(int pid) {
+        int self = LibC.get().getpid();
+        if (pid > 0) return pid == self;
+        try {
+            // /proc/self/stat: "pid (comm) state ppid pgrp ..."; comm may hold spaces and parentheses
+            String stat = ipcsh.os.ProcFiles.read("/proc/self/stat");
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Integer.parseInt(f[2]) == -pid;
+        } catch (java.io.IOException | RuntimeException e) {
+            return true; // cannot tell: refuse rather than risk it
+        }
     }
 
     private static int target(Args a) {

@@ -163,10 +163,12 @@ public final class SocketBuiltins implements Registry.Group {
                 (nil when the sender has no name), fit for (send ch reply {:to addr}). From a POSIX \
                 message queue (mq): {:data ... :priority p}, the oldest message of the highest priority. \
                 From a System V queue (sysv-mq): {:data ... :type t}; {:type t} takes the oldest message of \
-                type t (default 0: any), {:timeout ms} bounds the wait, {:nonblock true} returns nil at \
-                once when none is there. data is bytes on a binary channel. A datagram is sized before it \
-                is taken, so it arrives whole; one longer than :max-frame is dropped and reported once. \
-                Waits like gets (:timeout, Ctrl-C); nil when a non-blocking channel has nothing.""",
+                type t (default 0: any). On every kind {:timeout ms} bounds this wait (a timeout error; \
+                on a channel it overrides the channel's :timeout for this call) and {:nonblock true} \
+                returns nil at once when no message is there. data is bytes on a binary channel. A \
+                datagram is sized before it is taken, so it arrives whole; one longer than :max-frame is \
+                dropped and reported once. Waits like gets (the channel's :timeout, Ctrl-C); nil when a \
+                non-blocking channel has nothing.""",
                 a -> {
                     a.arity(1, 2);
                     if (a.get(0) instanceof SysvQueue q) {
@@ -174,15 +176,18 @@ public final class SocketBuiltins implements Registry.Group {
                         return q.receive(o.count("type", 0, 0, Long.MAX_VALUE), o.duration("timeout", -1), o.flag("nonblock", false));
                     }
                     Channel ch = a.channel(0);
-                    if (!a.options(1).map().isEmpty()) {
-                        throw new IpcException("recv " + ch.describe() + ": options (:type :timeout :nonblock) are for System V "
-                                + "queues; a channel's :timeout is set with configure");
-                    }
                     boolean mq = ch.driver() instanceof MqDriver;
                     if (!mq && !(ch.driver() instanceof DatagramDriver)) {
                         throw a.wrongType(0, "a datagram channel (udp, unix-dgram), a message queue (mq, sysv-mq)");
                     }
-                    Object data = ch.recv();
+                    // the same options as on a System V queue; :type is what only those have
+                    Options o = a.options(1).only("type", "timeout", "nonblock");
+                    if (o.get("type") != null) {
+                        throw new IpcException("recv " + ch.describe() + ": :type is for System V queues (sysv-mq)"
+                                + (mq ? "; a POSIX queue gives the oldest message of the highest priority" : ""));
+                    }
+                    Object data = ch.recv(o.has("timeout") && o.get("timeout") != null ? o.duration("timeout", -1) : null,
+                            o.get("nonblock") == null ? null : o.flag("nonblock", false));
                     if (data == null) return null;
                     Map<String, Object> m = new LinkedHashMap<>();
                     m.put("data", data);

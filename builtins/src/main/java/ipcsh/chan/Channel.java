@@ -351,10 +351,15 @@ public final class Channel implements Closeable {
 
     /** One whole message of a message channel: recv's data (bytes on a binary channel). Null when a non-blocking channel has none. */
     public Object recv() {
+        return recv(null, null);
+    }
+
+    /** recv waiting as this call says: timeout ms (null: the channel's :timeout), nonblock (null: as the channel's :blocking). */
+    public Object recv(Long timeout, Boolean nonblock) {
         String verb = "recv";
         checkReadable(verb);
         blocked = false;
-        byte[] m = receive(verb);
+        byte[] m = receive(verb, timeout == null ? timeoutMs : timeout, nonblock == null ? !blocking : nonblock);
         if (m == null) return null;
         return charset == null ? m : new String(m, charset);
     }
@@ -408,9 +413,11 @@ public final class Channel implements Closeable {
     }
 
     private void awaitReadable(long dl, String verb) {
-        if (!Waiter.await(driver.readFd(), LibC.POLLIN, dl, verb + " " + id)) {
-            throw new TimeoutError(verb + " " + describe(), timeoutMs);
-        }
+        awaitReadable(dl, verb, timeoutMs);
+    }
+
+    private void awaitReadable(long dl, String verb, long ms) {
+        if (!Waiter.await(driver.readFd(), LibC.POLLIN, dl, verb + " " + id)) throw new TimeoutError(verb + " " + describe(), ms);
     }
 
     private String readChars(long n, long dl, String verb) {
@@ -671,19 +678,23 @@ public final class Channel implements Closeable {
      * taken and dropped, and reported once.
      */
     private byte[] receive(String verb) {
+        return receive(verb, timeoutMs, !blocking);
+    }
+
+    private byte[] receive(String verb, long ms, boolean nonblock) {
         if (inEnd > inStart) return take(inEnd - inStart); // left over by expect: it comes first
-        long dl = Waiter.deadline(timeoutMs);
+        long dl = Waiter.deadline(ms);
         while (true) {
             int n, size;
             byte[] buf;
             try {
                 size = driver.nextMessageSize();
                 if (size == LibC.WOULD_BLOCK) {
-                    if (!blocking) {
+                    if (nonblock) {
                         blocked = true;
                         return null;
                     }
-                    awaitReadable(dl, verb);
+                    awaitReadable(dl, verb, ms);
                     continue;
                 }
                 if (size > maxFrame && driver.messageSizeExact()) {
@@ -701,11 +712,11 @@ public final class Channel implements Closeable {
             }
             if (n == LibC.WOULD_BLOCK) {
                 // none there after all (a kind that only knows an upper bound), or another reader took it
-                if (!blocking) {
+                if (nonblock) {
                     blocked = true;
                     return null;
                 }
-                awaitReadable(dl, verb);
+                awaitReadable(dl, verb, ms);
                 continue;
             }
             if (n > size) {

@@ -3,7 +3,6 @@ package ipcsh.debug;
 import ipcsh.Keyword;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +43,7 @@ public final class ProcFds {
     }
 
     private void scanProcess(long pid, Path dir) {
-        String cmd = command(dir);
+        String cmd = ipcsh.os.ProcessCommand.of(pid);
         if (cmd == null) return; // the process ended while we looked
         commands.put(pid, cmd);
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir.resolve("fd"))) {
@@ -80,20 +79,6 @@ public final class ProcFds {
             // fdinfo unreadable or gone: the mode stays unknown
         }
         return null;
-    }
-
-    /** The command line with spaces, or [comm] for kernel threads; null when the process is gone. */
-    static String command(Path dir) {
-        try {
-            byte[] b = Files.readAllBytes(dir.resolve("cmdline"));
-            int len = b.length;
-            while (len > 0 && b[len - 1] == 0) len--;
-            for (int i = 0; i < len; i++) if (b[i] == 0) b[i] = ' ';
-            if (len > 0) return new String(b, 0, len, StandardCharsets.UTF_8);
-            return "[" + Files.readString(dir.resolve("comm")).strip() + "]";
-        } catch (IOException e) {
-            return null;
-        }
     }
 
     public List<Fd> fds() {

@@ -1,6 +1,7 @@
 package ipcsh.ipc;
 
 import ipcsh.Keyword;
+import ipcsh.builtins.IpcNames;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -34,7 +35,7 @@ public final class Ipcs {
         if (kind == null || kind.equals("mq")) posixQueues(out, holders);
         if (kind == null || kind.equals("shm") || kind.equals("sem")) posixShm(out, holders, kind);
         if (kind == null || kind.equals("sysv-shm")) sysvKind(out, "shm", holders);
-        if (kind == null || kind.equals("sysv-msg")) sysvKind(out, "msg", holders);
+        if (kind == null || kind.equals("sysv-mq")) sysvKind(out, "msg", holders);
         if (kind == null || kind.equals("sysv-sem")) sysvKind(out, "sem", holders);
         if (name == null) return out;
         out.removeIf(m -> !matches(m, name));
@@ -42,8 +43,8 @@ public final class Ipcs {
     }
 
     private static boolean matches(Map<String, Object> m, Object name) {
-        if (name instanceof Number n) return m.get("key") instanceof Number k && k.longValue() == n.longValue();
-        return name.equals(m.get("name"));
+        if (name instanceof Number n) return IpcNames.hexKey(n.longValue()).equals(m.get("key"));
+        return name.equals(m.get("name")) || name instanceof String s && s.equalsIgnoreCase((String) m.get("key"));
     }
 
     private static void posixQueues(List<Map<String, Object>> out, Holders holders) {
@@ -149,9 +150,9 @@ public final class Ipcs {
     private static void sysvKind(List<Map<String, Object>> out, String table, Holders holders) {
         for (Map<String, Object> r : sysv(table)) {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("kind", Keyword.of("sysv-" + table));
-            long key = ((Number) r.get("key")).longValue();
-            m.put("key", key & 0xFFFFFFFFL);
+            // named as the builtin that opens it (sysv-shm, sysv-mq), the key as ipcs prints it
+            m.put("kind", Keyword.of(table.equals("msg") ? "sysv-mq" : "sysv-" + table));
+            m.put("key", IpcNames.hexKey(((Number) r.get("key")).longValue()));
             m.put("id", r.get("id"));
             switch (table) {
                 case "shm" -> m.put("size", r.get("size"));
@@ -257,18 +258,10 @@ public final class Ipcs {
             for (long pid : byObject.getOrDefault(object, Set.of())) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("pid", pid);
-                m.put("command", commands.computeIfAbsent(pid, Holders::command));
+                m.put("command", commands.computeIfAbsent(pid, ipcsh.os.ProcessCommand::of));
                 l.add(m);
             }
             return l;
-        }
-
-        private static String command(long pid) {
-            try {
-                return ipcsh.os.ProcFiles.read("/proc/" + pid + "/comm").trim();
-            } catch (IOException e) {
-                return null;
-            }
         }
     }
 }

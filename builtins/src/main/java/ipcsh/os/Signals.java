@@ -53,6 +53,15 @@ public final class Signals {
      * delivers KILL and STOP to a handler, and the JVM (JDK 25's HotSpot, seen with sigaction(2)) has
      * handlers of its own for the synchronous fault signals, QUIT, USR2 (thread suspension), PIPE and XFSZ.
      */
+    /**
+     * Why the shell must not send sig to itself (its own pid or process group), or null: the
+     * JVM's signals of {@link #reserved} (a stray USR2 makes HotSpot print "stray SR signal",
+     * SEGV one a crash report). KILL and STOP are the kernel's and do what they say.
+     */
+    public static String reservedForSelf(int sig) {
+        return sig == KILL || sig == 19 ? null : reserved(sig);
+    }
+
     public static String reserved(int sig) {
         return switch (sig) {
             case KILL, 19 -> "the kernel does not let a process catch SIG" + name(sig);

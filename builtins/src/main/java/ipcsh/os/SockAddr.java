@@ -30,6 +30,8 @@ public final class SockAddr {
     public static byte[] unix(String name, String call) {
         if (name.isEmpty()) throw new IpcException(call + ": empty unix socket path");
         boolean abstractName = name.startsWith("@");
+        // a path is a C string in sun_path: a NUL would end it (an abstract name is counted, not ended)
+        if (!abstractName) ipcsh.ArgCheck.noNul(call, "unix socket path", name);
         byte[] body = (abstractName ? name.substring(1) : name).getBytes(StandardCharsets.UTF_8);
         if (body.length > SUN_PATH_MAX) {
             throw new IpcException(call + " \"" + name + "\": path too long for a unix socket address ("

@@ -77,10 +77,30 @@ public final class Args {
         throw wrongType(i, "a channel");
     }
 
+    /**
+     * A name, path, program or argument: a string without NUL (the OS would cut it there, so
+     * another object or program would be used). Free text goes through {@link #text}.
+     */
     public String string(int i, String what) {
+        return ArgCheck.noNul(name(), "argument " + (i + 1) + " (" + what + ")", text(i, what));
+    }
+
+    /** A string that may hold any character (source code, a topic), never handed to the OS as a C string. */
+    public String text(int i, String what) {
         Object v = get(i);
         if (v instanceof String s) return s;
         throw wrongType(i, what + " (a string)");
+    }
+
+    /** The strings of a vector argument (a command [cmd arg…]), each a name, path, program or argument as for {@link #string}. */
+    public List<String> stringList(int i, String what) {
+        if (!(get(i) instanceof List<?> l)) throw wrongType(i, what);
+        List<String> out = new ArrayList<>();
+        for (Object x : l) {
+            if (!(x instanceof String s)) throw wrongType(i, what);
+            out.add(ArgCheck.noNul(name(), "argument " + (i + 1) + " (" + what + "), item " + (out.size() + 1), s));
+        }
+        return out;
     }
 
     /** A whole number of any size a long holds; use the kinds below where one fits. */

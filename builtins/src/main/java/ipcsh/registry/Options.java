@@ -83,11 +83,34 @@ public final class Options {
         return "option :" + key;
     }
 
+    /** A string or keyword option, else dflt: a name, path or word, so a NUL in it is refused as in {@link Args#string}. */
     public String string(String key, String dflt) {
+        String s = text(key, dflt);
+        return s == dflt ? s : ArgCheck.noNul(builtin, what(key), s);
+    }
+
+    /** A string or keyword option that may hold any character (never handed to the OS as a C string), else dflt. */
+    public String text(String key, String dflt) {
         Object v = map.get(key);
         if (v == null) return dflt;
         if (v instanceof String s) return s;
         if (v instanceof Keyword k) return k.name();
         throw new IpcException(builtin + ": option :" + key + " must be a string, not " + Args.describe(v));
+    }
+
+    /**
+     * A map of names to values (an environment, :env) as strings, each key and value checked for
+     * NUL as {@link #string} does; null when absent.
+     */
+    public Map<String, String> stringMap(String key) {
+        Object v = map.get(key);
+        if (v == null) return null;
+        if (!(v instanceof Map<?, ?> m)) throw new IpcException(builtin + ": option :" + key + " must be a map, not " + Args.describe(v));
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : m.entrySet()) {
+            String k = ArgCheck.noNul(builtin, what(key) + "'s name", String.valueOf(e.getKey()));
+            out.put(k, ArgCheck.noNul(builtin, what(key) + "'s " + k, String.valueOf(e.getValue())));
+        }
+        return out;
     }
 }

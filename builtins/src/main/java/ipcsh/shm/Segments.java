@@ -203,7 +203,7 @@ public final class Segments {
             if (created && r.temp) AtExit.register("sysv-shm " + shmid, quietly(() -> c.shmctlRemove(idf)));
             Map<String, Object> info = new LinkedHashMap<>();
             info.put("id", (long) shmid);
-            if (key != null) info.put("key", (long) IpcNames.sysvKey(r.builtin, key, proj) & 0xFFFFFFFFL);
+            if (key != null) info.put("key", IpcNames.hexKey(IpcNames.sysvKey(r.builtin, key, proj)));
             return new Segment("sysv", name, arena, mem, r.write, null, info);
         } catch (RuntimeException e) {
             arena.close();

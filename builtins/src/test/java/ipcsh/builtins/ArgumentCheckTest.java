@@ -203,4 +203,26 @@ class ArgumentCheckTest {
         assertTrue(accepted.isEmpty(), "no connection made");
         srv.close();
     }
+
+    /** The native boundary's own check, for a caller that skipped the argument layer: one C string at a time, the same words. */
+    @Test
+    void nativeCallsRefuseANulInAnyCStringWithTheSameWords() {
+        ipcsh.os.LibC c = ipcsh.os.LibC.get();
+        String tail = "has a NUL byte at index ";
+        String f = tmp.file("made");
+        String words = ", where the OS would cut it short: names, paths, programs and arguments cannot hold NUL";
+        fails("open: C string \"" + f + "\\0y\" " + tail + f.length() + words,
+                () -> c.open(f + "\0y", ipcsh.os.LibC.O_RDWR | ipcsh.os.LibC.O_CREAT, 0600));
+        fails("mkfifo: C string \"" + f + "\\0y\" " + tail + f.length() + words, () -> c.mkfifo(f + "\0y", 0600));
+        fails("mq_open: C string \"/q\\0y\" " + tail + 2 + words, () -> c.mqOpen("/q\0y", ipcsh.os.LibC.O_RDWR, 0600, 0, 0));
+        fails("shm_open: C string \"/q\\0y\" " + tail + 2 + words, () -> c.shmOpen("/q\0y", ipcsh.os.LibC.O_RDWR, 0600));
+        fails("sem_open: C string \"/q\\0y\" " + tail + 2 + words, () -> c.semOpen("/q\0y", 0, 0600, 1));
+        fails("getaddrinfo: C string \"localhost\\0x\" " + tail + 9 + words, () -> c.getaddrinfo("localhost\0x", 0, 0));
+        fails("posix_spawnp: C string \"touch\\0x\" " + tail + 5 + words,
+                () -> c.spawn(new String[] {"touch\0x", f}, new String[0], null, new int[] {-1, -1, -1}));
+        fails("posix_spawnp: C string \"" + f + "\\0y\" " + tail + f.length() + words,
+                () -> c.spawn(new String[] {"touch", f + "\0y"}, new String[0], null, new int[] {-1, -1, -1}));
+        assertFalse(Files.exists(Path.of(f)), "something was made under the cut name");
+        assertFalse(Files.exists(Path.of("/dev/mqueue/q")));
+    }
 }

@@ -140,4 +140,13 @@ class DatagramTest {
         }
         assertFalse(Files.exists(Path.of(path)));
     }
+
+    @Test
+    void aConnectToNoSocketIsUnixDgramsErrorAndLeavesNoSocketFile() {
+        String none = T.tmp("no-such.sock");
+        ipcsh.IpcException e = org.junit.jupiter.api.Assertions.assertThrows(ipcsh.IpcException.class,
+                () -> call("unix-dgram", path, opts("connect", none)));
+        assertEquals("unix-dgram \"" + none + "\": No such file or directory (ENOENT): no socket at :connect's path", e.getMessage());
+        assertFalse(Files.exists(Path.of(path)), "the bound socket file is removed again");
+    }
 }

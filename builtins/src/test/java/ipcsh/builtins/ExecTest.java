@@ -74,11 +74,28 @@ class ExecTest {
 
     @Test
     void badInputIsAOneLineError() {
-        assertEquals("spawn \"no-such-program-h9\": No such file or directory (ENOENT)",
+        assertEquals("exec: no such program \"no-such-program-h9\" in PATH",
                 assertThrows(IpcException.class, () -> call("exec", "no-such-program-h9")).getMessage());
         assertEquals("exec: option :in must be a string or bytes, not the number 3",
                 assertThrows(IpcException.class, () -> call("exec", List.of("cat"), opts("in", 3L))).getMessage());
         assertTrue(assertThrows(IpcException.class, () -> call("pipeline", List.of("cat"), "wc")).getMessage()
                 .startsWith("pipeline: argument 2 must be a command vector [cmd arg…], not the string \"wc\""));
+    }
+
+    @Test
+    void aPipelineWithAMissingProgramOrDirectoryRunsNoStageAndSaysWhich() throws Exception {
+        try (ipcsh.testing.TempDir d = new ipcsh.testing.TempDir()) {
+            String ran = d.file("ran");
+            IpcException e = assertThrows(IpcException.class,
+                    () -> call("pipeline", List.of("touch", ran), List.of("no-such-program-p7")));
+            assertEquals("pipeline: no such program \"no-such-program-p7\" in PATH", e.getMessage());
+            IpcException dir = assertThrows(IpcException.class,
+                    () -> call("pipeline", List.of("touch", ran), List.of("cat"), opts("dir", d.file("none"))));
+            assertEquals("pipeline :dir \"" + d.file("none") + "\": No such file or directory (ENOENT)", dir.getMessage());
+            IpcException exec = assertThrows(IpcException.class, () -> call("exec", "./no-such-program-p7"));
+            assertEquals("exec: no such program \"./no-such-program-p7\"", exec.getMessage());
+            Thread.sleep(200);
+            assertTrue(!java.nio.file.Files.exists(java.nio.file.Path.of(ran)), "the first stage ran");
+        }
     }
 }

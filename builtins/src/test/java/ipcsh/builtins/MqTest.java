@@ -98,4 +98,33 @@ class MqTest {
         assertEquals(" rest", call("gets", q));
         assertEquals(Map.of("timeout", true, "before", ""), call("expect", q, "never", kw("timeout"), opts("timeout", 100L)));
     }
+
+    @Test
+    void recvTakesTheSameTimeoutAndNonblockOptionsAsOnASystemVQueue() {
+        Channel q = mq(name, opts("create", true));
+        assertEquals(null, call("recv", q, opts("nonblock", true)));
+        long t0 = System.nanoTime();
+        TimeoutError e = assertThrows(TimeoutError.class, () -> call("recv", q, opts("timeout", 80L)));
+        assertTrue(System.nanoTime() - t0 >= 70_000_000L, "waited its timeout");
+        assertEquals("recv " + q.describe() + ": timed out after 80 ms", e.getMessage());
+        assertEquals(null, q.configure("timeout"), "the channel's own :timeout is untouched");
+        call("send", q, "hello", opts("priority", 3L));
+        assertEquals(Map.of("data", "hello", "priority", 3L), call("recv", q, opts("timeout", 1000L, "nonblock", false)));
+        ipcsh.IpcException type = assertThrows(ipcsh.IpcException.class, () -> call("recv", q, opts("type", 1L)));
+        assertEquals("recv " + q.describe() + ": :type is for System V queues (sysv-mq); a POSIX queue gives the oldest "
+                + "message of the highest priority", type.getMessage());
+        ipcsh.IpcException bad = assertThrows(ipcsh.IpcException.class, () -> call("recv", q, opts("timeout", -1L)));
+        assertEquals("recv: option :timeout must be 0 or more, not -1", bad.getMessage());
+        // a datagram socket takes them too
+        Channel u = (Channel) call("udp", opts("bind", 0L));
+        open.add(u);
+        assertEquals(null, call("recv", u, opts("nonblock", true)));
+        assertThrows(TimeoutError.class, () -> call("recv", u, opts("timeout", 30L)));
+    }
+
+    @Test
+    void mqUnlinkNamesItselfInItsErrors() {
+        ipcsh.IpcException missing = assertThrows(ipcsh.IpcException.class, () -> call("mq-unlink", name + "-none"));
+        assertEquals("mq-unlink \"" + name + "-none\": No such file or directory (ENOENT): no such queue", missing.getMessage());
+    }
 }

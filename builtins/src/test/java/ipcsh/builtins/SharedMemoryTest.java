@@ -207,7 +207,8 @@ class SharedMemoryTest {
         Map<String, Object> row = (Map<String, Object>) ((List<?>) call("segments")).stream()
                 .filter(x -> ((Map<?, ?>) x).get("segment") == byKey).findFirst().orElseThrow();
         assertEquals((long) id, row.get("id"));
-        assertEquals(key, row.get("key"));
+        assertEquals(String.format("0x%08x", key), row.get("key"), "the key as ipcs -m prints it");
+        assertEquals(4096L, call("shm-size", seg(call("sysv-shm", row.get("key")))), "and it attaches the same segment");
     }
 
     @Test

@@ -22,6 +22,6 @@ public final class LanguageBuiltins implements Registry.Group {
                 channels. Globals that code defines stay for the next call. A JS exception becomes an \
                 error with the JS message and location. From JavaScript, ipc.js(code) evaluates code in \
                 that same context, and ipc.clj(code) goes the other way.""",
-                a -> ipcsh.lang.js.Js.eval(a.arity(1, 1).string(0, "JavaScript source"), "<js>"));
+                a -> ipcsh.lang.js.Js.eval(a.arity(1, 1).text(0, "JavaScript source"), "<js>"));
     }
 }

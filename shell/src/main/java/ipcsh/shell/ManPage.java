@@ -185,7 +185,12 @@ public final class ManPage {
                 says which one, what was expected and the usage. Numbers and flags follow one rule per kind, \
                 checked before anything waits or is made: durations are whole ms from 0 to 2147483647 \
                 (about 24.9 days), sizes and counts whole numbers in the range each builtin states, flags \
-                true or false; nothing out of range is truncated, wrapped or taken as "forever". Scripts report an uncaught error with \
+                true or false; nothing out of range is truncated, wrapped or taken as "forever". A name, \
+                path, program or argument (and a string option such as :dir or :env's values) holding a \
+                NUL byte is an error naming the builtin and the argument, since the OS would cut it there \
+                and open or run something else. Every argument and option of a \
+                builtin that makes something (a queue, segment, semaphore, FIFO, file, socket, child) is \
+                checked before it is made. Scripts report an uncaught error with \
                 file:line:col and the source line (see ipcsh(1)).""");
         r.raw(".SS Threading and the event loop");
         r.text("""

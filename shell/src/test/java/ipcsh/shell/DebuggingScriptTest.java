@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -196,6 +197,50 @@ class DebuggingScriptTest {
                     + "who-has \"" + fifo + ".missing\": No such file or directory (ENOENT)\n", r.out());
         } finally {
             holder.destroyForcibly();
+        }
+    }
+
+    @Test
+    void holdersShowAnIpcshAsIpcshScriptArgsAndSocketsFiltersByCommand() throws Exception {
+        Path redisSock = dir.resolve("redis.sock"), ipcshSock = dir.resolve("held.sock"), fifo = dir.resolve("held.fifo");
+        String q = "/ipcsh-holders-" + ProcessHandle.current().pid();
+        Process redis = new ProcessBuilder("redis-server", "--port", "0", "--unixsocket", redisSock.toString(), "--save", "",
+                "--appendonly", "no").redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Path held = script("holder.ipcs", "(def s (listen :unix \"" + ipcshSock + "\" (fn [c _] (close c))))\n"
+                + "(def f (fifo \"" + fifo + "\" :rw))\n(def q (mq \"" + q + "\" {:create true :temp true}))\n"
+                + "(println \"ready\")\n(flush)\n");
+        Process holder = IpcshProcess.start(held.toString(), "first-arg");
+        try {
+            assertEquals("ready", new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8)).readLine(),
+                    () -> "stderr: " + err(holder));
+            for (int i = 0; i < 500 && !Files.exists(redisSock); i++) Thread.sleep(10);
+            String expected = "ipcsh " + held + " first-arg";
+            Result r = IpcshProcess.run("-e", """
+                    (defn cmds [rows k] (set (map :command (mapcat k rows))))
+                    (prn (cmds (sockets {:path "%1$s"}) :owners))
+                    (prn (set (map :command (who-has "%1$s"))))
+                    (prn (set (map :command (who-has "%2$s"))))
+                    (prn (cmds (fifos "%3$s") :holders))
+                    (prn (cmds (ipcs {:name "%4$s"}) :holders))
+                    (prn (map :path (sockets {:command "redis-server" :kind :unix})))
+                    (prn (map :path (sockets {:command "%5$s" :kind :unix :listening true})))
+                    (prn (sockets {:command "no such program anywhere"}))
+                    """.formatted(ipcshSock, redisSock, dir, q, held));
+            assertEquals(0, r.status(), r.err());
+            List<String> lines = r.out().lines().toList();
+            assertEquals("#{\"" + expected + "\"}", lines.get(0));
+            assertEquals("#{\"" + expected + "\"}", lines.get(1));
+            assertTrue(lines.get(2).matches("#\\{\"[^\"]*redis-server[^\"]*\"}"), lines.get(2));
+            assertEquals("#{\"" + expected + "\"}", lines.get(3));
+            assertEquals("#{\"" + expected + "\"}", lines.get(4));
+            assertEquals("(\"" + redisSock + "\")", lines.get(5));
+            assertEquals("(\"" + ipcshSock + "\")", lines.get(6));
+            assertEquals("[]", lines.get(7));
+        } finally {
+            holder.destroy();
+            holder.waitFor(20, TimeUnit.SECONDS);
+            redis.destroy();
+            redis.waitFor(20, TimeUnit.SECONDS);
         }
     }
 }

@@ -249,11 +249,15 @@ class QueuesAndSemaphoresTest {
         ok(IpcshProcess.run("-e", "(send (sysv-mq %d {:create true :exclusive true :mode 0640}) \"hello\" {:type 2})".formatted(key)));
         String line = run("ipcs", "-q").lines().filter(l -> l.startsWith(hex)).findFirst().orElse("");
         assertTrue(line.matches(hex + "\\s+\\d+\\s+root\\s+640\\s+5\\s+1\\s*"), "ipcs -q: " + line);
+        // named as the builtin, the key as ipcs prints it; the old :sysv-msg filter and a numeric :name still find it,
+        // and the printed key opens the same queue
         Result listed = IpcshProcess.run("-e", """
-                (let [[q] (ipcs {:kind :sysv-msg :name %d})] (prn (select-keys q [:kind :key :messages :size :mode])))
-                (sysv-mq-remove (sysv-mq %d))""".formatted(key, key));
+                (let [[q] (ipcs {:kind :sysv-mq :name "%1$s"})] (prn (select-keys q [:kind :key :messages :size :mode])))
+                (prn (= (ipcs {:kind :sysv-mq :name "%1$s"}) (ipcs {:kind :sysv-msg :name %2$d})))
+                (prn (:data (recv (sysv-mq (:key (first (ipcs {:name %2$d})))))))
+                (sysv-mq-remove (sysv-mq "%1$s"))""".formatted(hex, key));
         ok(listed);
-        assertEquals("{:kind :sysv-msg, :key %d, :messages 1, :size 5, :mode \"0640\"}\n".formatted(key), listed.out());
+        assertEquals("{:kind :sysv-mq, :key \"%s\", :messages 1, :size 5, :mode \"0640\"}\ntrue\n\"hello\"\n".formatted(hex), listed.out());
         assertFalse(run("ipcs", "-q").contains(hex));
     }
 

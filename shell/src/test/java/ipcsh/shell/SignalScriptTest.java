@@ -174,4 +174,21 @@ class SignalScriptTest {
         assertEquals(1, r.status());
         assertTrue(r.err().startsWith("error: invalid regex \"[a-\": Illegal character range at index 3\n  at <expr>:1:"), r.err());
     }
+
+    @Test
+    void killRefusesToSendTheShellItselfASignalTheJvmReserves() {
+        // under setsid the shell leads its own process group, so {:group true} reaches it too
+        Result r = IpcshProcess.runWith(List.of("setsid", "-w"), null, "-e",
+                "(doseq [f [#(kill (pid) :USR2) #(kill (pid) :SEGV) #(kill (pid) :QUIT {:group true})]]"
+                        + " (println (try (f) (catch Exception e (ex-message e)))))"
+                        + " (println (kill (pid) 0))");
+        assertEquals(0, r.status(), r.err());
+        assertEquals("""
+                kill: will not send SIGUSR2 to the shell itself: the JVM uses SIGUSR2 to suspend and resume threads (JFR's sampling) (trap refuses it too; see (signals))
+                kill: will not send SIGSEGV to the shell itself: the JVM uses SIGSEGV for its own faults (null checks, stack banging) (trap refuses it too; see (signals))
+                kill: will not send SIGQUIT to the shell's own process group: the JVM uses SIGQUIT to print thread dumps (trap refuses it too; see (signals))
+                true
+                """, r.out());
+        assertFalse((r.out() + r.err()).contains("stray"), r.err());
+    }
 }

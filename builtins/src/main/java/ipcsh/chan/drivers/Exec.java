@@ -43,6 +43,7 @@ public final class Exec {
 
     private Map<String, Object> start(List<List<String>> stages, byte[] in, Map<String, String> env, String dir,
                                       long timeoutMs, boolean binary) {
+        ProgramCheck.check(verb, stages, dir); // before the first stage starts
         LibC c = LibC.get();
         int inW = -1, outR = -1, errR = -1;
         boolean done = false;

@@ -69,8 +69,7 @@ public final class MqDriver extends FdDriver {
         try {
             LibC.get().mqUnlink(name);
         } catch (OsException e) {
-            if (e.errno() == Errno.ENOENT) throw new OsException("mq-unlink", name, e.errno(), "no such queue");
-            throw e.about(name);
+            throw new OsException("mq-unlink", name, e.errno(), e.errno() == Errno.ENOENT ? "no such queue" : null);
         }
     }
 

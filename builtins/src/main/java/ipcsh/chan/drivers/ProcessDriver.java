@@ -83,7 +83,7 @@ public final class ProcessDriver extends FdDriver {
     public static Channel spawn(List<String> argv, Map<String, String> env, String dir,
                                 Stdio in, Stdio out, Stdio err, boolean detach) {
         if (argv.isEmpty()) throw new IpcException("spawn: no command given");
-        if (dir != null) checkDirectory(dir);
+        if (dir != null) ProgramCheck.directory("spawn", dir);
         LibC c = LibC.get();
         List<Integer> toClose = new ArrayList<>();
         int ourIn = -1, ourOut = -1;
@@ -238,24 +238,8 @@ public final class ProcessDriver extends FdDriver {
         return tty != null;
     }
 
-    /**
-     * posix_spawn's chdir fails in the child with the same ENOENT as a missing program: check
-     * the directory first, so the error names what is wrong.
-     */
-    private static void checkDirectory(String dir) {
-        java.nio.file.Path p = java.nio.file.Path.of(dir);
-        int errno = !java.nio.file.Files.exists(p) ? Errno.ENOENT
-                : !java.nio.file.Files.isDirectory(p) ? Errno.ENOTDIR
-                : !java.nio.file.Files.isExecutable(p) ? Errno.EACCES : 0;
-        if (errno != 0) throw new OsException("spawn :dir", dir, errno);
-    }
-
     private static IpcException noSuchProgram(String program) {
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("call", "spawn");
-        data.put("path", program);
-        data.put("errno", Errno.name(Errno.ENOENT));
-        return new IpcException("spawn: no such program \"" + program + "\"" + (program.contains("/") ? "" : " in PATH"), data);
+        return ProgramCheck.noSuchProgram("spawn", program);
     }
 
     /**

@@ -29,6 +29,7 @@ public final class Sockets {
     /** The addresses of host (a name or a numeric address), port set; an unknown host is a clear error. */
     public static byte[][] resolve(String host, int port, int socktype, String call) {
         checkPort(port, call);
+        ipcsh.ArgCheck.noNul(call, "host", host);
         byte[][] addrs;
         try {
             addrs = LibC.get().getaddrinfo(host, LibC.AF_UNSPEC, socktype);
@@ -336,7 +337,7 @@ public final class Sockets {
                 try {
                     LibC.get().connect(fd, peer);
                 } catch (OsException e) {
-                    throw e.about(connect);
+                    throw new OsException("unix-dgram", connect, e.errno(), e.errno() == Errno.ENOENT ? "no socket at :connect's path" : null);
                 }
                 name = connect;
             }

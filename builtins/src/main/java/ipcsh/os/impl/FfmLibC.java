@@ -136,7 +136,7 @@ public final class FfmLibC implements LibC {
     public int open(String path, int flags, int mode) {
         MemorySegment st = state.get();
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment p = a.allocateFrom(path);
+            MemorySegment p = CString.of(a, "open", path);
             while (true) {
                 int fd = (int) open.get().invokeExact(st, p, flags, mode);
                 if (fd >= 0) return fd;
@@ -220,7 +220,7 @@ public final class FfmLibC implements LibC {
     private void pathCall(Link h, String call, String path, int mode, boolean withMode) {
         MemorySegment st = state.get();
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment p = a.allocateFrom(path);
+            MemorySegment p = CString.of(a, call, path);
             int r = withMode ? (int) h.get().invokeExact(st, p, mode) : (int) h.get().invokeExact(st, p);
             if (r < 0) throw new OsException(call, path, errno(st));
         } catch (Throwable t) {
@@ -362,7 +362,7 @@ public final class FfmLibC implements LibC {
                 everyChild(a, fa, attr, sigs, dir, newSession);
                 MemorySegment cargv = stringArray(a, argv);
                 MemorySegment cenv = stringArray(a, env);
-                int r = (int) posixSpawnp.get().invokeExact(pid, a.allocateFrom(argv[0]), fa, attr, cargv, cenv);
+                int r = (int) posixSpawnp.get().invokeExact(pid, CString.of(a, "posix_spawnp", argv[0]), fa, attr, cargv, cenv);
                 if (r != 0) throw new OsException("spawn", argv[0], r);
                 return pid.get(JAVA_INT, 0);
             } finally {
@@ -382,7 +382,7 @@ public final class FfmLibC implements LibC {
     private void everyChild(Arena a, MemorySegment fa, MemorySegment attr, MemorySegment sigs, String dir, boolean newSession)
             throws Throwable {
         if (faCloseFrom != null) check("posix_spawn_file_actions_addclosefrom_np", (int) faCloseFrom.get().invokeExact(fa, 3));
-        if (dir != null) check("posix_spawn_file_actions_addchdir_np", (int) faChdir.get().invokeExact(fa, a.allocateFrom(dir)));
+        if (dir != null) check("posix_spawn_file_actions_addchdir_np", (int) faChdir.get().invokeExact(fa, CString.of(a, "posix_spawn_file_actions_addchdir_np", dir)));
         check("sigemptyset", (int) sigemptyset.get().invokeExact(sigs));
         check("posix_spawnattr_setsigmask", (int) attrSetSigmask.get().invokeExact(attr, sigs));
         for (int s : DEFAULT_SIGNALS) check("sigaddset", (int) sigaddset.get().invokeExact(sigs, s));
@@ -397,7 +397,7 @@ public final class FfmLibC implements LibC {
 
     private static MemorySegment stringArray(Arena a, String[] strings) {
         MemorySegment arr = a.allocate(ADDRESS, strings.length + 1);
-        for (int i = 0; i < strings.length; i++) arr.setAtIndex(ADDRESS, i, a.allocateFrom(strings[i]));
+        for (int i = 0; i < strings.length; i++) arr.setAtIndex(ADDRESS, i, CString.of(a, "posix_spawnp", strings[i]));
         arr.setAtIndex(ADDRESS, strings.length, MemorySegment.NULL);
         return arr;
     }
@@ -644,7 +644,7 @@ public final class FfmLibC implements LibC {
             hints.set(JAVA_INT, 4, family);
             hints.set(JAVA_INT, 8, socktype);
             MemorySegment res = a.allocate(ADDRESS);
-            int r = (int) getaddrinfo.get().invokeExact(a.allocateFrom(host), MemorySegment.NULL, hints, res);
+            int r = (int) getaddrinfo.get().invokeExact(CString.of(a, "getaddrinfo", host), MemorySegment.NULL, hints, res);
             if (r != 0) {
                 String text = ((MemorySegment) gaiStrerror.get().invokeExact(r)).reinterpret(256).getString(0);
                 String name = -r > 0 && -r < EAI_NAMES.length ? EAI_NAMES[-r] : "EAI " + r;
@@ -735,7 +735,7 @@ public final class FfmLibC implements LibC {
     public int shmOpen(String name, int oflag, int mode) {
         MemorySegment st = state.get();
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment p = a.allocateFrom(name);
+            MemorySegment p = CString.of(a, "shm_open", name);
             while (true) {
                 int fd = (int) shmOpen.get().invokeExact(st, p, oflag, mode);
                 if (fd >= 0) return fd;
@@ -751,7 +751,7 @@ public final class FfmLibC implements LibC {
     public void shmUnlink(String name) {
         MemorySegment st = state.get();
         try (Arena a = Arena.ofConfined()) {
-            int r = (int) shmUnlink.get().invokeExact(st, a.allocateFrom(name));
+            int r = (int) shmUnlink.get().invokeExact(st, CString.of(a, "shm_unlink", name));
             if (r < 0) throw new OsException("shm_unlink", name, errno(st));
         } catch (Throwable t) {
             throw rethrow(t);
@@ -945,7 +945,7 @@ public final class FfmLibC implements LibC {
                 attr.set(JAVA_LONG, 8, maxMsg);
                 attr.set(JAVA_LONG, 16, msgSize);
             }
-            MemorySegment n = a.allocateFrom(name);
+            MemorySegment n = CString.of(a, "mq_open", name);
             while (true) {
                 int fd = (int) Queues.MQ_OPEN.invokeExact(st, n, flags, mode, attr);
                 if (fd >= 0) return fd;
@@ -1014,7 +1014,7 @@ public final class FfmLibC implements LibC {
     public long semOpen(String name, int flags, int mode, int value) {
         MemorySegment st = state.get();
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment n = a.allocateFrom(name);
+            MemorySegment n = CString.of(a, "sem_open", name);
             while (true) {
                 MemorySegment s = (MemorySegment) Queues.SEM_OPEN.invokeExact(st, n, flags, mode, value);
                 if (s.address() != 0) return s.address();
@@ -1291,11 +1291,11 @@ public final class FfmLibC implements LibC {
             check("posix_spawnattr_init", (int) attrInit.get().invokeExact(attr));
             try {
                 // glibc runs setsid before the file actions: opening the tty then makes it the controlling one.
-                check("posix_spawn_file_actions_addopen", (int) faAddOpen.get().invokeExact(fa, 0, a.allocateFrom(tty), O_RDWR, 0));
+                check("posix_spawn_file_actions_addopen", (int) faAddOpen.get().invokeExact(fa, 0, CString.of(a, "posix_spawn_file_actions_addopen", tty), O_RDWR, 0));
                 check("posix_spawn_file_actions_adddup2", (int) faDup2.get().invokeExact(fa, 0, 1));
                 check("posix_spawn_file_actions_adddup2", (int) faDup2.get().invokeExact(fa, 0, 2));
                 everyChild(a, fa, attr, sigs, dir, true);
-                int r = (int) posixSpawnp.get().invokeExact(pid, a.allocateFrom(argv[0]), fa, attr, stringArray(a, argv), stringArray(a, env));
+                int r = (int) posixSpawnp.get().invokeExact(pid, CString.of(a, "posix_spawnp", argv[0]), fa, attr, stringArray(a, argv), stringArray(a, env));
                 if (r != 0) throw new OsException("spawn", argv[0], r);
                 return pid.get(JAVA_INT, 0);
             } finally {

@@ -24,6 +24,9 @@ import java.util.concurrent.Future;
 
 /** Values across the Clojure boundary: Clojure data in, the builtins' plain Java out and back. */
 final class Convert {
+    /** Maps from the builtins up to this many entries stay in their order (an array map); larger ones are hash maps. */
+    static final int ORDERED_MAX = 64;
+
     private Convert() {}
 
     static Object toJava(Object v) {
@@ -122,12 +125,19 @@ final class Convert {
         if (v instanceof Map<?, ?> m && !(v instanceof IPersistentCollection)) {
             Object[] kvs = new Object[m.size() * 2];
             int i = 0;
+            boolean stringKeys = true;
             for (Map.Entry<?, ?> e : m.entrySet()) {
                 Object k = e.getKey();
+                stringKeys &= k instanceof String;
                 kvs[i++] = k instanceof String s ? Keyword.intern(s) : toClojure(k);
                 kvs[i++] = toClojure(e.getValue());
             }
-            return kvs.length <= 16 ? new PersistentArrayMap(kvs) : PersistentHashMap.create(kvs);
+            // An array map keeps the builtin's order (listings, configure print their keys as made, the
+            // same on every row); a hash map past 8 entries would not. Past ORDERED_MAX entries lookups
+            // cost more than order is worth. Distinct strings are distinct keywords; other keys may
+            // meet as one Clojure key (1 and 1L), and createAsIfByAssoc keeps the last of them.
+            if (kvs.length > 2 * ORDERED_MAX) return PersistentHashMap.create(kvs);
+            return stringKeys ? new PersistentArrayMap(kvs) : PersistentArrayMap.createAsIfByAssoc(kvs);
         }
         if (v instanceof List<?> l && !(v instanceof IPersistentCollection)) {
             Object[] items = new Object[l.size()];

@@ -129,10 +129,45 @@ public final class TablePrinter {
         Var.pushThreadBindings(RT.mapUniqueKeys(RT.var("clojure.core", "*print-length*"), 10L,
                 RT.var("clojure.core", "*print-level*"), 2L));
         try {
-            return oneLine(RT.printString(v));
+            return oneLine(RT.printString(shorten(v)));
         } finally {
             Var.popThreadBindings();
         }
+    }
+
+    /** The longest string shown inside nested data: a holder's 2.5 KB command line would crowd out the rest of the cell. */
+    static final int NESTED_STRING = 40;
+
+    /**
+     * v with every string inside it (maps, vectors, lists) longer than NESTED_STRING cut with '…';
+     * the value itself is untouched. Only as deep and as long as the cell prints (*print-level* 2,
+     * *print-length* 10): a lazy or endless sequence is left to the printer's own limits.
+     */
+    static Object shorten(Object v) {
+        return shorten(v, 3);
+    }
+
+    private static Object shorten(Object v, int depth) {
+        if (v instanceof String s) return s.length() <= NESTED_STRING ? s : s.substring(0, NESTED_STRING - 1) + "…";
+        if (depth == 0) return v;
+        if (v instanceof Map<?, ?> m && m.size() <= 64) {
+            Object[] kvs = new Object[2 * m.size()];
+            int i = 0;
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                kvs[i++] = e.getKey();
+                kvs[i++] = shorten(e.getValue(), depth - 1);
+            }
+            return clojure.lang.PersistentArrayMap.createAsIfByAssoc(kvs);
+        }
+        if (v instanceof java.util.List<?> l && (v instanceof clojure.lang.Counted || !(v instanceof ISeq))) {
+            List<Object> out = new ArrayList<>();
+            for (Object x : l) {
+                if (out.size() > 10) break; // one more than *print-length*, so the printer still shows "..."
+                out.add(shorten(x, depth - 1));
+            }
+            return v instanceof ISeq ? clojure.lang.PersistentList.create(out) : clojure.lang.PersistentVector.create(out);
+        }
+        return v;
     }
 
     private static String oneLine(String s) {

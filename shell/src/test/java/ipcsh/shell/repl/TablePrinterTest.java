@@ -70,4 +70,14 @@ class TablePrinterTest {
         assertTrue(t.get(1).contains("a\\nb"), t.get(1));
         assertTrue(t.get(1).contains("{:deeper #}"), t.get(1));
     }
+
+    @Test
+    void longCommandsInsideACellAreShortenedSoEveryHolderShows() {
+        String java = "java " + "-XX:Flag ".repeat(300) + "some.Main";
+        List<String> t = table("[{:path \"/tmp/p\" :holders [{:pid 1 :command \"" + java + "\"} {:pid 2 :command \"cat /tmp/p\"}]}]", 200);
+        String row = t.get(1);
+        assertTrue(row.contains("{:pid 1, :command \"java -XX:Flag -XX:Flag -XX:Flag -XX:Fla…\"}"), row);
+        assertTrue(row.contains("{:pid 2, :command \"cat /tmp/p\"}"), row);
+        assertTrue(row.length() <= 200, row);
+    }
 }
