@@ -186,7 +186,7 @@ public final class Expect {
     }
 
     private static void err(String line) {
-        System.err.println(line);
+        ipcsh.Console.printErr(line + "\n");
     }
 
     /**

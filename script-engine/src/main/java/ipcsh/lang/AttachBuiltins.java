@@ -35,13 +35,19 @@ public final class AttachBuiltins implements Registry.Group {
                     if (a.get(0) instanceof Number) {
                         long port = a.integer(0, "a tcp port");
                         if (port < 0 || port > 65535) throw a.wrongType(0, "a tcp port (0 to 65535)");
-                        var o = a.options(1).only("prepl", "token-file", "host");
+                        var o = a.options(1).only("prepl", "token-file", "host", "auth-timeout");
                         return ReplServer.startTcp(o.string("host", "127.0.0.1"), (int) port, o.string("token-file", null),
-                                o.flag("prepl", false));
+                                authTimeout(o), o.flag("prepl", false));
                     }
                     String path = a.string(0, "a socket path or a tcp port");
+                    // :auth-timeout belongs to the tcp form: a unix socket's peers need no token
                     boolean prepl = a.options(1).only("prepl").flag("prepl", false);
                     return ReplServer.start(path, prepl);
                 });
+    }
+
+    /** The tcp form's deadline for the token line: 1 ms to 10 minutes, 10 s by default. */
+    private static long authTimeout(ipcsh.registry.Options o) {
+        return o.count("auth-timeout", ReplAuth.DEFAULT_DEADLINE_MS, 1, 600_000);
     }
 }

@@ -1,14 +1,7 @@
 package ipcsh.shell.repl;
 
-import clojure.lang.IPersistentMap;
-import clojure.lang.IPersistentVector;
-import clojure.lang.ISeq;
 import clojure.lang.Keyword;
-import clojure.lang.RT;
-import clojure.lang.Sequential;
-import clojure.lang.Var;
-import ipcsh.chan.Channel;
-import ipcsh.chan.Interrupts;
+import ipcsh.lang.Listing;
 import org.jline.utils.AttributedString;
 import org.jline.utils.AttributedStringBuilder;
 import org.jline.utils.AttributedStyle;
@@ -41,24 +34,14 @@ public final class TablePrinter {
      * @param styled bold header (the caller passes false for NO_COLOR or a non-terminal)
      */
     public static List<AttributedString> table(Object value, int width, boolean styled) {
-        if (!(value instanceof IPersistentVector || value instanceof ISeq || value instanceof Sequential
-              || value instanceof java.util.List<?>) || value instanceof IPersistentMap) {
-            return null;
-        }
-        Object limitVar = RT.var("clojure.core", "*print-length*").deref();
-        long limit = limitVar instanceof Number n ? n.longValue() : Long.MAX_VALUE;
-        List<Map<?, ?>> rows = new ArrayList<>();
-        boolean more = false;
-        for (ISeq s = RT.seq(value); s != null; s = s.next()) {
-            if (Interrupts.pending()) throw new Interrupts.InterruptedError("printing");
-            if (!(s.first() instanceof Map<?, ?> m)) return null;
-            if (rows.size() >= limit) {
-                more = true;
-                break;
-            }
-            rows.add(m);
-        }
-        if (rows.isEmpty()) return null;
+        Listing.Rows r = Listing.rows(value);
+        return r == null ? null : table(r, width, styled);
+    }
+
+    /** The table of rows already taken from a listing (an attached session's come over the wire). */
+    public static List<AttributedString> table(Listing.Rows listing, int width, boolean styled) {
+        List<Map<?, ?>> rows = listing.rows();
+        boolean more = listing.more();
         Set<Object> keys = new LinkedHashSet<>();
         for (Map<?, ?> m : rows) keys.addAll(m.keySet());
         List<Object> columns = new ArrayList<>(keys);
@@ -76,7 +59,7 @@ public final class TablePrinter {
         AttributedStyle head = styled ? AttributedStyle.BOLD : AttributedStyle.DEFAULT;
         out.add(line(header, widths, head));
         for (String[] row : cells) out.add(line(row, widths, AttributedStyle.DEFAULT));
-        if (more) out.add(new AttributedString("… more rows left out (*print-length* " + limit + ")"));
+        if (more) out.add(new AttributedString("… more rows left out (*print-length* " + rows.size() + ")"));
         return out;
     }
 
@@ -121,21 +104,8 @@ public final class TablePrinter {
         return key instanceof Keyword k ? k.getName() : key instanceof String s ? s : cell(key);
     }
 
-    /** One value in one line: a channel by its id, a string as it is, the rest as prn would print it, bounded. */
+    /** One value in one line (see {@link Listing#cell}). */
     static String cell(Object v) {
-        if (v == null) return "";
-        if (v instanceof Channel ch) return ch.id();
-        if (v instanceof String s) return oneLine(s);
-        Var.pushThreadBindings(RT.mapUniqueKeys(RT.var("clojure.core", "*print-length*"), 10L,
-                RT.var("clojure.core", "*print-level*"), 2L));
-        try {
-            return oneLine(RT.printString(v));
-        } finally {
-            Var.popThreadBindings();
-        }
-    }
-
-    private static String oneLine(String s) {
-        return s.replace("\r", "\\r").replace("\n", "\\n").replace("\t", " ");
+        return Listing.cell(v);
     }
 }
