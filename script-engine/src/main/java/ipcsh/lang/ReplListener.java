@@ -9,8 +9,12 @@ import ipcsh.os.SockAddr;
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /**
@@ -29,26 +33,43 @@ final class ReplListener {
     private final int fd;
     private volatile boolean shut;
     private boolean fdClosed; // guarded by this
+    /** The unix form's socket file and its identity (st_dev, st_ino) as bind made it. */
+    private Path file;
+    private Object fileKey;
 
     private ReplListener(int fd) {
         this.fd = fd;
     }
 
+    /**
+     * A new socket file at p (path as the user wrote it, for messages): a stale socket file
+     * nobody listens on is replaced; anything else there is an error.
+     */
     static ReplListener unix(Path p, String path) {
+        if (Files.isDirectory(p)) throw new IpcException("repl-server \"" + path + "\": is a directory");
+        if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) clearStale(p, path);
         byte[] addr = SockAddr.unix(p.toString(), "repl-server");
         int fd = LibC.get().socket(LibC.AF_UNIX, LibC.SOCK_STREAM | LibC.SOCK_CLOEXEC | LibC.SOCK_NONBLOCK, 0);
         try {
             Files.setPosixFilePermissions(Path.of("/proc/self/fd/" + fd), PosixFilePermissions.fromString("rw-------"));
-            LibC.get().bind(fd, addr);
-            LibC.get().listen(fd, BACKLOG);
-            return new ReplListener(fd);
-        } catch (OsException e) {
-            LibC.get().close(fd);
-            throw new IpcException("repl-server \"" + path + "\": " + Errno.text(e.errno()) + " (" + e.errnoName() + ")"
-                    + (e.errno() == Errno.EADDRINUSE ? ": another socket has this name" : ""));
         } catch (IOException e) {
             LibC.get().close(fd);
             throw new IpcException("repl-server \"" + path + "\": cannot make the socket 0600: " + e.getMessage());
+        }
+        ReplListener l = new ReplListener(fd);
+        try {
+            LibC.get().bind(fd, addr);
+            l.file = p;
+            // what the file is now, to remove it later only if it is still this one
+            l.fileKey = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+            LibC.get().listen(fd, BACKLOG);
+            return l;
+        } catch (OsException | IOException e) {
+            l.removeFile();
+            l.close();
+            String why = e instanceof OsException o ? Errno.text(o.errno()) + " (" + o.errnoName() + ")"
+                    + (o.errno() == Errno.EADDRINUSE ? ": another socket has this name" : "") : e.getMessage();
+            throw new IpcException("repl-server \"" + path + "\": " + why);
         }
     }
 
@@ -106,6 +127,41 @@ final class ReplListener {
         if (fdClosed) return;
         fdClosed = true;
         LibC.get().close(fd);
+    }
+
+    /**
+     * Removes the socket file, if it is still the one bind made (device and inode): a file put
+     * in its place since is someone else's.
+     */
+    void removeFile() {
+        if (file == null) return;
+        try {
+            Object key = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+            if (key != null && key.equals(fileKey)) Files.delete(file);
+        } catch (IOException gone) {
+            // removed already
+        }
+    }
+
+    private static void clearStale(Path p, String path) {
+        if (!isSocket(p)) throw new IpcException("repl-server \"" + path + "\": File exists (EEXIST): not a socket, left alone");
+        try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(p))) {
+            throw new IpcException("repl-server \"" + path + "\": Address already in use (EADDRINUSE): a live socket is already bound there");
+        } catch (IOException refused) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException e) {
+                throw new IpcException("repl-server \"" + path + "\": cannot remove the stale socket file: " + e.getMessage());
+            }
+        }
+    }
+
+    private static boolean isSocket(Path p) {
+        try {
+            return ((Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS) & LibC.S_IFMT) == LibC.S_IFSOCK;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
     }
 
     private static void sleep() {

@@ -20,9 +20,7 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.io.Writer;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,10 +82,8 @@ public final class ReplServer implements Closeable {
         // Clojure initialises here, on the interpreter thread, before any session thread reads forms
         ClojureRuntime.install();
         Path p = Path.of(path).toAbsolutePath();
-        if (Files.isDirectory(p)) throw new IpcException("repl-server \"" + path + "\": is a directory");
-        if (Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) clearStale(p, path);
         ReplServer rs = new ReplServer(p, ReplListener.unix(p, path), preplOnly, null);
-        AtExit.register(rs, rs::removeFile);
+        AtExit.register(rs, rs.server::removeFile);
         return rs.serve();
     }
 
@@ -131,30 +127,6 @@ public final class ReplServer implements Closeable {
 
     private String where() {
         return path != null ? path.toString() : "127.0.0.1:" + port();
-    }
-
-    private static void clearStale(Path p, String path) {
-        if (!"socket".equals(fileType(p))) {
-            throw new IpcException("repl-server \"" + path + "\": File exists (EEXIST): not a socket, left alone");
-        }
-        try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(p))) {
-            throw new IpcException("repl-server \"" + path + "\": Address already in use (EADDRINUSE): a live socket is already bound there");
-        } catch (IOException refused) {
-            try {
-                Files.deleteIfExists(p);
-            } catch (IOException e) {
-                throw new IpcException("repl-server \"" + path + "\": cannot remove the stale socket file: " + reason(e));
-            }
-        }
-    }
-
-    private static String fileType(Path p) {
-        try {
-            Object mode = Files.getAttribute(p, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS);
-            return (((Integer) mode) & 0170000) == 0140000 ? "socket" : "other";
-        } catch (IOException | UnsupportedOperationException e) {
-            return "other";
-        }
     }
 
     /**
@@ -231,20 +203,11 @@ public final class ReplServer implements Closeable {
         if (closed) return;
         closed = true;
         server.shutdown();
-        removeFile();
+        server.removeFile();
         AtExit.cancel(this);
         OPEN.remove(this);
         for (Session s : sessions) s.end();
         holdsLoop(false);
-    }
-
-    private void removeFile() {
-        if (path == null) return;
-        try {
-            if ("socket".equals(fileType(path))) Files.deleteIfExists(path);
-        } catch (IOException ignored) {
-            // gone already
-        }
     }
 
     @Override
@@ -563,10 +526,6 @@ public final class ReplServer implements Closeable {
         }
     }
 
-    private static String reason(IOException e) {
-        String m = e.getMessage();
-        return m == null ? e.getClass().getSimpleName() : m;
-    }
 
     /**
      * The refusal a client reads before the connection closes: one line "refused: why". The

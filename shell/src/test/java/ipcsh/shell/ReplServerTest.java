@@ -148,6 +148,25 @@ class ReplServerTest {
     }
 
     @Test
+    void closingRemovesTheSocketFileOnlyIfItIsStillTheOneTheServerMade() throws Exception {
+        Path repl = dir.resolve("k.repl"), moved = dir.resolve("k.moved");
+        Path script = dir.resolve("keeps.ipcs");
+        Files.writeString(script, "(def srv (repl-server \"" + repl + "\"))");
+        Process p = IpcshProcess.start(script.toString());
+        started.add(p);
+        awaitSocket(repl);
+        Files.move(repl, moved);
+        // another program's socket now has the name
+        client("", "python3", "-c", "import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])", repl.toString());
+        Object theirs = Files.getAttribute(repl, "unix:ino");
+        String out = socat(moved, "(close srv)\n");
+        assertTrue(out.contains("user=>"), out);
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS), "the script did not end once its only server closed");
+        assertTrue(Files.exists(repl), "the other program's socket was removed");
+        assertEquals(theirs, Files.getAttribute(repl, "unix:ino"));
+    }
+
+    @Test
     void closingTheServerEndsItsSessionsAndLetsTheScriptEnd() throws Exception {
         Path repl = dir.resolve("c.repl");
         Path script = dir.resolve("closes.ipcs");
