@@ -284,10 +284,11 @@ class ReplServerTest {
                 .redirectOutput(stdout.toFile()).redirectError(dir.resolve("stderr.txt").toFile()).start();
         started.add(p);
         awaitSocket(repl);
-        String line = socat(repl, "(hexdump \"hi!\")\n(println \"said\")\n(expect-defaults {:log true})"
-                + " (let [[r w] (pipe)] (puts w \"ok\") (flush w) (expect r #\"ok\")) nil\n");
+        String line = socat(repl, "(hexdump \"hi!\")\n(println \"said\")\n"
+                + "(let [[r w] (pipe)] (puts w \"ok\") (flush w) (expect r #\"ok\" {:log true})) nil\n");
         assertTrue(line.contains("00000000: 6869 21"), line);
         assertTrue(line.contains("said"), line);
+        assertTrue(line.contains(": matched"), line);
         IpcshProcess.Result attached = IpcshProcess.runWith(List.of(), "(hexdump \"yo\")\n(println \"told\")\n",
                 "--attach", repl.toString());
         assertEquals(0, attached.status(), attached.err());
@@ -296,6 +297,7 @@ class ReplServerTest {
         p.destroy();
         assertTrue(p.waitFor(20, TimeUnit.SECONDS));
         assertEquals("", Files.readString(stdout));
+        assertFalse(Files.readString(dir.resolve("stderr.txt")).contains("matched"), Files.readString(dir.resolve("stderr.txt")));
     }
 
     @Test
