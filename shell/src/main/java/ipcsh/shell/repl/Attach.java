@@ -110,7 +110,7 @@ public final class Attach {
             } catch (IOException e) {
                 // a refusal closes the connection at once: its reason may be there to read still
                 joinQuietly(in);
-                if (refusal.get() == null) throw e;
+                if (refusal.get() == null) return failed(terminal, err, "--attach " + path + ": the connection failed: " + describe(e));
             }
             if (!await(replies, reader, terminal, sc, names, ns, color)) {
                 String why = refusal.get() != null ? "the shell refused the session: " + refusal.get()
@@ -270,7 +270,8 @@ public final class Attach {
                     line.reset();
                     // the server's one line before it closes a connection it will not serve
                     if (text.startsWith(ReplServer.REFUSED) && refusal.get() == null) {
-                        refusal.set(text.substring(ReplServer.REFUSED.length()).strip());
+                        // shown on our terminal: no escape sequences from the other end
+                        refusal.set(text.substring(ReplServer.REFUSED.length()).strip().replaceAll("\\p{Cntrl}", "?"));
                     }
                     // the line REPL's greeting and first prompt come before the upgrade to prepl
                     int start = text.indexOf("{:tag ");
