@@ -249,6 +249,8 @@ class ReplServerTest {
         assertTrue(r.err().contains("loopback only"), r.err());
         r = IpcshProcess.run("-e", "(repl-server 0)");
         assertTrue(r.err().contains("needs {:token-file path}"), r.err());
+        r = IpcshProcess.run("-e", "(repl-server 0 {:token-file \"" + token + "\" :auth-timeout 0})");
+        assertTrue(r.err().contains("repl-server: option :auth-timeout must be 1 or more, not 0"), r.err());
         Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-r--r--"));
         r = IpcshProcess.run("-e", "(repl-server 0 {:token-file \"" + token + "\"})");
         assertTrue(r.err().contains("is open to others (mode 0644); a token must be private: chmod 600 " + token), r.err());
