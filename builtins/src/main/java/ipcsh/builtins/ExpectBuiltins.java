@@ -77,7 +77,7 @@ public final class ExpectBuiltins implements Registry.Group {
                         ch.write(pty ? "\r" : "\n");
                     }
                     ch.flush();
-                    if (Expect.defaultLog()) System.err.println("send-line " + ch.describe() + ": " + s);
+                    if (Expect.defaultLog()) ipcsh.Console.printErr("send-line " + ch.describe() + ": " + s + "\n");
                     return null;
                 });
         r.add("expect-defaults", "([] [opts])", """

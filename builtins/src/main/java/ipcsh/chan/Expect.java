@@ -3,7 +3,6 @@ package ipcsh.chan;
 import ipcsh.IpcException;
 import ipcsh.Keyword;
 
-import java.io.PrintStream;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -73,7 +72,6 @@ public final class Expect {
      */
     public static Object expect(Channel ch, List<Clause> clauses, long timeoutMs, boolean log, int matchMax) {
         if (ch.isClosed()) throw new IpcException(what(ch) + ": channel is closed", Map.of("channel", ch.id(), "errno", "EBADF"));
-        PrintStream err = System.err;
         long deadline = Waiter.deadline(timeoutMs);
         Search[] searches = new Search[clauses.size()];
         for (int k = 0; k < searches.length; k++) searches[k] = new Search(clauses.get(k).pattern());
@@ -86,7 +84,7 @@ public final class Expect {
             if (avail > 0) {
                 CharSequence text = text(ch, Math.min(avail, window), decoded);
                 if (log && text.length() > logged) {
-                    err.println(what(ch) + ": received " + quote(text.subSequence(logged, text.length()).toString()));
+                    err(what(ch) + ": received " + quote(text.subSequence(logged, text.length()).toString()));
                     logged = text.length();
                 }
                 for (int k = 0; k < searches.length; k++) {
@@ -97,7 +95,7 @@ public final class Expect {
                     else if (text == decoded.text) ch.consumeUtf8(s.end);
                     else ch.consumeText((String) text, s.end);
                     Clause c = clauses.get(k);
-                    if (log) err.println(what(ch) + ": matched " + describe(c.pattern()) + " with " + quote((String) m.get("match")));
+                    if (log) err(what(ch) + ": matched " + describe(c.pattern()) + " with " + quote((String) m.get("match")));
                     return c.f() == null ? m : c.f().apply(m);
                 }
                 if (window < avail) {
@@ -110,7 +108,7 @@ public final class Expect {
                     ch.consumeText(dropped, dropped.length());
                     for (Search s : searches) s.dropped(dropped.length());
                     decoded.clear();
-                    if (log) err.println(what(ch) + ": forgot " + dropped.length() + " characters (more than :match-max " + matchMax + " unmatched)");
+                    if (log) err(what(ch) + ": forgot " + dropped.length() + " characters (more than :match-max " + matchMax + " unmatched)");
                     logged = 0;
                 }
             }
@@ -185,8 +183,9 @@ public final class Expect {
         throw e;
     }
 
+    /** A log line: on stderr, or in a repl-server session on the session's *err*. */
     private static void err(String line) {
-        System.err.println(line);
+        ipcsh.Console.printErr(line + "\n");
     }
 
     /**

@@ -20,18 +20,10 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.io.Writer;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.UserPrincipal;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -55,12 +47,14 @@ public final class ReplServer implements Closeable {
     public static final String UPGRADE = "(clojure.core.server/io-prepl)";
     /** A prepl request the attach client uses for completion: answered with the session's names, *1 untouched. */
     public static final String NAMES = "(ipcsh.attach/names)";
+    /** How a refusal's one line starts (then the reason); the server closes the connection after it. */
+    public static final String REFUSED = "refused: ";
 
     private static final AtomicInteger SERIAL = new AtomicInteger();
     private static final Set<ReplServer> OPEN = ConcurrentHashMap.newKeySet();
 
     private final Path path;
-    private final ServerSocketChannel server;
+    private final ReplListener server;
     private final boolean preplOnly;
     private final EventLoop loop = EventLoop.main();
     private final Thread interpreter;
@@ -69,11 +63,11 @@ public final class ReplServer implements Closeable {
     private volatile boolean closed;
     private boolean holding = true;
 
-    /** For the tcp form: the first line a client sends must be this token (read from a 0600 file). */
-    private final byte[] token;
+    /** For the tcp form: the first line a client sends must be the token (read from a 0600 file). */
+    private ReplAuth auth;
 
-    private ReplServer(Path path, ServerSocketChannel server, boolean preplOnly, byte[] token) {
-        this.token = token;
+    private ReplServer(Path path, ReplListener server, boolean preplOnly, ReplAuth auth) {
+        this.auth = auth;
         this.path = path;
         this.server = server;
         this.preplOnly = preplOnly;
@@ -88,38 +82,8 @@ public final class ReplServer implements Closeable {
         // Clojure initialises here, on the interpreter thread, before any session thread reads forms
         ClojureRuntime.install();
         Path p = Path.of(path).toAbsolutePath();
-        if (Files.isDirectory(p)) throw new IpcException("repl-server \"" + path + "\": is a directory");
-        if (Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) clearStale(p, path);
-        Path dir = p.getParent();
-        Path tmp;
-        try {
-            // bound inside a private directory, made 0600, then renamed into place: nobody can
-            // connect in the moment between bind and chmod
-            tmp = Files.createTempDirectory(dir, ".ipcsh-repl-",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        } catch (IOException e) {
-            throw new IpcException("repl-server \"" + path + "\": cannot create a socket in " + dir + ": " + reason(e));
-        }
-        Path inner = tmp.resolve("s");
-        ServerSocketChannel ssc = null;
-        try {
-            ssc = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-            ssc.bind(UnixDomainSocketAddress.of(inner), 16);
-            Files.setPosixFilePermissions(inner, PosixFilePermissions.fromString("rw-------"));
-            Files.move(inner, p, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            closeQuietly(ssc);
-            throw new IpcException("repl-server \"" + path + "\": " + reason(e));
-        } finally {
-            try {
-                Files.deleteIfExists(inner);
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // a leftover empty private directory is harmless
-            }
-        }
-        ReplServer rs = new ReplServer(p, ssc, preplOnly, null);
-        AtExit.register(rs, rs::removeFile);
+        ReplServer rs = new ReplServer(p, ReplListener.unix(p, path), preplOnly, null);
+        AtExit.register(rs, rs.server::removeFile);
         return rs.serve();
     }
 
@@ -127,7 +91,7 @@ public final class ReplServer implements Closeable {
      * The tcp form: loopback only, and every client must first send the token read from
      * tokenFile, a file of the shell's user that nobody else may read (mode 0600 or stricter).
      */
-    public static ReplServer startTcp(String host, int port, String tokenFile, boolean preplOnly) {
+    public static ReplServer startTcp(String host, int port, String tokenFile, long authTimeoutMs, boolean preplOnly) {
         ClojureRuntime.install();
         String where = "repl-server " + host + ":" + port;
         java.net.InetAddress addr;
@@ -140,48 +104,15 @@ public final class ReplServer implements Closeable {
             throw new IpcException(where + ": a tcp REPL listens on loopback only (127.0.0.1, ::1 or localhost)");
         }
         if (tokenFile == null) throw new IpcException(where + ": the tcp form needs {:token-file path} (a 0600 file holding the token)");
-        byte[] token = readToken(where, Path.of(tokenFile));
-        ServerSocketChannel ssc = null;
-        try {
-            ssc = ServerSocketChannel.open();
-            ssc.bind(new java.net.InetSocketAddress(addr, port), 16);
-        } catch (IOException e) {
-            closeQuietly(ssc);
-            throw new IpcException(where + ": " + reason(e));
-        }
-        return new ReplServer(null, ssc, preplOnly, token).serve();
-    }
-
-    private static byte[] readToken(String where, Path file) {
-        try {
-            java.util.Set<java.nio.file.attribute.PosixFilePermission> perms = Files.getPosixFilePermissions(file);
-            for (java.nio.file.attribute.PosixFilePermission p : perms) {
-                if (p.name().startsWith("GROUP") || p.name().startsWith("OTHERS")) {
-                    throw new IpcException(where + ": token file " + file + " is readable by others ("
-                            + PosixFilePermissions.toString(perms) + "); chmod 600 it");
-                }
-            }
-            if (!Files.getOwner(file).equals(ownUser())) {
-                throw new IpcException(where + ": token file " + file + " belongs to " + Files.getOwner(file).getName()
-                        + ", not to the shell's user");
-            }
-            String t = Files.readString(file, StandardCharsets.UTF_8).strip();
-            if (t.length() < 16) throw new IpcException(where + ": the token in " + file + " is shorter than 16 characters");
-            return t.getBytes(StandardCharsets.UTF_8);
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new IpcException(where + ": token file " + file + ": No such file or directory (ENOENT)");
-        } catch (IOException e) {
-            throw new IpcException(where + ": token file " + file + ": " + reason(e));
-        }
+        byte[] token = TokenFile.read(where, tokenFile);
+        ReplServer rs = new ReplServer(null, ReplListener.tcp(addr, port, where), preplOnly, null);
+        rs.auth = new ReplAuth(token, authTimeoutMs, rs.where());
+        return rs.serve();
     }
 
     /** The tcp form's port (useful with port 0); -1 for a unix socket. */
     public int port() {
-        try {
-            return server.getLocalAddress() instanceof java.net.InetSocketAddress a ? a.getPort() : -1;
-        } catch (IOException e) {
-            return -1;
-        }
+        return server.port();
     }
 
     private ReplServer serve() {
@@ -196,30 +127,6 @@ public final class ReplServer implements Closeable {
 
     private String where() {
         return path != null ? path.toString() : "127.0.0.1:" + port();
-    }
-
-    private static void clearStale(Path p, String path) {
-        if (!"socket".equals(fileType(p))) {
-            throw new IpcException("repl-server \"" + path + "\": File exists (EEXIST): not a socket, left alone");
-        }
-        try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(p))) {
-            throw new IpcException("repl-server \"" + path + "\": Address already in use (EADDRINUSE): a live socket is already bound there");
-        } catch (IOException refused) {
-            try {
-                Files.deleteIfExists(p);
-            } catch (IOException e) {
-                throw new IpcException("repl-server \"" + path + "\": cannot remove the stale socket file: " + reason(e));
-            }
-        }
-    }
-
-    private static String fileType(Path p) {
-        try {
-            Object mode = Files.getAttribute(p, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS);
-            return (((Integer) mode) & 0170000) == 0140000 ? "socket" : "other";
-        } catch (IOException | UnsupportedOperationException e) {
-            return "other";
-        }
     }
 
     /**
@@ -245,45 +152,48 @@ public final class ReplServer implements Closeable {
     }
 
     private void acceptLoop() {
-        UserPrincipal me = ownUser();
-        while (!closed) {
-            SocketChannel sc;
-            try {
-                sc = server.accept();
-            } catch (IOException e) {
-                if (!closed) loop.post(() -> loop.report(new IpcException(id + " " + where() + ": accept failed: " + reason(e))));
-                return;
+        int me = ownUid();
+        String myName = ownName();
+        while (true) {
+            ReplConn c = server.accept();
+            if (c == null) break;
+            if (closed) {
+                c.close();
+                break;
             }
-            UserPrincipal peer = token != null ? me : peerUser(sc);
-            if (me == null || peer == null || !me.equals(peer)) {
-                String who = peer == null ? "an unknown user" : "user " + peer.getName();
-                System.err.println("ipcsh: repl-server " + where() + ": refused a connection from " + who
-                        + " (only " + (me == null ? "the shell's user" : me.getName()) + " may attach)");
-                writeQuietly(sc, "refused: this REPL belongs to another user\n");
-                closeQuietly(sc);
+            if (auth == null) {
+                ReplConn.Peer peer = c.peer();
+                if (peer.uid() != me) {
+                    System.err.println("ipcsh: repl-server " + where() + ": refused a connection from " + peer.describe()
+                            + " (only " + myName + " may attach)");
+                    refuse(c, "this REPL belongs to " + myName + ", not to " + peer.describe());
+                    continue;
+                }
+            } else if (!auth.admit(c)) {
                 continue;
             }
-            Session s = new Session(sc);
+            Session s = new Session(c);
             sessions.add(s);
             Thread t = new Thread(s::readLoop, id + "-session");
             t.setDaemon(true);
             t.start();
         }
+        server.close();
     }
 
-    private static UserPrincipal ownUser() {
+    private static int ownUid() {
         try {
-            return Files.getOwner(Path.of("/proc/self"));
+            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
         } catch (IOException e) {
-            return null;
+            throw new IllegalStateException("cannot stat /proc/self", e);
         }
     }
 
-    private static UserPrincipal peerUser(SocketChannel sc) {
+    private static String ownName() {
         try {
-            return sc.getOption(jdk.net.ExtendedSocketOptions.SO_PEERCRED).user();
-        } catch (IOException | UnsupportedOperationException e) {
-            return null;
+            return "user " + Files.getOwner(Path.of("/proc/self")).getName();
+        } catch (IOException e) {
+            return "the shell's user";
         }
     }
 
@@ -292,21 +202,12 @@ public final class ReplServer implements Closeable {
     public void close() {
         if (closed) return;
         closed = true;
-        closeQuietly(server);
-        removeFile();
+        server.shutdown();
+        server.removeFile();
         AtExit.cancel(this);
         OPEN.remove(this);
         for (Session s : sessions) s.end();
         holdsLoop(false);
-    }
-
-    private void removeFile() {
-        if (path == null) return;
-        try {
-            if ("socket".equals(fileType(path))) Files.deleteIfExists(path);
-        } catch (IOException ignored) {
-            // gone already
-        }
     }
 
     @Override
@@ -316,72 +217,72 @@ public final class ReplServer implements Closeable {
 
     /** One connected client: its reader thread, its bindings, its wire form. */
     private final class Session {
-        private final SocketChannel sc;
+        private final ReplConn conn;
         private final Writer out;
         private volatile boolean prepl = preplOnly;
         private volatile boolean running, ended;
+        private final java.util.concurrent.CountDownLatch over = new java.util.concurrent.CountDownLatch(1);
         private Map<Var, Object> vars;
+        /** The entry so far and its last line (reader thread only). */
+        private final StringBuilder entry = new StringBuilder();
+        private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
 
-        Session(SocketChannel sc) {
-            this.sc = sc;
-            this.out = new SocketWriter(sc);
+        Session(ReplConn conn) {
+            this.conn = conn;
+            this.out = new SocketWriter(conn);
         }
 
         void readLoop() {
-            boolean authenticated = token == null;
-            if (authenticated) loop.post(this::greet);
-            StringBuilder entry = new StringBuilder();
-            ByteBuffer buf = ByteBuffer.allocate(8192);
-            java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
-            try {
-                while (!ended) {
-                    buf.clear();
-                    int n = sc.read(buf);
-                    if (n < 0) break;
-                    for (int i = 0; i < n; i++) {
-                        byte b = buf.get(i);
-                        if (b == INTERRUPT) {
-                            interruptForm();
-                            entry.setLength(0);
-                            line.reset();
-                            continue;
-                        }
-                        line.write(b);
-                        if (b != '\n') continue;
-                        if (!authenticated) {
-                            String typed = line.toString(StandardCharsets.UTF_8).strip();
-                            byte[] given = typed.getBytes(StandardCharsets.UTF_8);
-                            line.reset();
-                            if (!java.security.MessageDigest.isEqual(given, token)) {
-                                System.err.println("ipcsh: repl-server " + where() + ": refused a connection with a wrong token");
-                                send("refused: wrong token\n");
-                                end();
-                                return;
-                            }
-                            authenticated = true;
-                            loop.post(this::greet);
-                            continue;
-                        }
-                        entry.append(line.toString(StandardCharsets.UTF_8));
-                        line.reset();
-                        String text = entry.toString();
-                        if (text.isBlank()) {
-                            entry.setLength(0);
-                            if (!prepl) loop.post(this::prompt);
-                            continue;
-                        }
-                        if (ClojureRuntime.complete(text)) {
-                            entry.setLength(0);
-                            loop.post(() -> evaluate(text));
-                        }
-                    }
-                }
-            } catch (ClosedChannelException e) {
-                // ended by close
-            } catch (IOException e) {
-                // the client went away
+            ByteBuffer first = auth == null ? ByteBuffer.allocate(0) : auth.authenticate(conn);
+            if (first == null) {
+                // refused and closed; end() only forgets it
+                loop.post(this::end);
+                return;
             }
+            loop.post(this::greet);
+            consume(first);
+            ByteBuffer buf = ByteBuffer.allocate(8192);
+            while (!ended) {
+                buf.clear();
+                if (conn.read(buf) < 0) break; // the client went away (or half-closed), or end() shut it down
+                consume(buf.flip());
+            }
+            // the entries posted before the end of input still run and answer (socat sends its
+            // input, then half-closes); then end() shuts the socket and this thread frees it
             loop.post(this::end);
+            try {
+                over.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            conn.close();
+        }
+
+        /** The client's bytes: complete entries go to the interpreter thread; 0x03 interrupts. */
+        private void consume(ByteBuffer buf) {
+            while (buf.hasRemaining()) {
+                byte b = buf.get();
+                if (b == INTERRUPT) {
+                    interruptForm();
+                    entry.setLength(0);
+                    line.reset();
+                    continue;
+                }
+                line.write(b);
+                if (b != '\n') continue;
+                entry.append(line.toString(StandardCharsets.UTF_8));
+                line.reset();
+                String text = entry.toString();
+                if (text.isBlank()) {
+                    entry.setLength(0);
+                    if (!prepl) loop.post(this::prompt);
+                    continue;
+                }
+                if (ClojureRuntime.complete(text)) {
+                    entry.setLength(0);
+                    loop.post(() -> evaluate(text));
+                }
+            }
         }
 
         /** From the reader thread: a Java interrupt must reach the form, never the loop after it. */
@@ -432,7 +333,7 @@ public final class ReplServer implements Closeable {
                         continue;
                     }
                     if (prepl && NAMES.equals(RT.printString(form))) {
-                        sendTagged("ret", edn(names()), formText, 0, false);
+                        sendTagged("ret", edn(names()), formText, 0, false, null);
                         continue;
                     }
                     evalOne(form, formText);
@@ -471,14 +372,15 @@ public final class ReplServer implements Closeable {
             two.set(one.deref());
             one.set(v);
             String shown = ClojureRuntime.print(v);
-            if (prepl) sendTagged("ret", shown, formText, (System.nanoTime() - t0) / 1_000_000, false);
+            // a listing's rows too, as text: an attached client shows them as the local REPL's table
+            if (prepl) sendTagged("ret", shown, formText, (System.nanoTime() - t0) / 1_000_000, false, Listing.asText(v));
             else send(shown + "\n");
         }
 
         private void report(Throwable t, String formText) {
             if (prepl) {
                 Object map = RT.var("clojure.core", "Throwable->map").invoke(t);
-                sendTagged("ret", edn(map), formText, 0, true);
+                sendTagged("ret", edn(map), formText, 0, true, null);
             } else {
                 send("error: " + ErrorReport.message(t) + "\n");
             }
@@ -510,9 +412,12 @@ public final class ReplServer implements Closeable {
             kvs[i++] = RT.ERR;
             kvs[i] = new java.io.PrintWriter(sessionErr, true);
             Var.pushThreadBindings(RT.mapUniqueKeys(kvs));
+            // what builtins print for the person at the shell (hexdump, dump, expect's log) too
+            ipcsh.Console.session(sessionOut, sessionErr);
         }
 
         private void popBindings() {
+            ipcsh.Console.endSession();
             for (Map.Entry<Var, Object> e : vars.entrySet()) e.setValue(e.getKey().deref());
             Var.popThreadBindings();
         }
@@ -539,13 +444,12 @@ public final class ReplServer implements Closeable {
             }
         }
 
-        private void sendTagged(String tag, String val, String form, long ms, boolean exception) {
-            Object[] kv = exception
-                    ? new Object[] {kw("tag"), kw(tag), kw("val"), val, kw("ns"), currentNs().name.getName(), kw("ms"), ms,
-                            kw("form"), form, kw("exception"), true}
-                    : new Object[] {kw("tag"), kw(tag), kw("val"), val, kw("ns"), currentNs().name.getName(), kw("ms"), ms,
-                            kw("form"), form};
-            send(edn(new PersistentArrayMap(kv)) + "\n");
+        private void sendTagged(String tag, String val, String form, long ms, boolean exception, Object rows) {
+            java.util.List<Object> kv = new java.util.ArrayList<>(List.of(kw("tag"), kw(tag), kw("val"), val,
+                    kw("ns"), currentNs().name.getName(), kw("ms"), ms, kw("form"), form));
+            if (exception) kv.addAll(List.of(kw("exception"), true));
+            if (rows != null) kv.addAll(List.of(kw("rows"), rows));
+            send(edn(new PersistentArrayMap(kv.toArray())) + "\n");
         }
 
         void send(String s) {
@@ -561,7 +465,8 @@ public final class ReplServer implements Closeable {
             if (ended) return;
             ended = true;
             sessions.remove(this);
-            closeQuietly(sc);
+            conn.shutdown(); // the session's thread wakes and closes it
+            over.countDown();
         }
 
         /** *out* of a prepl session: each flush is one {:tag :out :val "…"} message. */
@@ -621,35 +526,28 @@ public final class ReplServer implements Closeable {
         }
     }
 
-    private static String reason(IOException e) {
-        String m = e.getMessage();
-        return m == null ? e.getClass().getSimpleName() : m;
-    }
 
-    private static void writeQuietly(SocketChannel sc, String s) {
+    /**
+     * The refusal a client reads before the connection closes: one line "refused: why". The
+     * attach client shows why and exits non-zero.
+     */
+    static void refuse(ReplConn c, String why) {
         try {
-            sc.write(ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8)));
+            c.write(REFUSED + why + "\n");
         } catch (IOException ignored) {
             // it is being refused anyway
         }
+        c.close();
     }
 
-    private static void closeQuietly(Closeable c) {
-        if (c == null) return;
-        try {
-            c.close();
-        } catch (IOException ignored) {
-            // closing
-        }
-    }
 
-    /** Writes to a socket channel with write(2) itself: NIO's stream adapters lock reads and writes together. */
+    /** A session's *out*: what is written goes to the client at each flush. */
     private static final class SocketWriter extends Writer {
-        private final SocketChannel sc;
+        private final ReplConn conn;
         private final StringWriter pending = new StringWriter();
 
-        SocketWriter(SocketChannel sc) {
-            this.sc = sc;
+        SocketWriter(ReplConn conn) {
+            this.conn = conn;
         }
 
         @Override
@@ -661,15 +559,9 @@ public final class ReplServer implements Closeable {
         public void flush() throws IOException {
             StringBuffer b = pending.getBuffer();
             if (b.isEmpty()) return;
-            ByteBuffer bytes = ByteBuffer.wrap(b.toString().getBytes(StandardCharsets.UTF_8));
+            String text = b.toString();
             b.setLength(0);
-            // a pending Ctrl-C interrupt would make NIO close the session's socket
-            boolean interrupted = Thread.interrupted();
-            try {
-                while (bytes.hasRemaining()) sc.write(bytes);
-            } finally {
-                if (interrupted) Thread.currentThread().interrupt();
-            }
+            conn.write(text);
         }
 
         @Override

@@ -148,6 +148,25 @@ class ReplServerTest {
     }
 
     @Test
+    void closingRemovesTheSocketFileOnlyIfItIsStillTheOneTheServerMade() throws Exception {
+        Path repl = dir.resolve("k.repl"), moved = dir.resolve("k.moved");
+        Path script = dir.resolve("keeps.ipcs");
+        Files.writeString(script, "(def srv (repl-server \"" + repl + "\"))");
+        Process p = IpcshProcess.start(script.toString());
+        started.add(p);
+        awaitSocket(repl);
+        Files.move(repl, moved);
+        // another program's socket now has the name
+        client("", "python3", "-c", "import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])", repl.toString());
+        Object theirs = Files.getAttribute(repl, "unix:ino");
+        String out = socat(moved, "(close srv)\n");
+        assertTrue(out.contains("user=>"), out);
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS), "the script did not end once its only server closed");
+        assertTrue(Files.exists(repl), "the other program's socket was removed");
+        assertEquals(theirs, Files.getAttribute(repl, "unix:ino"));
+    }
+
+    @Test
     void closingTheServerEndsItsSessionsAndLetsTheScriptEnd() throws Exception {
         Path repl = dir.resolve("c.repl");
         Path script = dir.resolve("closes.ipcs");
@@ -224,14 +243,83 @@ class ReplServerTest {
         assertTrue(wrong.contains("refused: wrong token") && !wrong.contains("43"), wrong);
         p.destroy();
         assertTrue(p.waitFor(20, TimeUnit.SECONDS));
-        assertTrue(Files.readString(log).contains("refused a connection with a wrong token"), Files.readString(log));
+        assertTrue(Files.readString(log).contains("refused a connection: wrong token"), Files.readString(log));
 
         IpcshProcess.Result r = IpcshProcess.run("-e", "(repl-server 0 {:host \"0.0.0.0\" :token-file \"" + token + "\"})");
         assertTrue(r.err().contains("loopback only"), r.err());
         r = IpcshProcess.run("-e", "(repl-server 0)");
         assertTrue(r.err().contains("needs {:token-file path}"), r.err());
+        r = IpcshProcess.run("-e", "(repl-server 0 {:token-file \"" + token + "\" :auth-timeout 0})");
+        assertTrue(r.err().contains("repl-server: option :auth-timeout must be 1 or more, not 0"), r.err());
         Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-r--r--"));
         r = IpcshProcess.run("-e", "(repl-server 0 {:token-file \"" + token + "\"})");
-        assertTrue(r.err().contains("is readable by others (rw-r--r--); chmod 600 it"), r.err());
+        assertTrue(r.err().contains("is open to others (mode 0644); a token must be private: chmod 600 " + token), r.err());
+    }
+
+    @Test
+    void theSocketIsListedByThePathItWasGivenAndATapCanForwardToIt() throws Exception {
+        Path repl = dir.resolve("l.repl"), svc = dir.resolve("svc.sock");
+        service(repl, svc);
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(repl)));
+        // another shell looks for it the way a user would
+        IpcshProcess.Result r = IpcshProcess.run("-e", "(prn (map :state (sockets {:path \"" + repl + "\"})))"
+                + " (prn (count (who-has \"" + repl + "\")))");
+        assertEquals(0, r.status(), r.err());
+        assertEquals("(:listen)\n1\n", r.out());
+        Path front = dir.resolve("front.sock");
+        Path tapScript = dir.resolve("tap.ipcs");
+        Files.writeString(tapScript, "(def t (tap {:listen \"" + front + "\" :to \"" + repl + "\" :log false}))");
+        Process tap = IpcshProcess.start(tapScript.toString());
+        started.add(tap);
+        awaitSocket(front);
+        String out = socat(front, "(+ 40 2)\n");
+        assertTrue(out.contains("user=> 42"), out);
+    }
+
+    @Test
+    void whatASessionPrintsComesBackToTheSessionNotTheShellsStdout() throws Exception {
+        Path repl = dir.resolve("h.repl");
+        Path script = dir.resolve("quiet.ipcs");
+        Path stdout = dir.resolve("stdout.txt");
+        Files.writeString(script, "(def srv (repl-server \"" + repl + "\"))");
+        Process p = new ProcessBuilder(IpcshProcess.command(List.of(), script.toString()))
+                .redirectOutput(stdout.toFile()).redirectError(dir.resolve("stderr.txt").toFile()).start();
+        started.add(p);
+        awaitSocket(repl);
+        String line = socat(repl, "(hexdump \"hi!\")\n(println \"said\")\n"
+                + "(let [[r w] (pipe)] (puts w \"ok\") (flush w) (expect r #\"ok\" {:log true})) nil\n");
+        assertTrue(line.contains("00000000: 6869 21"), line);
+        assertTrue(line.contains("said"), line);
+        assertTrue(line.contains(": matched"), line);
+        IpcshProcess.Result attached = IpcshProcess.runWith(List.of(), "(hexdump \"yo\")\n(println \"told\")\n",
+                "--attach", repl.toString());
+        assertEquals(0, attached.status(), attached.err());
+        assertTrue(attached.out().contains("00000000: 796f"), attached.out());
+        assertTrue(attached.out().contains("told"), attached.out());
+        p.destroy();
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+        assertEquals("", Files.readString(stdout));
+        assertFalse(Files.readString(dir.resolve("stderr.txt")).contains("matched"), Files.readString(dir.resolve("stderr.txt")));
+    }
+
+    @Test
+    void anAttachedSessionPrintsAListingAsATableAsTheLocalReplDoes() throws Exception {
+        Path repl = dir.resolve("t.repl");
+        Path script = dir.resolve("rows.ipcs");
+        Files.writeString(script, "(def srv (repl-server \"" + repl + "\"))"
+                + " (def rows [{:name \"alpha\" :n 1} {:name \"b\" :n 22 :ch (first (pipe))}])");
+        Process p = IpcshProcess.start(script.toString());
+        started.add(p);
+        awaitSocket(repl);
+        IpcshProcess.Result r = IpcshProcess.runWith(List.of(), "rows\n(first rows)\n(set! *print-length* 1)\nrows\n",
+                "--attach", repl.toString());
+        assertEquals(0, r.status(), r.err());
+        List<String> lines = r.out().lines().map(String::stripTrailing).toList();
+        int at = lines.indexOf("user=> name   n   ch");
+        assertTrue(at >= 0, r.out());
+        assertEquals("alpha  1", lines.get(at + 1), r.out());
+        assertTrue(lines.get(at + 2).matches("b      22  pipe\\d+.*"), r.out());
+        assertTrue(r.out().contains("… more rows left out (*print-length* 1)"), r.out());
+        assertTrue(r.out().contains("{:name \"alpha\", :n 1}"), r.out());
     }
 }

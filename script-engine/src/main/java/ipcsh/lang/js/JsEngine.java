@@ -697,7 +697,9 @@ final class JsEngine {
             if (buf.size() == 0) return;
             String s = buf.toString(StandardCharsets.UTF_8);
             buf.reset();
-            if (err) {
+            if (err && ipcsh.Console.inSession()) {
+                ipcsh.Console.printErr(s); // console.error in a repl-server session: the session's
+            } else if (err) {
                 Js.err().print(s);
                 Js.err().flush();
             } else {

@@ -5,7 +5,10 @@ import clojure.lang.IPersistentMap;
 import clojure.lang.Keyword;
 import clojure.lang.PersistentHashMap;
 import clojure.lang.RT;
+import ipcsh.lang.Listing;
 import ipcsh.lang.ReplServer;
+import ipcsh.lang.TokenFile;
+import ipcsh.os.LibC;
 import org.jline.reader.Candidate;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
@@ -36,7 +39,8 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class Attach {
     private static final Keyword TAG = Keyword.intern("tag"), VAL = Keyword.intern("val"),
-            FORM = Keyword.intern("form"), EXCEPTION = Keyword.intern("exception"), NS = Keyword.intern("ns");
+            FORM = Keyword.intern("form"), EXCEPTION = Keyword.intern("exception"), NS = Keyword.intern("ns"),
+            ROWS = Keyword.intern("rows");
     private static final Object CLOSED = new Object();
 
     private Attach() {}
@@ -51,10 +55,16 @@ public final class Attach {
                     err.println("ipcsh: --attach " + path + ": a tcp REPL needs --token-file FILE");
                     return 2;
                 }
-                String token = java.nio.file.Files.readString(java.nio.file.Path.of(tokenFile)).strip();
+                byte[] token;
+                try {
+                    token = TokenFile.read("--attach " + path, tokenFile);
+                } catch (ipcsh.IpcException e) {
+                    err.println("ipcsh: " + e.getMessage());
+                    return 2;
+                }
                 String host = tcp.group(1) == null ? "127.0.0.1" : tcp.group(1);
                 sc = SocketChannel.open(new java.net.InetSocketAddress(host, Integer.parseInt(tcp.group(2))));
-                send(sc, token + "\n");
+                send(sc, new String(token, StandardCharsets.UTF_8) + "\n");
             } else {
                 sc = SocketChannel.open(StandardProtocolFamily.UNIX);
                 sc.connect(UnixDomainSocketAddress.of(path));
@@ -71,26 +81,42 @@ public final class Attach {
             return 1;
         }
         AtomicReference<List<String>> names = new AtomicReference<>(List.of());
-        LineReader reader = LineReaderBuilder.builder()
+        // only a person at a terminal makes history; piped input is a script's
+        boolean interactive = LibC.get().isatty(0);
+        LineReaderBuilder builder = LineReaderBuilder.builder();
+        if (interactive) builder.variable(LineReader.HISTORY_FILE, Repl.historyFile());
+        LineReader reader = builder
                 .terminal(terminal)
                 .appName("ipcsh")
                 .parser(new ClojureParser())
                 .completer((r, line, candidates) -> {
                     for (String n : names.get()) candidates.add(new Candidate(n, n, null, null, null, null, true));
                 })
-                .variable(LineReader.HISTORY_FILE, Repl.historyFile())
                 .variable(LineReader.SECONDARY_PROMPT_PATTERN, "%P  > ")
                 .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
                 .option(LineReader.Option.INSERT_BRACKET, false)
                 .build();
+        boolean color = System.getenv("NO_COLOR") == null && !Terminal.TYPE_DUMB.equals(terminal.getType())
+                && !Terminal.TYPE_DUMB_COLOR.equals(terminal.getType());
         LinkedBlockingQueue<Object> replies = new LinkedBlockingQueue<>();
-        Thread in = new Thread(() -> readReplies(sc, replies), "ipcsh-attach-reader");
+        AtomicReference<String> refusal = new AtomicReference<>();
+        Thread in = new Thread(() -> readReplies(sc, replies, refusal), "ipcsh-attach-reader");
         in.setDaemon(true);
         in.start();
         String[] ns = {"user"};
         try {
-            send(sc, ReplServer.UPGRADE + "\n" + ReplServer.NAMES + "\n");
-            if (!await(replies, reader, terminal, sc, names, ns)) return detached(terminal, "the shell closed the session");
+            try {
+                send(sc, ReplServer.UPGRADE + "\n" + ReplServer.NAMES + "\n");
+            } catch (IOException e) {
+                // a refusal closes the connection at once: its reason may be there to read still
+                joinQuietly(in);
+                if (refusal.get() == null) return failed(terminal, err, "--attach " + path + ": the connection failed: " + describe(e));
+            }
+            if (!await(replies, reader, terminal, sc, names, ns, color)) {
+                String why = refusal.get() != null ? "the shell refused the session: " + refusal.get()
+                        : "the shell closed the connection before the session began";
+                return failed(terminal, err, "--attach " + path + ": " + why);
+            }
             terminal.writer().println(";; attached to " + path + "; Ctrl-C interrupts the remote form, Ctrl-D detaches");
             while (true) {
                 String entry;
@@ -103,13 +129,13 @@ public final class Attach {
                 }
                 if (entry.isBlank()) continue;
                 send(sc, entry + "\n" + ReplServer.NAMES + "\n");
-                if (!await(replies, reader, terminal, sc, names, ns)) return detached(terminal, "the shell closed the session");
+                if (!await(replies, reader, terminal, sc, names, ns, color)) return detached(terminal, "the shell closed the session");
             }
         } catch (IOException e) {
             return detached(terminal, "the connection failed: " + describe(e));
         } finally {
             try {
-                reader.getHistory().save();
+                if (interactive) reader.getHistory().save();
                 sc.close();
             } catch (IOException ignored) {
                 // leaving anyway
@@ -123,7 +149,8 @@ public final class Attach {
      */
     @SuppressWarnings("unchecked")
     private static boolean await(LinkedBlockingQueue<Object> replies, LineReader reader, Terminal terminal,
-                                 SocketChannel sc, AtomicReference<List<String>> names, String[] ns) throws IOException {
+                                 SocketChannel sc, AtomicReference<List<String>> names, String[] ns,
+                                 boolean color) throws IOException {
         boolean[] ctrlC = {false};
         Terminal.SignalHandler previous = terminal.handle(Terminal.Signal.INT, s -> {
             ctrlC[0] = true;
@@ -168,7 +195,14 @@ public final class Attach {
                     if (m.valAt(NS) != null) ns[0] = String.valueOf(m.valAt(NS));
                     return true;
                 }
-                if (Boolean.TRUE.equals(m.valAt(EXCEPTION))) {
+                Listing.Rows rows = m.valAt(ROWS) == null ? null : rows(m.valAt(ROWS));
+                if (rows != null) {
+                    // a listing: the table the local REPL would print, laid out for this terminal
+                    int width = terminal.getWidth() > 0 ? terminal.getWidth() : 80;
+                    for (AttributedString l : TablePrinter.table(rows, width, color)) {
+                        terminal.writer().println(color ? l.toAnsi(terminal) : l.toString());
+                    }
+                } else if (Boolean.TRUE.equals(m.valAt(EXCEPTION))) {
                     terminal.writer().println(new AttributedString("error: " + cause(val),
                             AttributedStyle.DEFAULT.foreground(AttributedStyle.RED)).toAnsi(terminal));
                 } else {
@@ -203,7 +237,20 @@ public final class Attach {
         return mapText;
     }
 
-    private static void readReplies(SocketChannel sc, LinkedBlockingQueue<Object> replies) {
+    /** A listing's rows as the server sent them (cells as text; a last {:ipcsh/more true} when some were left out). */
+    private static Listing.Rows rows(Object v) {
+        List<java.util.Map<?, ?>> rows = new java.util.ArrayList<>();
+        boolean more = false;
+        for (Object x = RT.seq(v); x != null; x = ((clojure.lang.ISeq) x).next()) {
+            Object row = ((clojure.lang.ISeq) x).first();
+            if (!(row instanceof java.util.Map<?, ?> m)) return null;
+            if (m.containsKey(Listing.MORE)) more = true;
+            else rows.add(m);
+        }
+        return rows.isEmpty() ? null : new Listing.Rows(rows, more);
+    }
+
+    private static void readReplies(SocketChannel sc, LinkedBlockingQueue<Object> replies, AtomicReference<String> refusal) {
         ByteBuffer buf = ByteBuffer.allocate(65536);
         java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
         Object eof = new Object();
@@ -221,6 +268,11 @@ public final class Attach {
                     }
                     String text = line.toString(StandardCharsets.UTF_8);
                     line.reset();
+                    // the server's one line before it closes a connection it will not serve
+                    if (text.startsWith(ReplServer.REFUSED) && refusal.get() == null) {
+                        // shown on our terminal: no escape sequences from the other end
+                        refusal.set(text.substring(ReplServer.REFUSED.length()).strip().replaceAll("\\p{Cntrl}", "?"));
+                    }
                     // the line REPL's greeting and first prompt come before the upgrade to prepl
                     int start = text.indexOf("{:tag ");
                     if (start < 0) continue;
@@ -237,6 +289,25 @@ public final class Attach {
             // the session is over
         }
         replies.add(CLOSED);
+    }
+
+    private static void joinQuietly(Thread t) {
+        try {
+            t.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The session never began: why, on stderr, and status 1. */
+    private static int failed(Terminal terminal, PrintStream err, String why) {
+        try {
+            terminal.close();
+        } catch (IOException ignored) {
+            // leaving
+        }
+        err.println("ipcsh: " + why);
+        return 1;
     }
 
     private static void send(SocketChannel sc, String s) throws IOException {

@@ -1,14 +1,7 @@
 package ipcsh.shell.repl;
 
-import clojure.lang.IPersistentMap;
-import clojure.lang.IPersistentVector;
-import clojure.lang.ISeq;
 import clojure.lang.Keyword;
-import clojure.lang.RT;
-import clojure.lang.Sequential;
-import clojure.lang.Var;
-import ipcsh.chan.Channel;
-import ipcsh.chan.Interrupts;
+import ipcsh.lang.Listing;
 import org.jline.utils.AttributedString;
 import org.jline.utils.AttributedStringBuilder;
 import org.jline.utils.AttributedStyle;
@@ -41,24 +34,14 @@ public final class TablePrinter {
      * @param styled bold header (the caller passes false for NO_COLOR or a non-terminal)
      */
     public static List<AttributedString> table(Object value, int width, boolean styled) {
-        if (!(value instanceof IPersistentVector || value instanceof ISeq || value instanceof Sequential
-              || value instanceof java.util.List<?>) || value instanceof IPersistentMap) {
-            return null;
-        }
-        Object limitVar = RT.var("clojure.core", "*print-length*").deref();
-        long limit = limitVar instanceof Number n ? n.longValue() : Long.MAX_VALUE;
-        List<Map<?, ?>> rows = new ArrayList<>();
-        boolean more = false;
-        for (ISeq s = RT.seq(value); s != null; s = s.next()) {
-            if (Interrupts.pending()) throw new Interrupts.InterruptedError("printing");
-            if (!(s.first() instanceof Map<?, ?> m)) return null;
-            if (rows.size() >= limit) {
-                more = true;
-                break;
-            }
-            rows.add(m);
-        }
-        if (rows.isEmpty()) return null;
+        Listing.Rows r = Listing.rows(value);
+        return r == null ? null : table(r, width, styled);
+    }
+
+    /** The table of rows already taken from a listing (an attached session's come over the wire). */
+    public static List<AttributedString> table(Listing.Rows listing, int width, boolean styled) {
+        List<Map<?, ?>> rows = listing.rows();
+        boolean more = listing.more();
         Set<Object> keys = new LinkedHashSet<>();
         for (Map<?, ?> m : rows) keys.addAll(m.keySet());
         List<Object> columns = new ArrayList<>(keys);
@@ -76,7 +59,7 @@ public final class TablePrinter {
         AttributedStyle head = styled ? AttributedStyle.BOLD : AttributedStyle.DEFAULT;
         out.add(line(header, widths, head));
         for (String[] row : cells) out.add(line(row, widths, AttributedStyle.DEFAULT));
-        if (more) out.add(new AttributedString("… more rows left out (*print-length* " + limit + ")"));
+        if (more) out.add(new AttributedString("… more rows left out (*print-length* " + rows.size() + ")"));
         return out;
     }
 
@@ -121,56 +104,8 @@ public final class TablePrinter {
         return key instanceof Keyword k ? k.getName() : key instanceof String s ? s : cell(key);
     }
 
-    /** One value in one line: a channel by its id, a string as it is, the rest as prn would print it, bounded. */
+    /** One value in one line (see {@link Listing#cell}). */
     static String cell(Object v) {
-        if (v == null) return "";
-        if (v instanceof Channel ch) return ch.id();
-        if (v instanceof String s) return oneLine(s);
-        Var.pushThreadBindings(RT.mapUniqueKeys(RT.var("clojure.core", "*print-length*"), 10L,
-                RT.var("clojure.core", "*print-level*"), 2L));
-        try {
-            return oneLine(RT.printString(shorten(v)));
-        } finally {
-            Var.popThreadBindings();
-        }
-    }
-
-    /** The longest string shown inside nested data: a holder's 2.5 KB command line would crowd out the rest of the cell. */
-    static final int NESTED_STRING = 40;
-
-    /**
-     * v with every string inside it (maps, vectors, lists) longer than NESTED_STRING cut with '…';
-     * the value itself is untouched. Only as deep and as long as the cell prints (*print-level* 2,
-     * *print-length* 10): a lazy or endless sequence is left to the printer's own limits.
-     */
-    static Object shorten(Object v) {
-        return shorten(v, 3);
-    }
-
-    private static Object shorten(Object v, int depth) {
-        if (v instanceof String s) return s.length() <= NESTED_STRING ? s : s.substring(0, NESTED_STRING - 1) + "…";
-        if (depth == 0) return v;
-        if (v instanceof Map<?, ?> m && m.size() <= 64) {
-            Object[] kvs = new Object[2 * m.size()];
-            int i = 0;
-            for (Map.Entry<?, ?> e : m.entrySet()) {
-                kvs[i++] = e.getKey();
-                kvs[i++] = shorten(e.getValue(), depth - 1);
-            }
-            return clojure.lang.PersistentArrayMap.createAsIfByAssoc(kvs);
-        }
-        if (v instanceof java.util.List<?> l && (v instanceof clojure.lang.Counted || !(v instanceof ISeq))) {
-            List<Object> out = new ArrayList<>();
-            for (Object x : l) {
-                if (out.size() > 10) break; // one more than *print-length*, so the printer still shows "..."
-                out.add(shorten(x, depth - 1));
-            }
-            return v instanceof ISeq ? clojure.lang.PersistentList.create(out) : clojure.lang.PersistentVector.create(out);
-        }
-        return v;
-    }
-
-    private static String oneLine(String s) {
-        return s.replace("\r", "\\r").replace("\n", "\\n").replace("\t", " ");
+        return Listing.cell(v);
     }
 }
