@@ -108,8 +108,9 @@ final class T {
         }, "unix socket " + name);
     }
 
+    /** Bounded by 30 s: on a loaded 2-core machine a python3 peer can take over 5 s to start listening; a wait that returns as soon as its condition holds costs a passing run nothing. */
     static void awaitTrue(BooleanSupplier cond, String what) throws Exception {
-        long deadline = System.nanoTime() + 5_000_000_000L;
+        long deadline = System.nanoTime() + 30_000_000_000L;
         while (!cond.getAsBoolean()) {
             if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
             Thread.sleep(10);
