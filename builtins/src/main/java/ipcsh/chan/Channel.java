@@ -1403,7 +1403,7 @@ public final class Channel implements Closeable {
                 case "framing" -> Framing.of(word(v));
                 case "max-frame" -> ArgCheck.size(who, what, v, 1, ArgCheck.MAX_BUFFER);
                 case "max-queue" -> ArgCheck.size(who, what, v, 0, Long.MAX_VALUE);
-                case "max-depth" -> ArgCheck.size(who, what, v, 1, 100_000);
+                case "max-depth" -> ArgCheck.size(who, what, v, 1, ipcsh.TooDeep.LIMIT);
                 default -> throw new IllegalArgumentException("not a common option: " + key);
             };
         } catch (IpcException e) {
