@@ -458,9 +458,10 @@ public final class Channel implements Closeable {
     }
 
     /**
-     * Every read that must wait waits here. It first sends this channel's own buffered output,
-     * as Tcl does: the peer may be waiting for that request before it answers (a binary message
-     * with no newline in a :line buffer hung a hand-made D-Bus Hello). False when the deadline passed.
+     * Every read that must wait waits here. It first sends this channel's own buffered output:
+     * the peer may be waiting for that request before it answers (a binary message with no
+     * newline in a :line buffer hung a hand-made D-Bus Hello). Tcl 8.6 does not (a gets after a
+     * puts on a -buffering full socket waits there for good). False when the deadline passed.
      */
     private boolean awaitInput(long dl, String verb) {
         if (outLen > 0 && !writeClosed) flushBuffer(verb);
