@@ -223,6 +223,26 @@ class TextChannelTest {
         }
     }
 
+    @Test
+    void expectWritesItsOwnChannelsQueuedOutputWhileItWaits() throws Exception {
+        // a non-blocking socket queues what the kernel does not take; expect waiting on that same
+        // socket must go on writing the queue, or the answer it waits for never comes
+        try (TempDir d = new TempDir()) {
+            String sock = d.file("echo.sock");
+            Process echo = echoServer(sock);
+            try {
+                Channel ch = (Channel) call("connect", kw("unix"), sock, opts("blocking", false));
+                call("write", ch, "x".repeat(512 << 10) + "END");
+                assertTrue(ch.hasQueuedOutput(), "512 KiB is more than a unix socket takes at once");
+                Map<?, ?> m = (Map<?, ?>) call("expect", ch, "END", opts("timeout", 20_000L));
+                assertEquals(512 << 10, ((String) m.get("before")).length());
+                ch.close();
+            } finally {
+                T.kill(echo);
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ :eofchar
 
     @Test
