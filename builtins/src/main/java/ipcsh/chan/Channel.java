@@ -1393,13 +1393,9 @@ public final class Channel implements Closeable {
                         throw new IpcException("unknown :encoding " + w);
                     }
                 }
-                case "encoding-errors" -> switch (word(v)) {
-                    case "strict" -> true;
-                    case "replace" -> false;
-                    default -> throw new IpcException("unknown :encoding-errors " + word(v) + " (expected replace or strict)");
-                };
+                case "encoding-errors" -> Decoding.strict(word(v));
                 case "translation" -> Translation.of(word(v));
-                case "eofchar" -> eofCharValue(v);
+                case "eofchar" -> EofChar.parse(v);
                 case "timeout" -> v == null ? null : ArgCheck.duration(who, what, v);
                 case "framing" -> Framing.of(word(v));
                 case "max-frame" -> ArgCheck.size(who, what, v, 1, ArgCheck.MAX_BUFFER);
@@ -1411,17 +1407,6 @@ public final class Channel implements Closeable {
             if (e.getMessage().startsWith(who + ":")) throw e;
             throw new IpcException(who + ": " + e.getMessage(), e.data());
         }
-    }
-
-    /** An :eofchar: nil for none, or one ASCII character other than NUL (one byte in every ASCII-based encoding), as Tcl 9 takes. */
-    private static int eofCharValue(Object v) {
-        if (v == null) return -1;
-        String s = v instanceof Character c ? c.toString() : v instanceof String str ? str : null;
-        if (s == null || s.length() != 1 || s.charAt(0) < 1 || s.charAt(0) > 0x7f) {
-            throw new IpcException("option :eofchar must be nil or one ASCII character (\\u0001 to \\u007f), not "
-                    + ArgCheck.describe(v));
-        }
-        return s.charAt(0);
     }
 
     private IpcException unknownOption(String key) {

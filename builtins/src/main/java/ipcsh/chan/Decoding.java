@@ -19,6 +19,15 @@ import java.util.Map;
 final class Decoding {
     private Decoding() {}
 
+    /** The :encoding-errors value: true for :strict. */
+    static boolean strict(String word) {
+        return switch (word) {
+            case "strict" -> true;
+            case "replace" -> false;
+            default -> throw new IpcException("unknown :encoding-errors " + word + " (expected replace or strict)");
+        };
+    }
+
     /**
      * The text of a[off, off+len). ASCII in UTF-8 or US-ASCII is copied as ISO-8859-1, one char a
      * byte (their decoders look at each byte again: no intrinsic under C1, ~1 ns a byte).

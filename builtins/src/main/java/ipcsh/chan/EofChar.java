@@ -1,5 +1,8 @@
 package ipcsh.chan;
 
+import ipcsh.ArgCheck;
+import ipcsh.IpcException;
+
 import java.util.Arrays;
 
 /**
@@ -10,6 +13,17 @@ import java.util.Arrays;
 final class EofChar {
     private int ch = -1;
     private byte[] held;
+
+    /** An :eofchar: nil for none, or one ASCII character other than NUL (one byte in every ASCII-based encoding), as Tcl 9 takes. */
+    static int parse(Object v) {
+        if (v == null) return -1;
+        String s = v instanceof Character c ? c.toString() : v instanceof String str ? str : null;
+        if (s == null || s.length() != 1 || s.charAt(0) < 1 || s.charAt(0) > 0x7f) {
+            throw new IpcException("option :eofchar must be nil or one ASCII character (\\u0001 to \\u007f), not "
+                    + ArgCheck.describe(v));
+        }
+        return s.charAt(0);
+    }
 
     boolean isSet() {
         return ch >= 0;
