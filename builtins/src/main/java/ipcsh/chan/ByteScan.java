@@ -44,6 +44,30 @@ final class ByteScan {
         return -1;
     }
 
+    private static final long LFS = ONES * '\n', CRS = ONES * '\r', SEVENS = ONES * 7, FS = ONES * 0x0f;
+
+    /**
+     * The index of the first CR or LF in a[from, to), or -1: where a line ends under :auto. A
+     * word is first tested for bytes 0x08..0x0f (b | 7 == 0x0f: one test, as cheap as the LF-only
+     * scan) and only then for CR and LF exactly (a tab gets there too). In the exact test the
+     * lowest flagged byte of either comparison is a true match, so the lowest of both is the first
+     * end of line. Measured under C1 on 100 MB of log lines: 0.027 s, against 0.024 s for LF alone
+     * and 0.031 s for the exact test on every word.
+     */
+    static int indexOfEol(byte[] a, int from, int to) {
+        int i = from;
+        for (; i + 8 <= to; i += 8) {
+            long w = (long) LONGS.get(a, i);
+            long x = (w | SEVENS) ^ FS;
+            if (((x - ONES) & ~x & HIGHS) == 0) continue;
+            long lf = w ^ LFS, cr = w ^ CRS;
+            long zeros = ((lf - ONES) & ~lf | (cr - ONES) & ~cr) & HIGHS;
+            if (zeros != 0) return i + (Long.numberOfTrailingZeros(zeros) >>> 3);
+        }
+        for (; i < to; i++) if (a[i] == '\n' || a[i] == '\r') return i;
+        return -1;
+    }
+
     /** The index of the first occurrence of lit (not empty) in a[from, to), or -1. */
     static int indexOf(byte[] a, int from, int to, byte[] lit) {
         int last = to - lit.length; // the last index lit can start at

@@ -45,7 +45,15 @@ public final class Channel implements Closeable {
     private Buffering buffering = Buffering.LINE;
     private int bufferSize = DEFAULT_BUFFER;
     private Charset charset = StandardCharsets.UTF_8;
-    private Translation translation = Translation.LF;
+    private Translation translation = Translation.AUTO;
+    /** Whether :buffering was chosen (by the user or the kind); if not it follows :encoding: :line for text, :none for binary. */
+    private boolean bufferingChosen;
+    private boolean strict; // :encoding-errors :strict
+    private final EofChar eofChar = new EofChar();
+    /** The last line ended at a CR that ended the buffer: an LF opening the next bytes is its pair (Tcl's INPUT_SAW_CR). */
+    private boolean sawCr;
+    /** Bytes that have entered the read buffer: in[i] is byte received - (inEnd - i) of the stream. */
+    private long received;
     private long timeoutMs = -1;
     private Framing framing = Framing.LINES;
     private long maxFrame = 64L * 1024 * 1024;
@@ -146,15 +154,38 @@ public final class Channel implements Closeable {
         return frame == null ? null : decodeFrame(frame, verb);
     }
 
+    /**
+     * A frame as the verb returns it. Lines arrive without their end of line; the payload of
+     * other framings and of messages is not translated (a frame is the bytes it was given).
+     */
     private Object decodeFrame(byte[] frame, String verb) {
         if (framing == Framing.JSON_LINES) return Json.parse(frame, charset, maxDepth, verb + " " + describe());
         if (charset == null) return frame;
         // ASCII reads the same in UTF-8 and US-ASCII as in ISO-8859-1, whose decoder only copies;
         // theirs look at each byte again (no intrinsic under C1: ~1 ns a byte)
-        boolean ascii = (charset == StandardCharsets.UTF_8 || charset == StandardCharsets.US_ASCII)
-                && ByteScan.asciiEnd(frame, 0, frame.length) == frame.length;
-        String s = new String(frame, ascii ? StandardCharsets.ISO_8859_1 : charset);
-        return translation == Translation.LF ? s : s.replace("\r\n", "\n");
+        if ((charset == StandardCharsets.UTF_8 || charset == StandardCharsets.US_ASCII)
+                && ByteScan.asciiEnd(frame, 0, frame.length) == frame.length) {
+            return new String(frame, StandardCharsets.ISO_8859_1);
+        }
+        return Decoding.decode(frame, 0, frame.length, charset, strict, frameOffset, verb, this);
+    }
+
+    /** The stream offset of the frame last taken from the buffer (0 for a message): for the :strict error. */
+    private long frameOffset;
+
+    /** The translation reads apply: none on a binary channel. */
+    private Translation inputTranslation() {
+        return charset == null ? Translation.LF : translation;
+    }
+
+    /**
+     * Where the line ending at the CR at index end continues: after its LF, or after a lone CR.
+     * A CR that ends the buffer ends the line now; an LF arriving next is dropped as its pair.
+     */
+    private int afterLineEnd(int end) {
+        if (end + 1 < inEnd) return in[end + 1] == '\n' ? end + 2 : end + 1;
+        sawCr = !eof;
+        return end + 1;
     }
 
     /**
@@ -164,11 +195,12 @@ public final class Channel implements Closeable {
     private byte[] readLine(long dl, String verb) {
         int scanned = 0;
         while (true) {
+            Translation tr = inputTranslation();
             if (dropping >= 0) {
-                int nl = indexOf((byte) '\n', inStart, inEnd);
+                int nl = tr.lineEnd(in, inStart, inEnd);
                 if (nl >= 0) {
                     long n = dropping + (nl - inStart);
-                    inStart = nl + 1;
+                    inStart = in[nl] == '\n' ? nl + 1 : afterLineEnd(nl);
                     dropping = -1;
                     throw frameTooLong("line", n, verb, "");
                 }
@@ -183,17 +215,18 @@ public final class Channel implements Closeable {
                 if (r == BLOCKED) return null;
                 continue;
             }
-            int nl = indexOf((byte) '\n', inStart + scanned, inEnd);
+            int nl = tr.lineEnd(in, inStart + scanned, inEnd);
             if (nl >= 0) {
                 int end = nl;
-                if (translation != Translation.LF && end > inStart && in[end - 1] == '\r') end--;
+                if (tr == Translation.CRLF && end > inStart && in[end - 1] == '\r') end--;
                 if (end - inStart > maxFrame) {
                     long n = end - inStart;
-                    inStart = nl + 1;
+                    inStart = in[nl] == '\n' ? nl + 1 : afterLineEnd(nl);
                     throw frameTooLong("line", n, verb, "");
                 }
+                frameOffset = received - (inEnd - inStart);
                 byte[] line = Arrays.copyOfRange(in, inStart, end);
-                inStart = nl + 1;
+                inStart = in[nl] == '\n' ? nl + 1 : afterLineEnd(nl);
                 return line;
             }
             scanned = inEnd - inStart;
@@ -207,10 +240,6 @@ public final class Channel implements Closeable {
             if (r == EOF) return scanned > 0 ? take(scanned) : null;
             if (r == BLOCKED) return null;
         }
-    }
-
-    private int indexOf(byte x, int from, int to) {
-        return ByteScan.indexOf(in, from, to, x);
     }
 
     private IpcException frameTooLong(String what, long n, String verb, String more) {
@@ -259,6 +288,7 @@ public final class Channel implements Closeable {
                 if (in[inStart + head + (int) len] != ',') {
                     throw new IpcException(verb + " " + id + ": malformed netstring (missing ',' after " + len + " bytes)");
                 }
+                frameOffset = received - (inEnd - inStart - head);
                 byte[] data = Arrays.copyOfRange(in, inStart + head, inStart + head + (int) len);
                 inStart += head + (int) len + 1;
                 return data;
@@ -278,6 +308,7 @@ public final class Channel implements Closeable {
         checkFrameLength(len, p, 0, verb);
         r = ensure(p + (int) len, dl, verb);
         if (r != 1) return partialFrame(r, verb);
+        frameOffset = received - (inEnd - inStart - p);
         byte[] data = Arrays.copyOfRange(in, inStart + p, inStart + p + (int) len);
         inStart += p + (int) len;
         return data;
@@ -323,30 +354,43 @@ public final class Channel implements Closeable {
         String verb = "read";
         checkReadable(verb);
         blocked = false;
-        if (driver.messages()) {
-            byte[] m = receive(verb);
-            if (m == null) return null;
-            return charset == null ? m : new String(m, charset);
-        }
+        if (driver.messages()) return message(receive(verb), verb);
         long dl = Waiter.deadline(timeoutMs);
         if (skip > 0 && !skipRest(dl, verb)) return null;
-        if (n < 0) return decodeAll(readToEof(dl, verb));
+        if (n < 0) return decodeAll(readToEof(dl, verb), verb);
         if (charset == null || isSingleByte()) {
             byte[] b = readBytes((int) Math.min(n, Integer.MAX_VALUE - 16), dl, verb);
-            return b == null ? null : charset == null ? b : decodeAll(b);
+            return b == null ? null : charset == null ? b : decodeAll(b, verb);
         }
         return readChars(n, dl, verb);
+    }
+
+    /** A message's data as recv and read return it: bytes, or text not translated. */
+    private Object message(byte[] m, String verb) {
+        if (m == null || charset == null) return m;
+        frameOffset = 0;
+        return Decoding.decode(m, 0, m.length, charset, strict, 0, verb, this);
     }
 
     private boolean isSingleByte() {
         return charset.newEncoder().maxBytesPerChar() == 1.0f;
     }
 
-    private Object decodeAll(byte[] b) {
+    /** Bytes just taken by read, as text with its line ends translated. */
+    private Object decodeAll(byte[] b, String verb) {
         if (b == null) return null;
         if (charset == null) return b;
-        String s = new String(b, charset);
-        return translation == Translation.LF ? s : s.replace("\r\n", "\n");
+        String s = Decoding.decode(b, 0, b.length, charset, strict, frameOffset, verb, this);
+        Translation tr = inputTranslation();
+        if (tr == Translation.AUTO && b.length > 0 && b[b.length - 1] == '\r') {
+            // a CR LF cut by the count is one line end: its LF goes with it, now or when it arrives
+            if (inEnd > inStart) {
+                if (in[inStart] == '\n') inStart++;
+            } else {
+                sawCr = !eof;
+            }
+        }
+        return tr.input(s);
     }
 
     /** One whole message of a message channel: recv's data (bytes on a binary channel). Null when a non-blocking channel has none. */
@@ -359,9 +403,7 @@ public final class Channel implements Closeable {
         String verb = "recv";
         checkReadable(verb);
         blocked = false;
-        byte[] m = receive(verb, timeout == null ? timeoutMs : timeout, nonblock == null ? !blocking : nonblock);
-        if (m == null) return null;
-        return charset == null ? m : new String(m, charset);
+        return message(receive(verb, timeout == null ? timeoutMs : timeout, nonblock == null ? !blocking : nonblock), verb);
     }
 
     private byte[] readToEof(long dl, String verb) {
@@ -373,7 +415,10 @@ public final class Channel implements Closeable {
     }
 
     private byte[] readBytes(int n, long dl, String verb) {
-        if (inEnd == inStart && n >= DIRECT_READ) return readDirect(n, dl, verb);
+        // straight into the result only when nothing needs looking at on the way (an LF after a CR, an :eofchar)
+        if (inEnd == inStart && n >= DIRECT_READ && inputTranslation() == Translation.LF && !eofChar.isSet()) {
+            return readDirect(n, dl, verb);
+        }
         int r = ensure(n, dl, verb);
         int have = Math.min(n, inEnd - inStart);
         if (r != 1 && have == 0) return r == EOF ? (eof ? new byte[0] : null) : null;
@@ -397,6 +442,7 @@ public final class Channel implements Closeable {
             }
             if (r > 0) {
                 got += r;
+                received += r;
                 if (!blocking) break;
             } else if (r == 0) {
                 eof = true;
@@ -417,7 +463,18 @@ public final class Channel implements Closeable {
     }
 
     private void awaitReadable(long dl, String verb, long ms) {
-        if (!Waiter.await(driver.readFd(), LibC.POLLIN, dl, verb + " " + id)) throw new TimeoutError(verb + " " + describe(), ms);
+        if (!awaitInput(dl, verb)) throw new TimeoutError(verb + " " + describe(), ms);
+    }
+
+    /**
+     * Every read that must wait waits here. It first sends this channel's own buffered output:
+     * the peer may be waiting for that request before it answers (a binary message with no
+     * newline in a :line buffer hung a hand-made D-Bus Hello). Tcl 8.6 does not (a gets after a
+     * puts on a -buffering full socket waits there for good). False when the deadline passed.
+     */
+    private boolean awaitInput(long dl, String verb) {
+        if (outLen > 0 && !writeClosed) flushBuffer(verb);
+        return Waiter.await(driver.readFd(), LibC.POLLIN, dl, verb + " " + id);
     }
 
     private String readChars(long n, long dl, String verb) {
@@ -430,11 +487,11 @@ public final class Channel implements Closeable {
                 i += len;
                 chars++;
             }
-            if (chars == n) return new String(take(i - inStart), charset);
+            if (chars == n) return (String) decodeAll(take(i - inStart), verb);
             int r = fill(dl, verb);
             if (r == EOF || r == BLOCKED) {
                 if (inEnd == inStart) return r == EOF ? "" : null;
-                return new String(take(inEnd - inStart), charset);
+                return (String) decodeAll(take(inEnd - inStart), verb);
             }
         }
     }
@@ -458,6 +515,7 @@ public final class Channel implements Closeable {
 
     /** Copies out and consumes n buffered bytes. */
     private byte[] take(int n) {
+        frameOffset = received - (inEnd - inStart);
         byte[] b = Arrays.copyOfRange(in, inStart, inStart + n);
         inStart += n;
         return b;
@@ -471,6 +529,7 @@ public final class Channel implements Closeable {
     private int fill(long dl, String verb) {
         makeRoom(4096);
         while (true) {
+            if (eofChar.hit()) return EOF;
             int n;
             try {
                 n = driver.read(in, inEnd, in.length - inEnd);
@@ -478,8 +537,9 @@ public final class Channel implements Closeable {
                 throw failure(e, verb);
             }
             if (n > 0) {
-                inEnd += n;
-                return n;
+                n = arrived(n);
+                if (n > 0) return n;
+                continue; // only the LF of a CR LF already taken, or the :eofchar
             }
             if (n == 0) {
                 eof = true;
@@ -491,6 +551,48 @@ public final class Channel implements Closeable {
             }
             awaitReadable(dl, verb);
         }
+    }
+
+    /**
+     * The driver just put n bytes at inEnd: they join the buffer, less an LF that pairs with a
+     * CR a line already ended at, and up to an :eofchar. Returns how many joined.
+     */
+    private int arrived(int n) {
+        int at = inEnd;
+        received += n;
+        inEnd += n;
+        if (sawCr) {
+            sawCr = false;
+            if (in[at] == '\n' && at == inStart) {
+                inStart++;
+                at++;
+            }
+        }
+        cutAtEofChar(at);
+        return inEnd - at;
+    }
+
+    /** A new :eofchar: what the old one held back returns to the buffer, and the buffer is looked at again. */
+    private void setEofChar(int c) {
+        byte[] held = eofChar.set(c);
+        if (held != null) {
+            eof = false;
+            makeRoom(held.length);
+            System.arraycopy(held, 0, in, inEnd, held.length);
+            inEnd += held.length;
+            received += held.length;
+        }
+        cutAtEofChar(inStart);
+    }
+
+    /** Ends the buffer at an :eofchar in in[from, inEnd), if there is one. */
+    private void cutAtEofChar(int from) {
+        if (!eofChar.isSet() || driver.messages()) return;
+        int end = eofChar.cut(in, from, inEnd);
+        if (eofChar.hit()) eof = true;
+        received -= inEnd - end;
+        inEnd = end;
+        asciiEnd = Math.min(asciiEnd, inEnd);
     }
 
     /** Compacts or grows the read buffer so that at least {@code free} bytes are free after inEnd. */
@@ -532,6 +634,7 @@ public final class Channel implements Closeable {
             n = utf8Cut(inStart, inStart + n) - inStart;
             peekedBytes = n;
         }
+        if (strict) Decoding.check(in, inStart, n, charset, received - (inEnd - inStart), "expect", this);
         return new String(in, inStart, n, charset);
     }
 
@@ -550,6 +653,7 @@ public final class Channel implements Closeable {
     String peekUtf8(int from, int to) {
         int start = inStart + from, end = utf8Cut(start, inStart + Math.min(to, inEnd - inStart));
         peekedBytes = end - inStart;
+        if (strict) Decoding.check(in, start, end - start, charset, received - (inEnd - start), "expect", this);
         return new String(in, start, end - start, StandardCharsets.UTF_8);
     }
 
@@ -631,6 +735,7 @@ public final class Channel implements Closeable {
      */
     public int readMore(long deadline, String verb) {
         checkReadable(verb);
+        if (eofChar.hit()) return 0;
         // what is buffered is being searched, not taken: keep at least half a default buffer free
         // to read into, or a long dialogue becomes many small reads
         makeRoom(Math.max(4096, Math.min(bufferSize, DEFAULT_BUFFER) / 2));
@@ -641,7 +746,7 @@ public final class Channel implements Closeable {
                     // a whole message, sized first, as receive takes one: never cut
                     int size = driver.nextMessageSize();
                     if (size == LibC.WOULD_BLOCK) {
-                        if (!Waiter.await(driver.readFd(), LibC.POLLIN, deadline, verb + " " + id)) return -1;
+                        if (!awaitInput(deadline, verb)) return -1;
                         continue;
                     }
                     if (size > maxFrame && driver.messageSizeExact()) {
@@ -661,14 +766,16 @@ public final class Channel implements Closeable {
                         + room + " bytes (MSG_TRUNC)", Map.of("channel", id, "errno", "EMSGSIZE"));
             }
             if (n > 0) {
-                inEnd += n;
-                return n;
+                n = arrived(n);
+                if (n > 0) return n;
+                if (eofChar.hit()) return 0;
+                continue; // only the LF of a CR LF already taken
             }
             if (n == 0 && !driver.messages()) {
                 eof = true;
                 return 0;
             }
-            if (n < 0 && !Waiter.await(driver.readFd(), LibC.POLLIN, deadline, verb + " " + id)) return -1;
+            if (n < 0 && !awaitInput(deadline, verb)) return -1;
         }
     }
 
@@ -1171,7 +1278,7 @@ public final class Channel implements Closeable {
     // ------------------------------------------------------------------ options
 
     private static final List<String> OPTIONS = List.of("blocking", "buffering", "buffer-size", "encoding",
-            "translation", "timeout", "framing", "max-frame", "max-queue", "max-depth");
+            "encoding-errors", "translation", "eofchar", "timeout", "framing", "max-frame", "max-queue", "max-depth");
 
     /** Every option, the common ones then the kind's own. */
     public Map<String, Object> configure() {
@@ -1183,7 +1290,9 @@ public final class Channel implements Closeable {
         m.put("buffering", Keyword.of(buffering.keyword()));
         m.put("buffer-size", (long) bufferSize);
         m.put("encoding", charset == null ? Keyword.of("binary") : charset.name().toLowerCase(java.util.Locale.ROOT));
-        m.put("translation", Keyword.of(translation.keyword()));
+        m.put("encoding-errors", Keyword.of(strict ? "strict" : "replace"));
+        m.put("translation", Keyword.of(inputTranslation().keyword()));
+        m.put("eofchar", eofChar.isSet() ? String.valueOf((char) eofChar.get()) : null);
         m.put("timeout", timeoutMs < 0 ? null : timeoutMs);
         m.put("framing", Keyword.of(framing.keyword()));
         m.put("max-frame", maxFrame);
@@ -1215,6 +1324,7 @@ public final class Channel implements Closeable {
                 throw notSettable(key);
             }
         }
+        if (parsed.containsKey("buffering")) bufferingChosen = true;
         for (Map.Entry<String, Object> e : parsed.entrySet()) set(e.getKey(), e.getValue());
         for (Map.Entry<String, Object> e : own.entrySet()) driver.set(e.getKey(), e.getValue());
     }
@@ -1233,8 +1343,19 @@ public final class Channel implements Closeable {
                 bufferSize = (int) (long) (Long) x;
                 out = null;
             }
-            case "encoding" -> charset = ((java.util.Optional<?>) x).map(Charset.class::cast).orElse(null);
+            case "encoding" -> {
+                charset = ((java.util.Optional<?>) x).map(Charset.class::cast).orElse(null);
+                // a newline means nothing in binary data: a binary channel's writes leave at once
+                // unless a :buffering was chosen
+                Buffering b = charset == null ? Buffering.NONE : Buffering.LINE;
+                if (!bufferingChosen && buffering != b) {
+                    if (outLen > 0) flushBuffer("configure");
+                    buffering = b;
+                }
+            }
+            case "encoding-errors" -> strict = (Boolean) x;
             case "translation" -> translation = (Translation) x;
+            case "eofchar" -> setEofChar((Integer) x);
             case "timeout" -> timeoutMs = x == null ? -1 : (Long) x;
             case "framing" -> framing = (Framing) x;
             case "max-frame" -> maxFrame = (Long) x;
@@ -1285,12 +1406,14 @@ public final class Channel implements Closeable {
                         throw new IpcException("unknown :encoding " + w);
                     }
                 }
+                case "encoding-errors" -> Decoding.strict(word(v));
                 case "translation" -> Translation.of(word(v));
+                case "eofchar" -> EofChar.parse(v);
                 case "timeout" -> v == null ? null : ArgCheck.duration(who, what, v);
                 case "framing" -> Framing.of(word(v));
                 case "max-frame" -> ArgCheck.size(who, what, v, 1, ArgCheck.MAX_BUFFER);
                 case "max-queue" -> ArgCheck.size(who, what, v, 0, Long.MAX_VALUE);
-                case "max-depth" -> ArgCheck.size(who, what, v, 1, 100_000);
+                case "max-depth" -> ArgCheck.size(who, what, v, 1, ipcsh.TooDeep.LIMIT);
                 default -> throw new IllegalArgumentException("not a common option: " + key);
             };
         } catch (IpcException e) {

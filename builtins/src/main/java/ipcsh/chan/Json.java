@@ -82,6 +82,10 @@ final class Json {
         }
     }
 
+    private static int maxDepthOf(JsonGenerator g) {
+        return g.streamWriteConstraints().getMaxNestingDepth();
+    }
+
     private static IpcException limit(StreamConstraintsException e, int maxDepth, String where) {
         String m = e.getOriginalMessage();
         if (m.contains("nesting depth")) {
@@ -207,6 +211,9 @@ final class Json {
             g.writeEndArray();
         } else if (v instanceof Object[] a) {
             write(List.of(a), g, where);
+        } else if (v instanceof ipcsh.TooDeep) {
+            // deeper than a language boundary carries (TooDeep.LIMIT), so deeper than any :max-depth
+            throw limit(new StreamConstraintsException("nesting depth"), maxDepthOf(g), where);
         } else {
             throw notJson("a value", v, where);
         }

@@ -27,7 +27,8 @@ public final class Waiter {
         while (true) {
             int ms = pollMs(deadline, what);
             if (ms == PASSED) return false;
-            Channel[] queued = Channel.withQueuedOutput(fd, failed);
+            // a read waits on its own channel's queue too (its request may be what the peer waits for)
+            Channel[] queued = Channel.withQueuedOutput(events == LibC.POLLOUT ? fd : -1, failed);
             if (queued.length > 0) {
                 fds = java.util.Arrays.copyOf(fds, 2 + queued.length);
                 ev = java.util.Arrays.copyOf(ev, 2 + queued.length);

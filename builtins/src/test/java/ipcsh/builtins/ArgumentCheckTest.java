@@ -145,7 +145,7 @@ class ArgumentCheckTest {
         try {
             long t0 = System.nanoTime();
             fails("fifo: unknown option :bogus (options: :create :mode :nonblock, and the channel's :blocking :buffering "
-                    + ":buffer-size :encoding :translation :timeout :framing :max-frame :max-queue :max-depth)",
+                    + ":buffer-size :encoding :encoding-errors :translation :eofchar :timeout :framing :max-frame :max-queue :max-depth)",
                     () -> call("fifo", path, kw("read"), opts("bogus", 1L)));
             fails("fifo: option :timeout must be 0 or more, not -5", () -> call("fifo", path, kw("read"), opts("timeout", -5L)));
             assertTrue(System.nanoTime() - t0 < 2_000_000_000L, "rejected without waiting for a writer");

@@ -31,6 +31,27 @@ class ByteScanTest {
     }
 
     @Test
+    void indexOfEolFindsTheFirstCrOrLfAmongTheirNeighbours() {
+        Random rnd = new Random(13);
+        // tab and the other bytes 0x08..0x0f pass the first test and must fail the exact one;
+        // 0x8a, 0x8d and 0x0b/0x0c are what a borrow could mistake for LF or CR
+        byte[] near = {'\t', 0x08, 0x0b, 0x0c, 0x0e, 0x0f, (byte) 0x8a, (byte) 0x8d, 0, (byte) 0xff, 'x', 0x09};
+        for (int round = 0; round < 400; round++) {
+            byte[] a = new byte[rnd.nextInt(80)];
+            for (int i = 0; i < a.length; i++) a[i] = near[rnd.nextInt(near.length)];
+            int hits = rnd.nextInt(3);
+            for (int h = 0; h < hits && a.length > 0; h++) a[rnd.nextInt(a.length)] = rnd.nextBoolean() ? (byte) '\n' : (byte) '\r';
+            for (int from = 0; from <= a.length; from++) {
+                for (int to = from; to <= a.length; to++) {
+                    int lf = naiveIndexOf(a, from, to, (byte) '\n'), cr = naiveIndexOf(a, from, to, (byte) '\r');
+                    int want = lf < 0 ? cr : cr < 0 ? lf : Math.min(lf, cr);
+                    assertEquals(want, ByteScan.indexOfEol(a, from, to), java.util.Arrays.toString(a) + " [" + from + ", " + to + ")");
+                }
+            }
+        }
+    }
+
+    @Test
     void asciiEndStopsAtTheFirstByteOver0x7f() {
         Random rnd = new Random(12);
         for (int round = 0; round < 300; round++) {

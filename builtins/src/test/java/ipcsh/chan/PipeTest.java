@@ -159,6 +159,7 @@ class PipeTest {
     void crlfTranslationWritesAndStripsCarriageReturns() {
         Channel[] p = PipeDriver.open();
         p[1].configure(Map.of("translation", "crlf"));
+        p[0].configure(Map.of("translation", "lf")); // the bytes as written
         p[1].puts("dos");
         p[1].close();
         byte[] raw = ((String) p[0].read(-1)).getBytes(StandardCharsets.UTF_8);

@@ -141,9 +141,12 @@ public final class ManPage {
                 framing; send and recv also give the peer's address, or a queued message's priority.""");
         r.raw(".PP");
         r.text("""
-                Text is UTF-8 by default and nothing translates line ends, so channels are binary-safe; \
-                written data leaves the buffer at every newline (:buffering :line), so no flush is \
-                forgotten; every blocking verb can be bounded with :timeout.""");
+                Text is UTF-8 by default. Reading, a text channel ends a line at LF, CR LF or a lone CR \
+                (:translation :auto, Tcl's default), so lines from CRLF protocols come without the CR; \
+                writing changes nothing. A binary channel (:encoding :binary) translates nothing and \
+                returns bytes. Written text leaves the buffer at every newline (:buffering :line), so \
+                no flush is forgotten, binary data at once (:none); a read that must wait sends the \
+                channel's own buffered output first; every blocking verb can be bounded with :timeout.""");
         r.raw(".SS Options");
         r.text("""
                 (configure ch) returns every option of a channel as a map, (configure ch :name) one of \

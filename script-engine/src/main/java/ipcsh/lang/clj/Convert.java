@@ -30,6 +30,16 @@ final class Convert {
     private Convert() {}
 
     static Object toJava(Object v) {
+        return toJava(v, 0);
+    }
+
+    /**
+     * depth: how many lists and maps v sits in. One deeper than TooDeep.LIMIT becomes
+     * TooDeep.VALUE, not a conversion that runs off the stack (a vector nested 100,000 deep).
+     * Ratios become doubles, characters and symbols strings, map keys strings (keywords by name,
+     * others as printed): the builtins, :json-lines' puts among them, see those.
+     */
+    private static Object toJava(Object v, int depth) {
         if (v == null || v instanceof String || v instanceof Long || v instanceof Boolean || v instanceof byte[]
                 || v instanceof ipcsh.chan.Channel) {
             return v;
@@ -42,16 +52,18 @@ final class Convert {
         if (v instanceof Character c) return c.toString();
         if (v instanceof Symbol s) return s.toString();
         if (v instanceof Map<?, ?> m) {
+            if (depth >= ipcsh.TooDeep.LIMIT) return ipcsh.TooDeep.VALUE;
             Map<String, Object> out = new LinkedHashMap<>();
             for (Map.Entry<?, ?> e : m.entrySet()) {
                 Object k = e.getKey();
-                out.put(k instanceof Keyword kw ? kw.getName() : String.valueOf(k), toJava(e.getValue()));
+                out.put(k instanceof Keyword kw ? kw.getName() : String.valueOf(k), toJava(e.getValue(), depth + 1));
             }
             return out;
         }
         if (v instanceof Sequential || v instanceof ISeq || (v instanceof Collection<?> && !(v instanceof IPersistentCollection))) {
+            if (depth >= ipcsh.TooDeep.LIMIT) return ipcsh.TooDeep.VALUE;
             List<Object> out = new ArrayList<>();
-            for (Object o : (Iterable<?>) v) out.add(toJava(o));
+            for (Object o : (Iterable<?>) v) out.add(toJava(o, depth + 1));
             return out;
         }
         // A promise or delay is also a fn; to the builtins it is something that gets delivered.

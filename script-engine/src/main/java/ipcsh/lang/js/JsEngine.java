@@ -40,7 +40,7 @@ import java.util.regex.Pattern;
  *
  * <p>JS → Java (builtin arguments): null/undefined → null, string → String, integral number →
  * Long, other number → Double (a BigInt too big for a long → BigInteger: never wrapped), boolean → Boolean, Uint8Array/Int8Array/ArrayBuffer → byte[],
- * array → List, function → {@link Callback} (called on the interpreter thread), a channel
+ * array → List (arrays and objects nested deeper than ipcsh.TooDeep.LIMIT, a circular object among them, → TooDeep.VALUE), function → {@link Callback} (called on the interpreter thread), a channel
  * object (also the callable ipc.stdin/stdout/stderr) → {@link Channel}, RegExp → java.util.regex.Pattern (flags i m s u), other object → Map
  * with String keys. Builtins that expect a
  * keyword take strings ("read" or ":read").
@@ -482,6 +482,14 @@ final class JsEngine {
     // ------------------------------------------------------------------ conversions
 
     Object toJava(Value v) {
+        return toJava(v, 0);
+    }
+
+    /**
+     * depth: how many arrays and objects v sits in. One deeper than TooDeep.LIMIT becomes
+     * TooDeep.VALUE: a circular object is infinitely deep, and the conversion recurses.
+     */
+    private Object toJava(Value v, int depth) {
         if (v == null) return null;
         // each Value query is a call into the engine, slow in Truffle's interpreter: the hot
         // arguments (a channel method's host handle, a string, a number, a channel) come first
@@ -511,9 +519,10 @@ final class JsEngine {
                 Value buffer = v.getMember("buffer");
                 return readBuffer(buffer, v.getMember("byteOffset").asLong(), v.getMember("byteLength").asInt());
             }
+            if (depth >= ipcsh.TooDeep.LIMIT) return ipcsh.TooDeep.VALUE;
             long n = v.getArraySize();
             List<Object> out = new ArrayList<>((int) n);
-            for (long i = 0; i < n; i++) out.add(toJava(v.getArrayElement(i)));
+            for (long i = 0; i < n; i++) out.add(toJava(v.getArrayElement(i), depth + 1));
             return out;
         }
         if (v.hasMember("source") && v.hasMember("flags") && v.getMetaObject() != null
@@ -521,8 +530,9 @@ final class JsEngine {
             return regex(v.getMember("source").asString(), v.getMember("flags").asString());
         }
         if (v.hasMembers()) {
+            if (depth >= ipcsh.TooDeep.LIMIT) return ipcsh.TooDeep.VALUE;
             Map<String, Object> out = new LinkedHashMap<>();
-            for (String k : v.getMemberKeys()) out.put(k, toJava(v.getMember(k)));
+            for (String k : v.getMemberKeys()) out.put(k, toJava(v.getMember(k), depth + 1));
             return out;
         }
         return v.toString();
