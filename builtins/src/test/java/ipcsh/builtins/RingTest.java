@@ -82,7 +82,8 @@ class RingTest {
     private static Set<String> doorbellDirs() throws Exception {
         try (Stream<Path> s = Files.list(Path.of("/tmp"))) {
             Set<String> out = new TreeSet<>();
-            s.map(Path::toString).filter(p -> p.startsWith("/tmp/ipcsh-ring-")).forEach(out::add);
+            // only this layout's directories: a version-1 ring of another checkout's test run left FIFOs named /tmp/ipcsh-ring-NAME.wake-*
+            s.map(Path::toString).filter(p -> p.matches("/tmp/ipcsh-ring-[a-z0-9]{16}")).forEach(out::add);
             return out;
         }
     }
