@@ -1309,12 +1309,19 @@ public final class FfmLibC implements LibC {
 
     @Override
     public int fstatMode(int fd) {
+        return (int) fstat(fd)[2];
+    }
+
+    @Override
+    public long[] fstat(int fd) {
         MemorySegment st = state.get();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment buf = a.allocate(256, 8); // sizeof(struct stat) is 144 (x86_64) or 128 (aarch64)
             int r = (int) fstat.get().invokeExact(st, fd, buf);
             if (r < 0) throw new OsException("fstat", "fd " + fd, errno(st));
-            return buf.get(JAVA_INT, ST_MODE_OFFSET);
+            // st_dev and st_ino lead on both; st_uid follows st_mode (x86_64) or st_nlink (aarch64)
+            return new long[] {buf.get(JAVA_LONG, 0), buf.get(JAVA_LONG, 8), buf.get(JAVA_INT, ST_MODE_OFFSET),
+                    Integer.toUnsignedLong(buf.get(JAVA_INT, ST_MODE_OFFSET + (ST_MODE_OFFSET == 16 ? 8 : 4)))};
         } catch (Throwable t) {
             throw rethrow(t);
         }
