@@ -8,6 +8,7 @@ import ipcsh.chan.Waiter;
 import ipcsh.chan.drivers.FifoDriver;
 import ipcsh.os.AtExit;
 import ipcsh.os.Errno;
+import ipcsh.os.FileId;
 import ipcsh.os.LibC;
 import ipcsh.os.OsException;
 
@@ -141,8 +142,10 @@ public final class RingDriver implements MemoryDriver {
                     if (e.errno() != Errno.EEXIST) throw e;
                 }
             }
-            if (made && temp) {
-                AtExit.register("shm " + name, () -> {
+            FileId segment = made && temp ? FileId.at("/dev/shm" + name) : null;
+            if (segment != null) {
+                // only while /dev/shm/NAME is still the segment made here, as for every object (AtExit)
+                AtExit.removeAtExit("shm " + name, "/dev/shm" + name, segment, () -> {
                     try {
                         LibC.get().shmUnlink(name);
                     } catch (RuntimeException ignored) {

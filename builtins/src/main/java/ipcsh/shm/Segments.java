@@ -4,6 +4,7 @@ import ipcsh.IpcException;
 import ipcsh.builtins.IpcNames;
 import ipcsh.os.AtExit;
 import ipcsh.os.Errno;
+import ipcsh.os.FileId;
 import ipcsh.os.LibC;
 import ipcsh.os.OsException;
 
@@ -40,7 +41,7 @@ public final class Segments {
         boolean[] created = {false};
         int fd = openExclusiveFirst(r, name, created, flags -> c.shmOpen(name, flags, r.perms));
         Runnable remove = () -> c.shmUnlink(name);
-        return mapFd(r, "shm", name, fd, created[0], remove, "shm " + name);
+        return mapFd(r, "shm", name, fd, created[0], remove, "shm " + name, "/dev/shm" + name);
     }
 
     /** A regular file, mapped: its data outlives every process. */
@@ -49,7 +50,7 @@ public final class Segments {
         boolean[] created = {false};
         int fd = openExclusiveFirst(r, path, created, flags -> c.open(path, flags, r.perms));
         Runnable remove = () -> c.unlink(path);
-        return mapFd(r, "mmap", path, fd, created[0], remove, "mmap " + path);
+        return mapFd(r, "mmap", path, fd, created[0], remove, "mmap " + path, path);
     }
 
     private interface Opener {
@@ -80,7 +81,9 @@ public final class Segments {
         }
     }
 
-    private static Segment mapFd(Request r, String kind, String name, int fd, boolean created, Runnable remove, String atExitKey) {
+    /** file: where the object shows as a file (/dev/shm/NAME for shm), to check at exit that it is still the one made. */
+    private static Segment mapFd(Request r, String kind, String name, int fd, boolean created, Runnable remove, String atExitKey,
+                                 String file) {
         LibC c = LibC.get();
         Arena arena = null;
         try {
@@ -97,7 +100,7 @@ public final class Segments {
             arena = Arena.ofShared();
             int prot = r.write ? LibC.PROT_READ | LibC.PROT_WRITE : LibC.PROT_READ;
             MemorySegment mem = c.mmap(size, prot, LibC.MAP_SHARED, fd, 0, arena);
-            if (created && r.temp) AtExit.register(atExitKey, quietly(remove));
+            if (created && r.temp) AtExit.removeAtExit(atExitKey, file, FileId.of(fd), quietly(remove));
             return new Segment(kind, name, arena, mem, r.write, null, Map.of());
         } catch (RuntimeException e) {
             if (arena != null) arena.close();

@@ -14,6 +14,7 @@ import ipcsh.chan.Interrupts;
 import ipcsh.lang.clj.ClojureRuntime;
 import ipcsh.loop.EventLoop;
 import ipcsh.os.AtExit;
+import ipcsh.os.FileId;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -60,6 +61,8 @@ public final class ReplServer implements Closeable {
     private static final Set<ReplServer> OPEN = ConcurrentHashMap.newKeySet();
 
     private final Path path;
+    /** The socket file as made (st_dev, st_ino): what the clean-up may remove. */
+    private FileId made;
     private final ServerSocketChannel server;
     private final boolean preplOnly;
     private final EventLoop loop = EventLoop.main();
@@ -119,6 +122,7 @@ public final class ReplServer implements Closeable {
             }
         }
         ReplServer rs = new ReplServer(p, ssc, preplOnly, null);
+        rs.made = FileId.at(path);
         AtExit.register(rs, rs::removeFile);
         return rs.serve();
     }
@@ -301,9 +305,10 @@ public final class ReplServer implements Closeable {
     }
 
     private void removeFile() {
-        if (path == null) return;
+        // only the very socket file this server made: never a file renamed into its place since
+        if (path == null || made == null || !made.isAt(path.toString())) return;
         try {
-            if ("socket".equals(fileType(path))) Files.deleteIfExists(path);
+            Files.deleteIfExists(path);
         } catch (IOException ignored) {
             // gone already
         }
