@@ -178,7 +178,8 @@ public final class SharedMemory implements Registry.Group {
                 1024 1024) :create true}) on one side, (shm-ring "/feed") on the other. Options: :size \
                 (bytes the ring holds, default 1 MiB; its segment is one 4096-byte page more, for the \
                 header), :create, :exclusive, :mode (default \
-                0600), :temp (remove the segment and doorbells at exit), and any channel option. Bytes \
+                0600), :temp (remove the segment and doorbells at exit if this call created the ring; without it the ring \
+                stays until shm-unlink), and any channel option. Bytes \
                 move with no system call; a side that must wait sleeps on a doorbell FIFO the other side \
                 touches only then. A writer whose shell ends without closing (exit, SIGTERM, SIGINT) still \
                 closes its end; one killed with SIGKILL cannot, so a reader that must not wait forever sets \

@@ -46,7 +46,11 @@ class ObjectLifetimeTest {
                 forms.append("(try (").append(verb).append(" \"").append(n).append("\") (catch Exception _))\n");
             }
         }
-        if (!forms.isEmpty()) IpcshProcess.run("-e", forms.toString());
+        for (int key : List.of(keptKey, tempKey)) {
+            forms.append("(try (sysv-mq-remove (sysv-mq ").append(key).append(")) (catch Exception _))\n");
+            forms.append("(try (shm-unlink (sysv-shm ").append(key).append(")) (catch Exception _))\n");
+        }
+        IpcshProcess.run("-e", forms.toString());
         try (var s = Files.walk(dir)) {
             for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         }
@@ -131,6 +135,27 @@ class ObjectLifetimeTest {
         assertTrue(Files.exists(Path.of("/dev/mqueue" + mq)), "the other program's queue stays");
     }
 
+    @Test
+    void tempOnlyRemovesWhatTheCallCreatedNotWhatItFoundThere() throws Exception {
+        String shm = name("found-shm"), sem = name("found-sem"), mq = name("found-mq");
+        Path fifo = dir.resolve("found.fifo"), peer = dir.resolve("mq_peer");
+        run("gcc", "-O2", "-o", peer.toString(), IpcshProcess.repo().resolve("shell/src/test/c/mq_peer.c").toString(), "-lrt");
+        run("mkfifo", fifo.toString());
+        run("sh", "-c", "head -c 64 /dev/zero > /dev/shm" + shm + " && head -c 32 /dev/zero > /dev/shm/sem." + sem.substring(1)
+                + " && " + peer + " create " + mq);
+        Result r = IpcshProcess.run("-e", """
+                (def f (fifo "%s" :rw {:temp true}))
+                (def g (shm "%s" {:create true :size 16 :temp true}))
+                (def x (sem "%s" {:create true :temp true}))
+                (def q (mq "%s" {:create true :temp true}))
+                (exit 0)
+                """.formatted(fifo, shm, sem, mq));
+        assertEquals(new Result(0, "", ""), r);
+        for (Path p : List.of(fifo, Path.of("/dev/shm" + shm), Path.of("/dev/shm/sem." + sem.substring(1)), Path.of("/dev/mqueue" + mq))) {
+            assertTrue(Files.exists(p), p + " was there before the shell and stays");
+        }
+    }
+
     private static final String EACH_KIND = """
             (def fifo-a (mkfifo "%1$s/kept.fifo"))
             (def fifo-b (mkfifo "%1$s/temp.fifo" {:temp true}))
@@ -148,7 +173,23 @@ class ObjectLifetimeTest {
             (def s-b (sem "%2$s-ts" {:create true :temp true}))
             (def r-a (shm-ring "%2$s-r" :write {:create true}))
             (def r-b (shm-ring "%2$s-tr" :write {:create true :temp true}))
+            (def v-a (sysv-mq %3$d {:create true}))
+            (def v-b (sysv-mq %4$d {:create true :temp true}))
+            (def w-a (sysv-shm %3$d {:create true :size 16}))
+            (def w-b (sysv-shm %4$d {:create true :size 16 :temp true}))
             """;
+
+    /** Two System V keys of this test run's own: kept, temp. */
+    private final int keptKey = 0x7e100000 + (int) (PID & 0xfffff) * 2, tempKey = keptKey + 1;
+
+    private static boolean sysvKeyIn(String table, int key) {
+        try {
+            return Files.readAllLines(Path.of("/proc/sysvipc/" + table)).stream().skip(1)
+                    .anyMatch(l -> l.trim().split("\\s+")[0].equals(String.valueOf(key)));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     /** What remains after the shell ended: kept objects stay, :temp ones and socket files are gone. */
     private void assertTheRule(String base) {
@@ -171,6 +212,12 @@ class ObjectLifetimeTest {
         expected.put("/dev/shm" + base + "-tr", false);
         Map<String, Boolean> actual = new LinkedHashMap<>();
         for (String p : expected.keySet()) actual.put(p, Files.exists(Path.of(p), LinkOption.NOFOLLOW_LINKS));
+        for (String t : List.of("msg", "shm")) {
+            expected.put(t + " key " + keptKey, true);
+            expected.put(t + " key " + tempKey, false);
+            actual.put(t + " key " + keptKey, sysvKeyIn(t, keptKey));
+            actual.put(t + " key " + tempKey, sysvKeyIn(t, tempKey));
+        }
         assertEquals(expected, actual);
     }
 
@@ -183,7 +230,7 @@ class ObjectLifetimeTest {
     @Test
     void eachKindStaysOrGoesByTheOneRuleWhenTheScriptExits() {
         String base = base("exit");
-        Result r = IpcshProcess.run("-e", EACH_KIND.formatted(dir, base) + "(exit 0)");
+        Result r = IpcshProcess.run("-e", EACH_KIND.formatted(dir, base, keptKey, tempKey) + "(exit 0)");
         assertEquals(new Result(0, "", ""), r);
         assertTheRule(base);
     }
@@ -192,7 +239,7 @@ class ObjectLifetimeTest {
     void eachKindStaysOrGoesByTheOneRuleOnSigterm() throws Exception {
         String base = base("term");
         Path f = dir.resolve("s.ipcs");
-        Files.writeString(f, EACH_KIND.formatted(dir, base) + "(println \"ready\") (flush) (sleep 60000)\n");
+        Files.writeString(f, EACH_KIND.formatted(dir, base, keptKey, tempKey) + "(println \"ready\") (flush) (sleep 60000)\n");
         Process p = IpcshProcess.start(f.toString());
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         assertEquals("ready", out.readLine(), () -> {
