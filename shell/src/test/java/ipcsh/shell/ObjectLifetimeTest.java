@@ -156,6 +156,28 @@ class ObjectLifetimeTest {
         }
     }
 
+    @Test
+    void javaScriptTakesTempTheSameWay() throws Exception {
+        String q = name("js-q");
+        Path js = dir.resolve("t.js");
+        Files.writeString(js, """
+                const [d, q] = ipc.args;
+                ipc.mkfifo(d + '/kept.fifo');
+                ipc.mkfifo(d + '/temp.fifo', {temp: true});
+                ipc.fifo(d + '/temp-rw.fifo', 'rw', {temp: true});
+                ipc.mq(q, {create: true, temp: true});
+                try { ipc.fifo(d + '/x.fifo', 'rw', {create: false, temp: true}); } catch (e) { console.log(e.message); }
+                """);
+        Result r = IpcshProcess.run(js.toString(), dir.toString(), q);
+        assertEquals(new Result(0, "fifo: :temp is for a FIFO this call creates; drop {:create false}\n", ""), r);
+        Map<String, Boolean> actual = new LinkedHashMap<>();
+        for (String p : List.of(dir + "/kept.fifo", dir + "/temp.fifo", dir + "/temp-rw.fifo", "/dev/mqueue" + q, dir + "/x.fifo")) {
+            actual.put(p, Files.exists(Path.of(p), LinkOption.NOFOLLOW_LINKS));
+        }
+        assertEquals(Map.of(dir + "/kept.fifo", true, dir + "/temp.fifo", false, dir + "/temp-rw.fifo", false,
+                "/dev/mqueue" + q, false, dir + "/x.fifo", false), actual);
+    }
+
     private static final String EACH_KIND = """
             (def fifo-a (mkfifo "%1$s/kept.fifo"))
             (def fifo-b (mkfifo "%1$s/temp.fifo" {:temp true}))
