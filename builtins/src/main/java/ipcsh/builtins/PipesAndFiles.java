@@ -28,17 +28,24 @@ public final class PipesAndFiles implements Registry.Group {
                 });
         r.add("mkfifo", "([path] [path opts])", """
                 Creates a FIFO (named pipe) at path; options: :mode (permission bits, default 0600, before \
-                the umask). Returns path. A FIFO already there is fine; any other file there is an error. A FIFO \
-                the shell made is removed when the shell exits (SIGTERM, SIGINT and SIGHUP included).""",
+                the umask), :temp true (remove it when the shell exits, SIGTERM, SIGINT and SIGHUP included, \
+                if the path still names the FIFO this call made). Returns path. Like mkfifo(1), the FIFO stays \
+                after the shell exits unless :temp. A FIFO of this user's already there is fine; another user's \
+                FIFO there is refused (its owner could read what is written to it), and so is any other file.""",
                 a -> {
                     String path = a.arity(1, 2).string(0, "a path");
-                    Options o = a.options(1).only("mode");
-                    FifoDriver.make(path, o.mode("mode", 0600));
+                    Options o = a.options(1).only("mode", "temp");
+                    int mode = o.mode("mode", 0600);
+                    FifoDriver.make(path, mode, o.flag("temp", false));
                     return path;
                 });
         r.add("fifo", "([path mode] [path mode opts])", """
-                Opens the FIFO at path for :read, :write or :rw, creating it first (:mode 0600) unless \
-                {:create false} (a FIFO it made is removed when the shell exits, as with mkfifo). Like open(2) it waits for the other side: a reader until a writer has \
+                Opens the FIFO at path for :read, :write or :rw, creating it first (:mode 0600) when nothing is \
+                there unless {:create false}; a FIFO it made stays after the shell exits unless :temp true, as with \
+                mkfifo. A FIFO already there is opened whoever owns it (that is how one talks to another user's \
+                program; mkfifo refuses another user's FIFO). Every open refuses a symbolic link and checks the \
+                descriptor is the FIFO the path named when the call began: a file renamed into its place gets \
+                no byte. Like open(2) it waits for the other side: a reader until a writer has \
                 written (or come and gone), a writer until a reader has opened; :rw does not wait. The wait is \
                 bounded by :timeout (ms, 0 to 2147483647, which then stays set on the channel) and Ctrl-C. \
                 Every argument and option is checked before the FIFO is made or opened. \
@@ -50,10 +57,12 @@ public final class PipesAndFiles implements Registry.Group {
                     String mode = a.word(1, ":read, :write or :rw");
                     if (!List.of("read", "write", "rw").contains(mode)) throw a.wrongType(1, ":read, :write or :rw");
                     Options o = a.options(2);
-                    Channel.checkOptions("fifo", o.map(), "create", "mode", "nonblock");
-                    Channel ch = FifoDriver.open(path, mode, o.flag("create", true), o.mode("mode", 0600),
+                    Channel.checkOptions("fifo", o.map(), "create", "mode", "nonblock", "temp");
+                    boolean create = o.flag("create", true), temp = o.flag("temp", false);
+                    if (temp && !create) throw new ipcsh.IpcException("fifo: :temp is for a FIFO this call creates; drop {:create false}");
+                    Channel ch = FifoDriver.open(path, mode, create, o.mode("mode", 0600), temp,
                             o.flag("nonblock", false), o.duration("timeout", -1));
-                    return configureRest(ch, o, "create", "mode", "nonblock");
+                    return configureRest(ch, o, "create", "mode", "nonblock", "temp");
                 });
         r.add("open-file", "([path] [path mode] [path mode opts])", """
                 Opens a plain file (or a device such as /dev/null) as a channel. mode: :read (default), \

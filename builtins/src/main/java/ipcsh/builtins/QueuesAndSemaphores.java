@@ -35,7 +35,8 @@ public final class QueuesAndSemaphores implements Registry.Group {
                 :exclusive (with :create: fail when it exists, EEXIST), :mode (permission bits of a new \
                 queue, default 0600), :max-msgs and :msg-size (a new queue's capacity and largest message; \
                 default the system's, /proc/sys/fs/mqueue/msg_default and msgsize_default), :temp (remove \
-                the name when the shell exits), and any channel option. (configure q) adds :max-msgs \
+                the queue when the shell exits if this call created it; without it the queue stays until \
+                mq-unlink), and any channel option. (configure q) adds :max-msgs \
                 :msg-size and :cur-msgs. When the kernel refuses, the error names the limit and its value \
                 (msg_max, msgsize_max, queues_max, RLIMIT_MSGQUEUE). Closing the channel keeps the queue; \
                 mq-unlink removes it.""",
@@ -70,7 +71,8 @@ public final class QueuesAndSemaphores implements Registry.Group {
                 Opens the POSIX named semaphore name ("/lock") and returns it. Options: :create (make it \
                 when absent), :exclusive (with :create: fail when it exists), :value (a new semaphore's \
                 value, default 1: a mutex), :mode (default 0600), :temp (remove the name when the shell \
-                exits). Use it with sem-wait, sem-try, sem-post and sem-value, or the with-sem form: \
+                exits if this call created it; without it the semaphore stays until sem-unlink). Use it \
+                with sem-wait, sem-try, sem-post and sem-value, or the with-sem form: \
                 (with-sem s body...) waits, runs body and posts in a finally. (close s) releases this \
                 shell's handle; sem-unlink removes the name.""",
                 a -> {
@@ -118,7 +120,8 @@ public final class QueuesAndSemaphores implements Registry.Group {
                 {:type 7}) the oldest of type 7 (a negative type: the lowest type up to its absolute \
                 value, as msgrcv(2)), as {:data ... :type t}. Options: :create, :exclusive, :mode (default \
                 0600), :encoding :binary (recv returns bytes; default text, UTF-8), :temp (remove the \
-                queue when the shell exits). It has no descriptor: a wait retries with IPC_NOWAIT after \
+                queue when the shell exits if this call created it; without it the queue stays until \
+                sysv-mq-remove). It has no descriptor: a wait retries with IPC_NOWAIT after \
                 short sleeps (1 ms doubling to 16 ms), bounded by :timeout and broken by Ctrl-C. \
                 sysv-mq-remove removes it.""",
                 a -> {

@@ -190,7 +190,8 @@ public final class SharedMemory implements Registry.Group {
                 (bytes the ring holds when this call creates it, default 1 MiB; its segment is one \
                 4096-byte page more, for the header), :create (an existing object of another user is \
                 refused, not made a ring), :exclusive, :mode (default \
-                0600; the doorbells get it too), :temp (remove the segment and doorbells at exit), and any \
+                0600; the doorbells get it too), :temp (remove the segment and doorbells at exit if this call created the ring; \
+                without it the ring stays until shm-unlink), and any \
                 channel option; all are checked before anything is made, and a call that fails removes \
                 what it made. Bytes \
                 move with no system call; a side that must wait sleeps on a doorbell FIFO the other side \

@@ -9,6 +9,7 @@ import ipcsh.loop.EventLoop;
 import ipcsh.loop.Reactor;
 import ipcsh.os.AtExit;
 import ipcsh.os.Errno;
+import ipcsh.os.FileId;
 import ipcsh.os.OsException;
 import ipcsh.registry.Callback;
 
@@ -43,6 +44,7 @@ public final class FifoTap implements Closeable {
     private Channel from, to;
     private Copy copy;
     private long offset;
+    private FileId originalId;
     private boolean closed;
 
     private FifoTap(String path, TapLog log, Callback onChunk, boolean writersComeToTap) {
@@ -96,6 +98,7 @@ public final class FifoTap implements Closeable {
     }
 
     private void swap() {
+        originalId = FileId.at(path);
         try {
             Files.move(original, aside, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
@@ -104,7 +107,8 @@ public final class FifoTap implements Closeable {
         }
         AtExit.register(this, this::restore);
         try {
-            FifoDriver.make(path, 0600 | permissions());
+            // not :temp: the original is renamed back over it, on close and at exit
+            FifoDriver.make(path, 0600 | permissions(), false);
             // rw ends never see "no writer"/"no reader": the relay outlives each program's open and close
             if (writersComeToTap) {
                 from = FifoDriver.open(path, "rw", false, 0, true, -1);
@@ -125,7 +129,7 @@ public final class FifoTap implements Closeable {
 
     private int permissions() {
         try {
-            return (Integer) Files.getAttribute(aside, "unix:mode") & 0777;
+            return (Integer) Files.getAttribute(aside, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 0777;
         } catch (IOException e) {
             return 0600;
         }
@@ -169,6 +173,8 @@ public final class FifoTap implements Closeable {
 
     /** Puts the original FIFO back in one rename (over the tap's own). */
     private void restore() {
+        // only the very FIFO moved aside goes back: not a file someone renamed to the aside name since
+        if (originalId == null || !originalId.isAt(aside.toString())) return;
         try {
             Files.move(aside, original, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException ignored) {

@@ -5,6 +5,7 @@ import ipcsh.chan.Interrupts;
 import ipcsh.chan.TimeoutError;
 import ipcsh.os.AtExit;
 import ipcsh.os.Errno;
+import ipcsh.os.FileId;
 import ipcsh.os.LibC;
 import ipcsh.os.OsException;
 
@@ -33,10 +34,21 @@ public final class Semaphore implements Closeable {
 
     /** sem_open; with create makes it (value: its initial value) unless it exists (exclusive: fail then). */
     public static Semaphore open(String name, boolean create, boolean exclusive, int perms, long value, boolean temp) {
-        int flags = create ? LibC.O_CREAT | (exclusive ? LibC.O_EXCL : 0) : 0;
         long s;
+        boolean created = false;
         try {
-            s = LibC.get().semOpen(name, flags, perms, (int) value);
+            if (create) {
+                // O_EXCL first, so the shell knows whether the semaphore is its own (only then may :temp remove it)
+                try {
+                    s = LibC.get().semOpen(name, LibC.O_CREAT | LibC.O_EXCL, perms, (int) value);
+                    created = true;
+                } catch (OsException e) {
+                    if (e.errno() != Errno.EEXIST || exclusive) throw e;
+                    s = LibC.get().semOpen(name, 0, perms, (int) value);
+                }
+            } else {
+                s = LibC.get().semOpen(name, 0, perms, (int) value);
+            }
         } catch (OsException e) {
             String hint = switch (e.errno()) {
                 case Errno.ENOENT -> "no such semaphore; {:create true} makes it";
@@ -46,7 +58,10 @@ public final class Semaphore implements Closeable {
             };
             throw new OsException("sem", name, e.errno(), hint);
         }
-        if (temp) AtExit.register(atExitKey(name), () -> {
+        // glibc keeps a named semaphore as /dev/shm/sem.NAME: it goes at exit only while that is still the one made here
+        String file = "/dev/shm/sem." + name.substring(1);
+        FileId made = created && temp ? FileId.at(file) : null;
+        if (made != null) AtExit.removeAtExit(atExitKey(name), file, made, () -> {
             try {
                 LibC.get().semUnlink(name);
             } catch (OsException ignored) {

@@ -35,10 +35,21 @@ public final class SysvQueue {
 
     /** msgget for key; create adds IPC_CREAT (exclusive: IPC_EXCL) with perms. */
     public static SysvQueue open(int key, boolean create, boolean exclusive, int perms, boolean binary, boolean temp) {
-        int flags = (perms & 0777) | (create ? LibC.IPC_CREAT : 0) | (create && exclusive ? LibC.IPC_EXCL : 0);
         int id;
+        boolean created = false;
         try {
-            id = LibC.get().msgget(key, flags);
+            if (create) {
+                // IPC_EXCL first, so the shell knows whether the queue is its own (only then may :temp remove it)
+                try {
+                    id = LibC.get().msgget(key, (perms & 0777) | LibC.IPC_CREAT | LibC.IPC_EXCL);
+                    created = true;
+                } catch (OsException e) {
+                    if (e.errno() != Errno.EEXIST || exclusive) throw e;
+                    id = LibC.get().msgget(key, perms & 0777);
+                }
+            } else {
+                id = LibC.get().msgget(key, perms & 0777);
+            }
         } catch (OsException e) {
             String hint = switch (e.errno()) {
                 case Errno.ENOENT -> "no queue has this key; {:create true} makes it";
@@ -50,9 +61,10 @@ public final class SysvQueue {
             throw new OsException("sysv-mq", String.format("key 0x%08x", key), e.errno(), hint);
         }
         SysvQueue q = new SysvQueue(key, id, binary);
-        if (temp) AtExit.register(q.atExitKey(), () -> {
+        int made = id;
+        if (created && temp) AtExit.register(q.atExitKey(), () -> {
             try {
-                LibC.get().msgctlRemove(id);
+                LibC.get().msgctlRemove(made);
             } catch (OsException ignored) {
                 // removed already
             }

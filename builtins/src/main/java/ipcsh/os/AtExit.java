@@ -29,6 +29,17 @@ public final class AtExit {
         ACTIONS.put(key, action);
     }
 
+    /**
+     * At exit, removes path with remove only if path still names the file {@code made} (checked
+     * just before): a file renamed over it since (the original a fifo-tap put back, another
+     * user's file) stays. Keyed by key as {@link #register}.
+     */
+    public static void removeAtExit(Object key, String path, FileId made, Runnable remove) {
+        register(key, () -> {
+            if (made.isAt(path)) remove.run();
+        });
+    }
+
     /** Forgets key's action without running it; returns whether there was one. */
     public static synchronized boolean cancel(Object key) {
         return ACTIONS.remove(key) != null;

@@ -15,7 +15,7 @@ public interface FileCalls {
     int AT_REMOVEDIR = 0x200;
     boolean AARCH64 = "aarch64".equals(System.getProperty("os.arch"));
     /** Differ between x86_64 and aarch64 (asm-generic). */
-    int O_DIRECTORY = AARCH64 ? 040000 : 0200000, O_NOFOLLOW = AARCH64 ? 0100000 : 0400000;
+    int O_DIRECTORY = AARCH64 ? 040000 : 0200000, O_NOFOLLOW = LibC.O_NOFOLLOW;
     int S_IFDIR = 0040000;
 
     static FileCalls get() {

@@ -17,6 +17,8 @@ public interface LibC {
 
     int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0100, O_EXCL = 0200, O_NOCTTY = 0400,
         O_TRUNC = 01000, O_APPEND = 02000, O_NONBLOCK = 04000, O_CLOEXEC = 02000000;
+    /** open(2) refuses a symbolic link as the last component (ELOOP); the value differs between x86_64 and aarch64. */
+    int O_NOFOLLOW = "aarch64".equals(System.getProperty("os.arch")) ? 0100000 : 0400000;
     int F_GETFL = 3, F_SETFL = 4, F_GETPIPE_SZ = 1032, F_SETPIPE_SZ = 1031;
     short POLLIN = 0x1, POLLOUT = 0x4, POLLERR = 0x8, POLLHUP = 0x10, POLLNVAL = 0x20;
     int EFD_NONBLOCK = 04000, EFD_CLOEXEC = 02000000;

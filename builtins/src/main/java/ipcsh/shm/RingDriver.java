@@ -8,6 +8,7 @@ import ipcsh.chan.Waiter;
 import ipcsh.os.AtExit;
 import ipcsh.os.Errno;
 import ipcsh.os.FileCalls;
+import ipcsh.os.FileId;
 import ipcsh.os.LibC;
 import ipcsh.os.OsException;
 
@@ -190,8 +191,11 @@ public final class RingDriver implements MemoryDriver {
             d.takeSide();
             if (temp && seg.created()) {
                 String dir = bells.dir;
+                FileId made = FileId.of(seg.fd());
                 AtExit.register("shm " + name, () -> {
-                    Doorbells.remove(dir, me);
+                    Doorbells.remove(dir, me); // named by our own header, in a directory only we can write
+                    // the segment only while /dev/shm/NAME is still the one made here, as for every object (AtExit)
+                    if (!made.isAt("/dev/shm" + name)) return;
                     try {
                         LibC.get().shmUnlink(name);
                     } catch (RuntimeException ignored) {

@@ -4,6 +4,7 @@ import ipcsh.IpcException;
 import ipcsh.builtins.IpcNames;
 import ipcsh.os.AtExit;
 import ipcsh.os.Errno;
+import ipcsh.os.FileId;
 import ipcsh.os.LibC;
 import ipcsh.os.OsException;
 
@@ -64,7 +65,7 @@ public final class Segments {
             }
         }
         Runnable remove = () -> c.shmUnlink(name);
-        Segment s = mapFd(r, "shm", name, fd, created[0], remove, "shm " + name, keepFd);
+        Segment s = mapFd(r, "shm", name, fd, created[0], remove, "shm " + name, "/dev/shm" + name, keepFd);
         if (keepFd) s.keep(fd, created[0]);
         return s;
     }
@@ -75,7 +76,7 @@ public final class Segments {
         boolean[] created = {false};
         int fd = openExclusiveFirst(r, path, created, flags -> c.open(path, flags, r.perms));
         Runnable remove = () -> c.unlink(path);
-        return mapFd(r, "mmap", path, fd, created[0], remove, "mmap " + path, false);
+        return mapFd(r, "mmap", path, fd, created[0], remove, "mmap " + path, path, false);
     }
 
     private interface Opener {
@@ -106,8 +107,9 @@ public final class Segments {
         }
     }
 
+    /** file: where the object shows as a file (/dev/shm/NAME for shm), to check at exit that it is still the one made. */
     private static Segment mapFd(Request r, String kind, String name, int fd, boolean created, Runnable remove, String atExitKey,
-                                 boolean keepFd) {
+                                 String file, boolean keepFd) {
         LibC c = LibC.get();
         Arena arena = null;
         boolean ok = false;
@@ -125,7 +127,7 @@ public final class Segments {
             arena = Arena.ofShared();
             int prot = r.write ? LibC.PROT_READ | LibC.PROT_WRITE : LibC.PROT_READ;
             MemorySegment mem = c.mmap(size, prot, LibC.MAP_SHARED, fd, 0, arena);
-            if (created && r.temp) AtExit.register(atExitKey, quietly(remove));
+            if (created && r.temp) AtExit.removeAtExit(atExitKey, file, FileId.of(fd), quietly(remove));
             Segment s = new Segment(kind, name, arena, mem, r.write, null, Map.of());
             ok = true;
             return s;

@@ -144,7 +144,7 @@ class ArgumentCheckTest {
         Process writer = T.start("sh", "-c", "echo kept > '" + path + "'");
         try {
             long t0 = System.nanoTime();
-            fails("fifo: unknown option :bogus (options: :create :mode :nonblock, and the channel's :blocking :buffering "
+            fails("fifo: unknown option :bogus (options: :create :mode :nonblock :temp, and the channel's :blocking :buffering "
                     + ":buffer-size :encoding :encoding-errors :translation :eofchar :timeout :framing :max-frame :max-queue :max-depth)",
                     () -> call("fifo", path, kw("read"), opts("bogus", 1L)));
             fails("fifo: option :timeout must be 0 or more, not -5", () -> call("fifo", path, kw("read"), opts("timeout", -5L)));

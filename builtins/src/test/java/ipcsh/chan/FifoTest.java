@@ -8,10 +8,12 @@ import ipcsh.testing.TempDir;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -173,5 +175,73 @@ class FifoTest {
         }
         assertEquals(before, Peer.openFds());
         assertTrue(Channels.list().stream().noneMatch(c -> path.equals(c.name())));
+    }
+
+    /**
+     * Another user (uid 65534) swaps the path between their FIFO, a symlink to a file of ours
+     * and a regular file of theirs as fast as a shell loop can, while we open it thousands of
+     * times (until 200 opens went through and 5,000 were refused) (rw: every open that is let through succeeds, and we write into it; every fifth a
+     * writer that waits for a reader, re-opening) and descriptors are counted: no byte ever
+     * reaches our file, and no descriptor is lost on a refusal.
+     */
+    @Test
+    void thousandsOfOpensWhileAnotherUserSwapsThePathNeverWriteThroughAnythingButAFifo() throws Exception {
+        Path shared = Files.createTempDirectory("ipcsh-shared");
+        Path ours = Files.createFile(dir.path.resolve("ours.txt"));
+        Process swapper = null;
+        try {
+            assertEquals(0, new ProcessBuilder("chmod", "1777", shared.toString()).start().waitFor());
+            String p = shared.resolve("p").toString();
+            swapper = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "sh", "-c", """
+                    cd %s && mkfifo -m 0666 p && : > ready
+                    while :; do
+                      ln -s %s l && mv -T l p
+                      mkfifo -m 0666 f && mv -T f p
+                      echo theirs > r && mv -T r p
+                      mkfifo -m 0666 f && mv -T f p
+                    done""".formatted(shared, ours)).redirectErrorStream(true).start();
+            while (!Files.exists(shared.resolve("ready"))) Thread.sleep(5);
+            int opened = 0, refused = 0;
+            byte[] secret = "SECRET\n".getBytes(StandardCharsets.UTF_8);
+            // refusals are quick and opens slow, so rounds are counted by outcome, not in all
+            long deadline = System.nanoTime() + 40_000_000_000L;
+            for (int i = 0; opened < 200 || refused < 5_000; i++) {
+                assertTrue(System.nanoTime() < deadline, "in 40 s: opened " + opened + ", refused " + refused);
+                // every fifth a writer waiting for a reader (none comes), re-trying its open every 10 ms
+                boolean waits = i % 5 == 0;
+                try (Channel ch = waits ? FifoDriver.open(p, "write", false, 0, false, 50)
+                        : FifoDriver.open(p, "rw", false, 0, true, -1)) {
+                    ch.write(secret);
+                    opened++;
+                } catch (IpcException e) {
+                    refused++;
+                }
+            }
+            assertEquals("", Files.readString(ours), "written through a symlink");
+            assertEquals(List.of(), descriptorsOn(shared, ours), "descriptors of refused opens are closed");
+            System.err.println("fifo swap stress: opened " + opened + ", refused " + refused);
+        } finally {
+            if (swapper != null) swapper.destroy();
+            if (swapper != null) swapper.waitFor();
+            try (var s = Files.walk(shared)) {
+                for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
+            }
+        }
+    }
+
+    /** What our descriptors name under these paths (readlink of /proc/self/fd/N). */
+    private static List<String> descriptorsOn(Path... paths) throws IOException {
+        List<String> on = new java.util.ArrayList<>();
+        try (var l = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path f : l.toList()) {
+                try {
+                    String target = Files.readSymbolicLink(f).toString();
+                    for (Path p : paths) if (target.startsWith(p.toString())) on.add(f.getFileName() + " -> " + target);
+                } catch (IOException gone) {
+                    // the listing's own descriptor, closed by now
+                }
+            }
+        }
+        return on;
     }
 }

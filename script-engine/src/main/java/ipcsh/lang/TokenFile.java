@@ -18,8 +18,6 @@ import java.nio.file.Path;
  */
 public final class TokenFile {
     public static final int MIN = 16, MAX = 512;
-    /** open(2)'s O_NOFOLLOW, whose value differs between x86_64 and aarch64. */
-    private static final int O_NOFOLLOW = "aarch64".equals(System.getProperty("os.arch")) ? 0100000 : 0400000;
 
     private TokenFile() {}
 
@@ -28,7 +26,7 @@ public final class TokenFile {
         String at = where + ": token file " + file;
         int fd;
         try {
-            fd = LibC.get().open(file, LibC.O_RDONLY | LibC.O_CLOEXEC | LibC.O_NOCTTY | LibC.O_NONBLOCK | O_NOFOLLOW, 0);
+            fd = LibC.get().open(file, LibC.O_RDONLY | LibC.O_CLOEXEC | LibC.O_NOCTTY | LibC.O_NONBLOCK | LibC.O_NOFOLLOW, 0);
         } catch (OsException e) {
             if (e.errno() == 40) throw new IpcException(at + ": is a symbolic link (ELOOP); name the file itself");
             throw new IpcException(at + ": " + ipcsh.os.Errno.text(e.errno()) + " (" + e.errnoName() + ")");

@@ -64,18 +64,18 @@ class SignalScriptTest {
     }
 
     @Test
-    void sigtermEndsAScriptWith143AndRemovesItsFifoAndSocketFile() throws Exception {
+    void sigtermEndsAScriptWith143AndRemovesItsTempFifoAndSocketFile() throws Exception {
         String fifo = dir.resolve("own.fifo").toString(), sock = dir.resolve("own.sock").toString();
         Path theirs = dir.resolve("theirs.fifo");
         assertEquals(0, new ProcessBuilder("mkfifo", theirs.toString()).start().waitFor());
-        Process p = startReady("(def f (fifo \"" + fifo + "\" :rw))\n"
+        Process p = startReady("(def f (fifo \"" + fifo + "\" :rw {:temp true}))\n"
                 + "(def t (fifo \"" + theirs + "\" :rw))\n"
                 + "(def s (listen :unix \"" + sock + "\" (fn [c _] (close c))))");
         assertTrue(Files.exists(Path.of(fifo)) && Files.exists(Path.of(sock)));
         term(p);
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         assertEquals(143, p.exitValue());
-        assertFalse(Files.exists(Path.of(fifo)), "the FIFO ipcsh made is removed");
+        assertFalse(Files.exists(Path.of(fifo)), "the FIFO ipcsh made with :temp is removed");
         assertFalse(Files.exists(Path.of(sock)), "the socket file is removed");
         assertTrue(Files.exists(theirs), "a FIFO someone else made stays");
     }

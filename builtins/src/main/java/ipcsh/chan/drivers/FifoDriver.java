@@ -7,6 +7,9 @@ import ipcsh.chan.TimeoutError;
 import ipcsh.chan.Waiter;
 import ipcsh.os.AtExit;
 import ipcsh.os.Errno;
+import ipcsh.os.FileCalls;
+import ipcsh.os.FileId;
+import ipcsh.os.FileOwner;
 import ipcsh.os.LibC;
 import ipcsh.os.OsException;
 
@@ -23,7 +26,7 @@ import java.util.Map;
  * open is done here with poll and retries, bounded by :timeout and Ctrl-C.
  */
 public final class FifoDriver extends FdDriver {
-    private static final int S_IFMT = 0170000, S_IFIFO = 0010000;
+    private static final int S_IFMT = 0170000, S_IFIFO = 0010000, ELOOP = 40;
     private final String path;
     private final String mode;
 
@@ -33,47 +36,55 @@ public final class FifoDriver extends FdDriver {
         this.mode = mode;
     }
 
-    /**
-     * mkfifo, unless a FIFO is already there; a different kind of file there is an error. A FIFO
-     * made here is the shell's own: it is removed when the shell exits (on SIGTERM, SIGINT and
-     * SIGHUP too), if it is still a FIFO then.
-     */
+    /** {@link #make(String, int, boolean)} without :temp: the FIFO stays until someone unlinks it. */
     public static boolean make(String path, int perms) {
-        String type = fileType(path);
-        if (type == null) {
+        return make(path, perms, false);
+    }
+
+    /**
+     * mkfifo, unless a FIFO of this user's is already there (returns whether it made one). Another
+     * user's FIFO there is refused: they could read what is written to it or feed what is read
+     * from it. Any other kind of file there is an error. What is there is looked at with lstat,
+     * never followed. With temp, the FIFO made here is removed when the shell exits (SIGTERM,
+     * SIGINT and SIGHUP too) if the path still names that very FIFO then.
+     */
+    public static boolean make(String path, int perms, boolean temp) {
+        try {
             LibC.get().mkfifo(path, perms);
-            AtExit.register("fifo-file:" + path, () -> {
-                if ("FIFO".equals(fileType(path))) {
-                    try {
-                        LibC.get().unlink(path);
-                    } catch (OsException ignored) {
-                        // gone already
-                    }
+        } catch (OsException e) {
+            if (e.errno() != Errno.EEXIST) throw e;
+            String type = fileType(path);
+            if (type == null) throw e; // gone again at once: say what mkfifo said
+            if (!type.equals("FIFO")) {
+                throw new IpcException("mkfifo \"" + path + "\": exists and is not a FIFO (it is a " + type + ")",
+                        Map.of("path", path, "errno", "EEXIST"));
+            }
+            int uid = FileOwner.uid(path);
+            if (uid != FileOwner.euid()) {
+                throw new IpcException("mkfifo \"" + path + "\": a FIFO " + FileOwner.describe(path) + " is there already; "
+                        + "refused: it is not this user's (uid " + FileOwner.euid() + "), so its owner could read what is "
+                        + "written to it or write what is read from it; remove it or use another path",
+                        Map.of("path", path, "errno", "EEXIST", "owner", (long) uid));
+            }
+            return false;
+        }
+        FileId made = FileId.at(path);
+        if (temp && made != null) {
+            AtExit.removeAtExit("fifo-file:" + path, path, made, () -> {
+                try {
+                    LibC.get().unlink(path);
+                } catch (OsException ignored) {
+                    // gone already
                 }
             });
-            return true;
         }
-        if (!type.equals("FIFO")) {
-            throw new IpcException("mkfifo \"" + path + "\": exists and is not a FIFO (it is a " + type + ")",
-                    Map.of("path", path, "errno", "EEXIST"));
-        }
-        return false;
+        return true;
     }
 
     /** "FIFO", "regular file", "directory"... or null when nothing is there. */
     static String fileType(String path) {
         try {
-            int m = (Integer) Files.getAttribute(Path.of(path), "unix:mode", LinkOption.NOFOLLOW_LINKS);
-            return switch (m & S_IFMT) {
-                case S_IFIFO -> "FIFO";
-                case 0100000 -> "regular file";
-                case 0040000 -> "directory";
-                case 0140000 -> "socket";
-                case 0120000 -> "symbolic link";
-                case 0020000 -> "character device";
-                case 0060000 -> "block device";
-                default -> "special file";
-            };
+            return typeName((Integer) Files.getAttribute(Path.of(path), "unix:mode", LinkOption.NOFOLLOW_LINKS));
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException | RuntimeException e) {
@@ -82,33 +93,55 @@ public final class FifoDriver extends FdDriver {
         }
     }
 
-    /**
-     * Opens the FIFO at path for "read", "write" or "rw". With create, makes it first.
-     * nonblock: return at once (a writer with no reader fails with ENXIO; a reader sees
-     * EOF until a writer comes). Otherwise wait for the other side, up to timeoutMs (negative: forever).
-     */
+    private static String typeName(int m) {
+        return switch (m & S_IFMT) {
+            case S_IFIFO -> "FIFO";
+            case 0100000 -> "regular file";
+            case 0040000 -> "directory";
+            case 0140000 -> "socket";
+            case 0120000 -> "symbolic link";
+            case 0020000 -> "character device";
+            case 0060000 -> "block device";
+            default -> "special file";
+        };
+    }
+
+    /** {@link #open(String, String, boolean, int, boolean, boolean, long)} without :temp. */
     public static Channel open(String path, String mode, boolean create, int perms, boolean nonblock, long timeoutMs) {
+        return open(path, mode, create, perms, false, nonblock, timeoutMs);
+    }
+
+    /**
+     * Opens the FIFO at path for "read", "write" or "rw". With create, makes it first (temp: as
+     * {@link #make(String, int, boolean)}); a FIFO already there is opened whoever owns it, as
+     * open(2) would. nonblock: return at once (a writer with no reader fails with ENXIO; a reader
+     * sees EOF until a writer comes). Otherwise wait for the other side, up to timeoutMs
+     * (negative: forever). Every open, the writer's retries included, refuses a symbolic link
+     * (O_NOFOLLOW) and checks the descriptor it got is the FIFO the path named when the call
+     * began (fstat: a FIFO, the same st_dev and st_ino) before it is used: a file another user
+     * renames into the path meanwhile gets no byte.
+     */
+    public static Channel open(String path, String mode, boolean create, int perms, boolean temp, boolean nonblock,
+                               long timeoutMs) {
         int access = switch (mode) {
             case "read" -> LibC.O_RDONLY;
             case "write" -> LibC.O_WRONLY;
             case "rw" -> LibC.O_RDWR;
             default -> throw new IpcException("fifo \"" + path + "\": mode must be :read, :write or :rw, not :" + mode);
         };
-        if (create) {
-            make(path, perms);
-        } else {
-            String type = fileType(path);
-            if (type != null && !type.equals("FIFO")) {
-                throw new IpcException("fifo \"" + path + "\": is not a FIFO (it is a " + type + ")",
-                        Map.of("path", path, "errno", "EINVAL"));
-            }
+        if (create && !"FIFO".equals(fileType(path))) make(path, perms, temp); // (another kind of file: make says so)
+        String type = fileType(path);
+        if (type != null && !type.equals("FIFO")) {
+            throw new IpcException("fifo \"" + path + "\": is not a FIFO (it is a " + type + ")",
+                    Map.of("path", path, "errno", "EINVAL"));
         }
-        int flags = access | LibC.O_NONBLOCK | LibC.O_CLOEXEC;
+        FileId named = FileId.at(path); // null: nothing there, which open says (ENOENT)
+        int flags = access | LibC.O_NONBLOCK | LibC.O_CLOEXEC | LibC.O_NOFOLLOW | LibC.O_NOCTTY;
         long deadline = Waiter.deadline(timeoutMs);
         int fd;
         while (true) {
             try {
-                fd = LibC.get().open(path, flags, 0);
+                fd = openChecked(path, flags, named);
                 break;
             } catch (OsException e) {
                 if (e.errno() != Errno.ENXIO) throw e;
@@ -130,6 +163,37 @@ public final class FifoDriver extends FdDriver {
             }
         }
         return new Channel(new FifoDriver(fd, path, mode));
+    }
+
+    /** One open (O_NOFOLLOW) whose descriptor is kept only if fstat says it is a FIFO and, with named, that FIFO. */
+    private static int openChecked(String path, int flags, FileId named) {
+        int fd;
+        try {
+            fd = LibC.get().open(path, flags, 0);
+        } catch (OsException e) {
+            if (e.errno() != ELOOP) throw e;
+            throw new OsException("open", path, e.errno(), "refused: it is a symbolic link now, not a FIFO"
+                    + (named == null ? "" : " (something replaced the FIFO that was there)"));
+        }
+        FileCalls.Stat st;
+        try {
+            st = FileCalls.get().fstat(fd);
+        } catch (RuntimeException e) {
+            LibC.get().close(fd);
+            throw e;
+        }
+        String why = null;
+        if (st.type() != S_IFIFO) {
+            why = "it is not a FIFO now but a " + typeName(st.mode()) + " owned by uid " + st.uid();
+        } else if (named != null && !named.equals(new FileId(st.dev(), st.ino()))) {
+            why = "another FIFO (owned by uid " + st.uid() + ") replaced the one that was there";
+        }
+        if (why != null) {
+            LibC.get().close(fd);
+            throw new IpcException("fifo \"" + path + "\": refused: " + why + "; nothing was written or read",
+                    Map.of("path", path, "errno", "EINVAL", "owner", st.uid()));
+        }
+        return fd;
     }
 
     @Override public String kind() { return "fifo"; }

@@ -6,6 +6,7 @@ import ipcsh.chan.Channel;
 import ipcsh.chan.FdDriver;
 import ipcsh.os.AtExit;
 import ipcsh.os.Errno;
+import ipcsh.os.FileId;
 import ipcsh.os.LibC;
 import ipcsh.os.OsException;
 
@@ -35,7 +36,8 @@ public final class MqDriver extends FdDriver {
     /**
      * Opens the queue name for "read", "write" or "rw". With create, makes it when absent
      * (with exclusive, fails when present); maxMsgs and msgSize (0: the system's defaults) and
-     * perms apply to a queue it makes. With temp, the shell removes the name when it exits.
+     * perms apply to a queue it makes. A queue stays until mq-unlink, like mq_open's; with temp, a
+     * queue this call made is removed when the shell exits, if the name still names that queue.
      */
     public static Channel open(String name, String mode, boolean create, boolean exclusive, int perms,
                                long maxMsgs, long msgSize, boolean temp) {
@@ -46,19 +48,29 @@ public final class MqDriver extends FdDriver {
             default -> throw new IpcException("mq \"" + name + "\": mode must be :read, :write or :rw, not :" + mode);
         };
         int flags = access | LibC.O_NONBLOCK | LibC.O_CLOEXEC;
-        if (create) flags |= LibC.O_CREAT;
-        if (create && exclusive) flags |= LibC.O_EXCL;
         if (create && (maxMsgs > 0 || msgSize > 0)) {
             if (maxMsgs <= 0) maxMsgs = MqLimits.read("msg_default", 10);
             if (msgSize <= 0) msgSize = MqLimits.read("msgsize_default", 8192);
         }
         int fd;
+        boolean created = false;
         try {
-            fd = LibC.get().mqOpen(name, flags, perms, maxMsgs, msgSize);
+            if (create) {
+                // O_EXCL first, so the shell knows whether the queue is its own (only then may :temp remove it)
+                try {
+                    fd = LibC.get().mqOpen(name, flags | LibC.O_CREAT | LibC.O_EXCL, perms, maxMsgs, msgSize);
+                    created = true;
+                } catch (OsException e) {
+                    if (e.errno() != Errno.EEXIST || exclusive) throw e;
+                    fd = LibC.get().mqOpen(name, flags, perms, maxMsgs, msgSize);
+                }
+            } else {
+                fd = LibC.get().mqOpen(name, flags, perms, maxMsgs, msgSize);
+            }
         } catch (OsException e) {
             throw MqLimits.explain(e, name, create, maxMsgs, msgSize);
         }
-        if (temp) AtExit.register(atExitKey(name), () -> unlinkQuietly(name));
+        if (created && temp) atExit(name, fd);
         long size = LibC.get().mqGetattr(fd)[2];
         return new Channel(new MqDriver(fd, name, mode, size));
     }
@@ -71,6 +83,22 @@ public final class MqDriver extends FdDriver {
         } catch (OsException e) {
             throw new OsException("mq-unlink", name, e.errno(), e.errno() == Errno.ENOENT ? "no such queue" : null);
         }
+    }
+
+    /**
+     * Removes the queue at exit while /dev/mqueue (where Linux shows the queues) still names the
+     * very queue made (its descriptor's st_dev and st_ino); without /dev/mqueue mounted there is
+     * no file to compare, and the name goes as it is.
+     */
+    private static void atExit(String name, int fd) {
+        if (FileId.at("/dev/mqueue") == null) {
+            AtExit.register(atExitKey(name), () -> unlinkQuietly(name));
+            return;
+        }
+        String file = "/dev/mqueue" + name;
+        FileId made = FileId.of(fd);
+        // (not there as made already: another process unlinked it and maybe made its own)
+        if (made.isAt(file)) AtExit.removeAtExit(atExitKey(name), file, made, () -> unlinkQuietly(name));
     }
 
     private static String atExitKey(String name) {
