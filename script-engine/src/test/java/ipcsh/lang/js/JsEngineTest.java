@@ -119,19 +119,24 @@ class JsEngineTest {
                 {
                 const log = [];
                 const [r, w] = ipc.pipe();
+                // each step waits for ticks counted after the last line arrived, not for wall-clock
+                // time, so a loaded machine that stalls the process cannot reorder the story
+                let ticks = 0, next = 2, step = 0;
                 r.onReadable(() => {
                   const line = r.gets();
-                  if (line === null) { r.onReadable(null); return; }
+                  if (line === null) { r.onReadable(null); console.log(log.join(' ')); return; }
                   log.push('line:' + line);
+                  next = ticks + 3;
                 });
-                const tick = setInterval(() => log.push('tick'), 10);
-                setTimeout(() => w.puts('a'), 40);
-                setTimeout(() => w.puts('b'), 160);
-                setTimeout(() => { clearInterval(tick); w.close(); }, 200);
-                (async () => {
-                  await ipc.sleep(250);
-                  console.log(log.join(' '));
-                })();
+                const tick = setInterval(() => {
+                  log.push('tick');
+                  if (++ticks !== next) return;
+                  next = -1;
+                  if (step === 0) w.puts('a');
+                  else if (step === 1) w.puts('b');
+                  else { clearInterval(tick); w.close(); }
+                  step++;
+                }, 10);
                 }
                 """);
         assertEquals(0, r.status(), r.err());

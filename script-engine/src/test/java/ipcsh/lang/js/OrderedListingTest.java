@@ -24,7 +24,7 @@ class OrderedListingTest {
                     (prn (keys (first (filter #(= :sysv (:kind %%)) (segments)))))
                     (finally (shm-unlink s) (close s) (close rd) (close w))))""".formatted(key, key));
         assertEquals("""
-                (:id :kind :name :blocking :buffering :buffer-size :encoding :translation :timeout :framing :max-frame :max-queue :queued :max-depth :state :eof :fd)
+                (:id :kind :name :blocking :buffering :buffer-size :encoding :encoding-errors :translation :eofchar :timeout :framing :max-frame :max-queue :queued :max-depth :state :eof :fd)
                 (:kind :key :id :size :owner :mode :creator-pid :attached :holders)
                 (:kind :name :size :access :id :key :segment)
                 """, r.out(), r.err());
