@@ -90,7 +90,7 @@ class ManPageTest {
         List<String> terms = new ArrayList<>();
         String[] lines = table.split("\n");
         for (int i = 0; i + 1 < lines.length; i++) if (lines[i].equals(".TP")) terms.add(lines[i + 1]);
-        assertEquals(List.of(":blocking", ":buffering", ":buffer\\-size", ":encoding", ":translation", ":timeout", ":framing",
+        assertEquals(List.of(":blocking", ":buffering", ":buffer\\-size", ":encoding", ":encoding\\-errors", ":translation", ":eofchar", ":timeout", ":framing",
                 ":max\\-frame", ":max\\-depth", ":max\\-queue").stream().map(t -> "\\fB" + t + "\\fP").toList(), terms);
         for (String t : terms) assertTrue(t.matches("\\\\fB:[a-z\\\\-]+\\\\fP"), "a term that is no option: " + t);
         assertTrue(table.contains("\n.TP\n\\fB:max\\-queue\\fP\nbytes a non\\-blocking channel may hold queued for a slow reader"), table);

@@ -186,7 +186,7 @@ class SignalScriptTest {
         assertEquals("""
                 kill: will not send SIGUSR2 to the shell itself: the JVM uses SIGUSR2 to suspend and resume threads (JFR's sampling) (trap refuses it too; see (signals))
                 kill: will not send SIGSEGV to the shell itself: the JVM uses SIGSEGV for its own faults (null checks, stack banging) (trap refuses it too; see (signals))
-                kill: will not send SIGQUIT to the shell's own process group: the JVM uses SIGQUIT to print thread dumps (trap refuses it too; see (signals))
+                kill: will not send SIGQUIT to the shell's own process group: the shell uses SIGQUIT (Ctrl-\\) to print what keeps it alive, as (pending) lists it (trap refuses it too; see (signals))
                 true
                 """, r.out());
         assertFalse((r.out() + r.err()).contains("stray"), r.err());

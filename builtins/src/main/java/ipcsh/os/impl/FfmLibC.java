@@ -684,11 +684,8 @@ public final class FfmLibC implements LibC {
     // ---- processes and standard streams (spawn :detach, (stdin)/(stdout)/(stderr))
 
     private static final int POSIX_SPAWN_SETSID = 0x80; // glibc 2.26+
-    /** Where st_mode sits in struct stat: the layouts of x86_64 and aarch64 differ. */
-    private static final long ST_MODE_OFFSET = "aarch64".equals(System.getProperty("os.arch")) ? 16 : 24;
     private final Link dup2 = errnoCall("dup2", JAVA_INT, JAVA_INT, JAVA_INT);
     private final Link isatty = plain("isatty", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private final Link fstat = errnoCall("fstat", JAVA_INT, JAVA_INT, ADDRESS);
 
     @Override
     public void dup2(int oldfd, int newfd) {
@@ -1309,15 +1306,7 @@ public final class FfmLibC implements LibC {
 
     @Override
     public int fstatMode(int fd) {
-        MemorySegment st = state.get();
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment buf = a.allocate(256, 8); // sizeof(struct stat) is 144 (x86_64) or 128 (aarch64)
-            int r = (int) fstat.get().invokeExact(st, fd, buf);
-            if (r < 0) throw new OsException("fstat", "fd " + fd, errno(st));
-            return buf.get(JAVA_INT, ST_MODE_OFFSET);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return ipcsh.os.FileCalls.get().fstat(fd).mode(); // one struct stat decoder, with owner and identity
     }
 
     // ---- signal traps with the sender (issue 9: sigaction and a siginfo forwarder)
