@@ -52,15 +52,36 @@ class SharedMemoryScriptTest {
 
     @AfterEach
     void cleanUp() throws IOException {
-        for (Path p : leftovers) Files.deleteIfExists(p);
-        for (Path d : bellDirs()) { // a failed test's rings, whose segments went by path just above
-            if (bellDirsBefore.contains(d)) continue;
-            Files.deleteIfExists(d.resolve("wake-reader"));
-            Files.deleteIfExists(d.resolve("wake-writer"));
-            Files.deleteIfExists(d);
+        for (Path p : leftovers) {
+            // a failed test's ring: its doorbell directory is the one its own header names (offset
+            // 256, NUL-terminated), never any other process's ring found by a pattern in /tmp
+            Path bells = bellDirNamedBy(p);
+            if (bells != null) {
+                Files.deleteIfExists(bells.resolve("wake-reader"));
+                Files.deleteIfExists(bells.resolve("wake-writer"));
+                Files.deleteIfExists(bells);
+            }
+            Files.deleteIfExists(p);
         }
         try (var s = Files.walk(dir)) {
             for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+
+    /** The doorbell directory a ring segment's header names, or null (no segment, not a ring). */
+    private static Path bellDirNamedBy(Path segment) {
+        try {
+            byte[] b;
+            try (var in = Files.newInputStream(segment)) {
+                b = in.readNBytes(512);
+            }
+            if (b.length < 512) return null;
+            int n = 256;
+            while (n < 512 && b[n] != 0) n++;
+            String d = new String(b, 256, n - 256, StandardCharsets.UTF_8);
+            return d.matches("/tmp/ipcsh-ring-[a-z0-9]{16}") ? Path.of(d) : null;
+        } catch (IOException e) {
+            return null;
         }
     }
 
@@ -70,6 +91,7 @@ class SharedMemoryScriptTest {
         return f;
     }
 
+    /** Also that no doorbell directory appeared: a run alone on the machine (as CI's), since other rings made meanwhile count too. */
     private void assertGone(String name) throws IOException {
         assertFalse(Files.exists(Path.of("/dev/shm" + name)), name + " left in /dev/shm");
         java.util.Set<Path> left = bellDirs();
@@ -295,13 +317,15 @@ class SharedMemoryScriptTest {
         Process p = IpcshProcess.start(f.toString(), n);
         name("temp-ring");
         assertEquals("made\n", new String(p.getInputStream().readNBytes(5), StandardCharsets.UTF_8), "the script made its segments");
-        assertEquals(1, bellDirs().stream().filter(d -> !bellDirsBefore.contains(d)).count(), "the ring's doorbell directory");
+        Path bells = bellDirNamedBy(Path.of("/dev/shm" + n + "-ring"));
+        assertTrue(bells != null && Files.isDirectory(bells), "the ring's doorbell directory: " + bells);
         assertTrue(Files.exists(Path.of("/dev/shm" + n)));
         assertTrue(Files.exists(Path.of("/dev/shm" + n + "-ring")));
         p.destroy(); // SIGTERM
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         assertGone(n);
         assertGone(n + "-ring");
+        assertFalse(Files.exists(bells), bells + " left");
     }
 
     @Test
