@@ -129,7 +129,7 @@ public final class Semaphore implements Closeable {
         try {
             LibC.get().semPost(handle("sem-post"));
         } catch (OsException e) {
-            throw new OsException("sem-post", name, e.errno(), e.errno() == 75 ? "the value is at its maximum" : null);
+            throw new OsException("sem-post", name, e.errno(), e.errno() == Errno.EOVERFLOW ? "the value is at its maximum" : null);
         }
     }
 

@@ -149,7 +149,7 @@ public final class SysvQueue {
     }
 
     private OsException failure(String verb, OsException e) {
-        String hint = e.errno() == Errno.EINVAL || e.errno() == LibC.EIDRM ? "the queue was removed" : null;
+        String hint = e.errno() == Errno.EINVAL || e.errno() == Errno.EIDRM ? "the queue was removed" : null;
         return new OsException(verb, describe(), e.errno(), hint);
     }
 

@@ -1,6 +1,7 @@
 package ipcsh.loop;
 
 import ipcsh.os.LibC;
+import ipcsh.os.SigAction;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,12 +49,12 @@ public final class QuitReport {
                 c.close(p[1]);
                 return;
             }
-            jvms = c.sigaction(SIGQUIT, LibC.sigactionOf(handler, LibC.SA_SIGINFO | LibC.SA_RESTART));
+            jvms = c.sigaction(SIGQUIT, SigAction.of(handler, LibC.SA_SIGINFO | LibC.SA_RESTART));
         } catch (RuntimeException e) {
             return; // the JVM keeps SIGQUIT: its thread dump is still some report
         }
-        byte[] act = LibC.sigactionOf(handler, LibC.SA_SIGINFO | LibC.SA_RESTART);
-        byte[] buf = new byte[32 * LibC.SIGINFO_SIZE];
+        byte[] act = SigAction.of(handler, LibC.SA_SIGINFO | LibC.SA_RESTART);
+        byte[] buf = new byte[32 * SigAction.SIGINFO_SIZE];
         int[] fds = {p[0]};
         short[] ev = {LibC.POLLIN};
         short[] rev = new short[1];

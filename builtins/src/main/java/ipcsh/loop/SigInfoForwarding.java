@@ -2,6 +2,7 @@ package ipcsh.loop;
 
 import ipcsh.IpcException;
 import ipcsh.os.LibC;
+import ipcsh.os.SigAction;
 import ipcsh.os.Signals;
 
 import java.nio.ByteBuffer;
@@ -41,7 +42,7 @@ final class SigInfoForwarding implements SignalWay {
     private final long handler;
     private final Set<Long> replaceable = new HashSet<>();
     private final Map<Integer, byte[]> original = new HashMap<>();
-    private final byte[] buf = new byte[BATCH * LibC.SIGINFO_SIZE];
+    private final byte[] buf = new byte[BATCH * SigAction.SIGINFO_SIZE];
 
     private SigInfoForwarding(int readFd, long handler) {
         this.readFd = readFd;
@@ -51,7 +52,7 @@ final class SigInfoForwarding implements SignalWay {
         replaceable.add(LibC.SIG_IGN);
         replaceable.add(handler);
         // QUIT always carries the JVM's sun.misc.Signal handler (unless -Xrs), HUP, INT, TERM usually do.
-        for (int s : new int[] {3, Signals.HUP, Signals.INT, Signals.TERM}) replaceable.add(LibC.sigactionHandler(c.sigaction(s, null)));
+        for (int s : new int[] {3, Signals.HUP, Signals.INT, Signals.TERM}) replaceable.add(SigAction.handler(c.sigaction(s, null)));
     }
 
     /** The forwarding for this process, or null on a machine ipcsh has no handler code for. */
@@ -79,12 +80,12 @@ final class SigInfoForwarding implements SignalWay {
 
     @Override
     public void handle(int sig) {
-        install(sig, LibC.sigactionOf(handler, LibC.SA_SIGINFO | LibC.SA_RESTART));
+        install(sig, SigAction.of(handler, LibC.SA_SIGINFO | LibC.SA_RESTART));
     }
 
     @Override
     public void ignore(int sig) {
-        install(sig, LibC.sigactionOf(LibC.SIG_IGN, 0));
+        install(sig, SigAction.of(LibC.SIG_IGN, 0));
     }
 
     @Override
@@ -96,7 +97,7 @@ final class SigInfoForwarding implements SignalWay {
     private void install(int sig, byte[] act) {
         LibC c = LibC.get();
         if (!original.containsKey(sig)) {
-            long now = LibC.sigactionHandler(c.sigaction(sig, null));
+            long now = SigAction.handler(c.sigaction(sig, null));
             if (!replaceable.contains(now)) {
                 throw new IpcException("trap: cannot trap SIG" + Signals.name(sig)
                         + ": the JVM (or a library in it) has a handler of its own for it");
@@ -111,12 +112,12 @@ final class SigInfoForwarding implements SignalWay {
         int n;
         while ((n = LibC.get().read(readFd, buf, 0, buf.length)) > 0) {
             ByteBuffer b = ByteBuffer.wrap(buf, 0, n).order(ByteOrder.nativeOrder());
-            for (int at = 0; at + LibC.SIGINFO_SIZE <= n; at += LibC.SIGINFO_SIZE) {
+            for (int at = 0; at + SigAction.SIGINFO_SIZE <= n; at += SigAction.SIGINFO_SIZE) {
                 int sig = b.getInt(at), code = b.getInt(at + 8);
                 boolean sent = code == SI_USER || code == SI_QUEUE || code == SI_TKILL || code == SI_MESGQ
                         || (sig == SIGCHLD && code > 0);
-                Long pid = sent ? (long) b.getInt(at + LibC.SI_PID_OFFSET) : null;
-                Long uid = sent ? Integer.toUnsignedLong(b.getInt(at + LibC.SI_UID_OFFSET)) : null;
+                Long pid = sent ? (long) b.getInt(at + SigAction.SI_PID_OFFSET) : null;
+                Long uid = sent ? Integer.toUnsignedLong(b.getInt(at + SigAction.SI_UID_OFFSET)) : null;
                 try {
                     Traps.arrived(sig, pid, uid);
                 } catch (ipcsh.ExitRequest e) {

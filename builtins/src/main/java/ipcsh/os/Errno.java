@@ -5,11 +5,11 @@ public final class Errno {
     public static final int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, ENXIO = 6, E2BIG = 7,
             EBADF = 9, ECHILD = 10, EAGAIN = 11, ENOMEM = 12, EACCES = 13, EFAULT = 14, EBUSY = 16,
             EEXIST = 17, ENOTDIR = 20, EISDIR = 21, EINVAL = 22, EMFILE = 24, ENOSPC = 28, ESPIPE = 29,
-            EPIPE = 32, ENAMETOOLONG = 36, ENOSYS = 38, ENOTSOCK = 88, EMSGSIZE = 90, EPROTOTYPE = 91,
+            EPIPE = 32, ENAMETOOLONG = 36, ENOSYS = 38, ELOOP = 40, ENOMSG = 42, EIDRM = 43, EBADMSG = 74,
+            EOVERFLOW = 75, EILSEQ = 84, ENOTSOCK = 88, EDESTADDRREQ = 89, EMSGSIZE = 90, EPROTOTYPE = 91,
             EOPNOTSUPP = 95, EADDRINUSE = 98, EADDRNOTAVAIL = 99, ENETUNREACH = 101, ECONNABORTED = 103,
             ECONNRESET = 104, EISCONN = 106, ENOTCONN = 107, ETIMEDOUT = 110, ECONNREFUSED = 111,
             EHOSTUNREACH = 113, EALREADY = 114, EINPROGRESS = 115;
-    public static final int EDESTADDRREQ = 89;
 
     private static final String[] NAMES = new String[134];
 
@@ -21,7 +21,7 @@ public final class Errno {
             "21", "EISDIR", "22", "EINVAL", "23", "ENFILE", "24", "EMFILE", "25", "ENOTTY", "26", "ETXTBSY",
             "27", "EFBIG", "28", "ENOSPC", "29", "ESPIPE", "30", "EROFS", "31", "EMLINK", "32", "EPIPE",
             "33", "EDOM", "34", "ERANGE", "35", "EDEADLK", "36", "ENAMETOOLONG", "37", "ENOLCK", "38", "ENOSYS",
-            "39", "ENOTEMPTY", "40", "ELOOP", "61", "ENODATA", "62", "ETIME", "75", "EOVERFLOW",
+            "39", "ENOTEMPTY", "40", "ELOOP", "42", "ENOMSG", "43", "EIDRM", "61", "ENODATA", "62", "ETIME", "74", "EBADMSG", "75", "EOVERFLOW", "84", "EILSEQ",
             "88", "ENOTSOCK", "89", "EDESTADDRREQ", "90", "EMSGSIZE", "91", "EPROTOTYPE", "92", "ENOPROTOOPT",
             "93", "EPROTONOSUPPORT", "94", "ESOCKTNOSUPPORT", "95", "EOPNOTSUPP", "96", "EPFNOSUPPORT",
             "97", "EAFNOSUPPORT", "98", "EADDRINUSE", "99", "EADDRNOTAVAIL", "100", "ENETDOWN",

@@ -24,7 +24,7 @@ public record FileId(long dev, long ino) {
 
     /** fstat(2) of an open descriptor. */
     public static FileId of(int fd) {
-        FileCalls.Stat st = FileCalls.get().fstat(fd);
+        FileStat st = LibC.get().fstat(fd);
         return new FileId(st.dev(), st.ino());
     }
 

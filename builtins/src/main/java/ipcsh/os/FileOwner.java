@@ -12,7 +12,7 @@ public final class FileOwner {
 
     /** The shell's effective uid (the owner of what it creates). */
     public static int euid() {
-        return FileCalls.get().geteuid();
+        return LibC.get().geteuid();
     }
 
     /** The owner's uid of path itself (a link is not followed); -1 when it cannot be looked at. */

@@ -1,10 +1,10 @@
 package ipcsh.os;
 
-import ipcsh.os.impl.FfmLibC;
-
 /**
- * The C library calls ipcsh makes, mirrored one to one. This interface and its one
- * implementation ({@link FfmLibC}, the JDK's FFM API) are the only native code in ipcsh.
+ * The C library calls ipcsh makes, mirrored one to one, grouped as the C headers group them.
+ * This interface and its implementation (in {@code ipcsh.os.impl}, the JDK's FFM API, found
+ * through META-INF/services) are the only native code in ipcsh; struct layouts are decoded
+ * beside it ({@link SockAddr}, {@link SigAction}, {@link FileStat}).
  *
  * <p>Conventions: a call that fails throws {@link OsException} naming the call, the subject
  * (path when there is one) and errno, captured per call. EINTR is retried. The calls used on
@@ -15,28 +15,37 @@ import ipcsh.os.impl.FfmLibC;
 public interface LibC {
     int WOULD_BLOCK = -1;
 
+    /** The one implementation, loaded when first asked for. */
+    static LibC get() {
+        return Impl.INSTANCE;
+    }
+
+    /** Holds the implementation: ServiceLoader, so that this interface does not name it and a test can put another first. */
+    final class Impl {
+        private Impl() {}
+
+        static final LibC INSTANCE = java.util.ServiceLoader.load(LibC.class, LibC.class.getClassLoader()).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no ipcsh.os.LibC implementation on the class path"));
+    }
+
+    // ------------------------------------------------------------ fcntl.h, sys/stat.h, unistd.h
+
     int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0100, O_EXCL = 0200, O_NOCTTY = 0400,
         O_TRUNC = 01000, O_APPEND = 02000, O_NONBLOCK = 04000, O_CLOEXEC = 02000000;
-    /** open(2) refuses a symbolic link as the last component (ELOOP); the value differs between x86_64 and aarch64. */
-    int O_NOFOLLOW = "aarch64".equals(System.getProperty("os.arch")) ? 0100000 : 0400000;
-    int F_GETFL = 3, F_SETFL = 4, F_GETPIPE_SZ = 1032, F_SETPIPE_SZ = 1031;
-    short POLLIN = 0x1, POLLOUT = 0x4, POLLERR = 0x8, POLLHUP = 0x10, POLLNVAL = 0x20;
-    int EFD_NONBLOCK = 04000, EFD_CLOEXEC = 02000000;
+    boolean AARCH64 = "aarch64".equals(System.getProperty("os.arch"));
+    /**
+     * open(2) refuses a symbolic link as the last component (ELOOP), or anything but a directory;
+     * the values differ between x86_64 and aarch64 (asm-generic).
+     */
+    int O_NOFOLLOW = AARCH64 ? 0100000 : 0400000, O_DIRECTORY = AARCH64 ? 040000 : 0200000;
+    int F_GETFL = 3, F_SETFL = 4, F_DUPFD_CLOEXEC = 1030, F_GETPIPE_SZ = 1032, F_SETPIPE_SZ = 1031;
+    /** The directory descriptor meaning "the current directory" (paths are then as for open). */
+    int AT_FDCWD = -100;
+    int AT_REMOVEDIR = 0x200;
     int SPLICE_F_MOVE = 1, SPLICE_F_NONBLOCK = 2, SPLICE_F_MORE = 4;
-    int WNOHANG = 1;
-    int EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2, EPOLL_CTL_MOD = 3;
-    int EPOLLIN = 0x1, EPOLLOUT = 0x4, EPOLLERR = 0x8, EPOLLHUP = 0x10, EPOLLRDHUP = 0x2000,
-        EPOLLONESHOT = 1 << 30;
-    int AF_UNIX = 1, AF_INET = 2, AF_INET6 = 10, AF_UNSPEC = 0;
-    int SOCK_STREAM = 1, SOCK_DGRAM = 2, SOCK_NONBLOCK = 04000, SOCK_CLOEXEC = 02000000;
-    int SOL_SOCKET = 1, SO_REUSEADDR = 2, SO_ERROR = 4, SO_PEERCRED = 17, IPPROTO_TCP = 6, TCP_NODELAY = 1,
-        IPPROTO_IPV6 = 41, IPV6_V6ONLY = 26;
-    int SHUT_RD = 0, SHUT_WR = 1, SHUT_RDWR = 2;
-    int MSG_DONTWAIT = 0x40, MSG_NOSIGNAL = 0x4000;
-
-    static LibC get() {
-        return FfmLibC.INSTANCE;
-    }
+    int S_IFMT = 0170000, S_IFIFO = 0010000, S_IFCHR = 0020000, S_IFDIR = 0040000, S_IFREG = 0100000,
+        S_IFSOCK = 0140000;
+    int SEEK_END = 2;
 
     /** open(2); returns the new descriptor. */
     int open(String path, int flags, int mode);
@@ -50,6 +59,12 @@ public interface LibC {
     /** write(2) from {@code buf[off..off+len)}: bytes written or WOULD_BLOCK. */
     int write(int fd, byte[] buf, int off, int len);
 
+    /** read(2) into native memory (a mapping): bytes read, 0 at end of file, or WOULD_BLOCK. */
+    long read(int fd, java.lang.foreign.MemorySegment dst);
+
+    /** write(2) from native memory (a mapping): bytes written or WOULD_BLOCK. */
+    long write(int fd, java.lang.foreign.MemorySegment src);
+
     /** pipe2(2): {read end, write end}. */
     int[] pipe2(int flags);
 
@@ -62,6 +77,55 @@ public interface LibC {
     /** fcntl(2) with an int argument. */
     int fcntl(int fd, int cmd, int arg);
 
+    /** splice(2) between descriptors at their current offsets: bytes moved, 0 at EOF, or WOULD_BLOCK. */
+    long splice(int fdIn, int fdOut, long len, int flags);
+
+    /** dup2(2): makes newfd a copy of oldfd (closing newfd first). */
+    void dup2(int oldfd, int newfd);
+
+    /** ftruncate(2): sets the size of the file or shared memory object; new bytes read as zero. */
+    void ftruncate(int fd, long length);
+
+    /** lseek(2): the resulting offset (with SEEK_END and 0, the size). */
+    long lseek(int fd, long offset, int whence);
+
+    /** openat(2); returns the new descriptor. */
+    int openat(int dirfd, String path, int flags, int mode);
+
+    /** mkdirat(2). */
+    void mkdirat(int dirfd, String path, int mode);
+
+    /** mkfifoat(3). */
+    void mkfifoat(int dirfd, String path, int mode);
+
+    /** unlinkat(2); flags 0 or {@link #AT_REMOVEDIR}. */
+    void unlinkat(int dirfd, String path, int flags);
+
+    /** fchmod(2). */
+    void fchmod(int fd, int mode);
+
+    /** fstat(2): type and permission bits, owner and identity. */
+    FileStat fstat(int fd);
+
+    /** geteuid(2). */
+    int geteuid();
+
+    /**
+     * fcntl(fd, F_OFD_SETLK) with a write lock on len bytes from start: true when taken, false
+     * when another open file description holds a conflicting lock (EAGAIN, EACCES). The kernel
+     * drops it when the last descriptor of this open file description closes, also when the
+     * process dies.
+     */
+    boolean ofdWriteLock(int fd, long start, long len);
+
+    // ------------------------------------------------------------ poll.h, sys/eventfd.h, sys/epoll.h
+
+    short POLLIN = 0x1, POLLOUT = 0x4, POLLERR = 0x8, POLLHUP = 0x10, POLLNVAL = 0x20;
+    int EFD_NONBLOCK = 04000, EFD_CLOEXEC = 02000000;
+    int EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2, EPOLL_CTL_MOD = 3;
+    int EPOLLIN = 0x1, EPOLLOUT = 0x4, EPOLLERR = 0x8, EPOLLHUP = 0x10, EPOLLRDHUP = 0x2000,
+        EPOLLONESHOT = 1 << 30;
+
     /**
      * poll(2) over {@code fds} with {@code events}; fills {@code revents}; returns the number
      * of ready descriptors, 0 on timeout. A negative timeout waits forever.
@@ -70,9 +134,6 @@ public interface LibC {
 
     /** eventfd(2). */
     int eventfd(int initval, int flags);
-
-    /** splice(2) between descriptors at their current offsets: bytes moved, 0 at EOF, or WOULD_BLOCK. */
-    long splice(int fdIn, int fdOut, long len, int flags);
 
     /** epoll_create1(2). */
     int epollCreate();
@@ -86,6 +147,10 @@ public interface LibC {
      */
     int epollWait(int epfd, int[] events, long[] data, int timeoutMs);
 
+    // ------------------------------------------------------------ spawn.h, sys/wait.h, unistd.h (processes)
+
+    int WNOHANG = 1;
+
     /**
      * posix_spawnp(3): runs {@code argv} with {@code env} ("K=V" strings) in {@code dir}
      * (null: the current one), the child's descriptors 0, 1, 2 taken from {@code stdio}
@@ -95,17 +160,41 @@ public interface LibC {
         return spawn(argv, env, dir, stdio, false);
     }
 
+    /**
+     * posix_spawnp(3) as {@link #spawn(String[], String[], String, int[])}; with newSession the
+     * child starts a session of its own (POSIX_SPAWN_SETSID, setsid(2)): no controlling terminal,
+     * so a terminal's Ctrl-C and hang-up do not reach it.
+     */
+    int spawn(String[] argv, String[] env, String dir, int[] stdio, boolean newSession);
+
+    /**
+     * posix_spawnp(3) of {@code argv} in a new session (POSIX_SPAWN_SETSID) whose controlling
+     * terminal is the terminal at {@code tty}: the child opens it after setsid, so it becomes the
+     * session's terminal, and takes it as descriptors 0, 1 and 2. Otherwise as {@link #spawn}.
+     */
+    int spawnOnTerminal(String[] argv, String[] env, String dir, String tty);
+
     /** waitpid(2): {pid, raw status}, or {0, 0} with WNOHANG when the child still runs. */
     int[] waitpid(int pid, int options);
 
     /** pidfd_open(2): a descriptor that polls readable when the process exits. */
     int pidfdOpen(int pid);
 
-    /** kill(2). */
-    void kill(int pid, int signal);
-
     /** getpid(2). */
     int getpid();
+
+    /** gettid(2): the calling thread's kernel id. */
+    int gettid();
+
+    // ------------------------------------------------------------ sys/socket.h, netinet/in.h, netinet/tcp.h, netdb.h
+
+    int AF_UNIX = 1, AF_INET = 2, AF_INET6 = 10, AF_UNSPEC = 0;
+    int SOCK_STREAM = 1, SOCK_DGRAM = 2, SOCK_NONBLOCK = 04000, SOCK_CLOEXEC = 02000000;
+    int SOL_SOCKET = 1, SO_REUSEADDR = 2, SO_ERROR = 4, SO_PEERCRED = 17;
+    int IPPROTO_TCP = 6, TCP_NODELAY = 1, IPPROTO_IPV6 = 41, IPV6_V6ONLY = 26;
+    int SHUT_RD = 0, SHUT_WR = 1, SHUT_RDWR = 2;
+    /** MSG_PEEK looks without taking; MSG_TRUNC reports a datagram's real length even when it does not fit. */
+    int MSG_PEEK = 0x2, MSG_TRUNC = 0x20, MSG_DONTWAIT = 0x40, MSG_NOSIGNAL = 0x4000;
 
     /** socket(2); returns the new descriptor. */
     int socket(int domain, int type, int protocol);
@@ -162,35 +251,17 @@ public interface LibC {
      */
     byte[][] getaddrinfo(String host, int family, int socktype);
 
-    /** The C library's text for errno (strerror). */
-    String strerror(int errno);
+    // ------------------------------------------------------------ sys/mman.h, sys/ipc.h, sys/shm.h (shared memory)
 
-    // ---------------------------------------------------------------- datagram sizes (h7chan)
-
-    /** recv(2) flags: look without taking; report a datagram's real length even when it does not fit. */
-    int MSG_PEEK = 0x2, MSG_TRUNC = 0x20;
-
-    // ---- the shell (h7shell): is a standard stream a terminal?
-
-    /** isatty(3): whether fd refers to a terminal (false for a pipe, a file, /dev/null or a bad fd). */
-    boolean isatty(int fd);
-
-    // --- shared memory segments (issue 8) ---
-
-    int PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1, MS_SYNC = 4, SEEK_END = 2;
-    int IPC_CREAT = 01000, IPC_EXCL = 02000, IPC_RMID = 0, IPC_STAT = 2, SHM_RDONLY = 010000;
+    int PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1, MS_SYNC = 4;
+    int IPC_CREAT = 01000, IPC_EXCL = 02000, IPC_NOWAIT = 04000, IPC_RMID = 0, IPC_STAT = 2;
+    int SHM_RDONLY = 010000;
 
     /** shm_open(3): opens (with O_CREAT, creates) the POSIX shared memory object name ("/name"); returns the descriptor. */
     int shmOpen(String name, int oflag, int mode);
 
     /** shm_unlink(3): removes the name; mappings that exist stay valid until unmapped. */
     void shmUnlink(String name);
-
-    /** ftruncate(2): sets the size of the file or shared memory object; new bytes read as zero. */
-    void ftruncate(int fd, long length);
-
-    /** lseek(2): the resulting offset (with SEEK_END and 0, the size). */
-    long lseek(int fd, long offset, int whence);
 
     /**
      * mmap(2) of {@code length} bytes of fd from {@code offset}, at an address the kernel
@@ -219,15 +290,9 @@ public interface LibC {
     /** shmctl(2) IPC_RMID: marks the segment for removal once the last process detaches. */
     void shmctlRemove(int shmid);
 
-    /** read(2) into native memory (a mapping): bytes read, 0 at end of file, or WOULD_BLOCK. */
-    long read(int fd, java.lang.foreign.MemorySegment dst);
+    // ------------------------------------------------------------ mqueue.h, semaphore.h, sys/msg.h (queues and semaphores)
 
-    /** write(2) from native memory (a mapping): bytes written or WOULD_BLOCK. */
-    long write(int fd, java.lang.foreign.MemorySegment src);
-
-    // --- POSIX/System V queues and semaphores (issue 8) ---
-    int IPC_NOWAIT = 04000, MSG_NOERROR = 010000; // IPC_CREAT, IPC_EXCL: above, with the segments
-    int ENOMSG = 42, EIDRM = 43;
+    int MSG_NOERROR = 010000;
 
     /**
      * mq_open(3): opens (with O_CREAT, creates) the POSIX message queue name; maxMsg and msgSize
@@ -295,9 +360,12 @@ public interface LibC {
     /** msgctl(2) IPC_RMID: removes the System V queue. */
     void msgctlRemove(int msqid);
 
-    // --- signals and pseudo-terminals (issue 9) ---
+    // ------------------------------------------------------------ stdlib.h (pty), termios.h, sys/ioctl.h, unistd.h (terminals)
 
     int TIOCGWINSZ = 0x5413, TIOCSWINSZ = 0x5414, TCSANOW = 0, ECHO = 010, TERMIOS_LFLAG_OFFSET = 12;
+
+    /** isatty(3): whether fd refers to a terminal (false for a pipe, a file, /dev/null or a bad fd). */
+    boolean isatty(int fd);
 
     /** posix_openpt(3): a new pseudo-terminal master; flags O_RDWR, O_NOCTTY, O_CLOEXEC. */
     int posixOpenpt(int flags);
@@ -326,63 +394,26 @@ public interface LibC {
     /** cfmakeraw(3) applied to a struct termios in place. */
     void cfmakeraw(byte[] termios);
 
-    /**
-     * posix_spawnp(3) of {@code argv} in a new session (POSIX_SPAWN_SETSID) whose controlling
-     * terminal is the terminal at {@code tty}: the child opens it after setsid, so it becomes the
-     * session's terminal, and takes it as descriptors 0, 1 and 2. Otherwise as {@link #spawn}.
-     */
-    int spawnOnTerminal(String[] argv, String[] env, String dir, String tty);
-
-    // ---- processes and standard streams (spawn :detach, (stdin)/(stdout)/(stderr))
-
-    /**
-     * posix_spawnp(3) as {@link #spawn(String[], String[], String, int[])}; with newSession the
-     * child starts a session of its own (POSIX_SPAWN_SETSID, setsid(2)): no controlling terminal,
-     * so a terminal's Ctrl-C and hang-up do not reach it.
-     */
-    int spawn(String[] argv, String[] env, String dir, int[] stdio, boolean newSession);
+    // ------------------------------------------------------------ signal.h
 
     int SIGKILL = 9, SIGTERM = 15;
-    int F_DUPFD_CLOEXEC = 1030;
-    int S_IFMT = 0170000, S_IFIFO = 0010000, S_IFCHR = 0020000, S_IFREG = 0100000, S_IFSOCK = 0140000;
-
-    /** dup2(2): makes newfd a copy of oldfd (closing newfd first). */
-    void dup2(int oldfd, int newfd);
-
-    /** fstat(2)'s st_mode of fd: the file type bits (S_IFMT) and the permissions. */
-    int fstatMode(int fd);
-
-    // ---- signal traps with the sender (issue 9: sigaction and a siginfo forwarder)
-
-    /** sa_handler values, sa_flags bits, and struct sigaction's layout (the same on x86_64 and aarch64 glibc). */
+    /** sa_handler values and sa_flags bits (struct sigaction itself: {@link SigAction}). */
     long SIG_DFL = 0, SIG_IGN = 1;
     int SA_SIGINFO = 4, SA_RESTART = 0x10000000;
-    int SIGACTION_SIZE = 152, SA_FLAGS_OFFSET = 136;
-    /** sizeof(siginfo_t), and where si_pid and si_uid sit for kill(2), sigqueue(3) and the kernel's SIGCHLD. */
-    int SIGINFO_SIZE = 128, SI_PID_OFFSET = 16, SI_UID_OFFSET = 20;
+
+    /** kill(2). */
+    void kill(int pid, int signal);
 
     /**
-     * sigaction(2): installs {@code act} (a struct sigaction's {@link #SIGACTION_SIZE} bytes, see
-     * {@link #sigactionOf}; null only asks) for sig and returns the action that was there, as
+     * sigaction(2): installs {@code act} (a struct sigaction's {@link SigAction#SIZE} bytes, see
+     * {@link SigAction#of}; null only asks) for sig and returns the action that was there, as
      * bytes that can be installed again to restore it exactly.
      */
     byte[] sigaction(int sig, byte[] act);
 
-    /** A struct sigaction with handler (or SIG_DFL, SIG_IGN), flags and an empty sa_mask. */
-    static byte[] sigactionOf(long handler, int flags) {
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(SIGACTION_SIZE).order(java.nio.ByteOrder.nativeOrder());
-        b.putLong(0, handler).putInt(SA_FLAGS_OFFSET, flags);
-        return b.array();
-    }
-
-    /** The sa_handler (or sa_sigaction) of a struct sigaction from {@link #sigaction}. */
-    static long sigactionHandler(byte[] act) {
-        return java.nio.ByteBuffer.wrap(act).order(java.nio.ByteOrder.nativeOrder()).getLong(0);
-    }
-
     /**
      * The address of an SA_SIGINFO signal handler that does one thing, async-signal-safe: a raw
-     * write(2) of its siginfo_t ({@link #SIGINFO_SIZE} bytes, atomic on a pipe) to fd, then
+     * write(2) of its siginfo_t ({@link SigAction#SIGINFO_SIZE} bytes, atomic on a pipe) to fd, then
      * returns. No errno is touched, nothing allocated; on a full non-blocking pipe the signal
      * is dropped. Run by any thread but {@code tid}, it also adds the signal to the mask that
      * thread gets back on return (the ucontext's uc_sigmask), so the kernel sends the next ones
@@ -392,6 +423,8 @@ public interface LibC {
      */
     long sigInfoForwarder(int fd, int tid);
 
-    /** gettid(2): the calling thread's kernel id. */
-    int gettid();
+    // ------------------------------------------------------------ string.h
+
+    /** The C library's text for errno (strerror). */
+    String strerror(int errno);
 }

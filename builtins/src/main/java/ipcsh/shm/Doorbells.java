@@ -2,7 +2,7 @@ package ipcsh.shm;
 
 import ipcsh.IpcException;
 import ipcsh.os.Errno;
-import ipcsh.os.FileCalls;
+import ipcsh.os.FileStat;
 import ipcsh.os.LibC;
 import ipcsh.os.OsException;
 
@@ -22,7 +22,7 @@ final class Doorbells {
     /** The only doorbell directories an opener accepts: straight under /tmp, so no other component to swap. */
     private static final Pattern DIR = Pattern.compile("/tmp/ipcsh-ring-[A-Za-z0-9_-]{1,64}");
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final int OPEN_FIFO = LibC.O_RDWR | LibC.O_NONBLOCK | LibC.O_CLOEXEC | FileCalls.O_NOFOLLOW;
+    private static final int OPEN_FIFO = LibC.O_RDWR | LibC.O_NONBLOCK | LibC.O_CLOEXEC | LibC.O_NOFOLLOW;
     private static final int O_PATH = 010000000;
 
     final String dir;
@@ -40,13 +40,13 @@ final class Doorbells {
      * the directory 0700 plus search (never read or write) for the classes the ring admits.
      */
     static Doorbells create(String builtin, String ring, int perms) {
-        FileCalls f = FileCalls.get();
+        LibC f = LibC.get();
         int me = f.geteuid();
         String path;
         for (int attempt = 0; ; attempt++) {
             path = PARENT + "/" + PREFIX + randomName();
             try {
-                f.mkdirat(FileCalls.AT_FDCWD, path, 0700); // fails on anything there, a symlink too
+                f.mkdirat(LibC.AT_FDCWD, path, 0700); // fails on anything there, a symlink too
                 break;
             } catch (OsException e) {
                 if (e.errno() != Errno.EEXIST || attempt == 20) {
@@ -58,7 +58,7 @@ final class Doorbells {
         int dfd = -1, r = -1, w = -1;
         try {
             try {
-                dfd = f.openat(FileCalls.AT_FDCWD, path, LibC.O_RDONLY | LibC.O_CLOEXEC | FileCalls.O_DIRECTORY | FileCalls.O_NOFOLLOW, 0);
+                dfd = f.openat(LibC.AT_FDCWD, path, LibC.O_RDONLY | LibC.O_CLOEXEC | LibC.O_DIRECTORY | LibC.O_NOFOLLOW, 0);
             } catch (OsException e) {
                 throw new OsException(builtin, ring + " doorbells " + path, e.errno());
             }
@@ -78,7 +78,7 @@ final class Doorbells {
                 quietly(() -> f.unlinkat(d, WRITER, 0));
             }
             String made = path;
-            quietly(() -> f.unlinkat(FileCalls.AT_FDCWD, made, FileCalls.AT_REMOVEDIR)); // ours, and empty now
+            quietly(() -> f.unlinkat(LibC.AT_FDCWD, made, LibC.AT_REMOVEDIR)); // ours, and empty now
             throw e;
         } finally {
             if (dfd >= 0) LibC.get().close(dfd);
@@ -99,7 +99,7 @@ final class Doorbells {
             throw new IpcException(builtin + " \"" + ring + "\": its header names \"" + dir + "\" as doorbell directory; a ring's"
                     + " doorbells are in /tmp/ipcsh-ring-NAME");
         }
-        FileCalls f = FileCalls.get();
+        LibC f = LibC.get();
         int dfd = openDir(builtin, ring, dir);
         int r = -1, w = -1;
         try {
@@ -121,10 +121,10 @@ final class Doorbells {
      */
     static void remove(String dir, int owner) {
         if (!DIR.matcher(dir).matches()) return;
-        FileCalls f = FileCalls.get();
+        LibC f = LibC.get();
         int dfd;
         try {
-            dfd = f.openat(FileCalls.AT_FDCWD, dir, O_PATH | LibC.O_CLOEXEC | FileCalls.O_DIRECTORY | FileCalls.O_NOFOLLOW, 0);
+            dfd = f.openat(LibC.AT_FDCWD, dir, O_PATH | LibC.O_CLOEXEC | LibC.O_DIRECTORY | LibC.O_NOFOLLOW, 0);
         } catch (OsException e) {
             return;
         }
@@ -139,7 +139,7 @@ final class Doorbells {
             }
             // by path: /tmp is sticky, so only the directory's owner (or root) could have swapped it,
             // and rmdir neither follows a symlink nor removes a directory that is not empty
-            f.unlinkat(FileCalls.AT_FDCWD, dir, FileCalls.AT_REMOVEDIR);
+            f.unlinkat(LibC.AT_FDCWD, dir, LibC.AT_REMOVEDIR);
         } catch (RuntimeException ignored) {
             // not ours to remove, or not empty: leave it
         } finally {
@@ -155,8 +155,8 @@ final class Doorbells {
 
     private static int openDir(String builtin, String ring, String dir) {
         try {
-            return FileCalls.get().openat(FileCalls.AT_FDCWD, dir,
-                    O_PATH | LibC.O_CLOEXEC | FileCalls.O_DIRECTORY | FileCalls.O_NOFOLLOW, 0);
+            return LibC.get().openat(LibC.AT_FDCWD, dir,
+                    O_PATH | LibC.O_CLOEXEC | LibC.O_DIRECTORY | LibC.O_NOFOLLOW, 0);
         } catch (OsException e) {
             String hint = switch (Errno.name(e.errno())) {
                 case "ENOENT" -> "the ring's doorbell directory is gone (removed by hand?); shm-unlink the ring and make it again";
@@ -168,16 +168,16 @@ final class Doorbells {
         }
     }
 
-    private static void checkDir(String builtin, String ring, String dir, FileCalls.Stat st, int owner) {
-        if (st.type() != FileCalls.S_IFDIR || st.uid() != owner || (st.perms() & 0022) != 0) {
+    private static void checkDir(String builtin, String ring, String dir, FileStat st, int owner) {
+        if (st.type() != LibC.S_IFDIR || st.uid() != owner || (st.perms() & 0022) != 0) {
             throw new IpcException(String.format("%s \"%s\": doorbell directory %s is not a directory of uid %d that only"
                     + " its owner can write (it is %s, uid %d, mode %04o); refusing to use it", builtin, ring, dir, owner,
-                    st.type() == FileCalls.S_IFDIR ? "a directory" : "not a directory", st.uid(), st.perms()));
+                    st.type() == LibC.S_IFDIR ? "a directory" : "not a directory", st.uid(), st.perms()));
         }
     }
 
     private static int makeFifo(String builtin, String ring, int dfd, String dir, String name, int perms, int me) {
-        FileCalls f = FileCalls.get();
+        LibC f = LibC.get();
         try {
             f.mkfifoat(dfd, name, 0600);
         } catch (OsException e) {
@@ -194,7 +194,7 @@ final class Doorbells {
     }
 
     private static int openFifo(String builtin, String ring, int dfd, String dir, String name, int owner) {
-        FileCalls f = FileCalls.get();
+        LibC f = LibC.get();
         int fd;
         try {
             fd = f.openat(dfd, name, OPEN_FIFO, 0);
@@ -202,7 +202,7 @@ final class Doorbells {
             throw new OsException(builtin, ring + " doorbell " + dir + "/" + name, e.errno(),
                     e.errno() == Errno.EACCES ? "the ring's mode does not let this user open its doorbells" : null);
         }
-        FileCalls.Stat st = f.fstat(fd);
+        FileStat st = f.fstat(fd);
         if (st.type() != LibC.S_IFIFO || st.uid() != owner) {
             LibC.get().close(fd);
             throw new IpcException(String.format("%s \"%s\": doorbell %s/%s is not a FIFO of uid %d (type %06o, uid %d);"

@@ -7,7 +7,6 @@ import ipcsh.chan.MemoryDriver;
 import ipcsh.chan.Waiter;
 import ipcsh.os.AtExit;
 import ipcsh.os.Errno;
-import ipcsh.os.FileCalls;
 import ipcsh.os.FileId;
 import ipcsh.os.LibC;
 import ipcsh.os.OsException;
@@ -124,7 +123,7 @@ public final class RingDriver implements MemoryDriver {
             seg.unlist();
             MemorySegment m = seg.memory();
             if (m.byteSize() > HEADER && (int) I32.getVolatile(m, OFF_MAGIC) == MAGIC && (int) I32.getVolatile(m, OFF_VERSION) == VERSION) {
-                Doorbells.remove(directory(m), FileCalls.get().fstat(seg.fd()).uid());
+                Doorbells.remove(directory(m), LibC.get().fstat(seg.fd()).uid());
             }
         } catch (RuntimeException | InternalError ignored) {
             // a damaged or truncated header names nothing to remove
@@ -150,7 +149,7 @@ public final class RingDriver implements MemoryDriver {
         Segment seg = Segments.shm(name, new Segments.Request(builtin, true, create, exclusive,
                 create ? size + HEADER : -1, perms, false), true);
         seg.unlist();
-        FileCalls f = FileCalls.get();
+        LibC f = LibC.get();
         Doorbells bells = null;
         boolean madeBells = false;
         try {
@@ -311,7 +310,7 @@ public final class RingDriver implements MemoryDriver {
     private IpcException truncated() {
         long now = -1;
         try {
-            now = FileCalls.get().fstat(segment.fd()).size();
+            now = LibC.get().fstat(segment.fd()).size();
         } catch (RuntimeException ignored) {
             // closed: say it without the size
         }

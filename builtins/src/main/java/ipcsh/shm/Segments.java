@@ -52,7 +52,7 @@ public final class Segments {
         int fd = openExclusiveFirst(r, name, created, flags -> c.shmOpen(name, flags, r.perms));
         if (keepFd && r.create && !created[0]) {
             try {
-                ipcsh.os.FileCalls f = ipcsh.os.FileCalls.get();
+                ipcsh.os.LibC f = ipcsh.os.LibC.get();
                 int owner = f.fstat(fd).uid(), me = f.geteuid();
                 if (owner != me) {
                     throw new IpcException(r.builtin + " \"" + name + "\": exists and belongs to uid " + owner + ", not to this user"

@@ -1,6 +1,7 @@
 package ipcsh.lang;
 
 import ipcsh.IpcException;
+import ipcsh.os.Errno;
 import ipcsh.os.LibC;
 import ipcsh.os.OsException;
 
@@ -28,11 +29,11 @@ public final class TokenFile {
         try {
             fd = LibC.get().open(file, LibC.O_RDONLY | LibC.O_CLOEXEC | LibC.O_NOCTTY | LibC.O_NONBLOCK | LibC.O_NOFOLLOW, 0);
         } catch (OsException e) {
-            if (e.errno() == 40) throw new IpcException(at + ": is a symbolic link (ELOOP); name the file itself");
+            if (e.errno() == Errno.ELOOP) throw new IpcException(at + ": is a symbolic link (ELOOP); name the file itself");
             throw new IpcException(at + ": " + ipcsh.os.Errno.text(e.errno()) + " (" + e.errnoName() + ")");
         }
         try {
-            int mode = LibC.get().fstatMode(fd);
+            int mode = LibC.get().fstat(fd).mode();
             if ((mode & LibC.S_IFMT) != LibC.S_IFREG) throw new IpcException(at + ": is not a regular file");
             Path self = Path.of("/proc/self/fd/" + fd); // stat(2) through it is fstat(2) of the descriptor
             int uid = (Integer) Files.getAttribute(self, "unix:uid");

@@ -7,9 +7,9 @@ import ipcsh.chan.TimeoutError;
 import ipcsh.chan.Waiter;
 import ipcsh.os.AtExit;
 import ipcsh.os.Errno;
-import ipcsh.os.FileCalls;
 import ipcsh.os.FileId;
 import ipcsh.os.FileOwner;
+import ipcsh.os.FileStat;
 import ipcsh.os.LibC;
 import ipcsh.os.OsException;
 
@@ -26,7 +26,7 @@ import java.util.Map;
  * open is done here with poll and retries, bounded by :timeout and Ctrl-C.
  */
 public final class FifoDriver extends FdDriver {
-    private static final int S_IFMT = 0170000, S_IFIFO = 0010000, ELOOP = 40;
+    private static final int S_IFMT = 0170000, S_IFIFO = 0010000;
     private final String path;
     private final String mode;
 
@@ -171,13 +171,13 @@ public final class FifoDriver extends FdDriver {
         try {
             fd = LibC.get().open(path, flags, 0);
         } catch (OsException e) {
-            if (e.errno() != ELOOP) throw e;
+            if (e.errno() != Errno.ELOOP) throw e;
             throw new OsException("open", path, e.errno(), "refused: it is a symbolic link now, not a FIFO"
                     + (named == null ? "" : " (something replaced the FIFO that was there)"));
         }
-        FileCalls.Stat st;
+        FileStat st;
         try {
-            st = FileCalls.get().fstat(fd);
+            st = LibC.get().fstat(fd);
         } catch (RuntimeException e) {
             LibC.get().close(fd);
             throw e;

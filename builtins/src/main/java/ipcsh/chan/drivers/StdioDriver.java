@@ -61,7 +61,7 @@ public final class StdioDriver extends FdDriver {
         LibC c = LibC.get();
         int mode;
         try {
-            mode = c.fstatMode(std);
+            mode = c.fstat(std).mode();
         } catch (OsException e) {
             throw new IpcException(NAMES[std] + ": fd " + std + " is not open (" + e.errnoName() + ")", e.data());
         }

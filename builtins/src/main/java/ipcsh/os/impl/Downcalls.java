@@ -1,0 +1,130 @@
+package ipcsh.os.impl;
+
+import ipcsh.os.Errno;
+import ipcsh.os.LibC;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+/**
+ * The linking every area of {@link FfmLibC} shares: libc's symbols, a {@link Link} per function
+ * linked on first call, errno captured per call (captureCallState) into a per-thread segment,
+ * never shared state (the reactor and the interpreter call concurrently), and {@link #rethrow}.
+ * The areas extend one another in a line (files, processes, sockets, ipc, terminals, signals)
+ * so that every call stays a plain method of the one final {@link FfmLibC}: the hot calls keep
+ * their static final handles and a call path no longer than before.
+ */
+abstract class Downcalls implements LibC {
+    static final Linker LINKER = Linker.nativeLinker();
+    static final SymbolLookup LIBC = LINKER.defaultLookup();
+    static final MemoryLayout STATE = Linker.Option.captureStateLayout();
+
+    /** errno's place in the capture state: found by walking the struct, as a layout path's VarHandle
+     *  initialised the JDK's LayoutPath machinery (~4 ms of the first IPC call) for one int. */
+    static final long ERRNO_OFFSET = errnoOffset();
+    static final Linker.Option ERRNO_CAPTURE = Linker.Option.captureCallState("errno");
+    static final int EINTR = Errno.EINTR, EAGAIN = Errno.EAGAIN;
+    final ThreadLocal<MemorySegment> state = ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(STATE));
+
+    static MemorySegment symbol(String name) {
+        return LIBC.find(name).orElseThrow(() -> new AssertionError("libc has no " + name));
+    }
+
+    static Link errnoCall(String name, ValueLayout ret, ValueLayout... args) {
+        return linkedOnFirstCall(name, FunctionDescriptor.of(ret, args), ERRNO_CAPTURE);
+    }
+
+    static Link critical(String name, ValueLayout ret, ValueLayout... args) {
+        return linkedOnFirstCall(name, FunctionDescriptor.of(ret, args), ERRNO_CAPTURE, Linker.Option.critical(true));
+    }
+
+    static Link plain(String name, FunctionDescriptor fd) {
+        return linkedOnFirstCall(name, fd);
+    }
+
+    final int errno(MemorySegment st) {
+        return st.get(JAVA_INT, ERRNO_OFFSET);
+    }
+
+    private static long errnoOffset() {
+        long offset = 0;
+        for (MemoryLayout m : ((java.lang.foreign.StructLayout) STATE).memberLayouts()) {
+            if (m.name().filter("errno"::equals).isPresent()) return offset;
+            offset += m.byteSize();
+        }
+        throw new AssertionError("no errno in " + STATE);
+    }
+
+    static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) return r;
+        if (t instanceof Error e) throw e;
+        return new IllegalStateException(t);
+    }
+
+    /**
+     * A libc function whose downcall handle is made when first called. Linking costs
+     * milliseconds per function shape (the JDK generates a class for each), over 100 ms of CPU
+     * for all of libc's calls here, and a script uses a handful. So is wrapping a handle in
+     * another one that links it lazily: each shape of combinator spins classes too, and building
+     * those wrappers for all ~85 functions kept the first IPC builtin of every script (a spawn, a
+     * pipe) waiting 50-70 ms. A call site says {@code (int) f.get().invokeExact(...)}. The symbol
+     * is looked up at once, so a missing one is still an error at start-up.
+     */
+    static Link linkedOnFirstCall(String name, FunctionDescriptor fd, Linker.Option... options) {
+        return new Link(symbol(name), fd, options);
+    }
+
+    /** One libc function's downcall, linked when first asked for. */
+    static final class Link {
+        private final MemorySegment address;
+        private final FunctionDescriptor fd;
+        private final Linker.Option[] options;
+        private volatile MethodHandle handle;
+
+        Link(MemorySegment address, FunctionDescriptor fd, Linker.Option[] options) {
+            this.address = address;
+            this.fd = fd;
+            this.options = options;
+        }
+
+        MethodHandle get() {
+            MethodHandle h = handle;
+            if (h == null) handle = h = LINKER.downcallHandle(address, fd, options);
+            return h;
+        }
+    }
+
+    // The hot path's errno (issue 11): the calling thread's segment found without a ThreadLocal
+    // lookup (its weak reference check was ~5% of a round trip's Java time), since the
+    // interpreter thread makes nearly all of the read, write and poll calls. A wait's pollfds
+    // reuse the thread's buffer instead of an arena's malloc and free per poll.
+
+    /** A thread's errno segment, and room for the pollfds of a wait (a blocking verb's: its descriptor, Ctrl-C's, queued writers'). */
+    record OwnedState(Thread owner, MemorySegment segment, MemorySegment pollfds) {}
+
+    static final int POLL_FDS = 8;
+    private final ThreadLocal<MemorySegment> pollfds = ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(8L * POLL_FDS, 8));
+
+    private volatile OwnedState lastState;
+
+    final MemorySegment state() {
+        return owned().segment();
+    }
+
+    final OwnedState owned() {
+        Thread t = Thread.currentThread();
+        OwnedState s = lastState;
+        if (s != null && s.owner() == t) return s;
+        s = new OwnedState(t, state.get(), pollfds.get());
+        lastState = s;
+        return s;
+    }
+}
