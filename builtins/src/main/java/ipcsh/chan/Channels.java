@@ -33,15 +33,4 @@ public final class Channels {
         l.sort((a, b) -> Long.compare(a.serial(), b.serial()));
         return l;
     }
-
-    /** Closes every open channel, best effort (shell exit). */
-    public static void closeAll() {
-        for (Channel ch : list()) {
-            try {
-                ch.close();
-            } catch (RuntimeException ignored) {
-                // at exit an unflushable peer must not stop the rest from closing
-            }
-        }
-    }
 }

@@ -21,10 +21,6 @@ public enum Framing {
                 + " (expected lines, raw, netstring, u16be, u32be, u32le or json-lines)");
     }
 
-    public boolean lengthPrefixed() {
-        return this == U16BE || this == U32BE || this == U32LE;
-    }
-
     public int prefixBytes() {
         return this == U16BE ? 2 : 4;
     }
