@@ -15,4 +15,10 @@ public final class ExitRequest extends Error {
     public int status() {
         return status;
     }
+
+    /** The (exit n) inside t or its causes, or null: Clojure and GraalJS wrap what a form throws, and (exit n) deep inside must still exit. */
+    public static ExitRequest in(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) if (c instanceof ExitRequest e) return e;
+        return null;
+    }
 }

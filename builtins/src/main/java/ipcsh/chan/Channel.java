@@ -101,7 +101,6 @@ public final class Channel implements Closeable {
     public int readFd() { return readClosed || closed ? -1 : driver.readFd(); }
     public int writeFd() { return writeClosed || closed ? -1 : driver.writeFd(); }
     public boolean isClosed() { return closed; }
-    public boolean isBinary() { return charset == null; }
     public Framing framing() { return framing; }
 
     /** True when a read verb would return data without touching the OS (Tcl raises readable then). */

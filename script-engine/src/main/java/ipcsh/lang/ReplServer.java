@@ -51,7 +51,6 @@ public final class ReplServer implements Closeable {
     public static final String REFUSED = "refused: ";
 
     private static final AtomicInteger SERIAL = new AtomicInteger();
-    private static final Set<ReplServer> OPEN = ConcurrentHashMap.newKeySet();
 
     private final Path path;
     private final ReplListener server;
@@ -117,7 +116,6 @@ public final class ReplServer implements Closeable {
 
     private ReplServer serve() {
         ReplServer rs = this;
-        OPEN.add(rs);
         rs.loop.hold();
         Thread t = new Thread(rs::acceptLoop, rs.id + "-accept");
         t.setDaemon(true);
@@ -205,7 +203,6 @@ public final class ReplServer implements Closeable {
         server.shutdown();
         server.removeFile();
         AtExit.cancel(this);
-        OPEN.remove(this);
         for (Session s : sessions) s.end();
         holdsLoop(false);
     }
@@ -359,7 +356,7 @@ public final class ReplServer implements Closeable {
             }
             flushOut();
             if (failure != null) {
-                if (failure instanceof ipcsh.ExitRequest || ipcsh.lang.Session.exitIn(failure) != null) {
+                if (failure instanceof ipcsh.ExitRequest || ipcsh.ExitRequest.in(failure) != null) {
                     throw failure instanceof RuntimeException re ? re : new RuntimeException(failure);
                 }
                 RT.var("clojure.core", "*e").set(failure);

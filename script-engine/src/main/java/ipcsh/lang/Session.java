@@ -208,7 +208,7 @@ public final class Session {
             } catch (InterruptedException e) {
                 return 130;
             } catch (Throwable t) {
-                ExitRequest exit = exitIn(t);
+                ExitRequest exit = ExitRequest.in(t);
                 flushOut();
                 if (exit != null) return exit.status();
                 err.print(errors.render(t));
@@ -216,12 +216,6 @@ public final class Session {
                 return 1;
             }
         });
-    }
-
-    /** Clojure wraps what a form throws; (exit n) deep inside must still exit. */
-    static ExitRequest exitIn(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) if (c instanceof ExitRequest e) return e;
-        return null;
     }
 
     private static void flushOut() {

@@ -87,7 +87,7 @@ public final class JsBridge {
         try {
             v = ClojureRuntime.load(new StringReader(code), "<clj>", "<clj>");
         } catch (RuntimeException e) {
-            ipcsh.ExitRequest exit = JsEngine.exitIn(e);
+            ipcsh.ExitRequest exit = ipcsh.ExitRequest.in(e);
             if (exit != null) throw engine.exit(exit.status());
             throw engine.jsError(new IpcException(ErrorReport.message(e), Map.of(), e));
         } catch (ipcsh.ExitRequest e) {

@@ -340,12 +340,6 @@ final class JsEngine {
         return "ipc";
     }
 
-    /** Clojure wraps what a form throws; (exit n) deep inside must still exit. */
-    static ExitRequest exitIn(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) if (c instanceof ExitRequest e) return e;
-        return null;
-    }
-
     // ------------------------------------------------------------------ async
 
     /**
@@ -666,7 +660,7 @@ final class JsEngine {
             } catch (ExitRequest e) {
                 throw exit(e.status());
             } catch (RuntimeException e) {
-                ExitRequest exit = exitIn(e);
+                ExitRequest exit = ExitRequest.in(e);
                 if (exit != null) throw exit(exit.status());
                 if (e.getCause() instanceof IpcException ie) throw jsError(ie);
                 throw e;

@@ -36,17 +36,9 @@ public final class Repl {
 
     private Repl() {}
 
-    public static int start(boolean debug) {
-        return start(debug, "clj", false);
-    }
-
-    public static int start(boolean debug, String lang) {
-        return start(debug, lang, false);
-    }
-
     /** The one line the REPL greets with (none with -q). */
     static String banner() {
-        return "ipcsh " + ipcsh.shell.Main.VERSION + " (Clojure " + RT.var("clojure.core", "clojure-version").invoke()
+        return "ipcsh " + ipcsh.shell.Main.version() + " (Clojure " + RT.var("clojure.core", "clojure-version").invoke()
                + ", JDK " + Runtime.version().feature() + "." + Runtime.version().interim() + "." + Runtime.version().update()
                + "): (help) for help, Ctrl-D to exit";
     }
@@ -156,7 +148,7 @@ public final class Repl {
                     }
                     if (r.after() != null) error(reader, session, r.after(), color);
                 } catch (Throwable t) {
-                    ExitRequest exit = exitIn(t);
+                    ExitRequest exit = ExitRequest.in(t);
                     if (exit != null) {
                         done.complete(null);
                         throw exit;
@@ -193,10 +185,5 @@ public final class Repl {
 
     private static void afterCtrlC(LineReader reader) {
         if (CTRL_C.getAndSet(false)) reader.getTerminal().writer().println();
-    }
-
-    private static ExitRequest exitIn(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) if (c instanceof ExitRequest e) return e;
-        return null;
     }
 }
