@@ -3,7 +3,6 @@ package ipcsh.builtins;
 import ipcsh.Keyword;
 import ipcsh.chan.Channel;
 import ipcsh.chan.Expect;
-import ipcsh.chan.drivers.ProcessDriver;
 import ipcsh.registry.Args;
 import ipcsh.registry.Callback;
 import ipcsh.registry.Options;
@@ -70,7 +69,7 @@ public final class ExpectBuiltins implements Registry.Group {
                     Channel ch = a.arity(2, 2).channel(0);
                     Object s = a.get(1);
                     if (!(s instanceof String) && !(s instanceof byte[])) throw a.wrongType(1, "a string");
-                    boolean pty = ch.driver() instanceof ProcessDriver p && p.pty();
+                    boolean pty = ch.driver().terminal();
                     if (s instanceof String str) ch.write(str + (pty ? "\r" : "\n"));
                     else {
                         ch.write(s);

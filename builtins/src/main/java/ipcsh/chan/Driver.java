@@ -55,6 +55,14 @@ public interface Driver {
         return false;
     }
 
+    /**
+     * Whether the other end is a terminal (a child on a pty): it has a window size to set, and a
+     * person's Enter there is a carriage return (interact, send-line).
+     */
+    default boolean terminal() {
+        return false;
+    }
+
     /** Message channels (datagrams, queues) move whole messages: one read is one message. */
     default boolean messages() {
         return false;

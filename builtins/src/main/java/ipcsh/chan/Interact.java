@@ -2,7 +2,6 @@ package ipcsh.chan;
 
 import ipcsh.IpcException;
 import ipcsh.Keyword;
-import ipcsh.chan.drivers.ProcessDriver;
 import ipcsh.os.LibC;
 import ipcsh.os.OsException;
 
@@ -28,7 +27,7 @@ public final class Interact {
             // stdin is not a terminal: copy it as it comes, without a terminal mode to set
         }
         if (saved != null) {
-            if (ch.driver() instanceof ProcessDriver p && p.pty()) {
+            if (ch.driver().terminal()) {
                 try {
                     int[] rc = c.getWindowSize(0);
                     ch.configure(java.util.Map.of("rows", (long) rc[0], "cols", (long) rc[1]));

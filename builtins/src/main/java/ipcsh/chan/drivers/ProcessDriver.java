@@ -233,8 +233,9 @@ public final class ProcessDriver extends FdDriver {
         }
     }
 
-    /** Whether this is a pty child (send-line ends lines with a carriage return there, as a person's Enter key). */
-    public boolean pty() {
+    /** A pty child: send-line ends lines with a carriage return there, as a person's Enter key. */
+    @Override
+    public boolean terminal() {
         return tty != null;
     }
 
