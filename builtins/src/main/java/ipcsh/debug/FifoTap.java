@@ -60,12 +60,18 @@ public final class FifoTap implements Closeable {
         Path p = Path.of(path);
         try {
             int mode = (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-            if ((mode & 0170000) != 0010000) {
-                throw new IpcException("fifo-tap \"" + path + "\": is not a FIFO", Map.of("call", "fifo-tap", "path", path));
+            if (!ipcsh.os.FileType.is(mode, ipcsh.os.LibC.S_IFIFO)) {
+                throw new IpcException("fifo-tap \"" + path + "\": is not a FIFO (it is a " + ipcsh.os.FileType.name(mode) + ")",
+                        Map.of("call", "fifo-tap", "path", path));
             }
-        } catch (IOException e) {
+        } catch (java.nio.file.NoSuchFileException e) {
             throw new IpcException("fifo-tap \"" + path + "\": No such file or directory (ENOENT)",
                     Map.of("call", "fifo-tap", "path", path, "errno", "ENOENT"));
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new IpcException("fifo-tap \"" + path + "\": Permission denied (EACCES)",
+                    Map.of("call", "fifo-tap", "path", path, "errno", "EACCES"));
+        } catch (IOException e) {
+            throw new IpcException("fifo-tap \"" + path + "\": " + e.getMessage(), Map.of("call", "fifo-tap", "path", path));
         }
         // A reader blocked in open(2) holds no descriptor yet, but the kernel counts it: a
         // non-blocking open for writing succeeds exactly when some reader is there.

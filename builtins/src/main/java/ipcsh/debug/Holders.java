@@ -16,7 +16,6 @@ import java.util.stream.Stream;
 
 /** Who holds a file open (lsof PATH) and the FIFOs of a directory with their readers and writers. */
 public final class Holders {
-    private static final int S_IFMT = 0170000, S_IFIFO = 0010000, S_IFSOCK = 0140000;
 
     private Holders() {}
 
@@ -40,7 +39,7 @@ public final class Holders {
         }
         ProcFds procs = ProcFds.scan();
         List<Map<String, Object>> out = new ArrayList<>();
-        if ((mode & S_IFMT) == S_IFSOCK) {
+        if (ipcsh.os.FileType.is(mode, ipcsh.os.LibC.S_IFSOCK)) {
             for (Map<String, Object> s : SocketTable.list(real, null, null, false, "unix")) {
                 for (ProcFds.Fd f : procs.holding("socket:[" + s.get("inode") + "]")) {
                     Map<String, Object> m = ProcFds.holder(f);
@@ -96,11 +95,26 @@ public final class Holders {
             throw new IpcException("fifos \"" + dir + "\": " + why, Map.of("call", "fifos", "path", dir));
         }
         List<Path> found = new ArrayList<>();
-        try (Stream<Path> s = recursive ? Files.walk(d) : Files.list(d)) {
-            s.filter(Holders::isFifo).sorted().forEach(found::add);
-        } catch (IOException | java.io.UncheckedIOException e) {
+        try {
+            // a directory like /tmp changes while it is walked: a file or directory gone (or not
+            // readable) by the time it is looked at is skipped, never the whole listing's failure
+            Files.walkFileTree(d, java.util.EnumSet.noneOf(java.nio.file.FileVisitOption.class), recursive ? Integer.MAX_VALUE : 1,
+                    new java.nio.file.SimpleFileVisitor<>() {
+                        @Override
+                        public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes a) {
+                            if (a.isOther() && isFifo(f)) found.add(f);
+                            return java.nio.file.FileVisitResult.CONTINUE;
+                        }
+
+                        @Override
+                        public java.nio.file.FileVisitResult visitFileFailed(Path f, IOException e) {
+                            return java.nio.file.FileVisitResult.CONTINUE;
+                        }
+                    });
+        } catch (IOException e) {
             throw new IpcException("fifos \"" + dir + "\": " + e.getMessage(), Map.of("call", "fifos", "path", dir));
         }
+        found.sort(null);
         ProcFds procs = found.isEmpty() ? null : ProcFds.scan();
         List<Map<String, Object>> out = new ArrayList<>();
         for (Path f : found) {
@@ -130,7 +144,7 @@ public final class Holders {
 
     private static boolean isFifo(Path p) {
         try {
-            return ((Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS) & S_IFMT) == S_IFIFO;
+            return ipcsh.os.FileType.is((Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS), ipcsh.os.LibC.S_IFIFO);
         } catch (IOException | RuntimeException e) {
             return false;
         }

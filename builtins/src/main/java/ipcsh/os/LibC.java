@@ -43,8 +43,8 @@ public interface LibC {
     int AT_FDCWD = -100;
     int AT_REMOVEDIR = 0x200;
     int SPLICE_F_MOVE = 1, SPLICE_F_NONBLOCK = 2, SPLICE_F_MORE = 4;
-    int S_IFMT = 0170000, S_IFIFO = 0010000, S_IFCHR = 0020000, S_IFDIR = 0040000, S_IFREG = 0100000,
-        S_IFSOCK = 0140000;
+    int S_IFMT = 0170000, S_IFIFO = 0010000, S_IFCHR = 0020000, S_IFDIR = 0040000, S_IFBLK = 0060000,
+        S_IFREG = 0100000, S_IFLNK = 0120000, S_IFSOCK = 0140000;
     int SEEK_END = 2;
 
     /** open(2); returns the new descriptor. */

@@ -122,4 +122,49 @@ class DebuggingTest {
         e = assertThrows(IpcException.class, () -> call("tap", opts("listen", 0L, "to", 1L, "format", kw("xml"))));
         assertTrue(e.getMessage().startsWith("tap: unknown :format :xml"), e.getMessage());
     }
+
+    /** fifo-tap said "is not a FIFO" without saying what is there. */
+    @Test
+    void fifoTapSaysWhatIsThereWhenItIsNotAFifo() throws Exception {
+        String file = dir.file("plain.txt");
+        java.nio.file.Files.writeString(java.nio.file.Path.of(file), "x");
+        IpcException e = assertThrows(IpcException.class, () -> call("fifo-tap", file));
+        assertEquals("fifo-tap \"" + file + "\": is not a FIFO (it is a regular file)", e.getMessage());
+        e = assertThrows(IpcException.class, () -> call("fifo-tap", dir.file("missing.fifo")));
+        assertTrue(e.getMessage().endsWith(": No such file or directory (ENOENT)"), e.getMessage());
+    }
+
+    /** A listing of a directory whose files come and go (like /tmp) failed with NoSuchFileException when one vanished mid-walk. */
+    @Test
+    @Timeout(120)
+    void fifosOfADirectoryWhoseFilesComeAndGoNeverFailsAndFindsItsFifo() throws Exception {
+        String fifo = dir.file("kept.fifo");
+        call("mkfifo", fifo, opts("temp", true));
+        java.nio.file.Path churn = java.nio.file.Path.of(dir.file("churn"));
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread t = new Thread(() -> {
+            for (int i = 0; !stop.get(); i++) {
+                try {
+                    java.nio.file.Path sub = churn.resolve("d" + (i % 7));
+                    java.nio.file.Files.createDirectories(sub);
+                    java.nio.file.Path f = sub.resolve("f" + i);
+                    java.nio.file.Files.writeString(f, "x");
+                    java.nio.file.Files.delete(f);
+                    java.nio.file.Files.delete(sub);
+                } catch (java.io.IOException ignored) {
+                    // the walker may hold nothing; a race of our own making is fine here
+                }
+            }
+        });
+        t.start();
+        try {
+            for (int round = 0; round < 300; round++) {
+                List<Map<String, Object>> found = rows(call("fifos", dir.file(""), opts("recursive", true)));
+                assertEquals(1, found.size(), "round " + round + ": " + found);
+            }
+        } finally {
+            stop.set(true);
+            t.join();
+        }
+    }
 }

@@ -8,6 +8,7 @@ import ipcsh.chan.Waiter;
 import ipcsh.os.AtExit;
 import ipcsh.os.Errno;
 import ipcsh.os.FileId;
+import ipcsh.os.FileType;
 import ipcsh.os.FileOwner;
 import ipcsh.os.FileStat;
 import ipcsh.os.LibC;
@@ -26,7 +27,6 @@ import java.util.Map;
  * open is done here with poll and retries, bounded by :timeout and Ctrl-C.
  */
 public final class FifoDriver extends FdDriver {
-    private static final int S_IFMT = 0170000, S_IFIFO = 0010000;
     private final String path;
     private final String mode;
 
@@ -84,26 +84,13 @@ public final class FifoDriver extends FdDriver {
     /** "FIFO", "regular file", "directory"... or null when nothing is there. */
     static String fileType(String path) {
         try {
-            return typeName((Integer) Files.getAttribute(Path.of(path), "unix:mode", LinkOption.NOFOLLOW_LINKS));
+            return FileType.name((Integer) Files.getAttribute(Path.of(path), "unix:mode", LinkOption.NOFOLLOW_LINKS));
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException | RuntimeException e) {
             // Not being able to stat (EACCES on a parent) is reported by open itself.
             return null;
         }
-    }
-
-    private static String typeName(int m) {
-        return switch (m & S_IFMT) {
-            case S_IFIFO -> "FIFO";
-            case 0100000 -> "regular file";
-            case 0040000 -> "directory";
-            case 0140000 -> "socket";
-            case 0120000 -> "symbolic link";
-            case 0020000 -> "character device";
-            case 0060000 -> "block device";
-            default -> "special file";
-        };
     }
 
     /** {@link #open(String, String, boolean, int, boolean, boolean, long)} without :temp. */
@@ -183,8 +170,8 @@ public final class FifoDriver extends FdDriver {
             throw e;
         }
         String why = null;
-        if (st.type() != S_IFIFO) {
-            why = "it is not a FIFO now but a " + typeName(st.mode()) + " owned by uid " + st.uid();
+        if (st.type() != LibC.S_IFIFO) {
+            why = "it is not a FIFO now but a " + FileType.name(st.mode()) + " owned by uid " + st.uid();
         } else if (named != null && !named.equals(new FileId(st.dev(), st.ino()))) {
             why = "another FIFO (owned by uid " + st.uid() + ") replaced the one that was there";
         }
