@@ -1,18 +1,18 @@
 package ipcsh.registry;
 
-import ipcsh.builtins.ChannelVerbs;
-import ipcsh.builtins.CopyBuiltins;
-import ipcsh.builtins.Debugging;
-import ipcsh.builtins.EventLoopBuiltins;
-import ipcsh.builtins.ExpectBuiltins;
-import ipcsh.builtins.PipesAndFiles;
-import ipcsh.builtins.Processes;
-import ipcsh.builtins.SharedMemory;
-import ipcsh.builtins.QueuesAndSemaphores;
-import ipcsh.builtins.ShellBuiltins;
-import ipcsh.builtins.SignalBuiltins;
-import ipcsh.builtins.SocketBuiltins;
-import ipcsh.builtins.StdStreams;
+import ipcsh.groups.ChannelVerbs;
+import ipcsh.groups.CopyBuiltins;
+import ipcsh.groups.Debugging;
+import ipcsh.groups.EventLoopBuiltins;
+import ipcsh.groups.ExpectBuiltins;
+import ipcsh.groups.PipesAndFiles;
+import ipcsh.groups.Processes;
+import ipcsh.groups.SharedMemory;
+import ipcsh.groups.QueuesAndSemaphores;
+import ipcsh.groups.ShellBuiltins;
+import ipcsh.groups.SignalBuiltins;
+import ipcsh.groups.SocketBuiltins;
+import ipcsh.groups.StdStreams;
 
 import java.util.ArrayList;
 import java.util.Collection;

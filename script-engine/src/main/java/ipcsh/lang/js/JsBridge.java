@@ -45,7 +45,7 @@ public final class JsBridge {
         Channel ch = channel(handle, "readAsync");
         long n;
         try {
-            n = ipcsh.builtins.ChannelVerbs.readCount("readAsync", engine.toJava(count));
+            n = ipcsh.groups.ChannelVerbs.readCount("readAsync", engine.toJava(count));
         } catch (IpcException e) {
             throw engine.jsError(e);
         }

@@ -52,7 +52,7 @@ public final class Repl {
             System.err.println("ipcsh: cannot open the terminal: " + e.getMessage());
             return 1;
         }
-        ipcsh.builtins.StdStreams.lineEditorOwnsTerminal(true);
+        ipcsh.groups.StdStreams.lineEditorOwnsTerminal(true);
         AtomicReference<Session> current = new AtomicReference<>();
         LineReader reader = LineReaderBuilder.builder()
                 .terminal(terminal)
