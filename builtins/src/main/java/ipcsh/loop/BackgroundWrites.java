@@ -65,11 +65,6 @@ public final class BackgroundWrites implements BackgroundWriter {
         Reactor.get().loop().release(KEEPERS.remove(ch));
     }
 
-    /** Whether ch's queue is being written in the background now. */
-    public static synchronized boolean active(Channel ch) {
-        return ACTIVE.containsKey(ch);
-    }
-
     private static void drain(Channel ch) {
         RuntimeException failure = null;
         boolean done;
