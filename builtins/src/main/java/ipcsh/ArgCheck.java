@@ -134,6 +134,7 @@ public final class ArgCheck {
         if (v instanceof Number n) return "the number " + n;
         if (v instanceof Boolean b) return b.toString();
         if (v instanceof byte[] b) return "a byte array of " + b.length;
+        if (v instanceof Callback) return "a function";
         if (v instanceof Map<?, ?>) return "a map";
         if (v instanceof List<?>) return "a list";
         String shown = v.toString();

@@ -1,6 +1,7 @@
 package ipcsh.registry;
 
 import ipcsh.ArgCheck;
+import ipcsh.Callback;
 import ipcsh.IpcException;
 import ipcsh.Keyword;
 import ipcsh.chan.Channel;
@@ -60,7 +61,6 @@ public final class Args {
 
     public static String describe(Object v) {
         if (v instanceof Channel c) return "the channel " + c.id();
-        if (v instanceof Callback) return "a function";
         return ArgCheck.describe(v);
     }
 
