@@ -129,9 +129,8 @@ public final class Args {
 
     /** A keyword argument's name (:read → "read"); strings are accepted too. */
     public String word(int i, String what) {
-        Object v = get(i);
-        if (v instanceof Keyword k) return k.name();
-        if (v instanceof String s) return s.startsWith(":") ? s.substring(1) : s;
+        String w = Keyword.word(get(i));
+        if (w != null) return w;
         throw wrongType(i, what);
     }
 
