@@ -5,6 +5,7 @@ import ipcsh.IpcException;
 import ipcsh.Keyword;
 import ipcsh.chan.Channel;
 import ipcsh.chan.drivers.PipeDriver;
+import ipcsh.chan.drivers.ProcessDriver;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
@@ -65,6 +66,10 @@ class ArgsAndOptionsTest {
         }
         fails("trap: argument 2 must be :ignore or :default, not the number 5; usage: (trap) or (trap sig f) or (trap sig action)",
                 () -> args("trap", Keyword.of("USR1"), 5L).word(1, ":ignore or :default"));
+        for (Object w : List.of(Keyword.of("null"), "null", ":null")) {
+            assertEquals(ProcessDriver.Stdio.NULL, ProcessDriver.Stdio.of(w, "stdout"), "spawn's :stdout " + w);
+        }
+        assertEquals(ipcsh.os.Signals.number("TERM", "kill", false), ipcsh.os.Signals.number(":TERM", "kill", false));
     }
 
     /** A function or a channel where data belongs is named as what it is, not as a Java class. */
