@@ -7,8 +7,9 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The build's version as --version prints it: the parent pom's ${revision}, which the build
- * filters into the resource ipcsh/shell/version, so the pom is the one place it is written. Read when the class
- * is first used (--version, the REPL's banner, the generated man page and d.ts), not at every start.
+ * filters into the resource ipcsh/shell/version, so the pom is the one place it is written.
+ * Read when the class is first used (--version, the REPL's banner, the generated man page and
+ * d.ts), not at every start.
  */
 public final class Version {
     public static final String TEXT = read();
