@@ -120,6 +120,21 @@ public final class ArgCheck {
                 + ", where the OS would cut it short: names, paths, programs and arguments cannot hold NUL");
     }
 
+    /**
+     * The one error for an option a builtin does not take, naming the builtin (who), the option
+     * and every option it does take: its own, then the channel's common ones when it opens a
+     * channel ("fifo: unknown option :bogus (options: :create :mode, and the channel's :blocking ...)").
+     */
+    public static IpcException unknownOption(String who, String key, List<String> own, List<String> channel) {
+        String known = own.isEmpty() && channel.isEmpty() ? "it takes none"
+                : "options: " + words(own) + (own.isEmpty() || channel.isEmpty() ? "" : ", and the channel's ") + words(channel);
+        return new IpcException(who + ": unknown option :" + key + " (" + known + ")");
+    }
+
+    private static String words(List<String> names) {
+        return names.isEmpty() ? "" : ":" + String.join(" :", names);
+    }
+
     /** A value as an error message shows it: nil, the string "x", 5, the keyword :k, a map... */
     public static String describe(Object v) {
         if (v == null) return "nil";
@@ -134,6 +149,7 @@ public final class ArgCheck {
         if (v instanceof Number n) return "the number " + n;
         if (v instanceof Boolean b) return b.toString();
         if (v instanceof byte[] b) return "a byte array of " + b.length;
+        if (v instanceof Callback) return "a function";
         if (v instanceof Map<?, ?>) return "a map";
         if (v instanceof List<?>) return "a list";
         String shown = v.toString();

@@ -9,6 +9,16 @@ public record Keyword(String name) {
         return new Keyword(name);
     }
 
+    /**
+     * The word a keyword or a string stands for: :read, "read" and ":read" are all "read" (JS has
+     * no keywords, so a string stands in for one); null for any other value.
+     */
+    public static String word(Object v) {
+        if (v instanceof Keyword k) return k.name();
+        if (v instanceof String s) return s.startsWith(":") ? s.substring(1) : s;
+        return null;
+    }
+
     @Override
     public String toString() {
         return ":" + name;

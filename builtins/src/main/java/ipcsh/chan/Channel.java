@@ -1379,11 +1379,7 @@ public final class Channel implements Closeable {
         for (Map.Entry<String, Object> e : options.entrySet()) {
             String key = e.getKey();
             if (mine.contains(key)) continue;
-            if (!OPTIONS.contains(key)) {
-                throw new IpcException(who + ": unknown option :" + key + " (options: "
-                        + (own.length == 0 ? "" : ":" + String.join(" :", own) + ", and the channel's ")
-                        + ":" + String.join(" :", OPTIONS) + ")");
-            }
+            if (!OPTIONS.contains(key)) throw ArgCheck.unknownOption(who, key, mine, OPTIONS);
             optionValue(who, key, e.getValue());
         }
     }
@@ -1424,13 +1420,12 @@ public final class Channel implements Closeable {
     private IpcException unknownOption(String key) {
         List<String> names = new ArrayList<>(OPTIONS);
         if (!closed) names.addAll(driver.options().keySet());
-        return new IpcException("configure " + id + ": unknown option :" + key + " (options: :"
-                + String.join(" :", names) + ")");
+        return ArgCheck.unknownOption("configure " + id, key, List.of(), names);
     }
 
     private static String word(Object v) {
-        if (v instanceof Keyword k) return k.name();
-        if (v instanceof String s) return s.startsWith(":") ? s.substring(1) : s;
+        String w = Keyword.word(v);
+        if (w != null) return w;
         throw new IpcException("expected a keyword or string, got " + ArgCheck.describe(v));
     }
 

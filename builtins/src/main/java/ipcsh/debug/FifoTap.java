@@ -11,7 +11,7 @@ import ipcsh.os.AtExit;
 import ipcsh.os.Errno;
 import ipcsh.os.FileId;
 import ipcsh.os.OsException;
-import ipcsh.registry.Callback;
+import ipcsh.Callback;
 
 import java.io.Closeable;
 import java.io.IOException;

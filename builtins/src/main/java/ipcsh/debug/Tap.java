@@ -14,7 +14,7 @@ import ipcsh.loop.Reactor;
 import ipcsh.os.AtExit;
 import ipcsh.os.LibC;
 import ipcsh.os.SockAddr;
-import ipcsh.registry.Callback;
+import ipcsh.Callback;
 
 import java.io.Closeable;
 import java.nio.charset.StandardCharsets;

@@ -3,7 +3,7 @@ package ipcsh.groups;
 import ipcsh.chan.Channel;
 import ipcsh.loop.CallbackError;
 import ipcsh.loop.Copy;
-import ipcsh.registry.Callback;
+import ipcsh.Callback;
 import ipcsh.registry.Options;
 import ipcsh.registry.Registry;
 

@@ -163,8 +163,8 @@ public final class Debugging implements Registry.Group {
         return false;
     }
 
-    private static ipcsh.registry.Callback callbackOption(Args a, Options o) {
-        if (o.get("on-chunk") instanceof ipcsh.registry.Callback c) return c;
+    private static ipcsh.Callback callbackOption(Args a, Options o) {
+        if (o.get("on-chunk") instanceof ipcsh.Callback c) return c;
         throw new IpcException(a.name() + ": option :on-chunk must be a function, not " + Args.describe(o.get("on-chunk")));
     }
 

@@ -10,7 +10,7 @@ import ipcsh.loop.Copy;
 import ipcsh.loop.EventLoop;
 import ipcsh.loop.Pending;
 import ipcsh.registry.Args;
-import ipcsh.registry.Callback;
+import ipcsh.Callback;
 import ipcsh.registry.Registry;
 
 import java.util.concurrent.Future;

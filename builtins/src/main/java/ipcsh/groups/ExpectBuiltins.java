@@ -4,7 +4,7 @@ import ipcsh.Keyword;
 import ipcsh.chan.Channel;
 import ipcsh.chan.Expect;
 import ipcsh.registry.Args;
-import ipcsh.registry.Callback;
+import ipcsh.Callback;
 import ipcsh.registry.Options;
 import ipcsh.registry.Registry;
 

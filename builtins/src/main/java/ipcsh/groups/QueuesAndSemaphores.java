@@ -6,6 +6,7 @@ import ipcsh.chan.drivers.MqDriver;
 import ipcsh.ipc.Ipcs;
 import ipcsh.ipc.Semaphore;
 import ipcsh.ipc.SysvQueue;
+import ipcsh.os.IpcNames;
 import ipcsh.registry.Args;
 import ipcsh.registry.Options;
 import ipcsh.registry.Registry;

@@ -218,7 +218,7 @@ public final class SharedMemory implements Registry.Group {
                         o = a.options(1);
                     }
                     // everything is checked before the segment, its doorbells or a lock exist
-                    ipcsh.groups.IpcNames.posix("shm-ring", name);
+                    ipcsh.os.IpcNames.posix("shm-ring", name);
                     Channel.checkOptions("shm-ring", o.map(), "size", "create", "exclusive", "mode", "temp");
                     boolean create = o.flag("create", false);
                     boolean writer = role == null ? create : role.equals("write");

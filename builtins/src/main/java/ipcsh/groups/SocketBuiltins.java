@@ -12,7 +12,7 @@ import ipcsh.loop.EventLoop;
 import ipcsh.loop.Reactor;
 import ipcsh.os.LibC;
 import ipcsh.registry.Args;
-import ipcsh.registry.Callback;
+import ipcsh.Callback;
 import ipcsh.registry.Options;
 import ipcsh.registry.Registry;
 

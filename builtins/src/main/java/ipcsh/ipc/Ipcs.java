@@ -1,7 +1,7 @@
 package ipcsh.ipc;
 
 import ipcsh.Keyword;
-import ipcsh.groups.IpcNames;
+import ipcsh.os.IpcNames;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;

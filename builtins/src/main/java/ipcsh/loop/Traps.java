@@ -6,7 +6,7 @@ import ipcsh.Keyword;
 import ipcsh.chan.Interrupts;
 import ipcsh.chan.TimeoutError;
 import ipcsh.os.Signals;
-import ipcsh.registry.Callback;
+import ipcsh.Callback;
 
 import java.util.ArrayList;
 import java.util.HashMap;

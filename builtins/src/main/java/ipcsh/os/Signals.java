@@ -39,9 +39,8 @@ public final class Signals {
             if ((v == 0 && allowZero) || (v > 0 && v <= 64 && v != 32 && v != 33)) return (int) v;
             throw new IpcException(caller + ": no signal number " + v + " (1-31, 34-64" + (allowZero ? ", or 0 to test" : "") + ")");
         }
-        String s = spec instanceof Keyword k ? k.name() : spec instanceof String str ? str : null;
+        String s = Keyword.word(spec);
         if (s == null) throw new IpcException(caller + ": a signal is a keyword (:TERM), a name or a number, not " + spec);
-        if (s.startsWith(":")) s = s.substring(1);
         String u = s.toUpperCase(Locale.ROOT);
         if (u.startsWith("SIG")) u = u.substring(3);
         for (int i = 1; i < NAMES.length; i++) if (NAMES[i].equals(u)) return i;

@@ -1,6 +1,7 @@
 package ipcsh.registry;
 
 import ipcsh.ArgCheck;
+import ipcsh.Callback;
 import ipcsh.IpcException;
 import ipcsh.Keyword;
 import ipcsh.chan.Channel;
@@ -60,7 +61,6 @@ public final class Args {
 
     public static String describe(Object v) {
         if (v instanceof Channel c) return "the channel " + c.id();
-        if (v instanceof Callback) return "a function";
         return ArgCheck.describe(v);
     }
 
@@ -129,9 +129,8 @@ public final class Args {
 
     /** A keyword argument's name (:read → "read"); strings are accepted too. */
     public String word(int i, String what) {
-        Object v = get(i);
-        if (v instanceof Keyword k) return k.name();
-        if (v instanceof String s) return s.startsWith(":") ? s.substring(1) : s;
+        String w = Keyword.word(get(i));
+        if (w != null) return w;
         throw wrongType(i, what);
     }
 

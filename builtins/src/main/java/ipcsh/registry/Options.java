@@ -4,8 +4,8 @@ import ipcsh.ArgCheck;
 import ipcsh.IpcException;
 import ipcsh.Keyword;
 
+import java.util.List;
 import java.util.Map;
-import java.util.Arrays;
 
 /**
  * An options map ({:mode 0600 :timeout 500}) with typed accessors and a check for unknown keys.
@@ -35,10 +35,9 @@ public final class Options {
 
     /** Fails on keys the builtin does not know, naming the ones it does. */
     public Options only(String... known) {
+        List<String> names = List.of(known);
         for (String key : map.keySet()) {
-            if (!Arrays.asList(known).contains(key)) {
-                throw new IpcException(builtin + ": unknown option :" + key + " (known: :" + String.join(" :", known) + ")");
-            }
+            if (!names.contains(key)) throw ArgCheck.unknownOption(builtin, key, names, List.of());
         }
         return this;
     }

@@ -1,5 +1,6 @@
 package ipcsh.shm;
 
+import ipcsh.ArgCheck;
 import ipcsh.IpcException;
 
 import java.lang.foreign.MemorySegment;
@@ -38,7 +39,7 @@ public enum NumType {
     Object checkValue(String where, Object v) {
         if (floating()) {
             if (v instanceof Number n) return n.doubleValue();
-            throw new IpcException(where + ": value for :" + keyword + " must be a number, not " + ipcsh.registry.Args.describe(v));
+            throw new IpcException(where + ": value for :" + keyword + " must be a number, not " + ArgCheck.describe(v));
         }
         long x;
         if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
@@ -46,7 +47,7 @@ public enum NumType {
         } else if (v instanceof Double d && d == Math.rint(d) && Math.abs(d) < 0x1p63) {
             x = d.longValue();
         } else {
-            throw new IpcException(where + ": value for :" + keyword + " must be an integer, not " + ipcsh.registry.Args.describe(v));
+            throw new IpcException(where + ": value for :" + keyword + " must be an integer, not " + ArgCheck.describe(v));
         }
         if (x < min || x > max) {
             throw new IpcException(where + ": " + x + " does not fit :" + keyword + " (" + min + ".." + max + ")");

@@ -1,7 +1,7 @@
 package ipcsh.shm;
 
 import ipcsh.IpcException;
-import ipcsh.groups.IpcNames;
+import ipcsh.os.IpcNames;
 import ipcsh.os.AtExit;
 import ipcsh.os.Errno;
 import ipcsh.os.FileId;

@@ -164,9 +164,9 @@ class EventLoopBuiltinsTest {
     void waitForReturnsTrueWhenPredicateHoldsAndFalseOnTimeout() {
         boolean[] flag = {false};
         call("after", 10L, fn(x -> flag[0] = true));
-        assertEquals(true, call("wait-for", (ipcsh.registry.Callback) xs -> flag[0], opts("timeout", 2000L)));
+        assertEquals(true, call("wait-for", (ipcsh.Callback) xs -> flag[0], opts("timeout", 2000L)));
         long t0 = System.nanoTime();
-        assertEquals(false, call("wait-for", (ipcsh.registry.Callback) xs -> null, opts("timeout", 50L)));
+        assertEquals(false, call("wait-for", (ipcsh.Callback) xs -> null, opts("timeout", 50L)));
         assertTrue(System.nanoTime() - t0 >= 45_000_000L);
         CompletableFuture<String> f = new CompletableFuture<>();
         call("after", 5L, fn(x -> f.complete("done")));

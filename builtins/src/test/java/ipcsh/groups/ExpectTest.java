@@ -41,7 +41,7 @@ class ExpectTest {
     @Test
     void clausesAreTriedInOrderAndAClauseFunctionGivesTheResult() {
         Channel sh = (Channel) call("spawn", "sh", "-c", "echo 'login: '; sleep 5");
-        Object r = expect(sh, "password:", T.fn(a -> {}), "login:", (ipcsh.registry.Callback) a -> "at login " + ((Map<?, ?>) a[0]).get("match"));
+        Object r = expect(sh, "password:", T.fn(a -> {}), "login:", (ipcsh.Callback) a -> "at login " + ((Map<?, ?>) a[0]).get("match"));
         assertEquals("at login login:", r);
         call("signal", sh, kw("TERM"));
         call("wait", sh);

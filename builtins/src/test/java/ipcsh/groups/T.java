@@ -4,7 +4,7 @@ import ipcsh.Keyword;
 import ipcsh.loop.EventLoop;
 import ipcsh.registry.Args;
 import ipcsh.registry.Builtin;
-import ipcsh.registry.Callback;
+import ipcsh.Callback;
 import ipcsh.registry.Registry;
 
 import java.io.File;

@@ -11,24 +11,6 @@ import java.util.List;
 
 /** The ipcsh command line. */
 public final class Main {
-    /** The build's version (the poms' project.version, filtered into a resource), read when first asked for. */
-    public static String version() {
-        return Version.TEXT;
-    }
-
-    private static final class Version {
-        static final String TEXT = read();
-
-        private static String read() {
-            try (var in = Main.class.getResourceAsStream("version")) {
-                if (in == null) throw new IllegalStateException("the build left out ipcsh/shell/version");
-                return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim();
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }
-    }
-
     static final String USAGE = """
             Usage: ipcsh [options] [FILE.ipcs | FILE.js | - [ARGS...]]
                    ipcsh [options] -e FORM [ARGS...]
@@ -91,7 +73,7 @@ public final class Main {
                     return 0;
                 }
                 case "-v", "--version" -> {
-                    out.println("ipcsh " + version());
+                    out.println("ipcsh " + Version.TEXT);
                     return 0;
                 }
                 case "--print-types" -> {

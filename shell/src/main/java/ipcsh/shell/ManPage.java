@@ -43,7 +43,7 @@ public final class ManPage {
         r.raw(".\\\" Generated from the builtin registry by ipcsh.shell.ManPage: do not edit.");
         r.raw(".\\\" Regenerate from the repository root with:");
         r.raw(".\\\"   " + REGENERATE);
-        r.raw(".TH IPCSH\\-BUILTINS 7 \"\" \"ipcsh " + Main.version() + "\" \"ipcsh Manual\"");
+        r.raw(".TH IPCSH\\-BUILTINS 7 \"\" \"ipcsh " + Version.TEXT + "\" \"ipcsh Manual\"");
         r.raw(".SH NAME");
         r.text("ipcsh-builtins - the builtins of ipcsh: channels, pipes, FIFOs, sockets, processes and the event loop");
 

@@ -121,7 +121,7 @@ public final class TypeScript {
                 declare function setInterval(f: (...args: any[]) => void, ms?: number, ...args: any[]): Timer;
                 declare function clearTimeout(t: Timer | undefined | null): void;
                 declare function clearInterval(t: Timer | undefined | null): void;
-                """.formatted(REGENERATE, Main.version(), methods, ipc);
+                """.formatted(REGENERATE, Version.TEXT, methods, ipc);
     }
 
     /** Like the JS binding: a builtin whose arglists take a channel first is also a channel method. */

@@ -130,10 +130,22 @@ class ScriptTest {
         assertEquals(new Result(0, "3\n", ""), r);
     }
 
+    /** The version as the parent pom writes it, the one place it is written. */
+    private static String revision() {
+        try {
+            var m = java.util.regex.Pattern.compile("<revision>([^<]+)</revision>")
+                    .matcher(Files.readString(IpcshProcess.repo().resolve("pom.xml")));
+            assertTrue(m.find(), "pom.xml has no <revision>");
+            return m.group(1);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     @Test
     void helpAndVersion() {
         assertTrue(IpcshProcess.run("--help").out().startsWith("Usage: ipcsh"));
-        assertEquals("ipcsh 0.1.0\n", IpcshProcess.run("--version").out());
+        assertEquals("ipcsh " + revision() + "\n", IpcshProcess.run("--version").out());
         Result bad = IpcshProcess.run("--frobnicate");
         assertEquals(2, bad.status());
         assertEquals("ipcsh: unknown option --frobnicate (try --help)\n", bad.err());

@@ -56,8 +56,8 @@ public final class ProcessDriver extends FdDriver {
                 if (fd < 0) throw new IpcException("spawn: " + ch.describe() + " cannot be the child's " + stream);
                 return new Stdio("fd", fd);
             }
-            String w = spec instanceof Keyword k ? k.name() : spec.toString();
-            return switch (w) {
+            String w = Keyword.word(spec);
+            return switch (w == null ? "" : w) {
                 case "pipe" -> PIPE;
                 case "inherit" -> INHERIT;
                 case "null" -> NULL;

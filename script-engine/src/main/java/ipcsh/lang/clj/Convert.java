@@ -13,7 +13,7 @@ import clojure.lang.PersistentHashMap;
 import clojure.lang.Ratio;
 import clojure.lang.Sequential;
 import clojure.lang.Symbol;
-import ipcsh.registry.Callback;
+import ipcsh.Callback;
 
 import java.util.ArrayList;
 import java.util.Collection;

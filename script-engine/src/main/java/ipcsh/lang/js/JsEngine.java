@@ -7,7 +7,7 @@ import ipcsh.lang.UncaughtError;
 import ipcsh.loop.EventLoop;
 import ipcsh.registry.Args;
 import ipcsh.registry.Builtin;
-import ipcsh.registry.Callback;
+import ipcsh.Callback;
 import ipcsh.registry.Registry;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.HostAccess;

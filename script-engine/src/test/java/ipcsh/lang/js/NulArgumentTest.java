@@ -4,7 +4,7 @@ import ipcsh.IpcException;
 import ipcsh.Keyword;
 import ipcsh.registry.Args;
 import ipcsh.registry.Builtin;
-import ipcsh.registry.Callback;
+import ipcsh.Callback;
 import ipcsh.registry.Registry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -4,6 +4,7 @@ import clojure.lang.RT;
 import ipcsh.ExitRequest;
 import ipcsh.chan.Interrupts;
 import ipcsh.lang.Session;
+import ipcsh.shell.Version;
 import ipcsh.loop.EventLoop;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
@@ -38,7 +39,7 @@ public final class Repl {
 
     /** The one line the REPL greets with (none with -q). */
     static String banner() {
-        return "ipcsh " + ipcsh.shell.Main.version() + " (Clojure " + RT.var("clojure.core", "clojure-version").invoke()
+        return "ipcsh " + Version.TEXT + " (Clojure " + RT.var("clojure.core", "clojure-version").invoke()
                + ", JDK " + Runtime.version().feature() + "." + Runtime.version().interim() + "." + Runtime.version().update()
                + "): (help) for help, Ctrl-D to exit";
     }

@@ -1,5 +1,6 @@
-package ipcsh.groups;
+package ipcsh.os;
 
+import ipcsh.ArgCheck;
 import ipcsh.IpcException;
 
 import java.io.IOException;
@@ -7,7 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
-/** Names of kernel IPC objects, checked before any call: POSIX names ("/jobs") and System V keys. */
+/**
+ * Names of kernel IPC objects as the C calls take them, checked before any call: POSIX names
+ * ("/jobs", for mq_open, shm_open and sem_open) and System V keys (ftok(3)).
+ */
 public final class IpcNames {
     private static final int NAME_MAX = 255;
     /** A key as ipcs prints it and (ipcs) gives it, "0x0000abcd": exactly 0x and eight hex digits, never taken for a path. */
@@ -40,7 +44,7 @@ public final class IpcNames {
      * same path and proj find the same object.
      */
     public static int sysvKey(String builtin, Object key, int proj) {
-        if (key instanceof Number) return (int) ipcsh.ArgCheck.whole(builtin, "key", key, Integer.MIN_VALUE, 0xFFFFFFFFL, null);
+        if (key instanceof Number) return (int) ArgCheck.whole(builtin, "key", key, Integer.MIN_VALUE, 0xFFFFFFFFL, null);
         if (key instanceof String hex && HEX_KEY.matcher(hex).matches()) return (int) Long.parseLong(hex.substring(2), 16);
         if (key instanceof String path) {
             try {
@@ -54,6 +58,6 @@ public final class IpcNames {
                 throw new IpcException(builtin + ": ftok \"" + path + "\": " + e.getMessage());
             }
         }
-        throw new IpcException(builtin + ": key must be an integer or a path (for ftok), not " + ipcsh.registry.Args.describe(key));
+        throw new IpcException(builtin + ": key must be an integer or a path (for ftok), not " + ArgCheck.describe(key));
     }
 }

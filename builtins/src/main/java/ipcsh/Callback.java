@@ -1,4 +1,4 @@
-package ipcsh.registry;
+package ipcsh;
 
 /**
  * A function from the script's language, called on the interpreter thread. A builtin offers a
