@@ -93,12 +93,11 @@ public final class ManPage {
             r.raw("\\fB" + r.esc(usages.get(i)) + "\\fP");
         }
         r.raw(".RS 4");
-        StringBuilder js = new StringBuilder("JavaScript: ");
-        if (b.jsName().equals("sleep")) {
-            js.append("\\fBipc.sleepSync\\fP (\\fBipc.sleep\\fP returns a Promise instead; see JAVASCRIPT)");
-        } else {
-            js.append("\\fBipc.").append(r.esc(b.jsName())).append("\\fP");
-            if (isVerb(b)) js.append(", or the channel method \\fBch.").append(r.esc(b.jsName())).append("\\fP");
+        StringBuilder js = new StringBuilder("JavaScript: \\fBipc.").append(r.esc(b.jsName())).append("\\fP");
+        if (b.js().promise() != null) {
+            js.append(" (\\fBipc.").append(r.esc(b.js().promise())).append("\\fP returns a Promise instead; see JAVASCRIPT)");
+        } else if (b.channelMethod()) {
+            js.append(", or the channel method \\fBch.").append(r.esc(b.jsName())).append("\\fP");
         }
         r.raw(js.toString());
         r.raw(".br");
@@ -110,11 +109,6 @@ public final class ManPage {
             }
         }
         r.raw(".RE");
-    }
-
-    /** As the JS binding decides: a builtin whose arglists take a channel first is also a channel method. */
-    static boolean isVerb(Builtin b) {
-        return ipcsh.lang.js.Js.isChannelMethod(b);
     }
 
     private static void description(Roff r, Registry registry) {

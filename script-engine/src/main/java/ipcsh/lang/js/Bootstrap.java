@@ -74,9 +74,11 @@ final class Bootstrap {
               // a method passes its channel's host handle, which the Java half takes without
               // asking the JS object for its members.
               const ipc = { Channel };
+              const promised = [];
               for (let i = 0; i < builtins.length; i++) {
                 const entry = builtins[i];
                 const jsName = entry[1], fn = entry[2], verb = entry[3], method = entry[5];
+                if (entry[6]) promised.push(entry[6]);
                 const f = { [jsName](...args) {
                   const n = args.length;
                   return n === 0 ? fn() : n === 1 ? fn(args[0]) : n === 2 ? fn(args[0], args[1])
@@ -121,10 +123,15 @@ final class Bootstrap {
                   }
                 });
               }
-              /** The blocking builtin stays reachable; ipc.sleep is the Promise one, as in JS. */
-              if (ipc.sleep) ipc.sleepSync = ipc.sleep;
               const after = ipc.after, every = ipc.every;
-              ipc.sleep = (ms) => { const d = bridge.duration('sleep', ms); return new Promise(resolve => after(d, () => resolve())); };
+              // the Promise forms the registry's entries name (the builtin itself is then ipc.nameSync)
+              const PROMISE_FORMS = {
+                sleep: (ms) => { const d = bridge.duration('sleep', ms); return new Promise(resolve => after(d, () => resolve())); }
+              };
+              for (const name of promised) {
+                if (!PROMISE_FORMS[name]) throw new Error('the registry names a Promise form ipc.' + name + ' that the binding does not make');
+                ipc[name] = PROMISE_FORMS[name];
+              }
               /** with-sem: waits on s, runs f, posts s in a finally; returns f's value. */
               if (ipc.semWait) ipc.withSem = (s, f) => { ipc.semWait(s); try { return f(); } finally { ipc.semPost(s); } };
               ipc.doc = (name) => bridge.doc(String(name));
