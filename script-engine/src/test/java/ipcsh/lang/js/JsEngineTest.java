@@ -29,6 +29,17 @@ class JsEngineTest {
         assertEquals("function", Js.eval("typeof ipc.isEof", "<test>"));
     }
 
+    @Test
+    void aPromiseFormAndAFormThatIsAMacroHaveTheirDocByEveryName() {
+        for (String name : List.of("sleep", "sleepSync")) {
+            String doc = (String) Js.eval("ipc.doc(" + quote(name) + ")", "<test>");
+            assertTrue(doc.startsWith("ipc.sleepSync (ipc.sleep returns a Promise) — (sleep ms)\n"), doc);
+        }
+        assertEquals("true true", Js.eval("[ipc.sleep(0) instanceof Promise, ipc.sleepSync(0) === null].join(' ')", "<test>"));
+        String withSem = (String) Js.eval("ipc.doc('withSem')", "<test>");
+        assertTrue(withSem.startsWith("ipc.withSem — (with-sem s & body)\n"), withSem);
+    }
+
     private static String quote(String s) {
         return "'" + s + "'";
     }
