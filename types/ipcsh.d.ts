@@ -18,7 +18,7 @@ declare class Channel {
     private constructor();
     /** A Promise of the next frame (a line by default); null at end of stream. */
     getsAsync(): Promise<any>;
-    /** A Promise of up to n characters or bytes (at least one), or everything to the end without n; null at end of stream. */
+    /** A Promise of up to n characters (bytes on a binary channel), at least one, or of everything up to end of stream without n; null at end of stream. */
     readAsync(n?: number): Promise<string | Uint8Array | null>;
     /** The frames as an async iterable: for await (const line of ch.lines()) ... */
     lines(): AsyncIterable<any>;

@@ -1,5 +1,6 @@
 package ipcsh.shell;
 
+import ipcsh.lang.js.JsExtras;
 import ipcsh.registry.Builtin;
 import ipcsh.registry.Registry;
 
@@ -294,10 +295,8 @@ public final class ManPage {
                 A channel is an ipc.Channel object, one per channel, so the same channel is always the \
                 same object. Every builtin that takes a channel first is also its method: ch.gets(), \
                 ch.puts(s), ch.configure({framing: 'json-lines'}), ch.onReadable(f), ch.close('write'). \
-                Three more methods never block:""");
-        dl(r, "ch.getsAsync()", "A Promise of the next frame (a line by default), null at end of stream.");
-        dl(r, "ch.readAsync([n])", "A Promise of up to n characters (bytes on a binary channel), at least one, or of everything up to end of stream without n; null at end of stream.");
-        dl(r, "ch.lines()", "The frames as an async iterable: for await (const line of ch.lines()) ...");
+                Its own methods never block:""");
+        for (JsExtras.Member m : JsExtras.CHANNEL) dl(r, "ch." + m.call(), m.summary());
         r.raw(".PP");
         r.text("""
                 Async reads on a channel are served in the order they were asked for, through the \

@@ -28,15 +28,12 @@ final class Bootstrap {
                 return e;
               }
 
-              /** A channel: the registry's channel verbs are its methods (ch.gets(), ch.puts(s)...). */
+              /** A channel: the registry's channel verbs are its methods (ch.gets(), ch.puts(s)...); its own are JsExtras.CHANNEL. */
               class Channel {
                 constructor(handle) { Object.defineProperty(this, HANDLE, { value: handle }); }
                 toString() { return bridge.describe(this[HANDLE]); }
-                /** A Promise of the next frame (a line by default), null at end of stream. */
                 getsAsync() { return bridge.getsAsync(this[HANDLE]); }
-                /** A Promise of up to n characters or bytes (at least one), or everything to the end without n; null at end of stream. */
                 readAsync(n) { return bridge.readAsync(this[HANDLE], n === undefined ? null : n); }
-                /** The frames as an async iterable: for await (const line of ch.lines()) ... */
                 lines() {
                   const ch = this;
                   return {

@@ -11,21 +11,26 @@ import java.util.List;
 public final class JsExtras {
     private JsExtras() {}
 
-    /** A member as TypeScript declares it: "doc(name: string): string". */
-    public record Member(String name, String declaration, String summary) {}
+    /**
+     * A member: its call as the man page writes it ("readAsync([n])", null for a property), as
+     * TypeScript declares it ("readAsync(n?: number): ..."), and what it does.
+     */
+    public record Member(String name, String call, String declaration, String summary) {}
 
     public static final List<Member> IPC = List.of(
-            new Member("Channel", "readonly Channel: typeof Channel", "The class of channel objects."),
-            new Member("args", "readonly args: readonly string[]", "The script's command-line arguments."),
-            new Member("doc", "doc(name: string): string", "The documentation of a builtin, as (doc name) prints it."),
-            new Member("clj", "clj(code: string): any", "Evaluates Clojure code in the shell and returns its value."));
+            new Member("Channel", null, "readonly Channel: typeof Channel", "The class of channel objects."),
+            new Member("args", null, "readonly args: readonly string[]", "The script's command-line arguments."),
+            new Member("doc", "doc(name)", "doc(name: string): string", "The documentation of a builtin, as (doc name) prints it."),
+            new Member("clj", "clj(code)", "clj(code: string): any", "Evaluates Clojure code in the shell and returns its value."));
 
+    /** Channel objects' own methods (the man page lists them). */
     public static final List<Member> CHANNEL = List.of(
-            new Member("getsAsync", "getsAsync(): Promise<any>",
+            new Member("getsAsync", "getsAsync()", "getsAsync(): Promise<any>",
                     "A Promise of the next frame (a line by default); null at end of stream."),
-            new Member("readAsync", "readAsync(n?: number): Promise<string | Uint8Array | null>",
-                    "A Promise of up to n characters or bytes (at least one), or everything to the end without n; null at end of stream."),
-            new Member("lines", "lines(): AsyncIterable<any>",
+            new Member("readAsync", "readAsync([n])", "readAsync(n?: number): Promise<string | Uint8Array | null>",
+                    "A Promise of up to n characters (bytes on a binary channel), at least one, or of everything up to end of stream "
+                            + "without n; null at end of stream."),
+            new Member("lines", "lines()", "lines(): AsyncIterable<any>",
                     "The frames as an async iterable: for await (const line of ch.lines()) ..."),
-            new Member("toString", "toString(): string", "The channel as the REPL prints it: #<channel id kind name>."));
+            new Member("toString", "toString()", "toString(): string", "The channel as the REPL prints it: #<channel id kind name>."));
 }

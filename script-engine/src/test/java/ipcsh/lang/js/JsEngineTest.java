@@ -30,6 +30,13 @@ class JsEngineTest {
     }
 
     @Test
+    void clojureArglistsAreTheRegistrysDataAsForms() {
+        Shell.Run r = Shell.eval("clj", "(let [m #(:arglists (meta %))] [(m #'ipcsh.core/spawn) (= '([ch] [ch n]) (m #'ipcsh.core/read)) "
+                + "(first (nth (m #'ipcsh.core/sysv-shm) 3)) (m #'ipcsh.core/with-sem)])");
+        assertEquals("[([cmd & args] [[cmd & args] opts]) true {:id id} ([s & body])]\n", r.out(), r.err());
+    }
+
+    @Test
     void aPromiseFormAndAFormThatIsAMacroHaveTheirDocByEveryName() {
         for (String name : List.of("sleep", "sleepSync")) {
             String doc = (String) Js.eval("ipc.doc(" + quote(name) + ")", "<test>");
