@@ -36,7 +36,7 @@ public final class ChannelVerbs implements Registry.Group {
                 channel, and the next line reads. Invalid bytes in a text line become U+FFFD unless \
                 :encoding-errors is :strict (then an error naming the byte offset in the stream; the \
                 line is dropped).""",
-                a -> a.arity(1, 1).channel(0).gets());
+                a -> a.arity(1, 1).channel(0).gets()).returns("any");
         r.add("puts", "([ch data])", """
                 Writes data (a string or bytes) and a newline to ch, or one frame as the channel's \
                 :framing says; on a datagram channel, one message. With :json-lines, data must be what \
@@ -53,7 +53,7 @@ public final class ChannelVerbs implements Registry.Group {
                 a -> {
                     a.arity(2, 2).channel(0).puts(a.get(1));
                     return null;
-                });
+                }).returns("void");
         r.addShadowingCore("read", "([ch] [ch n])", """
                 Reads n characters (bytes on a binary channel; n from 0 to 1073741824) from ch, or \
                 everything up to end of stream without n (or with nil). A blocking channel waits for all \
@@ -65,7 +65,7 @@ public final class ChannelVerbs implements Registry.Group {
                 a -> {
                     Channel ch = a.arity(1, 2).channel(0);
                     return ch.read(readCount("read", a.get(1)));
-                });
+                }).returns("string | Uint8Array | null");
         r.add("write", "([ch data])", """
                 Writes data (a string or bytes) to ch without a newline. A blocking channel waits for \
                 room (at most :timeout ms); a non-blocking one never waits: what the OS does not take \
@@ -74,7 +74,7 @@ public final class ChannelVerbs implements Registry.Group {
                 a -> {
                     a.arity(2, 2).channel(0).write(a.get(1));
                     return null;
-                });
+                }).returns("void");
         r.addShadowingCore("flush", "([ch])", """
                 Sends what ch's buffer holds: a blocking channel waits until the OS took all of it (and \
                 what non-blocking writes left queued); on a non-blocking channel flush starts the \
@@ -83,7 +83,7 @@ public final class ChannelVerbs implements Registry.Group {
                 a -> {
                     a.arity(1, 1).channel(0).flush();
                     return null;
-                });
+                }).returns("void");
         r.add("close", "([ch] [ch direction])", """
                 Flushes and closes ch. With :read or :write, closes only that direction (the peer of a \
                 :write close sees end of stream). Closing a process channel waits for the process and \
@@ -109,13 +109,13 @@ public final class ChannelVerbs implements Registry.Group {
                     if (a.has(1)) ch.close(a.word(1, ":read or :write"));
                     else ch.close();
                     return null;
-                });
+                }).returns("void");
         r.add("eof?", "([ch])", """
                 True once a read on ch has met the end of the stream and nothing is left buffered.""",
-                a -> a.arity(1, 1).channel(0).eof());
+                a -> a.arity(1, 1).channel(0).eof()).returns("boolean");
         r.add("blocked?", "([ch])", """
                 True when the last read on the non-blocking channel ch found no whole frame to return.""",
-                a -> a.arity(1, 1).channel(0).blocked());
+                a -> a.arity(1, 1).channel(0).blocked()).returns("boolean");
         r.add("configure", "([ch] [ch option] [ch options])", """
                 Channel options. (configure ch) returns them all as a map, (configure ch :timeout) one, \
                 and (configure ch {:timeout 500 :buffering :full}) sets some and returns them all. Values are \
@@ -159,7 +159,7 @@ public final class ChannelVerbs implements Registry.Group {
                         return ch.configure();
                     }
                     return ch.configure(a.word(1, "an option keyword or a map of options"));
-                });
+                }).returns("any");
         r.add("channels", "([])", """
                 The open channels, oldest first, each as a map of :id, :kind, :name, :state and :channel \
                 (the channel itself).""",
@@ -176,10 +176,10 @@ public final class ChannelVerbs implements Registry.Group {
                         out.add(m);
                     }
                     return out;
-                });
+                }).returns("any[]");
         r.add("channel", "([id])", """
                 The open channel with the given id ("fifo3"), or nil.""",
-                a -> Channels.byId(a.arity(1, 1).string(0, "a channel id")));
+                a -> Channels.byId(a.arity(1, 1).string(0, "a channel id"))).returns("Channel | null");
     }
 
     /** A read's count: n characters or bytes (0 to 1 GiB), or -1 (to the end) for nil; JS's readAsync checks it here too. */

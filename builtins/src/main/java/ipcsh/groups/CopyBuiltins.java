@@ -50,7 +50,7 @@ public final class CopyBuiltins implements Registry.Group {
                             throw new CallbackError(what, t, at);
                         }
                     });
-                });
+                }).returns("any");
     }
 
 }

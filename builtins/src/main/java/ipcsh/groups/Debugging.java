@@ -56,7 +56,7 @@ public final class Debugging implements Registry.Group {
                             o.flag("listening", false), kind);
                     if (command != null) rows.removeIf(row -> !heldBy(row, command));
                     return rows;
-                });
+                }).returns("any[]");
         r.add("fifos", "([dir] [dir opts])", """
                 The FIFOs in dir ({:recursive true}: and below it), each as {:path :readers :writers \
                 :holders}: the pids that have it open for reading and for writing, and every holder as \
@@ -67,7 +67,7 @@ public final class Debugging implements Registry.Group {
                     String dir = a.string(0, "a directory");
                     Options o = a.options(1).only("recursive");
                     return Holders.fifos(dir, o.flag("recursive", false));
-                });
+                }).returns("any[]");
         r.add("who-has", "([path])", """
                 Every process holding path open, like lsof PATH: a vector of {:pid :command :fd :mode} \
                 (:command is the command line, an ipcsh's as "ipcsh SCRIPT ARGS", as in fifos, sockets and ipcs). Works \
@@ -75,7 +75,7 @@ public final class Debugging implements Registry.Group {
                 /dev/shm segments (a process that only maps a segment is listed with :fd :mem). A path that \
                 does not exist is an error; processes this user may not look into are summed up in a last row \
                 with a :note.""",
-                a -> Holders.whoHas(a.arity(1, 1).string(0, "a path")));
+                a -> Holders.whoHas(a.arity(1, 1).string(0, "a path"))).returns("any[]");
         r.add("tap", "([opts])", """
                 A logging proxy between a program and the server it talks to: (tap {:listen "/tmp/app-debug.sock" \
                 :to "/run/app.sock"}) listens at :listen and, for each connection, connects to :to and \
@@ -104,7 +104,7 @@ public final class Debugging implements Registry.Group {
                             log instanceof String ? o.string("log", null) : null, Boolean.FALSE.equals(log),
                             o.get("on-chunk") == null ? null : callbackOption(a, o));
                     return Tap.start(spec, CallbackError.here("tap " + listen));
-                });
+                }).returns("any");
         r.add("fifo-tap", "([path] [path opts])", """
                 Taps a FIFO two other programs share: moves the original aside (an atomic rename to \
                 .NAME.ipcsh-tap-PID in the same directory), puts a new FIFO at path, relays between the two \
@@ -128,7 +128,7 @@ public final class Debugging implements Registry.Group {
                     if (framing(format, "fifo-tap") != null) throw new IpcException("fifo-tap: :format must be :text or :hex");
                     return FifoTap.start(path, logFormat(format, "fifo-tap"), log instanceof String ? o.string("log", null) : null,
                             Boolean.FALSE.equals(log), o.get("on-chunk") == null ? null : callbackOption(a, o));
-                });
+                }).returns("any");
         r.add("hexdump", "([data])", """
                 Prints data (a string, as UTF-8, or bytes) like xxd: offset, 16 bytes in hex, and the \
                 printable ones as ASCII. Returns nil.""",
@@ -140,7 +140,7 @@ public final class Debugging implements Registry.Group {
                     else throw a.wrongType(0, "a string or bytes");
                     Console.print(Dumps.hex(b, Console.palette()));
                     return null;
-                });
+                }).returns("void");
         r.add("dump", "([ch] [ch opts])", """
                 Reads ch and prints what arrives as it arrives, until end of stream or Ctrl-C, in :format \
                 :text (default), :hex, or a framing (:lines, :json-lines, :u32be...: one message a line). \
@@ -151,7 +151,7 @@ public final class Debugging implements Registry.Group {
                     Options o = a.options(1).only("format");
                     String format = o.string("format", "text");
                     return Dump.run(ch, format.equals("hex"), framing(format, "dump"));
-                });
+                }).returns("number");
     }
 
     /** Whether an owner of the socket row has text in its command (as listings show it: "ipcsh SCRIPT" for an ipcsh). */

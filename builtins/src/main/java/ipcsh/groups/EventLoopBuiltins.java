@@ -34,26 +34,26 @@ public final class EventLoopBuiltins implements Registry.Group {
                 channel: a new one replaces the old, nil removes it, closing ch removes it. A handler \
                 that throws is removed and its error reported once, with where it was registered. \
                 A script keeps running while a handler is set. Returns nil.""",
-                a -> watch(a, false));
+                a -> watch(a, false)).returns("void");
         r.add("on-writable", "([ch f])", """
                 Calls (f ch) (or (f) when f takes none) on the interpreter thread whenever ch can take \
                 more data without waiting \
                 (errors and hang-up count as writable: the write then reports them). Remove it with nil \
                 once there is nothing more to write, or it is called again and again. One handler per \
                 channel; a handler that throws is removed and its error reported once. Returns nil.""",
-                a -> watch(a, true));
+                a -> watch(a, true)).returns("void");
         r.add("after", "([ms f])", """
                 Calls (f) once on the interpreter thread after ms milliseconds (0 to 2147483647, about \
                 24.9 days); returns a timer for \
                 cancel. Timers due at the same time run in the order they were made. A script keeps \
                 running while a timer is pending.""",
-                a -> timer(a, false));
+                a -> timer(a, false)).returns("Timer");
         r.add("every", "([ms f])", """
                 Calls (f) on the interpreter thread every ms milliseconds (1 to 2147483647) until (cancel \
                 t); returns the \
                 timer t. The first call is ms from now. A call that throws cancels the timer and its \
                 error is reported once, with where the timer was made.""",
-                a -> timer(a, true));
+                a -> timer(a, true)).returns("Timer");
         r.add("cancel", "([t])", """
                 Cancels a timer from after or every, or stops a background copy (its :on-done is then not \
                 called). Cancelling twice does nothing. Returns nil.""",
@@ -63,7 +63,7 @@ public final class EventLoopBuiltins implements Registry.Group {
                     else if (a.get(0) instanceof Copy c) c.cancel();
                     else throw a.wrongType(0, "a timer (from after or every) or a background copy");
                     return null;
-                });
+                }).returns("void");
         r.add("wait-for", "([pred] [pred opts])", """
                 Serves events (callbacks, timers, accepts) until (pred) returns truthy, then returns true \
                 (Tcl's vwait). pred may also be a promise or future: then it waits until that is \
@@ -81,7 +81,7 @@ public final class EventLoopBuiltins implements Registry.Group {
                         Thread.currentThread().interrupt();
                         throw new Interrupts.InterruptedError("wait-for");
                     }
-                });
+                }).returns("boolean");
         r.add("pending", "([])", """
                 What keeps the script from ending, as rows {:kind :timer :what "every 1000 ms" :at \
                 "job.ipcs:3:1"}: servers (:server), handlers (:on-readable, :on-writable), timers, taps, \
@@ -93,7 +93,7 @@ public final class EventLoopBuiltins implements Registry.Group {
                 a -> {
                     a.arity(0, 0);
                     return Pending.list();
-                });
+                }).returns("any[]");
         r.add("run-loop", "([])", """
                 Serves events until nothing is left to serve: no handler, server, timer or background \
                 copy. A script does this by itself after its top level; in the REPL events are served \
@@ -108,7 +108,7 @@ public final class EventLoopBuiltins implements Registry.Group {
                         throw new Interrupts.InterruptedError("run-loop");
                     }
                     return null;
-                });
+                }).returns("void");
     }
 
     private static Object watch(Args a, boolean write) {

@@ -60,7 +60,7 @@ public final class ExpectBuiltins implements Registry.Group {
                     long timeout = o.duration("timeout", Expect.defaultTimeout());
                     long max = o.size("match-max", Expect.defaultMatchMax(), 1, ipcsh.ArgCheck.MAX_BUFFER);
                     return Expect.expect(ch, clauses, timeout, o.flag("log", Expect.defaultLog()), (int) max);
-                });
+                }).returns("any");
         r.add("send-line", "([ch s])", """
                 Writes s and the Enter key to ch and flushes: a carriage return on a pty (as a person's \
                 Enter, which the terminal turns into a newline), a newline on every other channel. \
@@ -78,7 +78,7 @@ public final class ExpectBuiltins implements Registry.Group {
                     ch.flush();
                     if (Expect.defaultLog()) ipcsh.Console.printErr("send-line " + ch.describe() + ": " + s + "\n");
                     return null;
-                });
+                }).returns("void");
         r.add("expect-defaults", "([] [opts])", """
                 The shell-wide defaults of expect: {:timeout 10000 :log false :match-max 1048576}; with a \
                 map, sets those it names (:log true also logs what send-line sends) and returns them all.""",
@@ -89,7 +89,7 @@ public final class ExpectBuiltins implements Registry.Group {
                     Long max = o.has("match-max") ? (Long) o.size("match-max", 0, 1, ipcsh.ArgCheck.MAX_BUFFER) : null;
                     Expect.setDefaults(t, o.has("log") ? o.flag("log", false) : null, max);
                     return Expect.defaults();
-                });
+                }).returns("any");
     }
 
     private static Object pattern(Args a, int i) {

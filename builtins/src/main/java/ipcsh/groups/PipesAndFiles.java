@@ -25,7 +25,7 @@ public final class PipesAndFiles implements Registry.Group {
                     a.arity(0, 0);
                     Channel[] p = PipeDriver.open();
                     return List.of(p[0], p[1]);
-                });
+                }).returns("[Channel, Channel]");
         r.add("mkfifo", "([path] [path opts])", """
                 Creates a FIFO (named pipe) at path; options: :mode (permission bits, default 0600, before \
                 the umask), :temp true (remove it when the shell exits, SIGTERM, SIGINT and SIGHUP included, \
@@ -38,7 +38,7 @@ public final class PipesAndFiles implements Registry.Group {
                     int mode = o.mode("mode", 0600);
                     FifoDriver.make(path, mode, o.flag("temp", false));
                     return path;
-                });
+                }).returns("string");
         r.add("fifo", "([path mode] [path mode opts])", """
                 Opens the FIFO at path for :read, :write or :rw, creating it first (:mode 0600) when nothing is \
                 there unless {:create false}; a FIFO it made stays after the shell exits unless :temp true, as with \
@@ -63,7 +63,7 @@ public final class PipesAndFiles implements Registry.Group {
                     Channel ch = FifoDriver.open(path, mode, create, o.mode("mode", 0600), temp,
                             o.flag("nonblock", false), o.duration("timeout", -1));
                     return configureRest(ch, o, "create", "mode", "nonblock", "temp");
-                });
+                }).returns("Channel");
         r.add("open-file", "([path] [path mode] [path mode opts])", """
                 Opens a plain file (or a device such as /dev/null) as a channel. mode: :read (default), \
                 :write (create, truncate), :append (create) or :rw (create). Options: :mode (permission \
@@ -78,7 +78,7 @@ public final class PipesAndFiles implements Registry.Group {
                     Channel.checkOptions("open-file", o.map(), "mode");
                     Channel ch = FileDriver.open(path, mode, o.mode("mode", 0644));
                     return configureRest(ch, o, "mode");
-                });
+                }).returns("Channel");
     }
 
     /** Applies the options a builtin did not consume itself as channel options (checked before opening by {@link Channel#checkOptions}). */

@@ -74,14 +74,14 @@ public final class Processes implements Registry.Group {
                             Stdio.of(o.get("stdin"), "stdin"), Stdio.of(o.get("stdout"), "stdout"),
                             Stdio.of(o.get("stderr"), "stderr"), o.flag("detach", false));
                     return PipesAndFiles.configureRest(ch, o, "stdin", "stdout", "stderr", "dir", "env", "detach");
-                });
+                }).returns("Channel");
         r.add("pid", "([] [ch])", """
                 The pid of the process behind a process channel; without an argument, the shell's own pid.""",
                 a -> {
                     a.arity(0, 1);
                     if (!a.has(0)) return (long) ipcsh.os.LibC.get().getpid();
                     return (long) process(a).pid();
-                });
+                }).returns("number");
         r.add("wait", "([ch] [ch opts])", """
                 Waits for the process behind ch to end and returns its exit status, or {:signal :TERM \
                 :number 15} when a signal ended it. Does not close the channel. {:timeout ms} (or a plain \
@@ -93,7 +93,7 @@ public final class Processes implements Registry.Group {
                     ProcessDriver p = process(a);
                     p.waitFor(t);
                     return p.result();
-                });
+                }).returns("any");
         r.add("signal", "([ch] [ch sig])", """
                 Sends signal sig (default :TERM; a keyword, name or number as for kill) to the process \
                 behind a process channel. A process that has already ended is an error (its pid may be \
@@ -104,13 +104,13 @@ public final class Processes implements Registry.Group {
                     int sig = a.has(1) ? ipcsh.os.Signals.number(a.get(1), "signal", false) : ipcsh.os.Signals.TERM;
                     p.signal(sig, "signal");
                     return true;
-                });
+                }).returns("boolean");
         r.add("alive?", "([ch])", """
                 Whether the process behind a process channel still runs.""",
                 a -> {
                     a.arity(1, 1);
                     return process(a).alive();
-                });
+                }).returns("boolean");
         r.add("interact", "([ch] [ch opts])", """
                 Hands the terminal to ch (Expect's interact): what you type goes to it as typed (Ctrl-C \
                 too: the terminal is in raw mode meanwhile), what it writes is shown, until it ends \
@@ -125,7 +125,7 @@ public final class Processes implements Registry.Group {
                         throw new IpcException("interact: option :escape must be one ASCII character, not \"" + esc + "\"");
                     }
                     return ipcsh.chan.Interact.run(ch, (byte) esc.charAt(0));
-                });
+                }).returns("string");
         r.add("exec", "([cmd & args] [[cmd & args] opts])", """
                 Runs a program to completion and returns {:exit n :out "…" :err "…"} (Tcl's exec; \
                 :signal :TERM is added when a signal ended it, and :exit is then 128+n). A failing \
@@ -148,7 +148,7 @@ public final class Processes implements Registry.Group {
                         o = a.options(n);
                     }
                     return runStages(a, List.of(argv), o);
-                });
+                }).returns("any");
         r.add("pipeline", "([& stages] [& stages opts])", """
                 Runs commands joined by pipes, like a shell's a | b | c, to completion: each stage is a \
                 vector [cmd arg…]. Returns {:exit n :out "…" :err "…" :statuses [s1 s2 …]}: :out is the \
@@ -165,7 +165,7 @@ public final class Processes implements Registry.Group {
                     List<List<String>> stages = new ArrayList<>();
                     for (int i = 0; i < n; i++) stages.add(command(a, a.get(i), i));
                     return runStages(a, stages, a.options(n));
-                });
+                }).returns("any");
     }
 
     private static List<String> command(Args a, Object v, int i) {

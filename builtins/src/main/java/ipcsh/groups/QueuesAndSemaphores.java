@@ -60,14 +60,14 @@ public final class QueuesAndSemaphores implements Registry.Group {
                     Channel ch = MqDriver.open(name, direction, o.flag("create", false), o.flag("exclusive", false),
                             o.mode("mode", 0600), maxMsgs, msgSize, o.flag("temp", false));
                     return PipesAndFiles.configureRest(ch, o, "create", "exclusive", "mode", "max-msgs", "msg-size", "temp");
-                });
+                }).returns("Channel");
         r.add("mq-unlink", "([name])", """
                 Removes the POSIX message queue name. Processes that have it open keep using it until \
                 they close it; a new (mq name {:create true}) makes a new queue. Returns nil.""",
                 a -> {
                     MqDriver.unlink(IpcNames.posix("mq-unlink", a.arity(1, 1).string(0, "a queue name")));
                     return null;
-                });
+                }).returns("void");
         r.add("sem", "([name] [name opts])", """
                 Opens the POSIX named semaphore name ("/lock") and returns it. Options: :create (make it \
                 when absent), :exclusive (with :create: fail when it exists), :value (a new semaphore's \
@@ -82,7 +82,7 @@ public final class QueuesAndSemaphores implements Registry.Group {
                     long value = o.count("value", 1, 0, Integer.MAX_VALUE);
                     return Semaphore.open(name, o.flag("create", false), o.flag("exclusive", false), o.mode("mode", 0600),
                             value, o.flag("temp", false));
-                });
+                }).returns("any");
         r.add("sem-wait", "([s] [s opts])", """
                 Decrements the semaphore s, waiting while its value is 0. {:timeout ms} bounds the wait \
                 (then a timeout error); Ctrl-C breaks it. A semaphore has no descriptor to poll: the wait \
@@ -93,26 +93,26 @@ public final class QueuesAndSemaphores implements Registry.Group {
                     Options o = a.options(1).only("timeout");
                     s.await(o.duration("timeout", -1));
                     return true;
-                });
+                }).returns("boolean");
         r.add("sem-try", "([s])", """
                 Decrements the semaphore s if its value is above 0 and returns true; returns false at \
                 once when it is 0.""",
-                a -> sem(a.arity(1, 1)).tryAcquire());
+                a -> sem(a.arity(1, 1)).tryAcquire()).returns("boolean");
         r.add("sem-post", "([s])", """
                 Increments the semaphore s, waking one waiter. Returns nil.""",
                 a -> {
                     sem(a.arity(1, 1)).post();
                     return null;
-                });
+                }).returns("void");
         r.add("sem-value", "([s])", """
                 The semaphore's current value.""",
-                a -> sem(a.arity(1, 1)).value());
+                a -> sem(a.arity(1, 1)).value()).returns("number");
         r.add("sem-unlink", "([name])", """
                 Removes the POSIX semaphore name; processes that have it open keep using it. Returns nil.""",
                 a -> {
                     Semaphore.unlink(IpcNames.posix("sem-unlink", a.arity(1, 1).string(0, "a semaphore name")));
                     return null;
-                });
+                }).returns("void");
         r.add("sysv-mq", "([key] [key opts])", """
                 Opens the System V message queue with key: an integer (0x1234), a key as ipcs and (ipcs) \
                 print it ("0x00001234": 0x and eight hex digits), or a path turned into a key as ftok(3) does (with :proj, default 1, so a C program's ftok(path, proj) finds the \
@@ -137,7 +137,7 @@ public final class QueuesAndSemaphores implements Registry.Group {
                             (int) o.integer("proj", 1));
                     return SysvQueue.open(key, o.flag("create", false), o.flag("exclusive", false), o.mode("mode", 0600),
                             binary, o.flag("temp", false));
-                });
+                }).returns("any");
         r.add("sysv-mq-remove", "([q])", """
                 Removes the System V message queue q (msgctl IPC_RMID) and the messages in it, for every \
                 process. Returns nil.""",
@@ -145,7 +145,7 @@ public final class QueuesAndSemaphores implements Registry.Group {
                     if (!(a.arity(1, 1).get(0) instanceof SysvQueue q)) throw a.wrongType(0, "a System V queue (from sysv-mq)");
                     q.remove();
                     return null;
-                });
+                }).returns("void");
         r.add("ipcs", "([] [opts])", """
                 Lists the kernel IPC objects that exist, as a vector of maps: POSIX queues (:kind :mq, \
                 from /dev/mqueue, :size the bytes queued), POSIX segments and semaphores (:shm, :sem, from \
@@ -170,7 +170,7 @@ public final class QueuesAndSemaphores implements Registry.Group {
                         throw new IpcException("ipcs: :name must be a name like \"/jobs\" or a System V key, not " + Args.describe(name));
                     }
                     return Ipcs.list(kind, name);
-                });
+                }).returns("any");
     }
 
     /** A System V queue's data is bytes or UTF-8 text; any other :encoding is an error, before the queue is made. */

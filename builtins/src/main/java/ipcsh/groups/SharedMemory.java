@@ -43,7 +43,7 @@ public final class SharedMemory implements Registry.Group {
                     String name = a.string(0, "a name like \"/frame\"");
                     Access acc = access(a);
                     return Segments.shm(name, request(a, acc));
-                });
+                }).returns("any");
         r.add("mmap", "([path] [path opts] [path access opts])", """
                 Maps the regular file at path (shared, so other processes mapping it see the same bytes \
                 and the data outlives every process): returns a segment. access and options as for shm \
@@ -54,7 +54,7 @@ public final class SharedMemory implements Registry.Group {
                     String path = a.string(0, "a file path");
                     Access acc = access(a);
                     return Segments.file(path, request(a, acc));
-                });
+                }).returns("any");
         r.add("sysv-shm", "([key] [key opts] [key access opts] [{:id id}])", """
                 Attaches a System V shared memory segment and returns a segment. key is an integer (as \
                 ipcmk prints it, e.g. 0x1234abcd), a key as ipcs -m and (ipcs) print it ("0x1234abcd" \
@@ -82,14 +82,14 @@ public final class SharedMemory implements Registry.Group {
                     int proj = (int) o.integer("proj", 1);
                     Options rest = new Options("sysv-shm", without(o.map(), "proj"));
                     return Segments.sysv(key, proj, -1, request(a, new Access(acc.write, rest)));
-                });
+                }).returns("any");
         r.add("shm-read", "([seg offset n])", """
                 Reads n bytes of seg from offset and returns them (bytes: (String. b) makes text of them). \
                 Reading past the end is an error naming offset, count and size.""",
                 a -> {
                     a.arity(3, 3);
                     return segment(a).read("shm-read", a.integer(1, "an offset"), a.integer(2, "a byte count"));
-                });
+                }).returns("Uint8Array");
         r.add("shm-write", "([seg offset data])", """
                 Writes data (bytes, or a string as UTF-8) into seg at offset. Returns the number of bytes \
                 written. Writing past the end, or into a segment opened :read, is an error and changes nothing.""",
@@ -100,7 +100,7 @@ public final class SharedMemory implements Registry.Group {
                     if (b == null) throw a.wrongType(2, "bytes or a string");
                     segment(a).write("shm-write", a.integer(1, "an offset"), b);
                     return (long) b.length;
-                });
+                }).returns("number");
         r.add("shm-get", "([seg type offset] [seg type offset opts])", """
                 The number of the given type at offset in seg: type is :i8 :u8 :i16 :u16 :i32 :u32 :i64 \
                 (integers) or :f32 :f64 (floating point), laid out as C lays them out, at any offset. \
@@ -110,7 +110,7 @@ public final class SharedMemory implements Registry.Group {
                     a.arity(3, 4);
                     NumType t = NumType.of("shm-get", a.word(1, "a type keyword like :u32"));
                     return segment(a).get("shm-get", t, a.integer(2, "an offset"), order(a.options(3)));
-                });
+                }).returns("any");
         r.add("shm-put", "([seg type offset value] [seg type offset value opts])", """
                 Stores value as the given type (see shm-get) at offset in seg; :order as for shm-get. A \
                 value that does not fit the type (300 as :u8) is an error. Returns nil. Not atomic across \
@@ -121,7 +121,7 @@ public final class SharedMemory implements Registry.Group {
                     NumType t = NumType.of("shm-put", a.word(1, "a type keyword like :u32"));
                     segment(a).put("shm-put", t, a.integer(2, "an offset"), a.get(3), order(a.options(4)));
                     return null;
-                });
+                }).returns("void");
         r.add("shm-cas", "([seg type offset expected new])", """
                 Atomic compare-and-set: if the :i32 or :i64 at offset holds expected, stores new; returns \
                 true when it did. The offset must be aligned (a multiple of 4 for :i32, 8 for :i64); native \
@@ -130,7 +130,7 @@ public final class SharedMemory implements Registry.Group {
                     a.arity(5, 5);
                     NumType t = NumType.of("shm-cas", a.word(1, ":i32 or :i64"));
                     return segment(a).cas("shm-cas", t, a.integer(2, "an offset"), a.get(3), a.get(4));
-                });
+                }).returns("boolean");
         r.add("shm-add", "([seg type offset delta])", """
                 Atomic fetch-and-add on the :i32 or :i64 at offset (aligned, native order): adds delta and \
                 returns the value before, as C11 atomic_fetch_add does. A counter several processes \
@@ -139,17 +139,17 @@ public final class SharedMemory implements Registry.Group {
                     a.arity(4, 4);
                     NumType t = NumType.of("shm-add", a.word(1, ":i32 or :i64"));
                     return segment(a).add("shm-add", t, a.integer(2, "an offset"), a.integer(3, "a delta"));
-                });
+                }).returns("number");
         r.add("shm-size", "([seg])", """
                 The size of seg in bytes (what is mapped).""",
-                a -> segment(a.arity(1, 1)).size());
+                a -> segment(a.arity(1, 1)).size()).returns("number");
         r.add("msync", "([seg])", """
                 Writes the changes made to a mapped file (mmap) back to the file now and waits for that \
                 (msync MS_SYNC); they would reach it anyway, later. Harmless on other segments. Returns nil.""",
                 a -> {
                     segment(a.arity(1, 1)).sync("msync");
                     return null;
-                });
+                }).returns("void");
         r.add("shm-unlink", "([name] [seg])", """
                 Removes the POSIX shared memory object name ("/frame"), and a ring's doorbell FIFOs with it: \
                 processes that have it mapped keep their mapping, new opens fail. Given a segment, removes \
@@ -169,7 +169,7 @@ public final class SharedMemory implements Registry.Group {
                         throw new ipcsh.os.OsException("shm-unlink", s.name(), e.errno());
                     }
                     return null;
-                });
+                }).returns("void");
         r.add("segments", "([])", """
                 The open segments, oldest first, each a map of :kind (:shm :mmap :sysv), :name, :size, \
                 :access, :segment (the segment itself) and, for System V, :id and :key (as ipcs prints \
@@ -179,7 +179,7 @@ public final class SharedMemory implements Registry.Group {
                     List<Object> out = new ArrayList<>();
                     for (Segment s : Segment.list()) out.add(s.describe());
                     return out;
-                });
+                }).returns("any[]");
         r.add("shm-ring", "([name] [name opts] [name role] [name role opts])", """
                 A byte stream through shared memory: a single-producer, single-consumer ring in the POSIX \
                 object name, as a channel (gets, puts, read, write, copy, framing, on-readable, \
@@ -233,7 +233,7 @@ public final class SharedMemory implements Registry.Group {
                     long timeout = t == null ? -1 : ipcsh.ArgCheck.duration("shm-ring", "option :timeout", t);
                     Channel ch = RingDriver.open("shm-ring", name, writer, create, exclusive, size, mode, temp, timeout);
                     return PipesAndFiles.configureRest(ch, o, "size", "create", "exclusive", "mode", "temp");
-                });
+                }).returns("Channel");
     }
 
     private record Access(boolean write, Options opts) {}

@@ -20,13 +20,14 @@ public final class ShellBuiltins implements Registry.Group {
                     a.arity(0, 1);
                     long n = a.has(0) ? a.count(0, "status", 0, 255) : 0;
                     throw new ExitRequest((int) n);
-                });
+                }).returns("never");
         r.add("sleep", "([ms])", """
                 Waits ms milliseconds (0 to 2147483647, about 24.9 days) without serving events \
                 (callbacks and timers wait too); Ctrl-C interrupts it. Returns nil.""",
                 a -> {
                     Waiter.sleep(a.arity(1, 1).duration(0, "ms"), "sleep");
                     return null;
-                });
+                }).returns("void")
+                .promiseInJs("A Promise resolved after ms milliseconds (the event loop serves events meanwhile).");
     }
 }

@@ -64,7 +64,7 @@ public final class SignalBuiltins implements Registry.Group {
                                 + (sig == 0 ? "" : " SIG" + Signals.name(sig)), e.errno());
                     }
                     return true;
-                });
+                }).returns("boolean");
         r.add("signals", "([])", """
                 Every signal as data: a vector of {:signal :HUP :number 1 :trap :fn} maps (:trap is the \
                 trap set for it: :fn, :ignore, or nil), and :reserved with the reason when this shell \
@@ -83,7 +83,7 @@ public final class SignalBuiltins implements Registry.Group {
                         out.add(m);
                     }
                     return out;
-                });
+                }).returns("any");
         r.add("trap", "([] [sig f] [sig action])", """
                 Runs (f {:signal :USR1 :number 10 :pid 4242 :uid 1000}) on the interpreter thread, through \
                 the event loop, each time signal sig arrives (never inside a signal handler); f may take no \
@@ -117,7 +117,7 @@ public final class SignalBuiltins implements Registry.Group {
                         Traps.set(sig, a.callback(1), CallbackError.here("trap :" + Signals.name(sig)));
                     }
                     return null;
-                });
+                }).returns("any");
         r.add("wait-signal", "([sig] [sig opts])", """
                 Serves events until signal sig arrives, then returns its map {:signal :HUP :number 1 :pid 4242 \
                 :uid 1000}, as a trap function gets it: the sender's pid and real uid, nil when the kernel \
@@ -128,7 +128,7 @@ public final class SignalBuiltins implements Registry.Group {
                     int sig = Signals.number(a.get(0), "wait-signal", false);
                     Options o = a.options(1).only("timeout");
                     return Traps.await(sig, o.duration("timeout", -1));
-                });
+                }).returns("any");
     }
 
     /** Whether signalling pid (negative: a process group) reaches this shell. */

@@ -60,7 +60,7 @@ public final class SocketBuiltins implements Registry.Group {
                         }
                         default -> throw a.wrongType(0, ":tcp or :unix");
                     }
-                });
+                }).returns("Channel");
         r.add("listen", "([kind port f] [kind port f opts] [kind path f] [kind path f opts])", """
                 Starts a server and returns it as a channel; for each connection it accepts, (f ch peer) \
                 runs on the interpreter thread with the new connection's channel and the peer's address \
@@ -86,7 +86,7 @@ public final class SocketBuiltins implements Registry.Group {
                     };
                     serve(srv, f, CallbackError.here("listen " + srv.describe()));
                     return srv;
-                });
+                }).returns("Channel");
         r.add("udp", "([] [opts])", """
                 Makes a udp socket and returns its datagram channel. {:bind 5000} or {:bind ["127.0.0.1" \
                 5000]} gives it a local address (port 0: a free one, see (configure ch :port)); \
@@ -99,7 +99,7 @@ public final class SocketBuiltins implements Registry.Group {
                     Channel.checkOptions("udp", o.map(), "bind", "connect");
                     Channel ch = Sockets.udp(o.get("bind"), o.get("connect"));
                     return PipesAndFiles.configureRest(ch, o, "bind", "connect");
-                });
+                }).returns("Channel");
         r.add("unix-dgram", "([path] [path opts])", """
                 Makes a unix datagram socket bound at path (or "@name", abstract) and returns its \
                 datagram channel; a stale socket file there is replaced and the file is removed on close. \
@@ -116,7 +116,7 @@ public final class SocketBuiltins implements Registry.Group {
                     String connect = o.string("connect", null);
                     Channel ch = Sockets.unixDgram(path, connect);
                     return PipesAndFiles.configureRest(ch, o, "connect");
-                });
+                }).returns("Channel");
         r.addShadowingCore("send", "([ch data] [ch data opts])", """
                 Sends data (a string or bytes) as one message. On a udp or unix datagram channel: to the \
                 connected peer, or {:to ["host" port]} / {:to "/path"} (an address as recv's :from gives \
@@ -156,7 +156,7 @@ public final class SocketBuiltins implements Registry.Group {
                     byte[] to = Sockets.addressOf(o.get("to"), d.family(), LibC.SOCK_DGRAM, "send " + ch.describe());
                     d.sendingTo(to, () -> ch.send(data, ipcsh.os.SockAddr.format(to)));
                     return null;
-                });
+                }).returns("void");
         r.add("recv", "([ch] [ch opts])", """
                 Receives one message with what came with it. From a udp or unix datagram channel: \
                 {:data "..." :from addr}, where addr is ["host" port] for udp, a path or "@name" for unix \
@@ -194,7 +194,7 @@ public final class SocketBuiltins implements Registry.Group {
                     if (ch.driver() instanceof MqDriver d) m.put("priority", (long) d.lastPriority());
                     else m.put("from", Sockets.addressValue(((DatagramDriver) ch.driver()).lastFrom()));
                     return m;
-                });
+                }).returns("any");
     }
 
     private static int port(Args a, int i) {

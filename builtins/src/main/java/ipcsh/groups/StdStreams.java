@@ -37,7 +37,7 @@ public final class StdStreams implements Registry.Group {
                         throw new IpcException("stdin: the REPL's line editor reads the terminal; use (stdin) in scripts or piped input");
                     }
                     return StdioDriver.of(0);
-                });
+                }).returns("Channel");
         r.add("stdout", "([])", """
                 The shell's standard output (fd 1) as a write channel (kind pipe, file, terminal or \
                 socket): (puts (stdout) x), (write (stdout) bytes), (copy (stdin) (stdout)). It is \
@@ -49,7 +49,7 @@ public final class StdStreams implements Registry.Group {
                 a -> {
                     a.arity(0, 0);
                     return StdioDriver.of(1);
-                });
+                }).returns("Channel");
         r.add("stderr", "([])", """
                 The shell's standard error (fd 2) as a write channel, as stdout is for fd 1: unbuffered, \
                 ordered with *out*; closing it points fd 2 at /dev/null (error messages are then \
@@ -57,6 +57,6 @@ public final class StdStreams implements Registry.Group {
                 a -> {
                     a.arity(0, 0);
                     return StdioDriver.of(2);
-                });
+                }).returns("Channel");
     }
 }

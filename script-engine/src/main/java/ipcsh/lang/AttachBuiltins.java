@@ -9,6 +9,12 @@ public final class AttachBuiltins implements Registry.Group {
         return "Attaching a REPL";
     }
 
+    /** After the builtins module's groups, whatever the class path order. */
+    @Override
+    public int rank() {
+        return 1;
+    }
+
     @Override
     public void register(Registry r) {
         r.add("repl-server", "([path] [path opts] [port opts])", """
@@ -52,7 +58,7 @@ public final class AttachBuiltins implements Registry.Group {
                     // :auth-timeout belongs to the tcp form: a unix socket's peers need no token
                     boolean prepl = a.options(1).only("prepl").flag("prepl", false);
                     return ReplServer.start(path, prepl);
-                });
+                }).returns("any");
     }
 
     /** The tcp form's deadline for the token line: 1 ms to 10 minutes, 10 s by default. */

@@ -27,6 +27,12 @@ public final class HelpBuiltins implements Registry.Group {
         return "Shell";
     }
 
+    /** After the builtins module's groups, whatever the class path order. */
+    @Override
+    public int rank() {
+        return 1;
+    }
+
     @Override
     public void register(Registry r) {
         r.add("help", "([] [topic])", """
@@ -39,7 +45,7 @@ public final class HelpBuiltins implements Registry.Group {
                     a.arity(0, 1);
                     print(a.has(0) ? topic(a.get(0)) : page());
                     return null;
-                });
+                }).returns("void");
     }
 
     private static void print(String text) {

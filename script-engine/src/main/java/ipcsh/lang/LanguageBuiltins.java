@@ -13,6 +13,12 @@ public final class LanguageBuiltins implements Registry.Group {
         return "Languages";
     }
 
+    /** After the builtins module's groups, whatever the class path order. */
+    @Override
+    public int rank() {
+        return 1;
+    }
+
     @Override
     public void register(Registry r) {
         r.add("js", "([code])", """
@@ -22,6 +28,6 @@ public final class LanguageBuiltins implements Registry.Group {
                 channels. Globals that code defines stay for the next call. A JS exception becomes an \
                 error with the JS message and location. From JavaScript, ipc.js(code) evaluates code in \
                 that same context, and ipc.clj(code) goes the other way.""",
-                a -> ipcsh.lang.js.Js.eval(a.arity(1, 1).text(0, "JavaScript source"), "<js>"));
+                a -> ipcsh.lang.js.Js.eval(a.arity(1, 1).text(0, "JavaScript source"), "<js>")).returns("any");
     }
 }

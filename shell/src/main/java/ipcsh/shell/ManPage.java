@@ -1,5 +1,6 @@
 package ipcsh.shell;
 
+import ipcsh.lang.js.JsExtras;
 import ipcsh.registry.Builtin;
 import ipcsh.registry.Registry;
 
@@ -93,12 +94,11 @@ public final class ManPage {
             r.raw("\\fB" + r.esc(usages.get(i)) + "\\fP");
         }
         r.raw(".RS 4");
-        StringBuilder js = new StringBuilder("JavaScript: ");
-        if (b.jsName().equals("sleep")) {
-            js.append("\\fBipc.sleepSync\\fP (\\fBipc.sleep\\fP returns a Promise instead; see JAVASCRIPT)");
-        } else {
-            js.append("\\fBipc.").append(r.esc(b.jsName())).append("\\fP");
-            if (isVerb(b)) js.append(", or the channel method \\fBch.").append(r.esc(b.jsName())).append("\\fP");
+        StringBuilder js = new StringBuilder("JavaScript: \\fBipc.").append(r.esc(b.jsName())).append("\\fP");
+        if (b.js().promise() != null) {
+            js.append(" (\\fBipc.").append(r.esc(b.js().promise())).append("\\fP returns a Promise instead; see JAVASCRIPT)");
+        } else if (b.channelMethod()) {
+            js.append(", or the channel method \\fBch.").append(r.esc(b.jsName())).append("\\fP");
         }
         r.raw(js.toString());
         r.raw(".br");
@@ -110,11 +110,6 @@ public final class ManPage {
             }
         }
         r.raw(".RE");
-    }
-
-    /** As the JS binding decides: a builtin whose arglists take a channel first is also a channel method. */
-    static boolean isVerb(Builtin b) {
-        return ipcsh.lang.js.Js.isChannelMethod(b);
     }
 
     private static void description(Roff r, Registry registry) {
@@ -300,10 +295,8 @@ public final class ManPage {
                 A channel is an ipc.Channel object, one per channel, so the same channel is always the \
                 same object. Every builtin that takes a channel first is also its method: ch.gets(), \
                 ch.puts(s), ch.configure({framing: 'json-lines'}), ch.onReadable(f), ch.close('write'). \
-                Three more methods never block:""");
-        dl(r, "ch.getsAsync()", "A Promise of the next frame (a line by default), null at end of stream.");
-        dl(r, "ch.readAsync([n])", "A Promise of up to n characters (bytes on a binary channel), at least one, or of everything up to end of stream without n; null at end of stream.");
-        dl(r, "ch.lines()", "The frames as an async iterable: for await (const line of ch.lines()) ...");
+                Its own methods never block:""");
+        for (JsExtras.Member m : JsExtras.CHANNEL) dl(r, "ch." + m.call(), m.summary());
         r.raw(".PP");
         r.text("""
                 Async reads on a channel are served in the order they were asked for, through the \

@@ -1,6 +1,10 @@
 package ipcsh.shell;
 
+import ipcsh.lang.HelpBuiltins;
+import ipcsh.lang.js.JsExtras;
+import ipcsh.registry.Arglists;
 import ipcsh.registry.Builtin;
+import ipcsh.registry.JsFace;
 import ipcsh.registry.Registry;
 
 import java.io.IOException;
@@ -15,7 +19,9 @@ import java.util.Map;
  * TypeScript declarations of the JavaScript API (the global {@code ipc} and channel objects),
  * generated from the builtin registry like the man page, so editors complete and check .js
  * scripts. A parameter's type comes from its name in the arglists (ch → Channel, ms → number,
- * opts → Options, f → a function…); a result's from what the doc says the builtin returns.
+ * opts → Options, f → a function…); a result's from the type the registry entry declares, and
+ * every name (Promise forms, channel methods, the binding's own members) from the entry's JS
+ * face and {@link JsExtras}, so nothing here decides a JS fact.
  * Committed as types/ipcsh.d.ts; {@code ipcsh --print-types} prints it.
  */
 public final class TypeScript {
@@ -51,19 +57,22 @@ public final class TypeScript {
 
     public static String generate(Registry registry) {
         StringBuilder ipc = new StringBuilder(), methods = new StringBuilder();
-        for (Builtin b : registry.all()) {
-            // ipc.sleep is JavaScript's Promise form; the blocking builtin is ipc.sleepSync (declared above)
-            if (b.jsName().equals("sleep")) continue;
-            boolean verb = isVerb(b);
-            for (String usage : b.usages()) {
-                List<String> params = params(usage);
-                String doc = jsdoc(b, "    ");
-                String ret = returns(b);
-                ipc.append(doc).append("    ").append(b.jsName()).append('(').append(String.join(", ", params)).append("): ")
-                        .append(ret).append(";\n");
-                if (verb && !params.isEmpty() && params.getFirst().startsWith("ch:")) {
-                    methods.append(doc).append("    ").append(b.jsName()).append('(')
-                            .append(String.join(", ", params.subList(1, params.size()))).append("): ").append(ret).append(";\n");
+        for (JsExtras.Member m : JsExtras.IPC) member(ipc, m);
+        for (JsExtras.Member m : JsExtras.CHANNEL) member(methods, m);
+        for (Builtin b : HelpBuiltins.documented(registry)) {
+            JsFace js = b.js();
+            String doc = jsdoc(b.summary());
+            for (Arglists.Arity arity : js.params().arities()) {
+                List<String> params = params(arity);
+                if (js.promise() != null) {
+                    ipc.append(jsdoc(js.promiseSummary())).append("    ").append(js.promise()).append('(').append(String.join(", ", params))
+                            .append("): Promise<").append(b.returns()).append(">;\n");
+                }
+                ipc.append(doc).append("    ").append(js.name()).append('(').append(String.join(", ", params)).append("): ")
+                        .append(b.returns()).append(";\n");
+                if (js.method() && arity.channelFirst()) {
+                    methods.append(doc).append("    ").append(js.name()).append('(')
+                            .append(String.join(", ", params.subList(1, params.size()))).append("): ").append(b.returns()).append(";\n");
                 }
             }
         }
@@ -86,27 +95,9 @@ public final class TypeScript {
                 /** A channel: every IPC object that carries data, with the same verbs as methods. */
                 declare class Channel {
                     private constructor();
-                    /** A Promise of the next frame (a line by default); null at end of stream. */
-                    getsAsync(): Promise<any>;
-                    /** A Promise of up to n characters or bytes (at least one), or everything to the end without n; null at end of stream. */
-                    readAsync(n?: number): Promise<string | Uint8Array | null>;
-                    /** The frames as an async iterable: for await (const line of ch.lines()) ... */
-                    lines(): AsyncIterable<any>;
                 %s}
 
                 interface Ipc {
-                    /** The class of channel objects. */
-                    readonly Channel: typeof Channel;
-                    /** The script's command-line arguments. */
-                    readonly args: readonly string[];
-                    /** A Promise resolved after ms milliseconds (the event loop serves events meanwhile). */
-                    sleep(ms: number): Promise<void>;
-                    /** Waits ms milliseconds without serving events (the blocking sleep builtin). */
-                    sleepSync(ms: number): void;
-                    /** The documentation of a builtin, as (doc name) prints it. */
-                    doc(name: string): string;
-                    /** Evaluates Clojure code in the shell and returns its value. */
-                    clj(code: string): any;
                 %s}
 
                 declare const ipc: Ipc;
@@ -124,51 +115,26 @@ public final class TypeScript {
                 """.formatted(REGENERATE, Version.TEXT, methods, ipc);
     }
 
-    /** Like the JS binding: a builtin whose arglists take a channel first is also a channel method. */
-    static boolean isVerb(Builtin b) {
-        return ipcsh.lang.js.Js.isChannelMethod(b);
-    }
-
-    /** "(spawn [cmd & args] opts)" → ["argv: string[]", "opts?: Options"]. */
-    static List<String> params(String usage) {
-        String inner = usage.substring(1, usage.length() - 1).trim();
-        int sp = inner.indexOf(' ');
-        String rest = sp < 0 ? "" : inner.substring(sp + 1).trim();
+    /** An arity's parameters in TypeScript: [cmd & args] opts → ["argv: string[]", "opts?: Options"]. */
+    static List<String> params(Arglists.Arity arity) {
         List<String> out = new ArrayList<>();
-        int i = 0;
-        while (i < rest.length()) {
-            char c = rest.charAt(i);
-            if (Character.isWhitespace(c)) {
-                i++;
-            } else if (c == '{') {
-                // a map literal in the arglists ({:id id}): an options object
-                int end = rest.indexOf('}', i);
-                out.add("opts: Options");
-                i = end < 0 ? rest.length() : end + 1;
-            } else if (c == '[') {
-                int end = rest.indexOf(']', i);
-                out.add("argv: string[]");
-                i = end < 0 ? rest.length() : end + 1;
-            } else if (c == '&') {
-                int s = i + 1;
-                while (s < rest.length() && Character.isWhitespace(rest.charAt(s))) s++;
-                int e = s;
-                while (e < rest.length() && !Character.isWhitespace(rest.charAt(e))) e++;
-                String name = rest.substring(s, e);
-                String type = PARAMS.getOrDefault(singular(name), "unknown");
-                out.add("..." + ident(name) + ": " + (type.contains(" ") ? "(" + type + ")" : type) + "[]");
-                i = e;
-            } else {
-                int e = i;
-                while (e < rest.length() && !Character.isWhitespace(rest.charAt(e))) e++;
-                String name = rest.substring(i, e);
-                out.add(ident(name) + ": " + PARAMS.getOrDefault(name, "unknown"));
-                i = e;
+        List<Arglists.Param> ps = arity.params();
+        for (int i = 0; i < ps.size(); i++) {
+            boolean rest = i + 1 < ps.size() && ps.get(i).toString().equals("&");
+            switch (ps.get(i)) {
+                case Arglists.MapOf m -> out.add("opts?: Options"); // {:id id}: an options object
+                case Arglists.Vector v -> out.add("argv: string[]");
+                case Arglists.Name n when rest -> {
+                    String name = ps.get(++i).toString();
+                    String type = PARAMS.getOrDefault(singular(name), "unknown");
+                    out.add("..." + ident(name) + ": " + (type.contains(" ") ? "(" + type + ")" : type) + "[]");
+                }
+                case Arglists.Name n -> {
+                    String type = PARAMS.getOrDefault(n.text(), "unknown");
+                    // options maps may always be left out
+                    out.add(ident(n.text()) + (type.equals("Options") ? "?: " : ": ") + type);
+                }
             }
-        }
-        // options maps may always be left out
-        for (int k = 0; k < out.size(); k++) {
-            if (out.get(k).endsWith(": Options")) out.set(k, out.get(k).replace(": Options", "?: Options"));
         }
         return out;
     }
@@ -177,38 +143,20 @@ public final class TypeScript {
         return name.equals("args") ? "text" : name.endsWith("s") ? name.substring(0, name.length() - 1) : name;
     }
 
-    /** A Clojure parameter name as a JS identifier: timeout-ms → timeoutMs, function → fn. */
+    /** A Clojure parameter name as a JS identifier: timeout-ms → timeoutMs, function → function_. */
     private static String ident(String name) {
-        StringBuilder sb = new StringBuilder();
-        boolean up = false;
-        for (char c : name.toCharArray()) {
-            if (c == '-' || c == '?' || c == '!' || c == '*') {
-                up = true;
-            } else {
-                sb.append(up ? Character.toUpperCase(c) : c);
-                up = false;
-            }
-        }
-        String s = sb.toString();
+        String s = JsFace.camel(name);
         return switch (s) {
             case "function", "default", "new", "delete", "in", "var", "class" -> s + "_";
             default -> s;
         };
     }
 
-    /** What the builtin returns, as its doc says it. */
-    static String returns(Builtin b) {
-        String doc = b.doc();
-        if (b.name().endsWith("?")) return "boolean";
-        if (doc.contains("Returns nil.")) return "void";
-        if (b.name().equals("pipe")) return "[Channel, Channel]";
-        if (doc.matches("(?is).*\\breturns? (a|an|the|its)\\b[^.;]{0,40}\\bchannel\\b.*")
-                || b.summary().matches("(?i)^(opens|connects|starts|makes|creates)\\b[^.;]*\\bchannel\\b.*")) return "Channel";
-        return "any";
+    private static void member(StringBuilder sb, JsExtras.Member m) {
+        sb.append(jsdoc(m.summary())).append("    ").append(m.declaration()).append(";\n");
     }
 
-    private static String jsdoc(Builtin b, String indent) {
-        String summary = b.summary().replace("*/", "* /");
-        return indent + "/** " + summary + " */\n";
+    private static String jsdoc(String summary) {
+        return "    /** " + summary.replace("*/", "* /") + " */\n";
     }
 }

@@ -39,8 +39,9 @@ class ManPageTest {
             for (String u : b.usages()) {
                 assertTrue(page.contains("\\fB" + roff(u) + "\\fP\n"), b.name() + ": usage " + u + " missing");
             }
-            if (!b.jsName().equals("sleep")) {
-                assertTrue(page.contains("\\fBipc." + roff(b.jsName()) + "\\fP"), b.name() + ": ipc." + b.jsName() + " missing");
+            assertTrue(page.contains("\\fBipc." + roff(b.jsName()) + "\\fP"), b.name() + ": ipc." + b.jsName() + " missing");
+            if (b.js().promise() != null) {
+                assertTrue(page.contains("\\fBipc." + roff(b.js().promise()) + "\\fP returns a Promise"), b.name() + ": its Promise form");
             }
         }
         for (String group : List.of("CHANNEL VERBS", "LANGUAGES", "JAVASCRIPT", "SEE ALSO")) {

@@ -92,7 +92,7 @@ public final class ClojureRuntime {
      * Forms that must be macros (they take a body), defined in Clojure itself. Each is a Builtin
      * record for (doc) and the man page, whose impl returns its source; it is in no registry,
      * since the registry's builtins are functions. JS has each as a function taking a fn (see
-     * the js Bootstrap).
+     * the js Bootstrap), whose arguments the record's JS arglists give.
      */
     public static List<Builtin> forms() {
         return List.of(new Builtin("with-sem", "Message queues and semaphores", "([s & body])", """
@@ -102,7 +102,7 @@ public final class ClojureRuntime {
                 (shm-add ...)) in every process. From JavaScript: ipc.withSem(s, fn).""",
                 a -> {
                     throw new ipcsh.IpcException("with-sem is a form, not a function: (with-sem s body...)");
-                }, null));
+                }, null).withJsArglists("([s f])").returning("any"));
     }
 
     /**
@@ -135,50 +135,10 @@ public final class ClojureRuntime {
     private static IPersistentMap meta(Builtin b) {
         StringBuilder doc = new StringBuilder(b.doc());
         return PersistentHashMap.create(Keyword.intern("doc"), doc.toString(),
-                Keyword.intern("arglists"), new Arglists(b.arglists()),
+                Keyword.intern("arglists"), new ArglistsSeq(b.arglists()),
                 Keyword.intern("name"), Symbol.intern(b.name()),
                 Keyword.intern("ns"), Namespace.find(Symbol.intern(NS)),
                 Keyword.intern("group"), b.group());
-    }
-
-    /**
-     * A builtin's :arglists, read from its text when first looked at (the compiler looks, for a
-     * call's return tag): reading all ~200 at start-up took ~5 ms. A seq that prints and
-     * compares as the read list does; never empty, as every builtin has an arity.
-     */
-    private static final class Arglists extends clojure.lang.ASeq {
-        private final String text;
-        private volatile clojure.lang.ISeq read;
-
-        Arglists(String text) {
-            this.text = text;
-        }
-
-        private Arglists(IPersistentMap meta, String text) {
-            super(meta);
-            this.text = text;
-        }
-
-        private clojure.lang.ISeq read() {
-            clojure.lang.ISeq r = read;
-            if (r == null) read = r = RT.seq(RT.readString(text));
-            return r;
-        }
-
-        @Override
-        public Object first() {
-            return read().first();
-        }
-
-        @Override
-        public clojure.lang.ISeq next() {
-            return read().next();
-        }
-
-        @Override
-        public clojure.lang.Obj withMeta(IPersistentMap meta) {
-            return new Arglists(meta, text);
-        }
     }
 
     /** (doc x) → (ipcsh.core/doc* 'x): builtins from the registry, the rest from clojure.repl. */

@@ -28,15 +28,12 @@ final class Bootstrap {
                 return e;
               }
 
-              /** A channel: the registry's channel verbs are its methods (ch.gets(), ch.puts(s)...). */
+              /** A channel: the registry's channel verbs are its methods (ch.gets(), ch.puts(s)...); its own are JsExtras.CHANNEL. */
               class Channel {
                 constructor(handle) { Object.defineProperty(this, HANDLE, { value: handle }); }
                 toString() { return bridge.describe(this[HANDLE]); }
-                /** A Promise of the next frame (a line by default), null at end of stream. */
                 getsAsync() { return bridge.getsAsync(this[HANDLE]); }
-                /** A Promise of up to n characters or bytes (at least one), or everything to the end without n; null at end of stream. */
                 readAsync(n) { return bridge.readAsync(this[HANDLE], n === undefined ? null : n); }
-                /** The frames as an async iterable: for await (const line of ch.lines()) ... */
                 lines() {
                   const ch = this;
                   return {
@@ -74,9 +71,11 @@ final class Bootstrap {
               // a method passes its channel's host handle, which the Java half takes without
               // asking the JS object for its members.
               const ipc = { Channel };
+              const promised = [];
               for (let i = 0; i < builtins.length; i++) {
                 const entry = builtins[i];
                 const jsName = entry[1], fn = entry[2], verb = entry[3], method = entry[5];
+                if (entry[6]) promised.push(entry[6]);
                 const f = { [jsName](...args) {
                   const n = args.length;
                   return n === 0 ? fn() : n === 1 ? fn(args[0]) : n === 2 ? fn(args[0], args[1])
@@ -121,10 +120,15 @@ final class Bootstrap {
                   }
                 });
               }
-              /** The blocking builtin stays reachable; ipc.sleep is the Promise one, as in JS. */
-              if (ipc.sleep) ipc.sleepSync = ipc.sleep;
               const after = ipc.after, every = ipc.every;
-              ipc.sleep = (ms) => { const d = bridge.duration('sleep', ms); return new Promise(resolve => after(d, () => resolve())); };
+              // the Promise forms the registry's entries name (the builtin itself is then ipc.nameSync)
+              const PROMISE_FORMS = {
+                sleep: (ms) => { const d = bridge.duration('sleep', ms); return new Promise(resolve => after(d, () => resolve())); }
+              };
+              for (const name of promised) {
+                if (!PROMISE_FORMS[name]) throw new Error('the registry names a Promise form ipc.' + name + ' that the binding does not make');
+                ipc[name] = PROMISE_FORMS[name];
+              }
               /** with-sem: waits on s, runs f, posts s in a finally; returns f's value. */
               if (ipc.semWait) ipc.withSem = (s, f) => { ipc.semWait(s); try { return f(); } finally { ipc.semPost(s); } };
               ipc.doc = (name) => bridge.doc(String(name));

@@ -85,47 +85,28 @@ public final class Js {
         return Holder.ENGINE.evalForRepl(code, name);
     }
 
-    /** A builtin whose arglists take a channel first is also a method of channel objects (ch.gets()). */
-    public static boolean isChannelMethod(ipcsh.registry.Builtin b) {
-        for (String u : b.usages()) {
-            String[] words = u.substring(1, u.length() - 1).split("\\s+");
-            if (words.length > 1 && words[1].equals("ch")) return true;
-        }
-        return false;
-    }
-
-    /** Members of the ipc object that are not registry builtins (Bootstrap adds them). */
-    public static final java.util.List<String> IPC_EXTRAS = java.util.List.of("Channel", "sleepSync", "doc", "clj", "args", "withSem");
-
-    /** Methods of channel objects that are not registry verbs (Bootstrap's Channel class). */
-    public static final java.util.List<String> CHANNEL_EXTRAS = java.util.List.of("getsAsync", "readAsync", "lines", "toString");
-
     /**
-     * The ipc object's members as Bootstrap makes them, each with its summary (null when it
-     * has none): the registry's builtins by their JS names, ipc.sleep being the Promise form.
-     * Known without starting the engine.
+     * The ipc object's members as Bootstrap makes them, each with its summary: every builtin
+     * and form (ipc.withSem) by its JS name, a Promise form by its own, and the binding's
+     * extras. Known without starting the engine.
      */
     public static java.util.Map<String, String> ipcMembers() {
         java.util.Map<String, String> out = new java.util.TreeMap<>();
-        for (ipcsh.registry.Builtin b : ipcsh.registry.Registry.standard().all()) {
-            if (b.jsName().equals("sleep")) {
-                out.put("sleep", "A Promise resolved after ms milliseconds.");
-                out.put("sleepSync", b.summary());
-            } else {
-                out.put(b.jsName(), b.summary());
-            }
+        for (ipcsh.registry.Builtin b : ipcsh.lang.HelpBuiltins.documented(ipcsh.registry.Registry.standard())) {
+            out.put(b.jsName(), b.summary());
+            if (b.js().promise() != null) out.put(b.js().promise(), b.js().promiseSummary());
         }
-        for (String extra : IPC_EXTRAS) out.putIfAbsent(extra, null);
+        for (JsExtras.Member m : JsExtras.IPC) out.put(m.name(), m.summary());
         return out;
     }
 
-    /** The methods of channel objects (ch.gets()), each with its summary (null when it has none). */
+    /** The methods of channel objects (ch.gets()), each with its summary. */
     public static java.util.Map<String, String> channelMethods() {
         java.util.Map<String, String> out = new java.util.TreeMap<>();
         for (ipcsh.registry.Builtin b : ipcsh.registry.Registry.standard().all()) {
-            if (isChannelMethod(b)) out.putIfAbsent(b.jsName(), b.summary());
+            if (b.channelMethod()) out.putIfAbsent(b.jsName(), b.summary());
         }
-        for (String extra : CHANNEL_EXTRAS) out.putIfAbsent(extra, null);
+        for (JsExtras.Member m : JsExtras.CHANNEL) out.put(m.name(), m.summary());
         return out;
     }
 

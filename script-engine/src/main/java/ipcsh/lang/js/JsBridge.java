@@ -3,6 +3,7 @@ package ipcsh.lang.js;
 import ipcsh.IpcException;
 import ipcsh.chan.Channel;
 import ipcsh.lang.ErrorReport;
+import ipcsh.lang.HelpBuiltins;
 import ipcsh.lang.clj.ClojureRuntime;
 import ipcsh.loop.EventLoop;
 import ipcsh.registry.Builtin;
@@ -11,8 +12,6 @@ import org.graalvm.polyglot.HostAccess;
 import org.graalvm.polyglot.Value;
 
 import java.io.StringReader;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 /** What the bootstrap script may call in Java: the only host members JS can see. */
@@ -67,14 +66,14 @@ public final class JsBridge {
         if (timer.isHostObject() && timer.asHostObject() instanceof EventLoop.Timer t) EventLoop.main().cancel(t);
     }
 
-    /** The doc text of a builtin, by its Clojure or JS name; null when there is none. */
+    /** The doc text of a builtin or form, by its Clojure name or a JS one (ipc.sleep's too); null when there is none. */
     @HostAccess.Export
     public String doc(String name) {
-        List<Builtin> all = new ArrayList<>(Registry.standard().all());
-        all.addAll(ClojureRuntime.forms());
-        for (Builtin b : all) {
-            if (b.name().equals(name) || b.jsName().equals(name)) {
-                return "ipc." + b.jsName() + " — " + String.join(" or ", b.usages()) + "\n" + b.doc();
+        for (Builtin b : HelpBuiltins.documented(Registry.standard())) {
+            String promise = b.js().promise();
+            if (b.name().equals(name) || b.jsName().equals(name) || name.equals(promise)) {
+                return "ipc." + b.jsName() + (promise == null ? "" : " (ipc." + promise + " returns a Promise)")
+                        + " — " + String.join(" or ", b.usages()) + "\n" + b.doc();
             }
         }
         return null;

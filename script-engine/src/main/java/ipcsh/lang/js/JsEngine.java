@@ -99,9 +99,9 @@ final class JsEngine {
                 .build();
         List<Object> list = new ArrayList<>();
         for (Builtin b : Registry.standard().all()) {
-            boolean verb = isVerb(b);
+            boolean verb = b.channelMethod();
             list.add(ProxyArray.fromArray(b.name(), b.jsName(), new BuiltinCall(b), verb, b.doc(),
-                    verb ? new ChannelMethod(this, b) : null));
+                    verb ? new ChannelMethod(this, b) : null, b.js().promise()));
         }
         Value boot = context.eval(Source.newBuilder("js", Bootstrap.SOURCE, Bootstrap.NAME).internal(true).buildLiteral());
         Value helpers = boot.execute(new JsBridge(this), ProxyArray.fromList(list));
@@ -126,11 +126,6 @@ final class JsEngine {
         String xdg = System.getenv("XDG_CACHE_HOME");
         Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
         return base.resolve("ipcsh").resolve("truffle");
-    }
-
-    /** A builtin whose arglists take a channel first is also a method of channel objects. */
-    static boolean isVerb(Builtin b) {
-        return Js.isChannelMethod(b);
     }
 
     JsCompletion completion() {

@@ -29,6 +29,24 @@ class JsEngineTest {
         assertEquals("function", Js.eval("typeof ipc.isEof", "<test>"));
     }
 
+    @Test
+    void clojureArglistsAreTheRegistrysDataAsForms() {
+        Shell.Run r = Shell.eval("clj", "(let [m #(:arglists (meta %))] [(m #'ipcsh.core/spawn) (= '([ch] [ch n]) (m #'ipcsh.core/read)) "
+                + "(first (nth (m #'ipcsh.core/sysv-shm) 3)) (m #'ipcsh.core/with-sem)])");
+        assertEquals("[([cmd & args] [[cmd & args] opts]) true {:id id} ([s & body])]\n", r.out(), r.err());
+    }
+
+    @Test
+    void aPromiseFormAndAFormThatIsAMacroHaveTheirDocByEveryName() {
+        for (String name : List.of("sleep", "sleepSync")) {
+            String doc = (String) Js.eval("ipc.doc(" + quote(name) + ")", "<test>");
+            assertTrue(doc.startsWith("ipc.sleepSync (ipc.sleep returns a Promise) — (sleep ms)\n"), doc);
+        }
+        assertEquals("true true", Js.eval("[ipc.sleep(0) instanceof Promise, ipc.sleepSync(0) === null].join(' ')", "<test>"));
+        String withSem = (String) Js.eval("ipc.doc('withSem')", "<test>");
+        assertTrue(withSem.startsWith("ipc.withSem — (with-sem s & body)\n"), withSem);
+    }
+
     private static String quote(String s) {
         return "'" + s + "'";
     }
