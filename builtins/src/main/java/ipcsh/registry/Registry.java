@@ -5,6 +5,7 @@ import ipcsh.groups.CopyBuiltins;
 import ipcsh.groups.Debugging;
 import ipcsh.groups.EventLoopBuiltins;
 import ipcsh.groups.ExpectBuiltins;
+import ipcsh.groups.Locks;
 import ipcsh.groups.PipesAndFiles;
 import ipcsh.groups.Processes;
 import ipcsh.groups.SharedMemory;
@@ -67,6 +68,7 @@ public final class Registry {
         return List.of(new ChannelVerbs(), new CopyBuiltins(), new PipesAndFiles(), new SocketBuiltins(), new Processes(),
                 new SharedMemory(),
                 new QueuesAndSemaphores(),
+                new Locks(),
                 new EventLoopBuiltins(), new ShellBuiltins(),
                 new SignalBuiltins(),
                 new ExpectBuiltins(),

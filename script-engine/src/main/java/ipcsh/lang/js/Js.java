@@ -95,7 +95,7 @@ public final class Js {
     }
 
     /** Members of the ipc object that are not registry builtins (Bootstrap adds them). */
-    public static final java.util.List<String> IPC_EXTRAS = java.util.List.of("Channel", "sleepSync", "doc", "clj", "args", "withSem");
+    public static final java.util.List<String> IPC_EXTRAS = java.util.List.of("Channel", "sleepSync", "doc", "clj", "args", "withSem", "withLock", "withMutex");
 
     /** Methods of channel objects that are not registry verbs (Bootstrap's Channel class). */
     public static final java.util.List<String> CHANNEL_EXTRAS = java.util.List.of("getsAsync", "readAsync", "lines", "toString");
