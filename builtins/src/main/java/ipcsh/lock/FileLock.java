@@ -78,8 +78,9 @@ public final class FileLock implements Closeable {
                 fd = LibC.get().open(path, flags | LibC.O_RDONLY, perms);
             }
         } catch (OsException e) {
-            String hint = switch (e.errno()) {
-                case Errno.ELOOP -> "a symbolic link is there; a lock file is never reached through one";
+            // in a sticky directory the kernel may refuse another user's link with EACCES (protected_symlinks) before ELOOP
+            boolean link = java.nio.file.Files.isSymbolicLink(java.nio.file.Path.of(path));
+            String hint = link ? "a symbolic link is there; a lock file is never reached through one" : switch (e.errno()) {
                 case Errno.EACCES -> "no permission to open it for writing" + (shared ? " or reading" : "; a :shared lock needs only reading");
                 case Errno.ENXIO, Errno.EISDIR -> "not a regular file";
                 default -> null;
