@@ -350,4 +350,20 @@ class LocksTest {
         ok(r);
         assertEquals("42\nundefined null\nboom\nfree again\n{\"owner-died\":false}\n", r.out());
     }
+
+    @Test
+    void theCronSafeExampleRunsOnceAtATimeAndSaysWhoHoldsTheLock() throws Exception {
+        String lk = fresh("cron").resolve("report.lock").toString();
+        String example = IpcshProcess.repo().resolve("examples/cron-safe.ipcs").toString();
+        Background first = ipcsh(example, lk, "30");
+        String running = first.next();
+        assertEquals("running as pid " + first.process.pid(), running);
+        Result second = IpcshProcess.run(example, lk, "0");
+        assertEquals(75, second.status(), second.out() + second.err());
+        assertEquals("another run holds " + lk + " [" + first.process.pid() + "]\n", second.out());
+        end(first.process); // a run that dies holding the lock leaves none behind
+        Result third = IpcshProcess.run(example, lk, "0");
+        assertEquals(0, third.status(), third.out() + third.err());
+        assertTrue(third.out().endsWith("done\n"), third.out());
+    }
 }
