@@ -22,8 +22,8 @@ public final class Locks implements Registry.Group {
     @Override
     public void register(Registry r) {
         r.add("lock", "([path] [path opts])", """
-                Takes an advisory lock on the whole file at path and returns a lock handle; (unlock l) or \
-                (close l) releases it, and so does the shell's exit or death. The with-lock form locks \
+                Takes an advisory lock on the whole file at path (for scripts what flock(1) is for sh) and returns a lock handle. \
+                (unlock l) or (close l) releases it, and so does the shell's exit or death. The with-lock form locks \
                 around a body and releases on every way out. The lock is an open file description lock \
                 (fcntl F_OFD_SETLK, whole file): it excludes other OFD locks and POSIX record locks \
                 (lockf(3), Python's fcntl.lockf, fcntl F_SETLK) from any process, and every (lock) \
@@ -58,8 +58,8 @@ public final class Locks implements Registry.Group {
                     return l.unlock();
                 });
         r.add("locks", "([path])", """
-                Lists the locks on the file at path, from /proc/locks (matched by device and inode), as a \
-                vector of maps: :pid and :command of the holder, :type (:ofd for lock's own, :posix for \
+                Lists who holds locks on the file at path, as a vector of maps. From /proc/locks (matched by \
+                device and inode); each map has :pid and :command of the holder, :type (:ofd for lock's own, :posix for \
                 lockf/fcntl record locks, :flock for flock(1)/flock(2)), :mode (:shared or :exclusive), \
                 :start and :end (byte range; :end nil means to the end of the file, as a whole-file \
                 lock is) and :waiting (true for a process blocked waiting for it). An OFD lock belongs to \
@@ -68,8 +68,8 @@ public final class Locks implements Registry.Group {
                 processes are seen only by root.""",
                 a -> LockTable.of("locks", a.arity(1, 1).string(0, "a file's path")));
         r.add("mutex", "([seg offset] [seg offset opts])", """
-                The process-shared robust mutex at offset (a multiple of 8) of the segment seg (from shm, \
-                mmap or sysv-shm): a glibc pthread_mutex_t, 40 bytes on x86_64 (48 on aarch64), \
+                A robust, process-shared mutex at offset of the segment seg. The offset is a multiple of 8 \
+                and seg comes from shm, mmap or sysv-shm; the mutex is a glibc pthread_mutex_t, 40 bytes on x86_64 (48 on aarch64), \
                 initialised with PTHREAD_PROCESS_SHARED, PTHREAD_MUTEX_ROBUST and \
                 PTHREAD_MUTEX_ERRORCHECK, so a C program maps the same object and calls \
                 pthread_mutex_lock on the same bytes. Bytes that are all zero (a new segment) become \
