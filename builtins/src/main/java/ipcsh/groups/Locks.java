@@ -21,9 +21,11 @@ public final class Locks implements Registry.Group {
 
     @Override
     public void register(Registry r) {
-        r.add("lock", "([path] [path opts])", """
+        r.add("lock", "([path] [path opts] [l] [l opts])", """
                 Takes an advisory lock on the whole file at path (for scripts what flock(1) is for sh) and returns a lock handle. \
-                (unlock l) or (close l) releases it, and so does the shell's exit or death. The with-lock form locks \
+                (unlock l) releases it and (lock l) takes it again on the same descriptor (a loop's cheap \
+                cycle: no open, no look at the path, as a program that keeps the file open); (close l) \
+                releases it and the descriptor, and so does the shell's exit or death. The with-lock form locks \
                 around a body and releases on every way out. The lock is an open file description lock \
                 (fcntl F_OFD_SETLK, whole file): it excludes other OFD locks and POSIX record locks \
                 (lockf(3), Python's fcntl.lockf, fcntl F_SETLK) from any process, and every (lock) \
@@ -42,7 +44,16 @@ public final class Locks implements Registry.Group {
                 refused, ELOOP) and must be a regular file; it is never removed (removing a lock \
                 file while others wait on it breaks the exclusion).""",
                 a -> {
-                    String path = a.arity(1, 2).string(0, "the path of the file to lock");
+                    if (a.arity(1, 2).get(0) instanceof FileLock held) {
+                        if (!a.has(1)) return held.relock("lock", true, -1); // a loop's cycle: no options to read
+                        Options o = a.options(1).only("wait", "timeout");
+                        boolean wait = o.flag("wait", true);
+                        long timeout = o.duration("timeout", -1);
+                        if (!wait && o.has("timeout")) throw new IpcException("lock: :wait false and :timeout do not go together");
+                        return held.relock("lock", wait, timeout);
+                    }
+                    if (!(a.get(0) instanceof String)) throw a.wrongType(0, "a file's path or a lock (from lock)");
+                    String path = a.string(0, "a file's path");
                     Options o = a.options(1).only("shared", "wait", "timeout", "flock", "mode");
                     boolean shared = o.flag("shared", false), wait = o.flag("wait", true), flock = o.flag("flock", false);
                     long timeout = o.duration("timeout", -1);
@@ -51,8 +62,8 @@ public final class Locks implements Registry.Group {
                     return FileLock.take("lock", path, shared, flock, wait, timeout, mode);
                 });
         r.add("unlock", "([l])", """
-                Releases the lock l (from lock): closes its descriptor, which releases it. Returns true, \
-                or false when l was released already.""",
+                Releases the lock l (from lock). The handle keeps its descriptor, so (lock l) can take the \
+                lock again; (close l) gives the descriptor up too. Returns true, or false when l was not held.""",
                 a -> {
                     if (!(a.arity(1, 1).get(0) instanceof FileLock l)) throw a.wrongType(0, "a lock (from lock)");
                     return l.unlock();

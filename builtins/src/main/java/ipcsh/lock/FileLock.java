@@ -31,13 +31,16 @@ public final class FileLock implements Closeable {
     private final String path;
     private final boolean shared;
     private final boolean bsd;
+    private final IdleFds.Idle file;
     private int fd;
+    private boolean held;
 
-    private FileLock(String path, boolean shared, boolean bsd, int fd) {
+    private FileLock(String path, boolean shared, boolean bsd, IdleFds.Idle file) {
         this.path = path;
         this.shared = shared;
         this.bsd = bsd;
-        this.fd = fd;
+        this.file = file;
+        this.fd = file.fd();
     }
 
     /**
@@ -45,15 +48,19 @@ public final class FileLock implements Closeable {
      * as long as it takes) when wait is set, else null at once when another holds it.
      */
     public static FileLock take(String verb, String path, boolean shared, boolean bsd, boolean wait, long timeoutMs, int perms) {
-        int fd = open(verb, path, shared, perms);
+        IdleFds.Idle file = IdleFds.take(path, shared);
+        if (file == null) file = open(verb, path, shared, perms);
+        int fd = file.fd();
         try {
-            FileLock l = new FileLock(path, shared, bsd, fd);
-            if (l.tryOnce()) return l;
-            if (!wait) {
-                LibC.get().close(fd);
-                return null;
+            FileLock l = new FileLock(path, shared, bsd, file);
+            if (!l.tryOnce()) {
+                if (!wait) {
+                    if (!IdleFds.keep(path, file)) LibC.get().close(fd);
+                    return null;
+                }
+                l.await(verb, timeoutMs);
             }
-            l.await(verb, timeoutMs);
+            l.held = true;
             return l;
         } catch (RuntimeException e) {
             LibC.get().close(fd);
@@ -67,15 +74,17 @@ public final class FileLock implements Closeable {
      * file is locked. A shared lock falls back to a read-only descriptor when the file is not ours
      * to write (F_RDLCK and flock need no more).
      */
-    private static int open(String verb, String path, boolean shared, int perms) {
+    private static IdleFds.Idle open(String verb, String path, boolean shared, int perms) {
         int flags = LibC.O_CREAT | LibC.O_NOFOLLOW | LibC.O_CLOEXEC | LibC.O_NOCTTY | LibC.O_NONBLOCK;
         int fd;
+        boolean readOnly = false;
         try {
             try {
                 fd = LibC.get().open(path, flags | LibC.O_RDWR, perms);
             } catch (OsException e) {
                 if (!shared || e.errno() != Errno.EACCES) throw e;
                 fd = LibC.get().open(path, flags | LibC.O_RDONLY, perms);
+                readOnly = true;
             }
         } catch (OsException e) {
             // in a sticky directory the kernel may refuse another user's link with EACCES (protected_symlinks) before ELOOP
@@ -93,7 +102,7 @@ public final class FileLock implements Closeable {
             throw new IpcException(verb + " \"" + path + "\": is a " + FileType.name(st.mode()) + ", not a regular file",
                     java.util.Map.of("path", path));
         }
-        return fd;
+        return new IdleFds.Idle(fd, new ipcsh.os.FileId(st.dev(), st.ino()), readOnly);
     }
 
     private boolean tryOnce() {
@@ -118,6 +127,22 @@ public final class FileLock implements Closeable {
         }
     }
 
+    /**
+     * Takes this handle's lock again, on the descriptor it keeps: no open and no look at the path
+     * (the file is the one first locked, as a descriptor a C or Python program keeps open is).
+     * Null when wait is false and another holds it.
+     */
+    public FileLock relock(String verb, boolean wait, long timeoutMs) {
+        if (fd < 0) throw new IpcException(verb + " " + this + ": the lock is closed; (lock path) opens the file again");
+        if (held) throw new IpcException(verb + " " + this + ": this handle holds it already", java.util.Map.of("errno", "EDEADLK"));
+        if (!tryOnce()) {
+            if (!wait) return null;
+            await(verb, timeoutMs);
+        }
+        held = true;
+        return this;
+    }
+
     public String path() {
         return path;
     }
@@ -127,25 +152,43 @@ public final class FileLock implements Closeable {
     }
 
     public boolean isHeld() {
-        return fd >= 0;
+        return held;
     }
 
-    /** Releases the lock (closing its descriptor releases it); false when it was released already. */
+    /** Releases the lock, keeping the descriptor for {@link #relock}; false when it was not held. */
     public boolean unlock() {
-        int f = fd;
-        if (f < 0) return false;
-        fd = -1;
-        LibC.get().close(f);
+        if (!held) return false;
+        held = false;
+        boolean released = bsd ? LibC.get().flock(fd, LibC.LOCK_UN) : LibC.get().ofdSetlk(fd, LibC.F_UNLCK, 0, 0);
+        if (!released) throw new IpcException("unlock " + this + ": the kernel did not release it");
         return true;
     }
 
+    /**
+     * Releases the lock and gives up the descriptor: kept for the next lock of the same path
+     * ({@link IdleFds}), or closed, which releases too. Closing twice does nothing.
+     */
     @Override
     public void close() {
-        unlock();
+        int f = fd;
+        if (f < 0) return;
+        boolean wasHeld = held;
+        held = false;
+        fd = -1;
+        boolean released = true;
+        if (wasHeld) {
+            try {
+                released = bsd ? LibC.get().flock(f, LibC.LOCK_UN) : LibC.get().ofdSetlk(f, LibC.F_UNLCK, 0, 0);
+            } catch (RuntimeException e) {
+                released = false;
+            }
+        }
+        if (!released || !IdleFds.keep(path, file)) LibC.get().close(f);
     }
 
     @Override
     public String toString() {
-        return "#<lock " + path + (shared ? " shared" : " exclusive") + (bsd ? " flock" : "") + (fd < 0 ? " released" : "") + ">";
+        return "#<lock " + path + (shared ? " shared" : " exclusive") + (bsd ? " flock" : "")
+                + (fd < 0 ? " closed" : held ? "" : " released") + ">";
     }
 }

@@ -403,6 +403,11 @@ public interface LibC {
     /** pthread_mutex_consistent(3): after EOWNERDEAD, marks the data repaired, so unlocking keeps the mutex usable. */
     void pthreadMutexConsistent(java.lang.foreign.MemorySegment m);
 
+    int AT_SYMLINK_NOFOLLOW = 0x100;
+
+    /** fstatat(2) of path relative to dirfd ({@link #AT_FDCWD}); with AT_SYMLINK_NOFOLLOW a link is itself (lstat). */
+    FileStat fstatat(int dirfd, String path, int flags);
+
     /** clock_gettime(2) of CLOCK_MONOTONIC in nanoseconds. */
     long monotonicNanos();
 

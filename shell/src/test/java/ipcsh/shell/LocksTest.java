@@ -314,7 +314,7 @@ class LocksTest {
         assertEquals(List.of(
                 "lock: option :timeout must be 0 or more, not -5",
                 "lock: unknown option :colour (known: :shared :wait :timeout :flock :mode)",
-                "lock: argument 1 must be the path of the file to lock (a string), not the number 42; usage: (lock path) or (lock path opts)",
+                "lock: argument 1 must be a file's path or a lock (from lock), not the number 42; usage: (lock path) or (lock path opts) or (lock l) or (lock l opts)",
                 "lock: :wait false and :timeout do not go together",
                 "lock \"" + d.resolve("fifo") + "\": is a FIFO, not a regular file",
                 "lock \"" + d + "\": Is a directory (EISDIR): not a regular file",
@@ -343,12 +343,20 @@ class LocksTest {
                 ipc.unlock(l);
                 try { ipc.withLock(p, () => { throw new Error('boom'); }); } catch (e) { console.log(e.message); }
                 console.log(ipc.withLock(p, { wait: false }, () => 'free again'));
+                const h = ipc.lock(p); ipc.unlock(h);
+                console.log(ipc.withLock(h, () => 'relocked'), ipc.lock(h) === h, ipc.lock(p, { wait: false }) === null);
+                try { ipc.lock(h); } catch (e) { console.log(e.message); }
+                ipc.close(h);
+                try { ipc.lock(h); } catch (e) { console.log(e.message); }
                 const s = ipc.shm('%s', { create: true, size: 4096, temp: true });
                 const m = ipc.mutex(s, 0);
                 console.log(JSON.stringify(ipc.withMutex(m, info => info)));
                 """.formatted(lk, name));
         ok(r);
-        assertEquals("42\nundefined null\nboom\nfree again\n{\"owner-died\":false}\n", r.out());
+        assertEquals("42\nundefined null\nboom\nfree again\nrelocked true true\n"
+                + "lock #<lock " + lk + " exclusive>: this handle holds it already\n"
+                + "lock #<lock " + lk + " exclusive closed>: the lock is closed; (lock path) opens the file again\n"
+                + "{\"owner-died\":false}\n", r.out());
     }
 
     @Test

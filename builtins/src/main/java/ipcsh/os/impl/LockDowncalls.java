@@ -1,6 +1,7 @@
 package ipcsh.os.impl;
 
 import ipcsh.os.Errno;
+import ipcsh.os.FileStat;
 import ipcsh.os.OsException;
 
 import java.lang.foreign.Arena;
@@ -14,7 +15,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
- * fcntl.h (OFD locks of any type), sys/file.h (flock), pthread.h (robust process-shared mutexes),
+ * fcntl.h (OFD locks of any type, fstatat), sys/file.h (flock), pthread.h (robust process-shared mutexes),
  * time.h (the monotonic clock their waits count on). The pthread calls return their error instead
  * of setting errno, so they need no capture.
  */
@@ -35,6 +36,10 @@ abstract class LockDowncalls extends SignalDowncalls {
     private final Link mutexUnlock = plain("pthread_mutex_unlock", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private final Link mutexConsistent = plain("pthread_mutex_consistent", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private final Link clockGettime = plain("clock_gettime", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    private final Link fstatat = errnoCall("fstatat", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT);
+    /** struct stat as FileDowncalls.fstat reads it: st_mode and st_uid where x86_64 and aarch64 put them. */
+    private static final long ST_MODE = AARCH64 ? 16 : 24, ST_UID = AARCH64 ? 24 : 28, ST_SIZE = 48;
+    private final ThreadLocal<MemorySegment> statBuf = ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(256, 8));
     /** A struct flock and a struct timespec per thread: the lock calls are the hot part of a with-lock cycle. */
     private final ThreadLocal<MemorySegment> scratch = ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(32, 8));
 
@@ -86,6 +91,21 @@ abstract class LockDowncalls extends SignalDowncalls {
             } finally {
                 int ignored = (int) attrDestroy.get().invokeExact(attr);
             }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** fstatat(2): the lock files' check that a kept descriptor's path still names its file, one call of a with-lock cycle. */
+    @Override
+    public FileStat fstatat(int dirfd, String path, int flags) {
+        MemorySegment st = state();
+        MemorySegment buf = statBuf.get();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment p = CString.of(a, "stat", path);
+            if ((int) fstatat.get().invokeExact(st, dirfd, p, buf, flags) < 0) throw new OsException("stat", path, errno(st));
+            return new FileStat(buf.get(JAVA_INT, ST_MODE), buf.get(JAVA_INT, ST_UID), buf.get(JAVA_LONG, 0),
+                    buf.get(JAVA_LONG, 8), buf.get(JAVA_LONG, ST_SIZE));
         } catch (Throwable t) {
             throw rethrow(t);
         }

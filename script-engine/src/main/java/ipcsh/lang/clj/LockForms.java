@@ -23,9 +23,11 @@ final class LockForms {
     private LockForms() {}
 
     static List<Builtin> forms() {
-        return List.of(new Builtin("with-lock", "Locks", "([path & body] [path opts & body])", """
-                Takes the lock on the file at path (lock), evaluates body and releases the lock (unlock) in \
+        return List.of(new Builtin("with-lock", "Locks", "([path & body] [path opts & body] [l & body])", """
+                Takes the lock on the file at path (lock), evaluates body and releases the lock in \
                 a finally, so it is released however body ends, a throw included; returns body's value. \
+                path may be a lock handle instead (from lock, released): it is taken again and only \
+                unlocked after, the cheapest cycle for a loop. \
                 With a literal options map after path (the options of lock) followed by a body: \
                 (with-lock "/run/lock/job.lock" {:wait false} body...) runs body only when the lock is \
                 free now and is nil otherwise; {:timeout ms} gives up with a timeout error. The way to \
@@ -63,8 +65,8 @@ final class LockForms {
     }
 
     /**
-     * (with-lock path body...) → (let [l# (lock path)] (when l# (try body... (finally (unlock l#)))));
-     * a map literal right after path, with a body after it, is lock's options.
+     * (with-lock path body...) → (let [t# path l# (lock t#)] (when l# (try body... (finally (if (string? t#)
+     * (close l#) (unlock l#)))))); a map literal right after path, with a body after it, is lock's options.
      */
     private static final class WithLock extends RestFn {
         @Override
@@ -80,10 +82,14 @@ final class LockForms {
                 call = RT.list(core("lock"), path, b.first());
                 b = b.next();
             }
-            Symbol l = gensym("lock");
-            Object release = RT.list(Symbol.intern("finally"), RT.list(core("unlock"), l));
+            Symbol l = gensym("lock"), t = gensym("target");
+            // a lock made here is closed (its descriptor kept for the path's next lock); a handle given is only unlocked
+            Object release = RT.list(Symbol.intern("finally"), RT.list(Symbol.intern("if"),
+                    RT.list(Symbol.intern("clojure.core", "string?"), t), RT.list(core("close"), l), RT.list(core("unlock"), l)));
             Object tryForm = RT.cons(Symbol.intern("try"), RT.seq(bodyVector(b).cons(release)));
-            return RT.list(Symbol.intern("clojure.core", "let"), PersistentVector.create(l, call),
+            ISeq callArgs = ((ISeq) call).next().next();
+            Object lockCall = callArgs == null ? RT.list(core("lock"), t) : RT.list(core("lock"), t, callArgs.first());
+            return RT.list(Symbol.intern("clojure.core", "let"), PersistentVector.create(t, path, l, lockCall),
                     RT.list(Symbol.intern("clojure.core", "when"), l, tryForm));
         }
     }

@@ -133,7 +133,7 @@ final class Bootstrap {
                 if (typeof f !== 'function') throw makeError('withLock: the last argument must be a function, not ' + typeof f, 'ipc');
                 const l = opts === undefined ? ipc.lock(path) : ipc.lock(path, opts);
                 if (l === null || l === undefined) return undefined;
-                try { return f(); } finally { ipc.unlock(l); }
+                try { return f(); } finally { if (typeof path === 'string') ipc.close(l); else ipc.unlock(l); }
               };
               /** with-mutex: locks m, runs f with lock-mutex's {'owner-died': …}, unlocks; a throw after an owner's death leaves it unrecoverable. */
               if (ipc.lockMutex) ipc.withMutex = (m, f) => {
