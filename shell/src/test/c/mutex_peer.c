@@ -3,6 +3,7 @@
  * int64 at offset 64, and a "dirty" int64 at 72 says an update is half done.
  *   mutex_peer NAME add N   N increments under the mutex (repairs after EOWNERDEAD), prints "done"
  *   mutex_peer NAME die     locks, marks dirty, prints "held", then SIGKILLs itself holding it
+ *   mutex_peer NAME hold    locks, prints "held", holds it for 60 s
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -57,6 +58,13 @@ int main(int argc, char **argv) {
         printf("held\n");
         fflush(stdout);
         raise(SIGKILL);
+    }
+    if (strcmp(argv[2], "hold") == 0) {
+        lock();
+        printf("held\n");
+        fflush(stdout);
+        sleep(60);
+        return 0;
     }
     return 64;
 }
