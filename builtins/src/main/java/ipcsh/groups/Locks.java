@@ -39,7 +39,7 @@ public final class Locks implements Registry.Group {
                 naming the holders), :flock true, :mode (permission bits of a file the lock makes, \
                 default 0644, before the umask). Without :wait false it waits as long as it takes; \
                 Ctrl-C breaks the wait. A wait retries every 0.2 ms doubling to 8 ms (fcntl's own wait \
-                cannot time out), so a release is seen within 8 ms; a waiter has no place in a queue. \
+                cannot time out), so a release is seen within one pause (8 ms at most) and the scheduler's delay; a waiter has no place in a queue. \
                 The file is made when missing, opened with O_NOFOLLOW (a symbolic link at path is \
                 refused, ELOOP) and must be a regular file; it is never removed (removing a lock \
                 file while others wait on it breaks the exclusion).""",

@@ -374,4 +374,23 @@ class LocksTest {
         assertEquals(0, third.status(), third.out() + third.err());
         assertTrue(third.out().endsWith("done\n"), third.out());
     }
+
+    @Test
+    void withLockReleasesOnAThrowAndSharedLocksShareButExcludeAnExclusiveOne() throws Exception {
+        Path lk = fresh("clj").resolve("s.lock");
+        Result r = IpcshProcess.run("-e", """
+                (def p "%s")
+                (println (try (with-lock p (throw (ex-info "boom" {}))) (catch Exception e (ex-message e))))
+                (def l (lock p {:wait false}))
+                (println (some? l) (lock p {:wait false}))
+                (close l)
+                (def a (lock p {:shared true})) (def b (lock p {:shared true :wait false}))
+                (println (some? b) (lock p {:wait false}) (count (locks p)))
+                (unlock a) (unlock b)
+                (println (with-lock p {:timeout 100} :free) (unlock a))
+                (println (with-lock a (str a)) (str a))
+                """.formatted(lk));
+        ok(r);
+        assertEquals("boom\ntrue nil\ntrue nil 2\n:free false\n#<lock " + lk + " shared> #<lock " + lk + " shared released>\n", r.out());
+    }
 }
