@@ -99,9 +99,9 @@ interface Ipc {
     doc(name: string): string;
     /** Evaluates Clojure code in the shell and returns its value. */
     clj(code: string): any;
-    /** The with-lock form: locks path (opts as lock's), runs f, unlocks however f ends; undefined without running f when {wait: false} finds it held. */
-    withLock<T>(path: string, f: () => T): T;
-    withLock<T>(path: string, opts: Options, f: () => T): T | undefined;
+    /** The with-lock form: locks path, or a released lock handle again (opts as lock's), runs f, releases however f ends; undefined without running f when {wait: false} finds it held. */
+    withLock<T>(pathOrLock: string | object, f: () => T): T;
+    withLock<T>(pathOrLock: string | object, opts: Options, f: () => T): T | undefined;
     /** The with-mutex form: locks m, runs f with lock-mutex's answer ({"owner-died": true} after a holder died), unlocks. */
     withMutex<T>(m: unknown, f: (info: { "owner-died": boolean }) => T): T;
     /** Reads one frame from ch: a line without its end of line by default (on a text channel a line ends at LF, CR LF or a lone CR, :translation :auto; see configure), or one message as the channel's :framing says (netstring, length-prefixed, a JSON value for :json-lines); on a datagram channel, one whole message. Returns nil at end of stream, and on a non-blocking channel when no whole frame is there yet (then (blocked? ch) is true). A binary channel (:encoding :binary) returns bytes. Waits at most :timeout ms when set, then raises a timeout error; Ctrl-C interrupts the wait. A frame longer than :max-frame (a line, a netstring or length-prefixed frame, a JSON line, a datagram) raises one error saying how many bytes were dropped, and is dropped whole (a line up to its newline, waiting for it as a read would): the next gets starts with the next frame. With :json-lines, objects come back as maps with string keys, arrays as vectors, integers that do not fit a long as BigInteger and decimals a double would round as BigDecimal; malformed JSON, invalid UTF-8 and nesting deeper than :max-depth are errors naming the channel, and the next line reads. Invalid bytes in a text line become U+FFFD unless :encoding-errors is :strict (then an error naming the byte offset in the stream; the line is dropped). */

@@ -107,9 +107,9 @@ public final class TypeScript {
                     doc(name: string): string;
                     /** Evaluates Clojure code in the shell and returns its value. */
                     clj(code: string): any;
-                    /** The with-lock form: locks path (opts as lock's), runs f, unlocks however f ends; undefined without running f when {wait: false} finds it held. */
-                    withLock<T>(path: string, f: () => T): T;
-                    withLock<T>(path: string, opts: Options, f: () => T): T | undefined;
+                    /** The with-lock form: locks path, or a released lock handle again (opts as lock's), runs f, releases however f ends; undefined without running f when {wait: false} finds it held. */
+                    withLock<T>(pathOrLock: string | object, f: () => T): T;
+                    withLock<T>(pathOrLock: string | object, opts: Options, f: () => T): T | undefined;
                     /** The with-mutex form: locks m, runs f with lock-mutex's answer ({"owner-died": true} after a holder died), unlocks. */
                     withMutex<T>(m: unknown, f: (info: { "owner-died": boolean }) => T): T;
                 %s}
