@@ -9,7 +9,7 @@ public final class Errno {
             EOVERFLOW = 75, EILSEQ = 84, ENOTSOCK = 88, EDESTADDRREQ = 89, EMSGSIZE = 90, EPROTOTYPE = 91,
             EOPNOTSUPP = 95, EADDRINUSE = 98, EADDRNOTAVAIL = 99, ENETUNREACH = 101, ECONNABORTED = 103,
             ECONNRESET = 104, EISCONN = 106, ENOTCONN = 107, ETIMEDOUT = 110, ECONNREFUSED = 111,
-            EHOSTUNREACH = 113, EALREADY = 114, EINPROGRESS = 115;
+            EHOSTUNREACH = 113, EALREADY = 114, EINPROGRESS = 115, EDEADLK = 35, EOWNERDEAD = 130, ENOTRECOVERABLE = 131;
 
     private static final String[] NAMES = new String[134];
 
@@ -28,7 +28,7 @@ public final class Errno {
             "101", "ENETUNREACH", "102", "ENETRESET", "103", "ECONNABORTED", "104", "ECONNRESET",
             "105", "ENOBUFS", "106", "EISCONN", "107", "ENOTCONN", "108", "ESHUTDOWN", "110", "ETIMEDOUT",
             "111", "ECONNREFUSED", "112", "EHOSTDOWN", "113", "EHOSTUNREACH", "114", "EALREADY",
-            "115", "EINPROGRESS", "116", "ESTALE", "122", "EDQUOT", "125", "ECANCELED"};
+            "115", "EINPROGRESS", "116", "ESTALE", "122", "EDQUOT", "125", "ECANCELED", "130", "EOWNERDEAD", "131", "ENOTRECOVERABLE"};
         for (int i = 0; i < pairs.length; i += 2) NAMES[Integer.parseInt(pairs[i])] = pairs[i + 1];
     }
 

@@ -360,6 +360,57 @@ public interface LibC {
     /** msgctl(2) IPC_RMID: removes the System V queue. */
     void msgctlRemove(int msqid);
 
+    // ------------------------------------------------------------ fcntl.h (OFD locks), sys/file.h, pthread.h: locks
+
+    short F_RDLCK = 0, F_WRLCK = 1, F_UNLCK = 2;
+    int LOCK_SH = 1, LOCK_EX = 2, LOCK_NB = 4, LOCK_UN = 8;
+    /** sizeof(pthread_mutex_t): 40 on x86_64, 48 on aarch64 (asm-generic); both keep __kind at offset 16. */
+    int PTHREAD_MUTEX_SIZE = AARCH64 ? 48 : 40, PTHREAD_MUTEX_KIND_OFFSET = 16;
+    /** The __kind bits glibc gives a robust (PTHREAD_MUTEX_ROBUST) and a process-shared (PTHREAD_PROCESS_SHARED) mutex. */
+    int PTHREAD_MUTEX_ROBUST_BIT = 16, PTHREAD_MUTEX_PSHARED_BIT = 128;
+
+    /**
+     * fcntl(fd, F_OFD_SETLK) of type (F_RDLCK, F_WRLCK, F_UNLCK) on len bytes from start (0 and 0:
+     * the whole file, also as it grows): true when done, false when another open file description
+     * holds a conflicting lock (EAGAIN, EACCES). Never waits.
+     */
+    boolean ofdSetlk(int fd, short type, long start, long len);
+
+    /** flock(2) with operation LOCK_SH, LOCK_EX or LOCK_UN, and LOCK_NB: true when done, false for EWOULDBLOCK. */
+    boolean flock(int fd, int operation);
+
+    /**
+     * pthread_mutex_init(3) of the pthread_mutex_t at m with the attributes PTHREAD_PROCESS_SHARED,
+     * PTHREAD_MUTEX_ROBUST and PTHREAD_MUTEX_ERRORCHECK (pthread_mutexattr_setpshared(3),
+     * pthread_mutexattr_setrobust(3), pthread_mutexattr_settype(3)).
+     */
+    void pthreadMutexInitRobustShared(java.lang.foreign.MemorySegment m);
+
+    /**
+     * pthread_mutex_clocklock(3) on CLOCK_MONOTONIC until the instant absNanos ({@link #monotonicNanos}):
+     * 0, ETIMEDOUT, EOWNERDEAD (taken; the owner died holding it), ENOTRECOVERABLE or EDEADLK (the
+     * calling thread holds it already, for an error-checking mutex), as the call
+     * returns them (pthread calls return the error, errno is untouched); others throw.
+     */
+    int pthreadMutexClocklock(java.lang.foreign.MemorySegment m, long absNanos);
+
+    /** pthread_mutex_trylock(3): 0, EBUSY, EOWNERDEAD or ENOTRECOVERABLE; others throw. */
+    int pthreadMutexTrylock(java.lang.foreign.MemorySegment m);
+
+    /** pthread_mutex_unlock(3); EPERM when the calling thread does not hold it. */
+    void pthreadMutexUnlock(java.lang.foreign.MemorySegment m);
+
+    /** pthread_mutex_consistent(3): after EOWNERDEAD, marks the data repaired, so unlocking keeps the mutex usable. */
+    void pthreadMutexConsistent(java.lang.foreign.MemorySegment m);
+
+    int AT_SYMLINK_NOFOLLOW = 0x100;
+
+    /** fstatat(2) of path relative to dirfd ({@link #AT_FDCWD}); with AT_SYMLINK_NOFOLLOW a link is itself (lstat). */
+    FileStat fstatat(int dirfd, String path, int flags);
+
+    /** clock_gettime(2) of CLOCK_MONOTONIC in nanoseconds. */
+    long monotonicNanos();
+
     // ------------------------------------------------------------ stdlib.h (pty), termios.h, sys/ioctl.h, unistd.h (terminals)
 
     int TIOCGWINSZ = 0x5413, TIOCSWINSZ = 0x5414, TCSANOW = 0, ECHO = 010, TERMIOS_LFLAG_OFFSET = 12;

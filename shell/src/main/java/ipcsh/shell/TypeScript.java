@@ -136,6 +136,14 @@ public final class TypeScript {
                 }
             }
         }
+        // an options map may be left out only where nothing required follows it: [path opts f]
+        boolean requiredAfter = false;
+        for (int i = out.size() - 1; i >= 0; i--) {
+            String p = out.get(i);
+            if (p.startsWith("...")) continue;
+            if (p.contains("?: ") && requiredAfter) out.set(i, p.replace("?: ", ": "));
+            else if (!p.contains("?: ")) requiredAfter = true;
+        }
         return out;
     }
 

@@ -18,7 +18,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * The linking every area of {@link FfmLibC} shares: libc's symbols, a {@link Link} per function
  * linked on first call, errno captured per call (captureCallState) into a per-thread segment,
  * never shared state (the reactor and the interpreter call concurrently), and {@link #rethrow}.
- * The areas extend one another in a line (files, processes, sockets, ipc, terminals, signals)
+ * The areas extend one another in a line (files, processes, sockets, ipc, terminals, signals, locks)
  * so that every call stays a plain method of the one final {@link FfmLibC}: the hot calls keep
  * their static final handles and a call path no longer than before.
  */

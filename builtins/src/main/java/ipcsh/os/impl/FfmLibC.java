@@ -12,10 +12,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * {@link LibC} through the JDK's FFM API: the last of the area classes ({@link Downcalls} has
- * the linking, each area one group of C headers), loaded by {@link LibC#get()} through
+ * the linking, each area one group of C headers; {@link LockDowncalls} the last), loaded by {@link LibC#get()} through
  * META-INF/services so that the interface does not name it.
  */
-public final class FfmLibC extends SignalDowncalls {
+public final class FfmLibC extends LockDowncalls {
     private final Link strerrorR = plain("strerror_r", FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
 
     /** For ServiceLoader; {@link LibC#get()} holds the one instance. */

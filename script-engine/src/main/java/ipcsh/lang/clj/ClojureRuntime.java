@@ -78,7 +78,8 @@ public final class ClojureRuntime {
         ReplTools.install(user, doc);
         for (Builtin f : forms()) {
             Symbol sym = Symbol.intern(f.name());
-            Var v = Var.intern(core, sym, new WithSemMacro());
+            clojure.lang.IFn m = LockForms.macro(f.name());
+            Var v = Var.intern(core, sym, m != null ? m : new WithSemMacro());
             v.setMeta(meta(f).assoc(Keyword.intern("macro"), true));
             v.setMacro();
             refer(user, sym, v);
@@ -95,14 +96,16 @@ public final class ClojureRuntime {
      * the js Bootstrap), whose arguments the record's JS arglists give.
      */
     public static List<Builtin> forms() {
-        return List.of(new Builtin("with-sem", "Message queues and semaphores", "([s & body])", """
+        List<Builtin> all = new java.util.ArrayList<>(List.of(new Builtin("with-sem", "Message queues and semaphores", "([s & body])", """
                 Waits on the semaphore s (sem-wait), evaluates body and posts s (sem-post) in a finally, \
                 so the semaphore is given back even when body throws; returns body's value. A \
                 cross-process mutex: (def lock (sem "/lock" {:create true})) then (with-sem lock \
                 (shm-add ...)) in every process. From JavaScript: ipc.withSem(s, fn).""",
                 a -> {
                     throw new ipcsh.IpcException("with-sem is a form, not a function: (with-sem s body...)");
-                }, null).withJsArglists("([s f])").returning("any"));
+                }, null).withJsArglists("([s f])").returning("any")));
+        all.addAll(LockForms.forms());
+        return all;
     }
 
     /**
@@ -195,6 +198,8 @@ public final class ClojureRuntime {
         printMethod.addMethod(ipcsh.shm.Segment.class, printer);
         printMethod.addMethod(ipcsh.ipc.Semaphore.class, printer);
         printMethod.addMethod(ipcsh.ipc.SysvQueue.class, printer);
+        printMethod.addMethod(ipcsh.lock.FileLock.class, printer);
+        printMethod.addMethod(ipcsh.shm.Mutex.class, printer);
     }
 
     private static void installJavaIo() {

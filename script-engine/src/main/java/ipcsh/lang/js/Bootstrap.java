@@ -131,6 +131,23 @@ final class Bootstrap {
               }
               /** with-sem: waits on s, runs f, posts s in a finally; returns f's value. */
               if (ipc.semWait) ipc.withSem = (s, f) => { ipc.semWait(s); try { return f(); } finally { ipc.semPost(s); } };
+              /** with-lock: locks path (opts as lock's), runs f, unlocks in a finally; undefined without f's run when {wait: false} found it held. */
+              if (ipc.lock) ipc.withLock = (path, opts, f) => {
+                if (f === undefined) { f = opts; opts = undefined; }
+                if (typeof f !== 'function') throw makeError('withLock: the last argument must be a function, not ' + typeof f, 'ipc');
+                const l = opts === undefined ? ipc.lock(path) : ipc.lock(path, opts);
+                if (l === null || l === undefined) return undefined;
+                try { return f(); } finally { if (typeof path === 'string') ipc.close(l); else ipc.unlock(l); }
+              };
+              /** with-mutex: locks m, runs f with lock-mutex's {'owner-died': …}, unlocks; a throw after an owner's death leaves it unrecoverable. */
+              if (ipc.lockMutex) ipc.withMutex = (m, f) => {
+                if (typeof f !== 'function') throw makeError('withMutex: argument 2 must be a function, not ' + typeof f, 'ipc');
+                const info = ipc.lockMutex(m);
+                let v;
+                try { v = f(info); } catch (e) { ipc.unlockMutex(m, { repaired: false }); throw e; }
+                ipc.unlockMutex(m);
+                return v;
+              };
               ipc.doc = (name) => bridge.doc(String(name));
               ipc.clj = (code) => bridge.clj(String(code));
               ipc.args = Object.freeze([]);
