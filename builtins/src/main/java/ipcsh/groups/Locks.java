@@ -60,14 +60,14 @@ public final class Locks implements Registry.Group {
                     int mode = o.mode("mode", 0644);
                     if (!wait && o.has("timeout")) throw new IpcException("lock: :wait false and :timeout do not go together");
                     return FileLock.take("lock", path, shared, flock, wait, timeout, mode);
-                });
+                }).returns("any");
         r.add("unlock", "([l])", """
                 Releases the lock l (from lock). The handle keeps its descriptor, so (lock l) can take the \
                 lock again; (close l) gives the descriptor up too. Returns true, or false when l was not held.""",
                 a -> {
                     if (!(a.arity(1, 1).get(0) instanceof FileLock l)) throw a.wrongType(0, "a lock (from lock)");
                     return l.unlock();
-                });
+                }).returns("boolean");
         r.add("locks", "([path])", """
                 Lists who holds locks on the file at path, as a vector of maps. From /proc/locks (matched by \
                 device and inode); each map has :pid and :command of the holder, :type (:ofd for lock's own, :posix for \
@@ -77,7 +77,7 @@ public final class Locks implements Registry.Group {
                 an open file description, not a process (/proc/locks says pid -1): it shows once per \
                 process that has that description open, found in /proc/PID/fdinfo; another user's \
                 processes are seen only by root.""",
-                a -> LockTable.of("locks", a.arity(1, 1).string(0, "a file's path")));
+                a -> LockTable.of("locks", a.arity(1, 1).string(0, "a file's path"))).returns("any[]");
         r.add("mutex", "([seg offset] [seg offset opts])", """
                 A robust, process-shared mutex at offset of the segment seg. The offset is a multiple of 8 \
                 and seg comes from shm, mmap or sysv-shm; the mutex is a glibc pthread_mutex_t, 40 bytes on x86_64 (48 on aarch64), \
@@ -95,7 +95,7 @@ public final class Locks implements Registry.Group {
                     long offset = a.integer(1, "a byte offset");
                     Options o = a.options(2).only("init");
                     return Mutex.at("mutex", seg, offset, o.flag("init", false));
-                });
+                }).returns("any");
         r.add("lock-mutex", "([m] [m opts])", """
                 Locks the mutex m (from mutex), waiting while another holds it; Ctrl-C breaks the wait. \
                 Returns {:owner-died false}, or {:owner-died true} when the previous holder died \
@@ -112,7 +112,7 @@ public final class Locks implements Registry.Group {
                         return died == null ? null : state(died);
                     }
                     return state(m.lock("lock-mutex", timeout));
-                });
+                }).returns("{ \"owner-died\": boolean }");
         r.add("unlock-mutex", "([m] [m opts])", """
                 Unlocks the mutex m, which this shell locked. After {:owner-died true}, unlocking says \
                 the repair is done (pthread_mutex_consistent): the next locker gets a normal mutex. \
@@ -125,7 +125,7 @@ public final class Locks implements Registry.Group {
                     Options o = a.options(1).only("repaired");
                     m.unlock("unlock-mutex", o.flag("repaired", true));
                     return null;
-                });
+                }).returns("void");
     }
 
     private static Map<String, Object> state(boolean ownerDied) {

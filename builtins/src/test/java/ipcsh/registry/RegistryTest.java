@@ -16,7 +16,8 @@ class RegistryTest {
         List<String> titles = Registry.groups().stream().map(Registry.Group::title).toList();
         assertEquals("Channel verbs", titles.getFirst());
         assertEquals("Debugging other programs", titles.getLast());
-        assertEquals(13, titles.size(), titles.toString());
+        assertTrue(titles.indexOf("Pipes, FIFOs and files") < titles.indexOf("Sockets"), titles.toString());
+        assertEquals(titles.size(), titles.stream().distinct().count(), titles.toString());
         assertEquals("Channel verbs", Registry.standard().get("gets").group());
         assertEquals("[Channel, Channel]", Registry.standard().get("pipe").returns());
     }

@@ -313,7 +313,7 @@ class LocksTest {
         String size = System.getProperty("os.arch").equals("aarch64") ? "48" : "40";
         assertEquals(List.of(
                 "lock: option :timeout must be 0 or more, not -5",
-                "lock: unknown option :colour (known: :shared :wait :timeout :flock :mode)",
+                "lock: unknown option :colour (options: :shared :wait :timeout :flock :mode)",
                 "lock: argument 1 must be a file's path or a lock (from lock), not the number 42; usage: (lock path) or (lock path opts) or (lock l) or (lock l opts)",
                 "lock: :wait false and :timeout do not go together",
                 "lock \"" + d.resolve("fifo") + "\": is a FIFO, not a regular file",
