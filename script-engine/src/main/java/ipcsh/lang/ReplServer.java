@@ -2,6 +2,7 @@ package ipcsh.lang;
 
 import ipcsh.IpcException;
 import ipcsh.lang.clj.ClojureRuntime;
+import ipcsh.lang.clj.PreplWire;
 import ipcsh.loop.EventLoop;
 import ipcsh.os.AtExit;
 
@@ -24,8 +25,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A byte 0x03 (what {@code ipcsh --attach} sends for Ctrl-C) interrupts the session's running form.
  *
  * <p>This class listens ({@link ReplListener}), admits (the peer's user, or {@link ReplAuth}'s
- * token for the tcp form) and keeps the sessions; a {@link ReplSession} reads one client,
- * {@link ReplEval} runs its forms in its own bindings, {@link PreplWire} is what it sends.
+ * token for the tcp form) and keeps the sessions; a {@link ReplSession} reads one client.
+ * The Clojure side is in ipcsh.lang.clj: {@link ipcsh.lang.clj.ReplEval} runs a session's forms
+ * in its own bindings, {@link PreplWire} is what it sends.
  */
 public final class ReplServer implements Closeable {
     /** Sent by {@code ipcsh --attach} for Ctrl-C; never part of Clojure source. */

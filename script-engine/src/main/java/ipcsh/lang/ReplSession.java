@@ -1,9 +1,14 @@
 package ipcsh.lang;
 
 import ipcsh.lang.clj.ClojureRuntime;
+import ipcsh.lang.clj.PreplWire;
+import ipcsh.lang.clj.ReplEval;
 import ipcsh.loop.EventLoop;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.Writer;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CountDownLatch;
@@ -36,7 +41,7 @@ final class ReplSession {
         this.conn = conn;
         this.auth = auth;
         this.forget = forget;
-        this.wire = new PreplWire(conn, prepl, this::end);
+        this.wire = new PreplWire(new SocketWriter(conn), prepl, this::end);
         this.eval = new ReplEval(wire, interpreter, () -> ended);
     }
 
@@ -123,5 +128,34 @@ final class ReplSession {
         forget.accept(this);
         conn.shutdown(); // the session's thread wakes and closes it
         over.countDown();
+    }
+
+    /** The session's socket as a Writer: what is written goes to the client at each flush. */
+    private static final class SocketWriter extends Writer {
+        private final ReplConn conn;
+        private final StringWriter pending = new StringWriter();
+
+        SocketWriter(ReplConn conn) {
+            this.conn = conn;
+        }
+
+        @Override
+        public void write(char[] c, int off, int len) {
+            pending.write(c, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            StringBuffer b = pending.getBuffer();
+            if (b.isEmpty()) return;
+            String text = b.toString();
+            b.setLength(0);
+            conn.write(text);
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
     }
 }

@@ -1,4 +1,4 @@
-package ipcsh.lang;
+package ipcsh.lang.clj;
 
 import clojure.lang.Compiler;
 import clojure.lang.Keyword;
@@ -9,7 +9,8 @@ import clojure.lang.RT;
 import clojure.lang.Symbol;
 import clojure.lang.Var;
 import ipcsh.chan.Interrupts;
-import ipcsh.lang.clj.ClojureRuntime;
+import ipcsh.lang.ErrorReport;
+import ipcsh.lang.Listing;
 
 import java.io.IOException;
 import java.io.StringReader;
@@ -25,21 +26,21 @@ import java.util.function.BooleanSupplier;
  * limits, *out* and *err* to the client), kept between entries, and its entries' forms run in
  * them on the interpreter thread, each answered on the session's {@link PreplWire}.
  */
-final class ReplEval {
+public final class ReplEval {
     private final PreplWire wire;
     private final Thread interpreter;
     private final BooleanSupplier ended;
     private volatile boolean running;
     private Map<Var, Object> vars;
 
-    ReplEval(PreplWire wire, Thread interpreter, BooleanSupplier ended) {
+    public ReplEval(PreplWire wire, Thread interpreter, BooleanSupplier ended) {
         this.wire = wire;
         this.interpreter = interpreter;
         this.ended = ended;
     }
 
     /** Runs on the interpreter thread: each form of the entry, in this session's bindings. */
-    void evaluate(String text) {
+    public void evaluate(String text) {
         LineNumberingPushbackReader r = new LineNumberingPushbackReader(new StringReader(text));
         Object eof = new Object();
         pushBindings();
@@ -105,7 +106,7 @@ final class ReplEval {
     }
 
     /** From the reader thread: a Java interrupt must reach the form, never the loop after it. */
-    synchronized void interrupt() {
+    public synchronized void interrupt() {
         if (!running) return;
         Interrupts.interrupt();
         interpreter.interrupt();
@@ -162,7 +163,7 @@ final class ReplEval {
     }
 
     /** The session's namespace's name, for the prompt and prepl's :ns. */
-    String nsName() {
+    public String nsName() {
         return currentNs().name.getName();
     }
 

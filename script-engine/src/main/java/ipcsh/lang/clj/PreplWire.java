@@ -1,4 +1,4 @@
-package ipcsh.lang;
+package ipcsh.lang.clj;
 
 import clojure.lang.Keyword;
 import clojure.lang.PersistentArrayMap;
@@ -6,7 +6,6 @@ import clojure.lang.RT;
 import clojure.lang.Var;
 
 import java.io.IOException;
-import java.io.StringWriter;
 import java.io.Writer;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,24 +16,27 @@ import java.util.List;
  * :form "(+ 1 2)"} (with :exception true, or a listing's :rows), {:tag :out :val "…"},
  * {:tag :err :val "…"}. A write that fails (the client went away) ends the session.
  */
-final class PreplWire {
+public final class PreplWire {
     /** The form a client evaluates to switch its session to prepl messages (clojure.core.server's own). */
-    static final String UPGRADE = "(clojure.core.server/io-prepl)";
+    public static final String UPGRADE = "(clojure.core.server/io-prepl)";
     /** A prepl request the attach client uses for completion: answered with the session's names, *1 untouched. */
-    static final String NAMES = "(ipcsh.attach/names)";
+    public static final String NAMES = "(ipcsh.attach/names)";
 
     private final Writer socket;
     private final Runnable broken;
     private volatile boolean prepl;
 
-    /** broken: what to do when the client cannot be written to (end the session). */
-    PreplWire(ReplConn conn, boolean prepl, Runnable broken) {
-        this.socket = new SocketWriter(conn);
+    /**
+     * socket: writes to the client at each flush; broken: what to do when the client cannot be
+     * written to (end the session).
+     */
+    public PreplWire(Writer socket, boolean prepl, Runnable broken) {
+        this.socket = socket;
         this.prepl = prepl;
         this.broken = broken;
     }
 
-    boolean prepl() {
+    public boolean prepl() {
         return prepl;
     }
 
@@ -53,7 +55,7 @@ final class PreplWire {
         return prepl ? new TaggedWriter("err") : socket;
     }
 
-    void send(String s) {
+    public void send(String s) {
         try {
             socket.write(s);
             socket.flush();
@@ -111,35 +113,6 @@ final class PreplWire {
 
         @Override
         public void close() {
-            flush();
-        }
-    }
-
-    /** A session's *out*: what is written goes to the client at each flush. */
-    private static final class SocketWriter extends Writer {
-        private final ReplConn conn;
-        private final StringWriter pending = new StringWriter();
-
-        SocketWriter(ReplConn conn) {
-            this.conn = conn;
-        }
-
-        @Override
-        public void write(char[] c, int off, int len) {
-            pending.write(c, off, len);
-        }
-
-        @Override
-        public void flush() throws IOException {
-            StringBuffer b = pending.getBuffer();
-            if (b.isEmpty()) return;
-            String text = b.toString();
-            b.setLength(0);
-            conn.write(text);
-        }
-
-        @Override
-        public void close() throws IOException {
             flush();
         }
     }
