@@ -1,10 +1,5 @@
 package ipcsh.lang;
 
-import clojure.lang.Compiler;
-import clojure.lang.ExceptionInfo;
-import clojure.lang.IExceptionInfo;
-import clojure.lang.IPersistentMap;
-import clojure.lang.Keyword;
 import ipcsh.IpcException;
 import ipcsh.loop.CallbackError;
 
@@ -15,13 +10,11 @@ import java.util.Map;
 
 /**
  * The one renderer for every error the user sees (Babashka's error handler): the message,
- * {@code file:line:col}, the source line, and with --debug the whole Java trace.
+ * {@code file:line:col}, the source line, and with --debug the whole Java trace. What is a
+ * language's own (its errors, their wrapping, their locations) each language says through a
+ * {@link Language}.
  */
 public final class ErrorReport {
-    private static final Keyword LINE = Keyword.intern("clojure.error", "line");
-    private static final Keyword COLUMN = Keyword.intern("clojure.error", "column");
-    private static final Keyword SOURCE = Keyword.intern("clojure.error", "source");
-
     private final Sources sources;
     private final boolean debug;
 
@@ -86,32 +79,10 @@ public final class ErrorReport {
         return t;
     }
 
-    /**
-     * Where a callback was registered: the user's frame of the registration trace; in Clojure
-     * the column of the registering call ("(after" on that line) when it is there.
-     */
+    /** Where a callback was registered, from its registration trace; null when unknown. */
     Location registration(Throwable at) {
-        Location loc = locate(at);
-        if (loc != null && ipcsh.lang.js.JsErrors.isJs(at)) return loc;
-        // no frame of the user's: the top-level form being loaded, whose lines are searched
-        int lines = 1;
-        if (loc == null && at.getCause() != null) {
-            loc = locate(at.getCause());
-            lines = 50;
-        }
-        if (loc == null) return null;
-        String call = "(" + String.valueOf(at.getMessage()).split(" ", 2)[0];
-        int first = loc.line();
-        if (lines > 1) { // the reader's position before the form: comments and blank lines may come first
-            for (String l; (l = sources.line(loc.file(), first)) != null && (l.isBlank() || l.strip().startsWith(";")); ) first++;
-        }
-        for (int n = first; n < first + lines; n++) {
-            String line = sources.line(loc.file(), n);
-            if (line == null || (n > first && line.startsWith("("))) break; // the next top-level form
-            int i = line.indexOf(call);
-            if (i >= 0) return new Location(loc.file(), n, i + 1);
-        }
-        return first == loc.line() ? loc : new Location(loc.file(), first, 1);
+        Language l = languageOf(at);
+        return l == null ? null : l.registration(at, sources);
     }
 
     /** One line, for the REPL: the message and, when known, where. */
@@ -124,74 +95,46 @@ public final class ErrorReport {
                 + (debug ? "\n" + trace(t) : "");
     }
 
-    /** The user's message: the innermost meaningful cause, without Clojure's wrapping. */
+    /** The user's message: the innermost meaningful cause, without a language's wrapping. */
     public static String message(Throwable t) {
         Throwable c = unwrap(t);
         if (c instanceof SyntaxError) return c.getMessage();
-        if (ipcsh.lang.js.JsErrors.isJsError(c)) return ipcsh.lang.js.JsErrors.message(c);
-        String m = c.getMessage();
-        if (c instanceof IpcException || c instanceof IExceptionInfo) {
-            if (c instanceof ExceptionInfo ei && !(ei.getCause() instanceof IpcException)) {
-                IPersistentMap data = ei.getData();
-                if (data != null && data.count() > 0) m = m + " " + clojure.lang.RT.printString(data);
-            }
-            return m;
+        for (Language l : Languages.ALL) {
+            String m = l.message(c);
+            if (m != null) return m;
         }
-        if (c instanceof Compiler.CompilerException) return m;
+        String m = c.getMessage();
+        if (c instanceof IpcException) return m;
         if (c instanceof java.util.regex.PatternSyntaxException p) {
             // its own message spans lines (pattern, caret): one line says the same
             return "invalid regex \"" + p.getPattern() + "\": " + p.getDescription() + " at index " + p.getIndex();
         }
         String name = c.getClass().getSimpleName();
         if (m == null) return name;
-        // Clojure reports compile and read errors as plain RuntimeExceptions: the message says it all
-        if (c.getClass() == RuntimeException.class || c.getClass().getName().startsWith("clojure.lang.LispReader")) return m;
         return (name.isEmpty() ? c.getClass().getName() : name) + ": " + m;
     }
 
-    /** Peels CompilerException and Clojure's reader wrappers down to the real error. */
-    static Throwable unwrap(Throwable t) {
+    /** Peels the languages' wrappers (and {@link UncaughtError}) down to the real error. */
+    public static Throwable unwrap(Throwable t) {
         Throwable c = t;
-        while (c.getCause() != null && (c instanceof Compiler.CompilerException || c instanceof UncaughtError
-                || c.getClass().getName().equals("clojure.lang.LispReader$ReaderException")
-                || (c instanceof ExceptionInfo ei && ei.getCause() instanceof IpcException)
-                || (c.getClass() == RuntimeException.class && c.getMessage() != null
-                    && c.getMessage().equals(String.valueOf(c.getCause()))))) {
-            c = c.getCause();
-        }
+        while (c.getCause() != null && (c instanceof UncaughtError || wrapped(c))) c = c.getCause();
         return c;
     }
 
-    /**
-     * The user's own frame nearest to the error in a known source file, else the compiler's
-     * location of the top-level form.
-     */
+    private static boolean wrapped(Throwable t) {
+        for (Language l : Languages.ALL) if (l.wraps(t)) return true;
+        return false;
+    }
+
+    /** Where in the user's source t happened: a syntax error's place, else what its language says. */
     public Location locate(Throwable t) {
         if (t instanceof SyntaxError se) return se.location();
-        if (ipcsh.lang.js.JsErrors.isJs(t)) return ipcsh.lang.js.JsErrors.locate(t, sources);
-        Location fromCompiler = null;
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof Compiler.CompilerException ce && ce.getData() != null) {
-                Map<?, ?> d = (Map<?, ?>) ce.getData();
-                Object line = d.get(LINE), col = d.get(COLUMN), src = d.get(SOURCE);
-                if (line instanceof Number n && src != null) {
-                    fromCompiler = new Location(String.valueOf(src), n.intValue(), col instanceof Number k ? k.intValue() : 0);
-                }
-            }
-        }
-        Throwable root = unwrap(t);
-        for (StackTraceElement e : root.getStackTrace()) {
-            String f = e.getFileName();
-            if (f != null && e.getLineNumber() > 0 && sources.knows(f)) {
-                if (fromCompiler != null && fromCompiler.line() == e.getLineNumber()) return fromCompiler;
-                return new Location(sources.pathOf(f), e.getLineNumber(), sources.firstColumn(f, e.getLineNumber()));
-            }
-        }
-        if (fromCompiler != null) {
-            String f = fromCompiler.file();
-            if (sources.knows(f)) return new Location(sources.pathOf(f), fromCompiler.line(), fromCompiler.column());
-            return fromCompiler;
-        }
+        Language l = languageOf(t);
+        return l == null ? null : l.locate(t, sources);
+    }
+
+    private static Language languageOf(Throwable t) {
+        for (Language l : Languages.ALL) if (l.raised(t)) return l;
         return null;
     }
 
@@ -199,6 +142,49 @@ public final class ErrorReport {
         StringWriter w = new StringWriter();
         t.printStackTrace(new PrintWriter(w));
         return w.toString();
+    }
+
+    /**
+     * One language's part of error reporting: which errors are its own, their message and
+     * where they happened in the user's source. Each language binding provides one through
+     * ServiceLoader (META-INF/services/ipcsh.lang.ErrorReport$Language), so this class names
+     * none of them.
+     */
+    public interface Language {
+        /**
+         * Whether t, or an error inside it, is this language's: then this language alone says
+         * where t happened. The host language raises every error no other one does.
+         */
+        boolean raised(Throwable t);
+
+        /** Whether t is one of this language's wrappers around the real error (its cause). */
+        boolean wraps(Throwable t);
+
+        /** The user's message for t, already unwrapped; null when t itself is not this language's error. */
+        String message(Throwable t);
+
+        /** Where in the user's source t happened; null when unknown. Asked only when it raised t. */
+        Location locate(Throwable t, Sources sources);
+
+        /** Where a callback was registered, from its registration trace; asked only when it raised that. */
+        Location registration(Throwable at, Sources sources);
+
+        /** The host language (Clojure, whose frames are the JVM's) is asked last. */
+        default boolean host() {
+            return false;
+        }
+    }
+
+    /** The languages, the host last; loaded at the first error. */
+    private static final class Languages {
+        static final List<Language> ALL = load();
+
+        private static List<Language> load() {
+            List<Language> all = new java.util.ArrayList<>();
+            for (Language l : java.util.ServiceLoader.load(Language.class, ErrorReport.class.getClassLoader())) all.add(l);
+            all.sort(java.util.Comparator.comparing(Language::host));
+            return List.copyOf(all);
+        }
     }
 
     /** Source texts the shell has loaded, so errors can quote the offending line. */
@@ -213,20 +199,22 @@ public final class ErrorReport {
             lines.put(path, text.lines().toList());
         }
 
-        boolean knows(String nameOrPath) {
+        public boolean knows(String nameOrPath) {
             return pathByName.containsKey(nameOrPath);
         }
 
-        String pathOf(String nameOrPath) {
+        public String pathOf(String nameOrPath) {
             return pathByName.getOrDefault(nameOrPath, nameOrPath);
         }
 
-        String line(String nameOrPath, int line) {
+        /** The text of line (1-based) of a loaded source, or null. */
+        public String line(String nameOrPath, int line) {
             List<String> l = lines.get(pathOf(nameOrPath));
             return l == null || line < 1 || line > l.size() ? null : l.get(line - 1);
         }
 
-        int firstColumn(String nameOrPath, int line) {
+        /** The column of the first non-blank character of that line (1-based), 0 when unknown. */
+        public int firstColumn(String nameOrPath, int line) {
             String s = line(nameOrPath, line);
             if (s == null) return 0;
             int i = 0;

@@ -91,7 +91,7 @@ final class ReplAuth {
     private void refuse(ReplConn c, String why, boolean linger) {
         System.err.println("ipcsh: repl-server " + where + ": refused a connection: " + why);
         try {
-            c.write(ReplServer.REFUSED + why + "\n");
+            c.write(ReplConn.REFUSED + why + "\n");
             if (linger) {
                 c.shutdownOutput();
                 long until = System.nanoTime() + LINGER_MS * 1_000_000;

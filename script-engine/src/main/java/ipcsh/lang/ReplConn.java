@@ -28,6 +28,9 @@ final class ReplConn {
         this.fd = fd;
     }
 
+    /** How a refusal's one line starts (then the reason); the connection closes after it. */
+    static final String REFUSED = "refused: ";
+
     /** What {@link #read(ByteBuffer, long)} returns when the deadline passed first. */
     static final int TIMED_OUT = -2;
 
@@ -118,6 +121,19 @@ final class ReplConn {
         synchronized (this) { // after any write in progress; later ones see closed
             LibC.get().close(fd);
         }
+    }
+
+    /**
+     * The refusal a client reads before the connection closes: one line "refused: why". The
+     * attach client shows why and exits non-zero. The reading thread's, or before it starts.
+     */
+    void refuse(String why) {
+        try {
+            write(REFUSED + why + "\n");
+        } catch (IOException ignored) {
+            // it is being refused anyway
+        }
+        close();
     }
 
     /** The peer's user (SO_PEERCRED): its uid and, when its process can still be looked at, its name. */

@@ -7,38 +7,48 @@ import ipcsh.lang.ErrorReport;
  * location. Mentions no GraalVM type, so ErrorReport can ask without loading one; the work is
  * in {@link JsErrorsImpl}, loaded only when the error is a JS one.
  */
-public final class JsErrors {
+public final class JsErrors implements ErrorReport.Language {
     private static final String POLYGLOT_EXCEPTION = "org.graalvm.polyglot.PolyglotException";
 
-    private JsErrors() {}
+    /** For ServiceLoader. */
+    public JsErrors() {}
 
     /** The JS error inside t (t itself or a cause), or null. */
-    public static Throwable find(Throwable t) {
+    private static Throwable find(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (c.getClass().getName().equals(POLYGLOT_EXCEPTION)) return c;
         }
         return null;
     }
 
-    /** Whether t itself is a JS error (not one wrapping a JS error). */
-    public static boolean isJsError(Throwable t) {
-        return t != null && t.getClass().getName().equals(POLYGLOT_EXCEPTION);
-    }
-
-    public static boolean isJs(Throwable t) {
+    @Override
+    public boolean raised(Throwable t) {
         return find(t) != null;
     }
 
-    /** The user's message: "TypeError: x is not a function"; a builtin's error as its own message. */
-    public static String message(Throwable t) {
-        return JsErrorsImpl.message(find(t));
+    @Override
+    public boolean wraps(Throwable t) {
+        return false;
+    }
+
+    /** "TypeError: x is not a function"; a builtin's error as its own message. */
+    @Override
+    public String message(Throwable t) {
+        return t != null && t.getClass().getName().equals(POLYGLOT_EXCEPTION) ? JsErrorsImpl.message(t) : null;
     }
 
     /**
      * Where in the user's JS the error happened: a syntax error's position, else the innermost
      * frame of a user source. Records the source's text in sources so the line can be quoted.
      */
-    public static ErrorReport.Location locate(Throwable t, ErrorReport.Sources sources) {
+    @Override
+    public ErrorReport.Location locate(Throwable t, ErrorReport.Sources sources) {
         return JsErrorsImpl.locate(find(t), sources);
+    }
+
+    /** The registration trace's cause is the JS stack where the callback was registered. */
+    @Override
+    public ErrorReport.Location registration(Throwable at, ErrorReport.Sources sources) {
+        return locate(at, sources);
     }
 }
