@@ -63,7 +63,7 @@ public interface Driver {
         return false;
     }
 
-    /** Message channels (datagrams, queues) move whole messages: one read is one message. */
+    /** Message channels (datagrams, queues) move whole messages: one read is one message. Fixed for a driver (asked once). */
     default boolean messages() {
         return false;
     }

@@ -72,6 +72,7 @@ public final class Expect {
      */
     public static Object expect(Channel ch, List<Clause> clauses, long timeoutMs, boolean log, int matchMax) {
         if (ch.isClosed()) throw new IpcException(what(ch) + ": channel is closed", Map.of("channel", ch.id(), "errno", "EBADF"));
+        ExpectView view = ch.expectView();
         long deadline = Waiter.deadline(timeoutMs);
         Search[] searches = new Search[clauses.size()];
         for (int k = 0; k < searches.length; k++) searches[k] = new Search(clauses.get(k).pattern());
@@ -82,7 +83,7 @@ public final class Expect {
         while (true) {
             int avail = ch.bufferedBytes();
             if (avail > 0) {
-                CharSequence text = text(ch, Math.min(avail, window), decoded);
+                CharSequence text = text(view, Math.min(avail, window), decoded);
                 if (log && text.length() > logged) {
                     err(what(ch) + ": received " + quote(text.subSequence(logged, text.length()).toString()));
                     logged = text.length();
@@ -91,9 +92,9 @@ public final class Expect {
                     Search s = searches[k];
                     if (!s.find(text)) continue;
                     Map<String, Object> m = s.result(text);
-                    if (text instanceof ByteChars) ch.consume(s.end);
-                    else if (text == decoded.text) ch.consumeUtf8(s.end);
-                    else ch.consumeText((String) text, s.end);
+                    if (text instanceof ByteChars) view.consume(s.end);
+                    else if (text == decoded.text) view.consumeUtf8(s.end);
+                    else view.consumeText((String) text, s.end);
                     Clause c = clauses.get(k);
                     if (log) err(what(ch) + ": matched " + describe(c.pattern()) + " with " + quote((String) m.get("match")));
                     return c.f() == null ? m : c.f().apply(m);
@@ -104,17 +105,17 @@ public final class Expect {
                 }
                 if (avail > matchMax) {
                     // Expect's match_max: a match is looked for in the last matchMax bytes only.
-                    String dropped = ch.peekText(avail - matchMax / 2);
-                    ch.consumeText(dropped, dropped.length());
+                    String dropped = view.peekText(avail - matchMax / 2);
+                    view.consumeText(dropped, dropped.length());
                     for (Search s : searches) s.dropped(dropped.length());
                     decoded.clear();
                     if (log) err(what(ch) + ": forgot " + dropped.length() + " characters (more than :match-max " + matchMax + " unmatched)");
                     logged = 0;
                 }
             }
-            if (ended || ch.eof()) return end(ch, clauses, Keyword.of("eof"), what(ch), log, timeoutMs);
+            if (ended || ch.eof()) return end(ch, view, clauses, Keyword.of("eof"), what(ch), log, timeoutMs);
             int r = ch.readMore(deadline, what(ch));
-            if (r == -1) return end(ch, clauses, Keyword.of("timeout"), what(ch), log, timeoutMs);
+            if (r == -1) return end(ch, view, clauses, Keyword.of("timeout"), what(ch), log, timeoutMs);
             ended = r == 0;
             window = Integer.MAX_VALUE;
         }
@@ -130,12 +131,12 @@ public final class Expect {
      * character (binary, ISO-8859-1, ASCII read as UTF-8 or US-ASCII); else decoded, UTF-8 once
      * per call and byte.
      */
-    private static CharSequence text(Channel ch, int n, Decoded decoded) {
-        Charset cs = ch.charset();
+    private static CharSequence text(ExpectView view, int n, Decoded decoded) {
+        Charset cs = view.charset();
         boolean oneToOne = cs == null || cs.equals(StandardCharsets.ISO_8859_1)
-                || (cs.equals(StandardCharsets.UTF_8) || cs.equals(StandardCharsets.US_ASCII)) && ch.asciiPrefix(n) == n;
-        if (oneToOne) return new ByteChars(ch.buffer(), ch.bufferStart(), n);
-        return cs.equals(StandardCharsets.UTF_8) ? decoded.upTo(ch, n) : ch.peekText(n);
+                || (cs.equals(StandardCharsets.UTF_8) || cs.equals(StandardCharsets.US_ASCII)) && view.asciiPrefix(n) == n;
+        if (oneToOne) return new ByteChars(view.buffer(), view.bufferStart(), n);
+        return cs.equals(StandardCharsets.UTF_8) ? decoded.upTo(view, n) : view.peekText(n);
     }
 
     /**
@@ -147,10 +148,10 @@ public final class Expect {
         final StringBuilder text = new StringBuilder();
         private int bytes;
 
-        CharSequence upTo(Channel ch, int n) {
+        CharSequence upTo(ExpectView view, int n) {
             if (n > bytes) {
-                text.append(ch.peekUtf8(bytes, n));
-                bytes = ch.peekedBytes();
+                text.append(view.peekUtf8(bytes, n));
+                bytes = view.peekedBytes();
             }
             return text;
         }
@@ -162,14 +163,14 @@ public final class Expect {
         }
     }
 
-    private static Object end(Channel ch, List<Clause> clauses, Keyword kind, String what, boolean log, long timeoutMs) {
-        String rest = ch.peekText(ch.bufferedBytes());
+    private static Object end(Channel ch, ExpectView view, List<Clause> clauses, Keyword kind, String what, boolean log, long timeoutMs) {
+        String rest = view.peekText(view.bufferedBytes());
         for (Clause c : clauses) {
             if (!kind.equals(c.pattern())) continue;
             Map<String, Object> m = new LinkedHashMap<>();
             m.put(kind.name(), true);
             m.put("before", rest);
-            if (kind.name().equals("eof")) ch.consumeText(rest, rest.length());
+            if (kind.name().equals("eof")) view.consumeText(rest, rest.length());
             if (log) err(what + ": matched " + kind);
             return c.f() == null ? m : c.f().apply(m);
         }

@@ -28,7 +28,7 @@ public final class Waiter {
             int ms = pollMs(deadline, what);
             if (ms == PASSED) return false;
             // a read waits on its own channel's queue too (its request may be what the peer waits for)
-            Channel[] queued = Channel.withQueuedOutput(events == LibC.POLLOUT ? fd : -1, failed);
+            Channel[] queued = OutputQueue.withQueuedOutput(events == LibC.POLLOUT ? fd : -1, failed);
             if (queued.length > 0) {
                 fds = java.util.Arrays.copyOf(fds, 2 + queued.length);
                 ev = java.util.Arrays.copyOf(ev, 2 + queued.length);
@@ -44,7 +44,7 @@ public final class Waiter {
             }
             int n = LibC.get().poll(fds, ev, rev, ms);
             for (int i = 0; i < queued.length && n > 0; i++) {
-                if (rev[2 + i] != 0 && !queued[i].writeQueuedWhileWaiting()) {
+                if (rev[2 + i] != 0 && !queued[i].output.writeQueuedWhileWaiting()) {
                     if (failed == null) failed = new java.util.HashSet<>();
                     failed.add(queued[i]); // its error is the event loop's to report
                 }
