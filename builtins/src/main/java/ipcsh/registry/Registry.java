@@ -1,6 +1,7 @@
 package ipcsh.registry;
 
 import ipcsh.groups.ChannelVerbs;
+import ipcsh.groups.Descriptors;
 import ipcsh.groups.CopyBuiltins;
 import ipcsh.groups.Debugging;
 import ipcsh.groups.EventLoopBuiltins;
@@ -13,6 +14,7 @@ import ipcsh.groups.ShellBuiltins;
 import ipcsh.groups.SignalBuiltins;
 import ipcsh.groups.SocketBuiltins;
 import ipcsh.groups.StdStreams;
+import ipcsh.groups.Watches;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -67,6 +69,7 @@ public final class Registry {
         return List.of(new ChannelVerbs(), new CopyBuiltins(), new PipesAndFiles(), new SocketBuiltins(), new Processes(),
                 new SharedMemory(),
                 new QueuesAndSemaphores(),
+                new Descriptors(), new Watches(),
                 new EventLoopBuiltins(), new ShellBuiltins(),
                 new SignalBuiltins(),
                 new ExpectBuiltins(),
