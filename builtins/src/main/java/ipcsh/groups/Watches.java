@@ -62,7 +62,7 @@ public final class Watches implements Registry.Group {
                 timeout error is raised. With :type :socket it returns once a socket listens there: \
                 its file appears at bind(2), a moment before listen(2), and a connect in between \
                 would be refused; a socket file no process has bound (left by a server that died) is \
-                waited past until one binds it again. Ctrl-C interrupts the wait. (unix-connect \
+                waited past until one binds it again. Ctrl-C interrupts the wait. (connect :unix \
                 (wait-for-path "/run/app.sock" {:type :socket :timeout 5000})) waits for a service, \
                 then talks to it.""",
                 a -> {

@@ -57,6 +57,7 @@ public final class PathWait {
                     }
                 }
                 if (there(abs, type)) return path;
+                if (!nearestDir(abs).equals(watched)) continue; // made (or removed) before the watch took
                 if (socketNotListening(abs, type)) {
                     // nothing tells when listen(2) is called: look again in a millisecond, until the deadline
                     Waiter.sleep(1, "wait-for-path " + path);

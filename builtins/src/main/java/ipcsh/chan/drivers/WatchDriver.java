@@ -154,7 +154,8 @@ public final class WatchDriver implements Driver {
 
     static String sysctl(String name) {
         try {
-            return Files.readString(Path.of("/proc/sys/fs/inotify/" + name)).trim();
+            // (readString of a /proc file can come back cut short: its size says 0)
+            return Files.readAllLines(Path.of("/proc/sys/fs/inotify/" + name)).get(0).trim();
         } catch (IOException e) {
             return "?";
         }
