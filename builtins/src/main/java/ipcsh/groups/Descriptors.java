@@ -4,6 +4,7 @@ import ipcsh.IpcException;
 import ipcsh.chan.Channel;
 import ipcsh.chan.drivers.EventfdDriver;
 import ipcsh.chan.drivers.SocketPair;
+import ipcsh.os.LibC;
 import ipcsh.registry.Args;
 import ipcsh.registry.Options;
 import ipcsh.registry.Registry;
@@ -28,16 +29,26 @@ public final class Descriptors implements Registry.Group {
                 Two connected unix stream sockets with no name (socketpair(2)), as a vector of two \
                 channels [a b]: what is written to one is read from the other, both ways, and \
                 (close a :write) gives b end of stream. {:type :dgram} makes them datagram sockets \
-                (one message per send, as unix-dgram). Give one end to a child with spawn's :fds \
+                (one message per send, as unix-dgram). Channel options (:timeout, :encoding…) apply to both. Give one end to a child with spawn's :fds \
                 ({:fds {3 b}}: the child's descriptor 3), then close b here, so that the child's end is \
                 the only one and its exit is your end of stream.""",
                 a -> {
                     a.arity(0, 1);
-                    String type = a.options(0).only("type").string("type", "stream");
+                    Options o = a.options(0);
+                    Channel.checkOptions("socketpair", o.map(), "type");
+                    String type = o.string("type", "stream");
                     if (!type.equals("stream") && !type.equals("dgram")) {
                         throw new IpcException("socketpair: :type must be :stream or :dgram, not :" + type);
                     }
-                    return List.of(SocketPair.open(type.equals("dgram")));
+                    Channel[] ends = SocketPair.open(type.equals("dgram"));
+                    try {
+                        PipesAndFiles.configureRest(ends[0], o, "type");
+                    } catch (RuntimeException e) {
+                        ends[1].close();
+                        throw e;
+                    }
+                    PipesAndFiles.configureRest(ends[1], o, "type");
+                    return List.of(ends);
                 });
         r.add("eventfd", "([] [opts])", """
                 A counter in the kernel that processes holding its descriptor add to (eventfd(2)), as a \
@@ -46,13 +57,15 @@ public final class Descriptors implements Registry.Group {
                 2^64 - 2; a string holding one does too); (read e) takes the counter and leaves 0, \
                 returning it as a number (a non-blocking channel returns nil when it is 0; a blocking \
                 one waits). gets and recv return it as text. Options: :initial (0 to 4294967295; 0), \
-                :semaphore true (each read takes 1 and returns 1). Give it to a child with spawn's \
+                :semaphore true (each read takes 1 and returns 1), and channel options. Give it to a child with spawn's \
                 :fds; Python's os.eventfd_write(3, 1) adds there.""",
                 a -> {
                     a.arity(0, 1);
-                    Options o = a.options(0).only("initial", "semaphore");
+                    Options o = a.options(0);
+                    Channel.checkOptions("eventfd", o.map(), "initial", "semaphore");
                     long initial = o.count("initial", 0, 0, 0xffffffffL);
-                    return EventfdDriver.open(initial, o.flag("semaphore", false));
+                    boolean semaphore = o.flag("semaphore", false);
+                    return PipesAndFiles.configureRest(EventfdDriver.open(initial, semaphore), o, "initial", "semaphore");
                 });
         r.add("memfd", "([name] [name opts])", """
                 Anonymous shared memory (memfd_create(2)): a segment the shm- verbs work on, with no \
@@ -84,13 +97,47 @@ public final class Descriptors implements Registry.Group {
     }
 
     /**
+     * What spawn's :fds gives a child: child fd to our descriptor, and the channels handed over.
+     * O_NONBLOCK belongs to the open file, which the child's copy shares, and programs expect
+     * blocking descriptors: a channel given (all but an eventfd, which both sides keep) is made
+     * blocking for the child and closed here once it runs, since our copy would now block.
+     */
+    public record Given(Map<Integer, Integer> fds, List<Channel> handedOver) {
+        /** Clears O_NONBLOCK on what is handed over, just before the child starts. */
+        public void blocking() {
+            for (Channel ch : handedOver) setNonBlocking(fdOf(ch), false);
+        }
+
+        /** The child did not start: what was handed over is ours again, as it was. */
+        public void takeBack() {
+            for (Channel ch : handedOver) setNonBlocking(fdOf(ch), true);
+        }
+
+        /** The child runs: our channels over what it got are closed. */
+        public void handOver() {
+            for (Channel ch : handedOver) ch.close();
+        }
+
+        private static int fdOf(Channel ch) {
+            return ch.readFd() >= 0 ? ch.readFd() : ch.writeFd();
+        }
+
+        private static void setNonBlocking(int fd, boolean on) {
+            LibC c = LibC.get();
+            int fl = c.fcntl(fd, LibC.F_GETFL, 0);
+            c.fcntl(fd, LibC.F_SETFL, on ? fl | LibC.O_NONBLOCK : fl & ~LibC.O_NONBLOCK);
+        }
+    }
+
+    /**
      * spawn's :fds, checked before anything starts: {child-fd thing}, child-fd 3 to 1023, the
      * thing a channel with one descriptor (a socketpair end, an eventfd, a pipe end, a socket)
-     * or a memfd segment. Returns child fd to our descriptor.
+     * or a memfd segment.
      */
-    public static Map<Integer, Integer> childFds(Object spec) {
+    public static Given childFds(Object spec) {
         Map<Integer, Integer> out = new LinkedHashMap<>();
-        if (spec == null) return out;
+        List<Channel> handed = new java.util.ArrayList<>();
+        if (spec == null) return new Given(out, handed);
         if (!(spec instanceof Map<?, ?> m)) throw new IpcException("spawn: :fds must be a map {3 ch}, not " + Args.describe(spec));
         for (Map.Entry<?, ?> e : m.entrySet()) {
             int target;
@@ -104,13 +151,17 @@ public final class Descriptors implements Registry.Group {
                         + (target >= 0 && target < 3 ? " (0, 1 and 2 are :stdin, :stdout and :stderr)" : ""));
             }
             out.put(target, sourceFd(e.getValue(), target));
+            if (e.getValue() instanceof Channel ch && !(ch.driver() instanceof EventfdDriver) && !handed.contains(ch)) handed.add(ch);
         }
-        return out;
+        return new Given(out, handed);
     }
 
     private static int sourceFd(Object v, int target) {
         if (v instanceof Channel ch) {
             if (ch.isClosed()) throw new IpcException("spawn: :fds " + target + " " + ch.describe() + " is closed");
+            if (ch.driver() instanceof ipcsh.chan.drivers.WatchDriver) {
+                throw new IpcException("spawn: :fds " + target + " " + ch.describe() + ": a watch cannot be given to a child");
+            }
             int r = ch.readFd(), w = ch.writeFd();
             if (r >= 0 && w >= 0 && r != w) {
                 throw new IpcException("spawn: :fds " + target + " " + ch.describe() + " has two descriptors (reading and writing);"
