@@ -177,11 +177,15 @@ public final class SocketBuiltins implements Registry.Group {
                     }
                     Channel ch = a.channel(0);
                     boolean mq = ch.driver() instanceof MqDriver;
-                    if (ch.driver() instanceof ipcsh.chan.drivers.WatchDriver) {
+                    if (ch.driver() instanceof ipcsh.chan.drivers.WatchDriver w) {
                         Options o = a.options(1).only("timeout", "nonblock");
+                        boolean fromDriver = !ch.hasBufferedInput(); // else expect left it in the channel: parse its text
+                        w.takeLastEvent();
                         Object event = ch.recv(o.get("timeout") != null ? o.duration("timeout", -1) : null,
                                 o.get("nonblock") == null ? null : o.flag("nonblock", false));
-                        return event == null ? null : ipcsh.chan.drivers.WatchEvents.parse(event);
+                        if (event == null) return null;
+                        Map<String, Object> m = fromDriver ? w.takeLastEvent() : null;
+                        return m != null ? m : ipcsh.chan.drivers.WatchEvents.parse(event);
                     }
                     if (!mq && !(ch.driver() instanceof DatagramDriver)) {
                         throw a.wrongType(0, "a datagram channel (udp, unix-dgram), a message queue (mq, sysv-mq), a watch");

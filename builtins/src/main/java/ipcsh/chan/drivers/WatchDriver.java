@@ -41,6 +41,9 @@ public final class WatchDriver implements Driver {
     private boolean pendingSet;
     private final Map<Integer, String> paths = new HashMap<>();
     private final ArrayDeque<byte[]> ready = new ArrayDeque<>();
+    /** The same events as maps, as recv returns them (null for one only its text describes). */
+    private final ArrayDeque<Object> events = new ArrayDeque<>();
+    private Map<String, Object> lastEvent;
     private final byte[] raw = new byte[READ_SIZE];
     private final byte[] eventfdValue = new byte[8];
 
@@ -130,13 +133,13 @@ public final class WatchDriver implements Driver {
             if (strict) throw new IpcException("watch " + dir + ": " + e.getMessage());
         } catch (RuntimeException e) {
             if (strict) throw e;
-            ready.add(WatchEvents.error(dir, e.getMessage()));
+            queueError(dir, e.getMessage());
         }
     }
 
     private void created(Path p, boolean dir) {
         Path name = p.getFileName();
-        ready.add(WatchEvents.render("create", p.toString(), name == null ? null : name.toString(), dir, 0));
+        queue("create", p.toString(), name == null ? null : name.toString(), dir, 0);
     }
 
     /** A failure told as the builtin's, the kernel's limits on inotify named (ENOSPC and EMFILE say nothing of them). */
@@ -178,9 +181,38 @@ public final class WatchDriver implements Driver {
     public int read(byte[] buf, int off, int len) {
         if (ready.isEmpty() && !fill()) return LibC.WOULD_BLOCK;
         byte[] m = ready.pollFirst();
+        Object e = events.pollFirst();
+        lastEvent = e == NONE ? null : castEvent(e);
         System.arraycopy(m, 0, buf, off, Math.min(len, m.length));
         if (ready.isEmpty()) setPending(false);
         return m.length;
+    }
+
+    private static final Object NONE = new Object();
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> castEvent(Object e) {
+        return (Map<String, Object>) e;
+    }
+
+    /**
+     * The event of the message read last as a map, taken once (null after): recv uses it when
+     * the message came straight from this driver, not from what expect left in the channel.
+     */
+    public Map<String, Object> takeLastEvent() {
+        Map<String, Object> e = lastEvent;
+        lastEvent = null;
+        return e;
+    }
+
+    private void queue(String event, String path, String name, boolean dir, long cookie) {
+        ready.add(WatchEvents.render(event, path, name, dir, cookie));
+        events.add(WatchEvents.map(event, path, name, dir, cookie));
+    }
+
+    private void queueError(String path, String message) {
+        ready.add(WatchEvents.error(path, message));
+        events.add(NONE);
     }
 
     /** Reads what the kernel has (events that become nothing are skipped); false when nothing is there. */
@@ -223,7 +255,7 @@ public final class WatchDriver implements Driver {
 
     private void one(int wd, int mask, int cookie, String name) {
         if ((mask & LibC.IN_Q_OVERFLOW) != 0) {
-            ready.add(WatchEvents.render("overflow", root, null, false, 0));
+            queue("overflow", root, null, false, 0);
             return;
         }
         String dir = paths.get(wd);
@@ -232,17 +264,17 @@ public final class WatchDriver implements Driver {
         String path = name == null ? dir : dir.equals("/") ? "/" + name : dir + "/" + name;
         if ((mask & LibC.IN_IGNORED) != 0) {
             paths.remove(wd);
-            if (dir.equals(root)) ready.add(WatchEvents.render("ignored", dir, null, isDir, 0));
+            if (dir.equals(root)) queue("ignored", dir, null, isDir, 0);
             return;
         }
         String event = WatchEvents.name(mask & (userMask | LibC.IN_UNMOUNT));
-        if (event != null) ready.add(WatchEvents.render(event, path, name, isDir, cookie));
+        if (event != null) queue(event, path, name, isDir, cookie);
         if (recursive && isDir && (mask & (LibC.IN_CREATE | LibC.IN_MOVED_TO)) != 0) {
             try {
                 add(path, true);
                 addTree(path, false);
             } catch (OsException e) {
-                if (e.errno() != Errno.ENOENT && e.errno() != Errno.ENOTDIR) ready.add(WatchEvents.error(path, e.getMessage()));
+                if (e.errno() != Errno.ENOENT && e.errno() != Errno.ENOTDIR) queueError(path, e.getMessage());
             }
         }
     }
@@ -264,6 +296,7 @@ public final class WatchDriver implements Driver {
         }
         epfd = pendingFd = ifd = -1;
         ready.clear();
+        events.clear();
         paths.clear();
     }
 

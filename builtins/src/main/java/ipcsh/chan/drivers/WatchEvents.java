@@ -75,6 +75,17 @@ public final class WatchEvents {
         return b.toString().getBytes(StandardCharsets.UTF_8);
     }
 
+    /** One event as recv returns it. */
+    static Map<String, Object> map(String event, String path, String name, boolean dir, long cookie) {
+        Map<String, Object> m = new LinkedHashMap<>(8);
+        m.put("event", Keyword.of(event));
+        m.put("path", path);
+        m.put("name", name);
+        m.put("dir?", dir);
+        m.put("cookie", cookie & 0xffffffffL);
+        return m;
+    }
+
     /** Something the watch could not do while it read events (a new directory it could not watch). */
     static byte[] error(String path, String message) {
         byte[] e = render("error", path, null, true, 0);
