@@ -30,8 +30,8 @@ public final class Descriptors implements Registry.Group {
                 channels [a b]: what is written to one is read from the other, both ways, and \
                 (close a :write) gives b end of stream. {:type :dgram} makes them datagram sockets \
                 (one message per send, as unix-dgram). Channel options (:timeout, :encoding…) apply to both. Give one end to a child with spawn's :fds \
-                ({:fds {3 b}}: the child's descriptor 3), then close b here, so that the child's end is \
-                the only one and its exit is your end of stream.""",
+                ({:fds {3 b}}: the child's descriptor 3): it is handed over (closed here), so the \
+                child's end is the only one and its exit is your end of stream.""",
                 a -> {
                     a.arity(0, 1);
                     Options o = a.options(0);
