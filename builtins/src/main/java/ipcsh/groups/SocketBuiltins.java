@@ -180,6 +180,10 @@ public final class SocketBuiltins implements Registry.Group {
                     if (ch.driver() instanceof ipcsh.chan.drivers.WatchDriver w) {
                         Options o = a.options(1).only("timeout", "nonblock");
                         boolean fromDriver = !ch.hasBufferedInput(); // else expect left it in the channel: parse its text
+                        if (fromDriver && !ch.isClosed()) {
+                            Map<String, Object> ready = w.pollReady(); // already read from the kernel: no wait, no text
+                            if (ready != null) return ready;
+                        }
                         w.takeLastEvent();
                         Object event = ch.recv(o.get("timeout") != null ? o.duration("timeout", -1) : null,
                                 o.get("nonblock") == null ? null : o.flag("nonblock", false));

@@ -40,9 +40,9 @@ public final class WatchDriver implements Driver {
     private int ifd = -1, epfd = -1, pendingFd = -1;
     private boolean pendingSet;
     private final Map<Integer, String> paths = new HashMap<>();
-    private final ArrayDeque<byte[]> ready = new ArrayDeque<>();
-    /** The same events as maps, as recv returns them (null for one only its text describes). */
-    private final ArrayDeque<Object> events = new ArrayDeque<>();
+    /** Events read from the kernel and not yet taken, as recv returns them; rendered as text only when read as a message. */
+    private final ArrayDeque<Map<String, Object>> ready = new ArrayDeque<>();
+    private byte[] headText;
     private Map<String, Object> lastEvent;
     private final byte[] raw = new byte[READ_SIZE];
     private final byte[] eventfdValue = new byte[8];
@@ -174,25 +174,28 @@ public final class WatchDriver implements Driver {
     @Override
     public int nextMessageSize() {
         if (ready.isEmpty() && !fill()) return LibC.WOULD_BLOCK;
-        return ready.peekFirst().length;
+        return headText().length;
     }
 
     @Override
     public int read(byte[] buf, int off, int len) {
         if (ready.isEmpty() && !fill()) return LibC.WOULD_BLOCK;
-        byte[] m = ready.pollFirst();
-        Object e = events.pollFirst();
-        lastEvent = e == NONE ? null : castEvent(e);
+        byte[] m = headText();
+        headText = null;
+        lastEvent = take();
         System.arraycopy(m, 0, buf, off, Math.min(len, m.length));
-        if (ready.isEmpty()) setPending(false);
         return m.length;
     }
 
-    private static final Object NONE = new Object();
+    private byte[] headText() {
+        if (headText == null) headText = WatchEvents.render(ready.peekFirst());
+        return headText;
+    }
 
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> castEvent(Object e) {
-        return (Map<String, Object>) e;
+    private Map<String, Object> take() {
+        Map<String, Object> e = ready.pollFirst();
+        if (ready.isEmpty()) setPending(false);
+        return e;
     }
 
     /**
@@ -205,14 +208,24 @@ public final class WatchDriver implements Driver {
         return e;
     }
 
+    /**
+     * The next event when one is already here (read from the kernel, not yet taken), else null:
+     * recv's way past rendering it as text when the channel holds nothing of its own.
+     */
+    public Map<String, Object> pollReady() {
+        if (ready.isEmpty()) return null;
+        headText = null;
+        return take();
+    }
+
     private void queue(String event, String path, String name, boolean dir, long cookie) {
-        ready.add(WatchEvents.render(event, path, name, dir, cookie));
-        events.add(WatchEvents.map(event, path, name, dir, cookie));
+        ready.add(WatchEvents.map(event, path, name, dir, cookie));
     }
 
     private void queueError(String path, String message) {
-        ready.add(WatchEvents.error(path, message));
-        events.add(NONE);
+        Map<String, Object> e = WatchEvents.map("error", path, null, true, 0);
+        e.put("error", message);
+        ready.add(e);
     }
 
     /** Reads what the kernel has (events that become nothing are skipped); false when nothing is there. */
@@ -296,7 +309,7 @@ public final class WatchDriver implements Driver {
         }
         epfd = pendingFd = ifd = -1;
         ready.clear();
-        events.clear();
+        headText = null;
         paths.clear();
     }
 

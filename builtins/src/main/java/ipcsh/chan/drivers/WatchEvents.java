@@ -63,16 +63,20 @@ public final class WatchEvents {
         return null;
     }
 
-    /** One event as its message's bytes. */
-    static byte[] render(String event, String path, String name, boolean dir, long cookie) {
-        StringBuilder b = new StringBuilder(64 + path.length() * 2);
-        b.append("{\"event\":\"").append(event).append("\",\"path\":");
-        quote(b, path);
+    /** One event (a map from {@link #map}) as its message's bytes, a JSON object. */
+    static byte[] render(Map<String, Object> e) {
+        StringBuilder b = new StringBuilder(96);
+        b.append("{\"event\":\"").append(((Keyword) e.get("event")).name()).append("\",\"path\":");
+        quote(b, (String) e.get("path"));
         b.append(",\"name\":");
-        if (name == null) b.append("null");
-        else quote(b, name);
-        b.append(",\"dir?\":").append(dir).append(",\"cookie\":").append(cookie & 0xffffffffL).append('}');
-        return b.toString().getBytes(StandardCharsets.UTF_8);
+        if (e.get("name") == null) b.append("null");
+        else quote(b, (String) e.get("name"));
+        b.append(",\"dir?\":").append(e.get("dir?")).append(",\"cookie\":").append(e.get("cookie"));
+        if (e.get("error") != null) {
+            b.append(",\"error\":");
+            quote(b, (String) e.get("error"));
+        }
+        return b.append('}').toString().getBytes(StandardCharsets.UTF_8);
     }
 
     /** One event as recv returns it. */
@@ -84,14 +88,6 @@ public final class WatchEvents {
         m.put("dir?", dir);
         m.put("cookie", cookie & 0xffffffffL);
         return m;
-    }
-
-    /** Something the watch could not do while it read events (a new directory it could not watch). */
-    static byte[] error(String path, String message) {
-        byte[] e = render("error", path, null, true, 0);
-        StringBuilder b = new StringBuilder(new String(e, 0, e.length - 1, StandardCharsets.UTF_8)).append(",\"error\":");
-        quote(b, message);
-        return b.append('}').toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private static void quote(StringBuilder b, String s) {
