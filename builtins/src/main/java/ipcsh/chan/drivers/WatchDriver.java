@@ -146,20 +146,24 @@ public final class WatchDriver implements Driver {
     static OsException limits(OsException e, String path) {
         String hint = null;
         if (e.errno() == Errno.ENOSPC) {
-            hint = "the kernel's limit of inotify watches per user is reached (fs.inotify.max_user_watches = "
-                    + sysctl("max_user_watches") + "; raise it with sysctl)";
+            // a user namespace may have a lower limit of its own, which fs.inotify does not show
+            String global = sysctl("fs/inotify/max_user_watches"), here = sysctl("user/max_inotify_watches");
+            boolean lower = !here.equals("?") && !global.equals("?") && Long.parseLong(here) < Long.parseLong(global);
+            hint = "the kernel's limit of inotify watches per user is reached (fs.inotify.max_user_watches = " + global
+                    + (lower ? ", user.max_inotify_watches = " + here + " in this user namespace" : "") + "; raise it with sysctl)";
         } else if (e.errno() == Errno.EMFILE && e.call().equals("inotify_init1")) {
             hint = "the kernel's limit of inotify instances per user is reached (fs.inotify.max_user_instances = "
-                    + sysctl("max_user_instances") + "; raise it with sysctl)";
+                    + sysctl("fs/inotify/max_user_instances") + "; raise it with sysctl)";
         }
         return new OsException("watch", path, e.errno(), hint);
     }
 
+    /** A limit from /proc/sys (name as "fs/inotify/max_user_watches"), or "?" when it cannot be read. */
     static String sysctl(String name) {
         try {
             // (readString of a /proc file can come back cut short: its size says 0)
-            return Files.readAllLines(Path.of("/proc/sys/fs/inotify/" + name)).get(0).trim();
-        } catch (IOException e) {
+            return Files.readAllLines(Path.of("/proc/sys/" + name)).get(0).trim();
+        } catch (IOException | RuntimeException e) {
             return "?";
         }
     }
