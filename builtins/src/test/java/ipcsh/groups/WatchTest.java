@@ -194,6 +194,25 @@ class WatchTest {
         }
     }
 
+    /** A socket file appears at bind and listens a moment later: no round may miss the listen (each look is one look). */
+    @Test
+    void waitForPathNeverMissesASocatStartingThatMoment() {
+        for (int round = 0; round < 150; round++) {
+            String sock = dir + "/r" + round + ".sock";
+            try (Peer socat = Peer.start("socat", "UNIX-LISTEN:" + sock, "EXEC:cat")) {
+                Object got;
+                try {
+                    got = call("wait-for-path", sock, opts("type", kw("socket"), "timeout", 20_000L));
+                } catch (TimeoutError e) {
+                    throw new AssertionError("round " + round + ": " + e.getMessage() + "; socat said: " + socat.output(), e);
+                }
+                assertEquals(sock, got);
+                Channel c = (Channel) call("connect", kw("unix"), sock);
+                call("close", c);
+            }
+        }
+    }
+
     @Test
     void waitForPathWaitsPastTheWrongTypeAndTimesOut() throws Exception {
         Files.writeString(dir.resolve("f"), "");

@@ -34,7 +34,7 @@ public final class PathWait {
         String abs = Path.of(path).toAbsolutePath().normalize().toString();
         long deadline = Waiter.deadline(timeoutMs);
         LibC c = LibC.get();
-        if (there(abs, type)) return path;
+        if (state(abs, type) == THERE) return path;
         int ifd;
         try {
             ifd = c.inotifyInit1(LibC.IN_NONBLOCK | LibC.IN_CLOEXEC);
@@ -56,9 +56,10 @@ public final class PathWait {
                         continue; // removed before the watch took: look again for the nearest
                     }
                 }
-                if (there(abs, type)) return path;
+                int state = state(abs, type); // once: a socket may start listening between two looks
+                if (state == THERE) return path;
                 if (!nearestDir(abs).equals(watched)) continue; // made (or removed) before the watch took
-                if (socketNotListening(abs, type)) {
+                if (state == BOUND) {
                     // nothing tells when listen(2) is called: look again in a millisecond, until the deadline
                     Waiter.sleep(1, "wait-for-path " + path);
                     if (System.nanoTime() > deadline) throw new TimeoutError("wait-for-path " + path, timeoutMs);
@@ -83,19 +84,25 @@ public final class PathWait {
         return p == null ? "/" : p.toString();
     }
 
-    private static boolean there(String abs, String type) {
+    private static final int THERE = 0, NOT_THERE = 1;
+
+    /** THERE, NOT_THERE, or BOUND: a socket file whose stream socket does not listen yet. */
+    private static int state(String abs, String type) {
         Path p = Path.of(abs);
-        return switch (type) {
+        boolean there = switch (type) {
             case "any" -> Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS);
             case "file" -> Files.isRegularFile(p);
             case "dir" -> Files.isDirectory(p);
             case "fifo" -> fileType(p) == LibC.S_IFIFO;
-            default -> fileType(p) == LibC.S_IFSOCK && socketState(abs) == READY;
+            default -> false;
         };
-    }
-
-    private static boolean socketNotListening(String abs, String type) {
-        return type.equals("socket") && fileType(Path.of(abs)) == LibC.S_IFSOCK && socketState(abs) == BOUND;
+        if (there) return THERE;
+        if (!type.equals("socket") || fileType(p) != LibC.S_IFSOCK) return NOT_THERE;
+        return switch (socketState(abs)) {
+            case READY -> THERE;
+            case BOUND -> BOUND;
+            default -> NOT_THERE;
+        };
     }
 
     private static int fileType(Path p) {
@@ -106,7 +113,7 @@ public final class PathWait {
         }
     }
 
-    static final int READY = 0, BOUND = 1, STALE = 2;
+    static final int READY = 10, BOUND = 11, STALE = 12;
 
     /**
      * What the socket file at path has behind it, from /proc/net/unix: a listening stream
