@@ -166,6 +166,18 @@ class DescriptorsTest {
     }
 
     @Test
+    void aChildGetsTheDescriptorsNamedAndNoneBetweenThem() {
+        Channel e = (Channel) call("eventfd");
+        open.add(e);
+        Segment m = (Segment) call("memfd", "gap", opts("size", 8L));
+        segments.add(m);
+        Channel child = python("import os; print(sorted(int(n) for n in os.listdir('/proc/self/fd')), flush=True)",
+                Map.of("7", e, "5", m));
+        assertEquals("[0, 1, 2, 3, 5, 7]", call("gets", child), "3 is os.listdir's own; 4 and 6 stay closed");
+        call("close", child);
+    }
+
+    @Test
     void fdsIsCheckedBeforeAnythingStarts() {
         Channel e = (Channel) call("eventfd");
         open.add(e);
