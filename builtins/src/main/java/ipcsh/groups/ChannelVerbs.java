@@ -3,6 +3,7 @@ package ipcsh.groups;
 import ipcsh.Keyword;
 import ipcsh.chan.Channel;
 import ipcsh.chan.Channels;
+import ipcsh.chan.drivers.EventfdDriver;
 import ipcsh.registry.Registry;
 
 import java.util.ArrayList;
@@ -60,19 +61,25 @@ public final class ChannelVerbs implements Registry.Group {
                 n or the end; a non-blocking one returns what is \
                 there (nil when nothing). A text channel translates line ends as :translation says (CR LF \
                 and lone CRs become LF under :auto); n counts characters as they arrived, before that. Returns a string, or bytes on a binary channel; at end of stream an \
-                empty one. On a datagram channel it returns one whole message, whatever n. \
+                empty one. On a datagram channel it returns one whole message, whatever n; on an eventfd, the counter as a number. \
                 Called with a java.io.PushbackReader (or nothing) instead of a channel it is clojure.core/read.""",
                 a -> {
                     Channel ch = a.arity(1, 2).channel(0);
-                    return ch.read(readCount("read", a.get(1)));
-                }).returns("string | Uint8Array | null");
+                    Object got = ch.read(readCount("read", a.get(1)));
+                    if (ch.driver() instanceof EventfdDriver && got != null) {
+                        return Long.parseUnsignedLong(got instanceof byte[] b ? new String(b, java.nio.charset.StandardCharsets.US_ASCII) : got.toString());
+                    }
+                    return got;
+                }).returns("string | Uint8Array | number | null");
         r.add("write", "([ch data])", """
-                Writes data (a string or bytes) to ch without a newline. A blocking channel waits for \
+                Writes data (a string or bytes; on an eventfd, a number to add to its counter) to ch without a newline. A blocking channel waits for \
                 room (at most :timeout ms); a non-blocking one never waits: what the OS does not take \
                 now is queued and written by the event loop, in order, behind what is queued already. \
                 Returns nil.""",
                 a -> {
-                    a.arity(2, 2).channel(0).write(a.get(1));
+                    Channel ch = a.arity(2, 2).channel(0);
+                    // a counter takes a number: the eventfd driver's messages are numbers in decimal
+                    ch.write(a.get(1) instanceof Number n && ch.driver() instanceof EventfdDriver ? n.toString() : a.get(1));
                     return null;
                 }).returns("void");
         r.addShadowingCore("flush", "([ch])", """

@@ -44,7 +44,16 @@ public final class Processes implements Registry.Group {
                 :cols (default 24x80; a change sends the child SIGWINCH), :echo (false: what is sent is \
                 not echoed back) and :raw (true: no line editing, no echo, no signal keys). On a pty \
                 (close ch :write) sends the end-of-file key (Ctrl-D), and closing the channel hangs up \
-                the terminal (the child gets SIGHUP; a child that this ends is not an error).""",
+                the terminal (the child gets SIGHUP; a child that this ends is not an error). \
+                :fds gives the child more descriptors: {:fds {3 ch}} makes its descriptor 3 a copy of \
+                ch's (keys 3 to 1023; a channel with one descriptor, such as a socketpair end, an \
+                eventfd, a pipe end or a socket, or a memfd segment). The child gets those and 0, 1 \
+                and 2, and no other descriptor of the shell's. A channel given is handed over: the \
+                child gets it blocking, as programs expect, and the shell's channel over it is closed \
+                once the child runs (non-blocking is a flag of the open file, which both copies \
+                share), so a socketpair end's other side sees end of stream when the child ends. An \
+                eventfd stays open on both sides, non-blocking (a child that reads it waits for it \
+                with select or poll first).""",
                 a -> {
                     if (a.size() == 0) throw a.usage();
                     List<String> argv;
@@ -58,22 +67,33 @@ public final class Processes implements Registry.Group {
                         o = a.options(a.size());
                     }
                     Channel.checkOptions("spawn", o.map(), "stdin", "stdout", "stderr", "dir", "env", "detach", "pty", "rows", "cols",
-                            "echo", "raw");
+                            "echo", "raw", "fds");
+                    Descriptors.Given fds = Descriptors.childFds(o.get("fds"));
                     Map<String, String> env = o.stringMap("env");
                     String dir = o.string("dir", null);
                     if (o.flag("pty", false)) {
                         for (String k : List.of("stdin", "stdout", "stderr")) {
                             if (o.has(k)) throw new IpcException("spawn: :" + k + " cannot be set with :pty (the terminal is all three)");
                         }
+                        if (!fds.fds().isEmpty()) throw new IpcException("spawn: :fds cannot be given with :pty");
                         Map<String, Object> term = new LinkedHashMap<>();
                         for (String k : List.of("rows", "cols", "echo", "raw")) if (o.has(k)) term.put(k, o.get(k));
                         Channel ch = ProcessDriver.spawnPty(argv, env, dir, term);
                         return PipesAndFiles.configureRest(ch, o, "pty", "rows", "cols", "echo", "raw", "dir", "env");
                     }
-                    Channel ch = ProcessDriver.spawn(argv, env, dir,
-                            Stdio.of(o.get("stdin"), "stdin"), Stdio.of(o.get("stdout"), "stdout"),
-                            Stdio.of(o.get("stderr"), "stderr"), o.flag("detach", false));
-                    return PipesAndFiles.configureRest(ch, o, "stdin", "stdout", "stderr", "dir", "env", "detach");
+                    Stdio in = Stdio.of(o.get("stdin"), "stdin"), out = Stdio.of(o.get("stdout"), "stdout"),
+                            err = Stdio.of(o.get("stderr"), "stderr");
+                    boolean detach = o.flag("detach", false);
+                    fds.blocking();
+                    Channel ch;
+                    try {
+                        ch = ProcessDriver.spawn(argv, env, dir, in, out, err, detach, fds.fds());
+                    } catch (RuntimeException e) {
+                        fds.takeBack();
+                        throw e;
+                    }
+                    fds.handOver();
+                    return PipesAndFiles.configureRest(ch, o, "stdin", "stdout", "stderr", "dir", "env", "detach", "fds");
                 }).returns("Channel");
         r.add("pid", "([] [ch])", """
                 The pid of the process behind a process channel; without an argument, the shell's own pid.""",

@@ -163,7 +163,7 @@ public final class SocketBuiltins implements Registry.Group {
                 (nil when the sender has no name), fit for (send ch reply {:to addr}). From a POSIX \
                 message queue (mq): {:data ... :priority p}, the oldest message of the highest priority. \
                 From a System V queue (sysv-mq): {:data ... :type t}; {:type t} takes the oldest message of \
-                type t (default 0: any). On every kind {:timeout ms} bounds this wait (a timeout error; \
+                type t (default 0: any). From a watch: the event itself as a map (see watch). On every kind {:timeout ms} bounds this wait (a timeout error; \
                 on a channel it overrides the channel's :timeout for this call) and {:nonblock true} \
                 returns nil at once when no message is there. data is bytes on a binary channel. A \
                 datagram is sized before it is taken, so it arrives whole; one longer than :max-frame is \
@@ -177,8 +177,22 @@ public final class SocketBuiltins implements Registry.Group {
                     }
                     Channel ch = a.channel(0);
                     boolean mq = ch.driver() instanceof MqDriver;
+                    if (ch.driver() instanceof ipcsh.chan.drivers.WatchDriver w) {
+                        Options o = a.options(1).only("timeout", "nonblock");
+                        boolean fromDriver = !ch.hasBufferedInput(); // else expect left it in the channel: parse its text
+                        if (fromDriver && !ch.isClosed()) {
+                            Map<String, Object> ready = w.pollReady(); // already read from the kernel: no wait, no text
+                            if (ready != null) return ready;
+                        }
+                        w.takeLastEvent();
+                        Object event = ch.recv(o.get("timeout") != null ? o.duration("timeout", -1) : null,
+                                o.get("nonblock") == null ? null : o.flag("nonblock", false));
+                        if (event == null) return null;
+                        Map<String, Object> m = fromDriver ? w.takeLastEvent() : null;
+                        return m != null ? m : ipcsh.chan.drivers.WatchEvents.parse(event);
+                    }
                     if (!mq && !(ch.driver() instanceof DatagramDriver)) {
-                        throw a.wrongType(0, "a datagram channel (udp, unix-dgram), a message queue (mq, sysv-mq)");
+                        throw a.wrongType(0, "a datagram channel (udp, unix-dgram), a message queue (mq, sysv-mq), a watch");
                     }
                     // the same options as on a System V queue; :type is what only those have
                     Options o = a.options(1).only("type", "timeout", "nonblock");

@@ -46,6 +46,9 @@ public interface LibC {
     int S_IFMT = 0170000, S_IFIFO = 0010000, S_IFCHR = 0020000, S_IFDIR = 0040000, S_IFBLK = 0060000,
         S_IFREG = 0100000, S_IFLNK = 0120000, S_IFSOCK = 0140000;
     int SEEK_END = 2;
+    /** fcntl(2) file seals (memfd_create's MFD_ALLOW_SEALING objects): what no descriptor of the file may do any more. */
+    int F_ADD_SEALS = 1033, F_GET_SEALS = 1034, F_SEAL_SEAL = 1, F_SEAL_SHRINK = 2, F_SEAL_GROW = 4, F_SEAL_WRITE = 8,
+        F_SEAL_FUTURE_WRITE = 0x10;
 
     /** open(2); returns the new descriptor. */
     int open(String path, int flags, int mode);
@@ -153,8 +156,10 @@ public interface LibC {
 
     /**
      * posix_spawnp(3): runs {@code argv} with {@code env} ("K=V" strings) in {@code dir}
-     * (null: the current one), the child's descriptors 0, 1, 2 taken from {@code stdio}
-     * (-1: inherited). Every other descriptor of ours is close-on-exec. Returns the pid.
+     * (null: the current one), the child's descriptor i taken from {@code stdio[i]} (-1: for 0, 1
+     * and 2 inherited, past them closed); stdio may be longer than 3 to give the child more. A
+     * source past 2 must not be a target too (dup it above the highest target first). Every
+     * other descriptor of ours is closed in the child. Returns the pid.
      */
     default int spawn(String[] argv, String[] env, String dir, int[] stdio) {
         return spawn(argv, env, dir, stdio, false);
@@ -198,6 +203,9 @@ public interface LibC {
 
     /** socket(2); returns the new descriptor. */
     int socket(int domain, int type, int protocol);
+
+    /** socketpair(2): two connected sockets of domain (AF_UNIX) and type (SOCK_STREAM, SOCK_DGRAM, with SOCK_* flags). */
+    int[] socketpair(int domain, int type, int protocol);
 
     /** bind(2) to {@code addr}, a struct sockaddr as bytes ({@link SockAddr}). */
     void bind(int fd, byte[] addr);
@@ -256,6 +264,14 @@ public interface LibC {
     int PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1, MS_SYNC = 4;
     int IPC_CREAT = 01000, IPC_EXCL = 02000, IPC_NOWAIT = 04000, IPC_RMID = 0, IPC_STAT = 2;
     int SHM_RDONLY = 010000;
+
+    int MFD_CLOEXEC = 1, MFD_ALLOW_SEALING = 2;
+
+    /**
+     * memfd_create(2): an anonymous file in memory, named name only for /proc/PID/fd (memfd:name);
+     * it lives while a descriptor or a mapping of it does. Returns the descriptor.
+     */
+    int memfdCreate(String name, int flags);
 
     /** shm_open(3): opens (with O_CREAT, creates) the POSIX shared memory object name ("/name"); returns the descriptor. */
     int shmOpen(String name, int oflag, int mode);
@@ -444,6 +460,25 @@ public interface LibC {
 
     /** cfmakeraw(3) applied to a struct termios in place. */
     void cfmakeraw(byte[] termios);
+
+    // ------------------------------------------------------------ sys/inotify.h
+
+    int IN_ACCESS = 0x1, IN_MODIFY = 0x2, IN_ATTRIB = 0x4, IN_CLOSE_WRITE = 0x8, IN_CLOSE_NOWRITE = 0x10, IN_OPEN = 0x20,
+        IN_MOVED_FROM = 0x40, IN_MOVED_TO = 0x80, IN_CREATE = 0x100, IN_DELETE = 0x200, IN_DELETE_SELF = 0x400,
+        IN_MOVE_SELF = 0x800, IN_UNMOUNT = 0x2000, IN_Q_OVERFLOW = 0x4000, IN_IGNORED = 0x8000,
+        IN_ONLYDIR = 0x01000000, IN_DONT_FOLLOW = 0x02000000, IN_EXCL_UNLINK = 0x04000000, IN_ISDIR = 0x40000000;
+    int IN_NONBLOCK = 04000, IN_CLOEXEC = 02000000;
+    /** sizeof(struct inotify_event) before its name: wd, mask, cookie, len (each 32 bits). */
+    int INOTIFY_EVENT_SIZE = 16;
+
+    /** inotify_init1(2): a new inotify instance; reads of it return struct inotify_event records. */
+    int inotifyInit1(int flags);
+
+    /** inotify_add_watch(2): the watch descriptor for path (the same one again for a path already watched). */
+    int inotifyAddWatch(int fd, String path, int mask);
+
+    /** inotify_rm_watch(2); the instance then reports IN_IGNORED for wd. */
+    void inotifyRmWatch(int fd, int wd);
 
     // ------------------------------------------------------------ signal.h
 

@@ -237,6 +237,8 @@ public final class Segments {
                 AtExit.cancel("mmap " + s.name());
                 LibC.get().unlink(s.name());
             }
+            case "memfd" -> throw new IpcException(builtin + " memfd " + s.name() + ": a memfd has no name to remove; it goes"
+                    + " when the last descriptor and mapping of it close");
             default -> {
                 long id = (Long) s.info().get("id");
                 AtExit.cancel("sysv-shm " + id);

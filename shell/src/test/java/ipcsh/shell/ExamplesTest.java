@@ -287,6 +287,29 @@ class ExamplesTest {
     }
 
     @Test
+    void waitForSocketWaitsForSocatThenTalksToIt() throws Exception {
+        Path sock = dir.resolve("svc.sock");
+        Process p = IpcshProcess.start(example("wait-for-socket.ipcs"), sock.toString(), "30000");
+        started.add(p);
+        p.getOutputStream().write("hello\nworld\n".getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        Thread.sleep(500); // the example is waiting by now (or will find the socket there: either way it must talk)
+        assertFalse(Files.exists(sock));
+        Process socat = new ProcessBuilder("socat", "UNIX-LISTEN:" + sock, "EXEC:tr a-z A-Z").start();
+        started.add(socat);
+        assertEquals(0, finish(p), new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+        assertEquals("HELLO\nWORLD\n", new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void waitForSocketFailsAfterItsTimeoutWhenNoServiceComes() {
+        Result r = IpcshProcess.runWith(List.of(), "", example("wait-for-socket.ipcs"), dir.resolve("none.sock").toString(), "300");
+        assertEquals(1, r.status(), r.err());
+        assertEquals("", r.out());
+        assertTrue(r.err().contains("wait-for-path " + dir.resolve("none.sock") + ": timed out after 300 ms"), r.err());
+    }
+
+    @Test
     void tapCountCountsRedisRequestsByType() throws Exception {
         String service = dir.resolve("redis.sock").toString(), listen = dir.resolve("tap.sock").toString();
         Process redis = new ProcessBuilder("redis-server", "--port", "0", "--unixsocket", service, "--save", "",

@@ -82,6 +82,15 @@ public final class ProcessDriver extends FdDriver {
      */
     public static Channel spawn(List<String> argv, Map<String, String> env, String dir,
                                 Stdio in, Stdio out, Stdio err, boolean detach) {
+        return spawn(argv, env, dir, in, out, err, detach, Map.of());
+    }
+
+    /**
+     * As above, and the child gets descriptor k as a copy of our descriptor fds.get(k) (k from
+     * 3 up): a socketpair end, an eventfd, a memfd. It gets no other descriptor of ours.
+     */
+    public static Channel spawn(List<String> argv, Map<String, String> env, String dir,
+                                Stdio in, Stdio out, Stdio err, boolean detach, Map<Integer, Integer> fds) {
         if (argv.isEmpty()) throw new IpcException("spawn: no command given");
         if (dir != null) ProgramCheck.directory("spawn", dir);
         LibC c = LibC.get();
@@ -108,6 +117,18 @@ public final class ProcessDriver extends FdDriver {
                 stdio[1] = childFd(out, LibC.O_WRONLY, toClose);
             }
             stdio[2] = err == Stdio.MERGE ? stdio[1] : childFd(err, LibC.O_WRONLY, toClose);
+            if (!fds.isEmpty()) {
+                // each source copied above the highest target first, so no dup2 in the child
+                // overwrites a descriptor another one still has to copy
+                int top = java.util.Collections.max(fds.keySet());
+                stdio = java.util.Arrays.copyOf(stdio, top + 1);
+                java.util.Arrays.fill(stdio, 3, top + 1, -1);
+                for (Map.Entry<Integer, Integer> e : fds.entrySet()) {
+                    int copy = c.fcntl(e.getValue(), LibC.F_DUPFD_CLOEXEC, top + 1);
+                    toClose.add(copy);
+                    stdio[e.getKey()] = copy;
+                }
+            }
             String[] envp = environment(env);
             int pid;
             try {

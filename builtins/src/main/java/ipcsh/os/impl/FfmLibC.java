@@ -15,7 +15,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * the linking, each area one group of C headers; {@link LockDowncalls} the last), loaded by {@link LibC#get()} through
  * META-INF/services so that the interface does not name it.
  */
-public final class FfmLibC extends LockDowncalls {
+public final class FfmLibC extends NotifyDowncalls {
     private final Link strerrorR = plain("strerror_r", FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
 
     /** For ServiceLoader; {@link LibC#get()} holds the one instance. */

@@ -23,6 +23,7 @@ abstract class ProcessDowncalls extends FileDowncalls {
     private final Link faInit = plain("posix_spawn_file_actions_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private final Link faDestroy = plain("posix_spawn_file_actions_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private final Link faDup2 = plain("posix_spawn_file_actions_adddup2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private final Link faClose = plain("posix_spawn_file_actions_addclose", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     /** glibc 2.34+: the JVM's own descriptors (jars, logs) are not close-on-exec, so close them in the child. */
     private final Link faCloseFrom = LIBC.find("posix_spawn_file_actions_addclosefrom_np").isEmpty() ? null
             : plain("posix_spawn_file_actions_addclosefrom_np", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
@@ -51,10 +52,15 @@ abstract class ProcessDowncalls extends FileDowncalls {
             check("posix_spawn_file_actions_init", (int) faInit.get().invokeExact(fa));
             check("posix_spawnattr_init", (int) attrInit.get().invokeExact(attr));
             try {
-                for (int i = 0; i < 3; i++) {
+                for (int i = 0; i < stdio.length; i++) {
                     if (stdio[i] >= 0) check("posix_spawn_file_actions_adddup2", (int) faDup2.get().invokeExact(fa, stdio[i], i));
                 }
-                everyChild(a, fa, attr, sigs, dir, newSession);
+                // descriptors past 2 that are not given stay closed in the child (glibc ignores a close
+                // of one that is not open): the child sees exactly the ones it was given
+                for (int i = 3; i < stdio.length; i++) {
+                    if (stdio[i] < 0) check("posix_spawn_file_actions_addclose", (int) faClose.get().invokeExact(fa, i));
+                }
+                everyChild(a, fa, attr, sigs, dir, newSession, Math.max(3, stdio.length));
                 MemorySegment cargv = stringArray(a, argv);
                 MemorySegment cenv = stringArray(a, env);
                 int r = (int) posixSpawnp.get().invokeExact(pid, CString.of(a, "posix_spawnp", argv[0]), fa, attr, cargv, cenv);
@@ -74,9 +80,9 @@ abstract class ProcessDowncalls extends FileDowncalls {
      * directory, default dispositions and an empty mask for the signals the JVM changes, and a
      * session of its own when asked.
      */
-    private void everyChild(Arena a, MemorySegment fa, MemorySegment attr, MemorySegment sigs, String dir, boolean newSession)
-            throws Throwable {
-        if (faCloseFrom != null) check("posix_spawn_file_actions_addclosefrom_np", (int) faCloseFrom.get().invokeExact(fa, 3));
+    private void everyChild(Arena a, MemorySegment fa, MemorySegment attr, MemorySegment sigs, String dir, boolean newSession,
+                            int closeFrom) throws Throwable {
+        if (faCloseFrom != null) check("posix_spawn_file_actions_addclosefrom_np", (int) faCloseFrom.get().invokeExact(fa, closeFrom));
         if (dir != null) check("posix_spawn_file_actions_addchdir_np", (int) faChdir.get().invokeExact(fa, CString.of(a, "posix_spawn_file_actions_addchdir_np", dir)));
         check("sigemptyset", (int) sigemptyset.get().invokeExact(sigs));
         check("posix_spawnattr_setsigmask", (int) attrSetSigmask.get().invokeExact(attr, sigs));
@@ -150,7 +156,7 @@ abstract class ProcessDowncalls extends FileDowncalls {
                 check("posix_spawn_file_actions_addopen", (int) faAddOpen.get().invokeExact(fa, 0, CString.of(a, "posix_spawn_file_actions_addopen", tty), O_RDWR, 0));
                 check("posix_spawn_file_actions_adddup2", (int) faDup2.get().invokeExact(fa, 0, 1));
                 check("posix_spawn_file_actions_adddup2", (int) faDup2.get().invokeExact(fa, 0, 2));
-                everyChild(a, fa, attr, sigs, dir, true);
+                everyChild(a, fa, attr, sigs, dir, true, 3);
                 int r = (int) posixSpawnp.get().invokeExact(pid, CString.of(a, "posix_spawnp", argv[0]), fa, attr, stringArray(a, argv), stringArray(a, env));
                 if (r != 0) throw new OsException("spawn", argv[0], r);
                 return pid.get(JAVA_INT, 0);

@@ -30,6 +30,7 @@ abstract class SocketDowncalls extends ProcessDowncalls {
     private final Link getaddrinfo = plain("getaddrinfo", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
     private final Link freeaddrinfo = plain("freeaddrinfo", FunctionDescriptor.ofVoid(ADDRESS));
     private final Link gaiStrerror = plain("gai_strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    private final Link socketpair = errnoCall("socketpair", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
     private static final int SOCKADDR_MAX = 128; // sizeof(struct sockaddr_storage)
 
     @Override
@@ -245,6 +246,19 @@ abstract class SocketDowncalls extends ProcessDowncalls {
             } finally {
                 freeaddrinfo.get().invokeExact(first);
             }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public int[] socketpair(int domain, int type, int protocol) {
+        MemorySegment st = state.get();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment fds = a.allocate(JAVA_INT, 2);
+            int r = (int) socketpair.get().invokeExact(st, domain, type, protocol, fds);
+            if (r < 0) throw new OsException("socketpair", null, errno(st));
+            return new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
         } catch (Throwable t) {
             throw rethrow(t);
         }
