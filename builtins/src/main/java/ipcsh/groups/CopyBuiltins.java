@@ -1,5 +1,6 @@
 package ipcsh.groups;
 
+import ipcsh.RegisteredAt;
 import ipcsh.chan.Channel;
 import ipcsh.loop.CallbackError;
 import ipcsh.loop.Copy;
@@ -39,7 +40,7 @@ public final class CopyBuiltins implements Registry.Group {
                     if (!(done instanceof Callback f)) {
                         throw new ipcsh.IpcException("copy: option :on-done must be a function, not " + ipcsh.registry.Args.describe(done));
                     }
-                    Throwable at = CallbackError.here("copy :on-done");
+                    Throwable at = RegisteredAt.here("copy :on-done");
                     String what = "copy :on-done callback (" + from.id() + " to " + to.id() + ")";
                     return Copy.start(from, to, size, progress, result -> {
                         try {

@@ -1,5 +1,6 @@
 package ipcsh.groups;
 
+import ipcsh.RegisteredAt;
 import ipcsh.Console;
 import ipcsh.IpcException;
 import ipcsh.chan.Channel;
@@ -11,7 +12,6 @@ import ipcsh.debug.Holders;
 import ipcsh.debug.LogFormat;
 import ipcsh.debug.SocketTable;
 import ipcsh.debug.Tap;
-import ipcsh.loop.CallbackError;
 import ipcsh.registry.Args;
 import ipcsh.registry.Options;
 import ipcsh.registry.Registry;
@@ -103,7 +103,7 @@ public final class Debugging implements Registry.Group {
                     Tap.Spec spec = new Tap.Spec(listen, to, logFormat(format, "tap"), framing(format, "tap"),
                             log instanceof String ? o.string("log", null) : null, Boolean.FALSE.equals(log),
                             o.get("on-chunk") == null ? null : callbackOption(a, o));
-                    return Tap.start(spec, CallbackError.here("tap " + listen));
+                    return Tap.start(spec, RegisteredAt.here("tap " + listen));
                 }).returns("any");
         r.add("fifo-tap", "([path] [path opts])", """
                 Taps a FIFO two other programs share: moves the original aside (an atomic rename to \

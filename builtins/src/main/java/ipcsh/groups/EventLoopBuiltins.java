@@ -1,5 +1,6 @@
 package ipcsh.groups;
 
+import ipcsh.RegisteredAt;
 import ipcsh.ExitRequest;
 import ipcsh.IpcException;
 import ipcsh.chan.Channel;
@@ -118,7 +119,7 @@ public final class EventLoopBuiltins implements Registry.Group {
             return null;
         }
         Callback f = a.callback(1);
-        ChannelEvents.set(ch, write, () -> f.call(ch), CallbackError.here(a.name() + " " + ch.describe()));
+        ChannelEvents.set(ch, write, () -> f.call(ch), RegisteredAt.here(a.name() + " " + ch.describe()));
         return null;
     }
 
@@ -128,7 +129,7 @@ public final class EventLoopBuiltins implements Registry.Group {
         Callback f = a.callback(1);
         EventLoop loop = EventLoop.main();
         String what = a.name() + " " + ms + " ms callback";
-        Throwable at = CallbackError.here(what);
+        Throwable at = RegisteredAt.here(what);
         EventLoop.Timer[] t = new EventLoop.Timer[1];
         Runnable task = () -> {
             try {

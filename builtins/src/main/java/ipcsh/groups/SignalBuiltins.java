@@ -1,10 +1,10 @@
 package ipcsh.groups;
 
+import ipcsh.RegisteredAt;
 import ipcsh.IpcException;
 import ipcsh.Keyword;
 import ipcsh.chan.Channel;
 import ipcsh.chan.drivers.ProcessDriver;
-import ipcsh.loop.CallbackError;
 import ipcsh.loop.Traps;
 import ipcsh.os.Errno;
 import ipcsh.os.LibC;
@@ -114,7 +114,7 @@ public final class SignalBuiltins implements Registry.Group {
                             default -> throw a.wrongType(1, "a function, :ignore or :default");
                         }
                     } else {
-                        Traps.set(sig, a.callback(1), CallbackError.here("trap :" + Signals.name(sig)));
+                        Traps.set(sig, a.callback(1), RegisteredAt.here("trap :" + Signals.name(sig)));
                     }
                     return null;
                 }).returns("any");

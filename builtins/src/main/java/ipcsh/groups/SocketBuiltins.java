@@ -1,5 +1,6 @@
 package ipcsh.groups;
 
+import ipcsh.RegisteredAt;
 import ipcsh.ExitRequest;
 import ipcsh.IpcException;
 import ipcsh.chan.Channel;
@@ -84,7 +85,7 @@ public final class SocketBuiltins implements Registry.Group {
                         case "unix" -> Sockets.listenUnix(a.string(1, "a socket path or \"@name\""), backlog);
                         default -> throw a.wrongType(0, ":tcp or :unix");
                     };
-                    serve(srv, f, CallbackError.here("listen " + srv.describe()));
+                    serve(srv, f, RegisteredAt.here("listen " + srv.describe()));
                     return srv;
                 }).returns("Channel");
         r.add("udp", "([] [opts])", """

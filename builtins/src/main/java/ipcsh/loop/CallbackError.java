@@ -3,7 +3,6 @@ package ipcsh.loop;
 import ipcsh.IpcException;
 
 import java.util.Map;
-import java.util.function.Supplier;
 
 /**
  * A callback (readable/writable, timer, accept, copy completion) failed. The loop removes
@@ -36,17 +35,6 @@ public final class CallbackError extends IpcException {
         return registeredAt;
     }
 
-    private static volatile Supplier<Throwable> languageStack = () -> null;
-
-    /**
-     * A fresh registration trace; call it in the builtin that registers the callback. Its Java
-     * stack shows a Clojure caller; a language whose frames are not Java frames (JavaScript)
-     * adds its own stack as the cause.
-     */
-    public static Throwable here(String what) {
-        return new Throwable(what + " registered here", languageStack.get());
-    }
-
     private static volatile java.util.function.Function<Throwable, String> locator = t -> null;
 
     /** The script's file:line:col a registration trace points at, or null (no language, no user frame). */
@@ -61,10 +49,5 @@ public final class CallbackError extends IpcException {
     /** How the languages find the user's frame in a trace (the error renderer's rule). */
     public static void locator(java.util.function.Function<Throwable, String> f) {
         locator = f;
-    }
-
-    /** Where the language runtime says its caller is (null when no such code is running). */
-    public static void languageStack(Supplier<Throwable> stack) {
-        languageStack = stack;
     }
 }

@@ -1,5 +1,6 @@
 package ipcsh.loop;
 
+import ipcsh.RegisteredAt;
 import ipcsh.IpcException;
 import ipcsh.chan.Channel;
 import ipcsh.chan.MemoryDriver;
@@ -101,7 +102,7 @@ public final class Copy {
         Copy c = new Copy(from, to, limit, progress, observer);
         c.prelude();
         c.onDone = onDone;
-        c.keeper = Reactor.get().loop().hold("copy", c, CallbackError.here("copy"));
+        c.keeper = Reactor.get().loop().hold("copy", c, RegisteredAt.here("copy"));
         Runnable closed = () -> {
             // a half-close of the direction the copy does not use (a tap passing on end of stream) is no reason to stop
             if (!c.finished && (from.readFd() < 0 || to.writeFd() < 0)) c.finish(new IpcException("copy: " + (from.isClosed() ? from : to).describe()

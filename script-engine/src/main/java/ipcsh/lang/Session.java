@@ -1,5 +1,6 @@
 package ipcsh.lang;
 
+import ipcsh.RegisteredAt;
 import ipcsh.ExitRequest;
 import ipcsh.chan.Interrupts;
 import ipcsh.lang.clj.ClojureRuntime;
@@ -39,7 +40,7 @@ public final class Session {
         ClojureRuntime.install();
         ipcsh.lang.js.Js.configure(sources, err, debug);
         loop.onError(this::callbackFailed);
-        ipcsh.loop.CallbackError.languageStack(() -> {
+        ipcsh.RegisteredAt.languageStack(() -> {
             Throwable js = ipcsh.lang.js.Js.stackHere();
             return js != null ? js : ClojureRuntime.topLevelForm();
         });

@@ -137,7 +137,7 @@ public final class ProcessDriver extends FdDriver {
                 throw e.errno() == Errno.ENOENT && e.call().equals("spawn") ? noSuchProgram(argv.get(0)) : e;
             }
             ProcessDriver d = new ProcessDriver(ourOut, ourIn, pid, String.join(" ", argv), null);
-            if (!detach) Children.started(d, pid, d.command, ipcsh.loop.CallbackError.here("spawn"));
+            if (!detach) Children.started(d, pid, d.command, ipcsh.RegisteredAt.here("spawn"));
             ourIn = ourOut = -1;
             return new Channel(d);
         } finally {
@@ -173,7 +173,7 @@ public final class ProcessDriver extends FdDriver {
             int pid = c.spawnOnTerminal(argv.toArray(String[]::new), environment(env), dir, tty);
             setNonBlocking(master);
             ProcessDriver d = new ProcessDriver(master, master, pid, probe.command, tty);
-            Children.started(d, pid, d.command, ipcsh.loop.CallbackError.here("spawn"));
+            Children.started(d, pid, d.command, ipcsh.RegisteredAt.here("spawn"));
             Channel ch = new Channel(d);
             master = -1;
             // A terminal ends output lines with CR LF: lines read without the CR, as from a pipe.

@@ -1,8 +1,8 @@
 package ipcsh.lang.js;
 
+import ipcsh.RegisteredAt;
 import ipcsh.IpcException;
 import ipcsh.chan.Channel;
-import ipcsh.loop.CallbackError;
 import ipcsh.loop.ChannelEvents;
 import ipcsh.loop.EventLoop;
 import org.graalvm.polyglot.Value;
@@ -60,7 +60,7 @@ final class AsyncReads {
         ChannelEvents.set(ch, false, () -> {
             List<Pending> queue = waiting.get(ch);
             if (queue != null && !queue.isEmpty()) queue.get(0).attempt();
-        }, CallbackError.here("on-readable " + ch.describe()));
+        }, RegisteredAt.here("on-readable " + ch.describe()));
     }
 
     /** One async read. */
