@@ -127,12 +127,26 @@ final class Convert {
         }
     }
 
+    /** Keys a builtin's maps use over and over (:event, :path...), so far as the cache holds them. */
+    private static final java.util.concurrent.ConcurrentHashMap<String, Keyword> KEYWORDS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int KEYWORDS_MAX = 4096;
+
+    /** Keyword.intern makes a Symbol and looks it up on every call; a map of every event a watch sends pays that per key. */
+    private static Keyword keyword(String name) {
+        Keyword k = KEYWORDS.get(name);
+        if (k == null) {
+            k = Keyword.intern(name);
+            if (KEYWORDS.size() < KEYWORDS_MAX) KEYWORDS.putIfAbsent(name, k);
+        }
+        return k;
+    }
+
     static Object toClojure(Object v) {
         if (v == null || v instanceof String || v instanceof Long || v instanceof Boolean || v instanceof byte[]
                 || v instanceof ipcsh.chan.Channel || v instanceof Double) {
             return v;
         }
-        if (v instanceof ipcsh.Keyword k) return Keyword.intern(k.name());
+        if (v instanceof ipcsh.Keyword k) return keyword(k.name());
         if (v instanceof Integer i) return i.longValue();
         if (v instanceof Map<?, ?> m && !(v instanceof IPersistentCollection)) {
             Object[] kvs = new Object[m.size() * 2];
@@ -141,7 +155,7 @@ final class Convert {
             for (Map.Entry<?, ?> e : m.entrySet()) {
                 Object k = e.getKey();
                 stringKeys &= k instanceof String;
-                kvs[i++] = k instanceof String s ? Keyword.intern(s) : toClojure(k);
+                kvs[i++] = k instanceof String s ? keyword(s) : toClojure(k);
                 kvs[i++] = toClojure(e.getValue());
             }
             // An array map keeps the builtin's order (listings, configure print their keys as made, the
