@@ -101,11 +101,21 @@ final class T {
     }
 
     /** Waits (bounded) until a unix socket path (or "@name") is bound. */
+    /**
+     * Until a peer's unix socket takes connections: the socket file appears at bind, a moment
+     * before listen, so a stream socket counts once /proc/net/unix shows __SO_ACCEPTCON (0x10000)
+     * in its Flags; a datagram socket (Type 0002) once it is bound.
+     */
     static void awaitUnix(String name) throws Exception {
         awaitTrue(() -> {
-            for (String line : read("/proc/net/unix")) if (line.endsWith(" " + name)) return true;
+            for (String line : read("/proc/net/unix")) {
+                if (!line.endsWith(" " + name)) continue;
+                String[] f = line.trim().split("\\s+"); // Num RefCount Protocol Flags Type St Inode Path
+                if (f.length < 7) continue;
+                if (f[4].equals("0002") || (Long.parseLong(f[3], 16) & 0x10000) != 0) return true;
+            }
             return false;
-        }, "unix socket " + name);
+        }, "unix socket " + name + " listening");
     }
 
     /** Bounded by 30 s: on a loaded 2-core machine a python3 peer can take over 5 s to start listening; a wait that returns as soon as its condition holds costs a passing run nothing. */
