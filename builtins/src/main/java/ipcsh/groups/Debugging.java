@@ -47,7 +47,7 @@ public final class Debugging implements Registry.Group {
                     Long pid = o.has("pid") ? o.integer("pid", 0) : null;
                     Long port = o.has("port") ? o.integer("port", 0) : null;
                     if (port != null && (port < 0 || port > 65535)) throw new IpcException("sockets: option :port must be 0..65535, not " + port);
-                    String kind = o.string("kind", null);
+                    String kind = o.word("kind", null);
                     if (kind != null && !List.of("unix", "tcp", "tcp6", "udp", "udp6").contains(kind)) {
                         throw new IpcException("sockets: option :kind must be :unix, :tcp, :tcp6, :udp or :udp6, not :" + kind);
                     }
@@ -99,7 +99,7 @@ public final class Debugging implements Registry.Group {
                     if (log != null && !(log instanceof String) && !Boolean.FALSE.equals(log)) {
                         throw new IpcException("tap: option :log must be a file name or false, not " + Args.describe(log));
                     }
-                    String format = o.string("format", "text");
+                    String format = o.word("format", "text");
                     Tap.Spec spec = new Tap.Spec(listen, to, logFormat(format, "tap"), framing(format, "tap"),
                             log instanceof String ? o.string("log", null) : null, Boolean.FALSE.equals(log),
                             o.get("on-chunk") == null ? null : callbackOption(a, o));
@@ -124,7 +124,7 @@ public final class Debugging implements Registry.Group {
                     if (log != null && !(log instanceof String) && !Boolean.FALSE.equals(log)) {
                         throw new IpcException("fifo-tap: option :log must be a file name or false, not " + Args.describe(log));
                     }
-                    String format = o.string("format", "text");
+                    String format = o.word("format", "text");
                     if (framing(format, "fifo-tap") != null) throw new IpcException("fifo-tap: :format must be :text or :hex");
                     return FifoTap.start(path, logFormat(format, "fifo-tap"), log instanceof String ? o.string("log", null) : null,
                             Boolean.FALSE.equals(log), o.get("on-chunk") == null ? null : callbackOption(a, o));
@@ -149,7 +149,7 @@ public final class Debugging implements Registry.Group {
                 a -> {
                     Channel ch = a.arity(1, 2).channel(0);
                     Options o = a.options(1).only("format");
-                    String format = o.string("format", "text");
+                    String format = o.word("format", "text");
                     return Dump.run(ch, format.equals("hex"), framing(format, "dump"));
                 }).returns("number");
     }

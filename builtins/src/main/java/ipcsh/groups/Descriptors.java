@@ -36,7 +36,7 @@ public final class Descriptors implements Registry.Group {
                     a.arity(0, 1);
                     Options o = a.options(0);
                     Channel.checkOptions("socketpair", o.map(), "type");
-                    String type = o.string("type", "stream");
+                    String type = o.word("type", "stream");
                     if (!type.equals("stream") && !type.equals("dgram")) {
                         throw new IpcException("socketpair: :type must be :stream or :dgram, not :" + type);
                     }

@@ -128,7 +128,7 @@ public final class QueuesAndSemaphores implements Registry.Group {
                 a -> {
                     a.arity(1, 2);
                     Options o = a.options(1).only("create", "exclusive", "mode", "encoding", "temp", "proj", "id");
-                    boolean binary = sysvBinary(o.string("encoding", "utf-8"));
+                    boolean binary = sysvBinary(o.word("encoding", "utf-8"));
                     if (a.get(0) == null) {
                         if (!o.has("id")) throw a.wrongType(0, "a key (an integer or a path), or nil with {:id n}");
                         return SysvQueue.byId((int) o.count("id", 0, 0, Integer.MAX_VALUE), binary);
@@ -159,7 +159,7 @@ public final class QueuesAndSemaphores implements Registry.Group {
                 means :sysv-mq), {:name "/jobs"}, or {:name key} (an integer or "0x00001234").""",
                 a -> {
                     Options o = a.arity(0, 1).options(0).only("kind", "name");
-                    String kind = o.string("kind", null);
+                    String kind = o.word("kind", null);
                     if ("sysv-msg".equals(kind)) kind = "sysv-mq"; // the name rows had before they were named as the builtin
                     if (kind != null && !KINDS.contains(kind)) {
                         throw new IpcException("ipcs: :kind must be one of :mq :shm :sem :sysv-shm :sysv-mq :sysv-sem, not :" + kind);

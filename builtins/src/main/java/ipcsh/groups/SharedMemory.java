@@ -279,7 +279,7 @@ public final class SharedMemory implements Registry.Group {
 
     private static ByteOrder order(Options o) {
         o.only("order");
-        String w = o.string("order", null);
+        String w = o.word("order", null);
         if (w == null) return ByteOrder.nativeOrder();
         return switch (w) {
             case "big" -> ByteOrder.BIG_ENDIAN;

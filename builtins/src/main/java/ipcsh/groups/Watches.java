@@ -69,7 +69,7 @@ public final class Watches implements Registry.Group {
                     a.arity(1, 2);
                     String path = a.string(0, "a path");
                     Options o = a.options(1).only("type", "timeout");
-                    String type = o.string("type", "any");
+                    String type = o.word("type", "any");
                     long timeout = o.duration("timeout", -1);
                     return PathWait.await(path, type, timeout);
                 }).returns("string");

@@ -88,6 +88,15 @@ public final class Options {
         return s == dflt ? s : ArgCheck.noNul(builtin, what(key), s);
     }
 
+    /** A word-valued option (:format :hex, :type :dgram), else dflt: a keyword, or a string with or without its colon (JS has no keywords). */
+    public String word(String key, String dflt) {
+        Object v = map.get(key);
+        if (v == null) return dflt;
+        String w = Keyword.word(v);
+        if (w == null) throw new IpcException(builtin + ": option :" + key + " must be a keyword or a string, not " + Args.describe(v));
+        return ArgCheck.noNul(builtin, what(key), w);
+    }
+
     /** A string or keyword option that may hold any character (never handed to the OS as a C string), else dflt. */
     public String text(String key, String dflt) {
         Object v = map.get(key);

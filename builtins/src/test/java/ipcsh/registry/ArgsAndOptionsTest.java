@@ -72,6 +72,25 @@ class ArgsAndOptionsTest {
         assertEquals(ipcsh.os.Signals.number("TERM", "kill", false), ipcsh.os.Signals.number(":TERM", "kill", false));
     }
 
+    /** A word-valued option (:format, :kind, :type, :order...) takes a JS string with its colon too. */
+    @Test
+    void aWordValuedOptionIsAKeywordOrAStringWithOrWithoutItsColon() {
+        for (Object w : List.of(Keyword.of("hex"), "hex", ":hex")) {
+            assertEquals("hex", new Options("dump", opts("format", w)).word("format", "text"), "dump :format " + w);
+        }
+        assertEquals("text", new Options("dump", opts()).word("format", "text"));
+        fails("dump: option :format must be a keyword or a string, not the number 5",
+                () -> new Options("dump", opts("format", 5L)).word("format", "text"));
+        Channel[] ends = ((List<?>) Registry.standard().get("socketpair").impl()
+                .call(args("socketpair", opts("type", ":dgram")))).toArray(Channel[]::new);
+        try {
+            assertEquals(true, ends[0].driver().messages(), "socketpair {:type \":dgram\"} is a datagram pair");
+        } finally {
+            ends[0].close();
+            ends[1].close();
+        }
+    }
+
     /** A function or a channel where data belongs is named as what it is, not as a Java class. */
     @Test
     void aFunctionOrAChannelInTheWrongPlaceIsNamedAsSuch() {
