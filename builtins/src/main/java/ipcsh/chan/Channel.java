@@ -427,8 +427,7 @@ public final class Channel implements Closeable {
     /** A java.io view closed (read side or write side), as {@link ChannelStreams} says. */
     void closeSide(boolean read) {
         if (closed || (read ? readClosed : writeClosed)) return;
-        if (read) close(writeClosed ? "write" : "read");
-        else close(readClosed ? "read" : "write");
+        close(read ? "read" : "write"); // the last open side closes the whole channel
     }
 
     // ------------------------------------------------------------------ options

@@ -19,6 +19,20 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PipeTest {
+    /** slurp on a pipe's read end closes its reader: the channel, one-way, is then closed, its descriptor given back. */
+    @Test
+    void closingTheJavaIoViewOfAOneWayChannelClosesIt() throws Exception {
+        Channel[] p = PipeDriver.open();
+        p[1].write("x");
+        p[1].outputStream().close();
+        assertTrue(p[1].isClosed(), "the write end, after its OutputStream view closed");
+        try (java.io.InputStream in = p[0].inputStream()) {
+            assertEquals('x', in.read());
+            assertEquals(-1, in.read());
+        }
+        assertTrue(p[0].isClosed(), "the read end, after its InputStream view closed");
+    }
+
     @Test
     void linesWrittenAreReadBackAndCloseGivesEof() {
         Channel[] p = PipeDriver.open();
