@@ -1,6 +1,7 @@
 package ipcsh.shell;
 
 import ipcsh.shell.IpcshProcess.Result;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,6 +46,15 @@ class LocksTest {
         peer = dir.resolve("mutex_peer").toString();
         run("gcc", "-Wall", "-O2", "-o", peer, IpcshProcess.repo().resolve("shell/src/test/c/mutex_peer.c").toString(),
                 "-lrt", "-pthread");
+    }
+
+    /** The lock files, the C peer and the other user's directory go with the test run. */
+    @AfterAll
+    static void removeDir() throws IOException {
+        if (dir == null) return;
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
     }
 
     @AfterEach
