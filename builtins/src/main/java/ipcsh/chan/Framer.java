@@ -33,6 +33,7 @@ final class Framer {
     Object gets(String verb) {
         long dl = Waiter.deadline(opt.timeoutMs);
         if (skip > 0 && !skipRest(dl, verb)) return null;
+        if (opt.framing == Framing.LINES && opt.charset != null) return readTextLine(dl, verb);
         byte[] frame = switch (opt.framing) {
             case LINES, JSON_LINES -> readLine(dl, verb);
             case RAW -> buf.readAvailable((int) Math.min(opt.maxFrame, Integer.MAX_VALUE), dl, verb);
@@ -63,11 +64,39 @@ final class Framer {
         return buf.in[nl] == '\n' ? nl + 1 : buf.afterLineEnd(nl);
     }
 
+    /** {@link #findLine}'s answer when there is no line: end of stream, or a non-blocking channel has none yet. */
+    private static final int NO_LINE = -1;
+    /** Where the line {@link #findLine} found continues: the next line's start. */
+    private int lineNext;
+
+    private byte[] readLine(long dl, String verb) {
+        int end = findLine(dl, verb);
+        if (end == NO_LINE) return null;
+        byte[] line = Arrays.copyOfRange(buf.in, buf.inStart, end);
+        buf.inStart = lineNext;
+        return line;
+    }
+
     /**
+     * A text line decoded from the read buffer itself: the commonest read loop, (gets ch), makes
+     * the String and nothing else (a copy of the line's bytes first was a third of its allocation).
+     * The line is consumed before it is decoded: a :strict error drops it, as for every frame.
+     */
+    private String readTextLine(long dl, String verb) {
+        int end = findLine(dl, verb);
+        if (end == NO_LINE) return null;
+        int start = buf.inStart;
+        buf.inStart = lineNext;
+        return Decoding.decode(buf.in, start, end - start, opt.charset, opt.strict, buf.frameOffset, verb, ch);
+    }
+
+    /**
+     * Finds the next line: its bytes are buf.in[buf.inStart, the index returned), without its end
+     * of line, and {@link #lineNext} is where the next line starts; NO_LINE when there is none.
      * A line longer than :max-frame is dropped up to its newline (waiting for it as a read
      * would), then reported once; the next read starts with the next line.
      */
-    private byte[] readLine(long dl, String verb) {
+    private int findLine(long dl, String verb) {
         InputBuffer b = buf;
         int scanned = 0;
         while (true) {
@@ -88,7 +117,7 @@ final class Framer {
                     dropping = -1;
                     throw tooLong("line", n, verb, " (the stream ended inside it)");
                 }
-                if (r == InputBuffer.BLOCKED) return null;
+                if (r == InputBuffer.BLOCKED) return NO_LINE;
                 continue;
             }
             int nl = tr.lineEnd(b.in, b.inStart + scanned, b.inEnd);
@@ -101,9 +130,8 @@ final class Framer {
                     throw tooLong("line", n, verb, "");
                 }
                 b.frameOffset = b.received - (b.inEnd - b.inStart);
-                byte[] line = Arrays.copyOfRange(b.in, b.inStart, end);
-                b.inStart = next(nl);
-                return line;
+                lineNext = next(nl);
+                return end;
             }
             scanned = b.inEnd - b.inStart;
             if (scanned > opt.maxFrame) {
@@ -113,8 +141,13 @@ final class Framer {
                 continue;
             }
             int r = b.fill(dl, verb);
-            if (r == InputBuffer.EOF) return scanned > 0 ? b.take(scanned) : null;
-            if (r == InputBuffer.BLOCKED) return null;
+            if (r == InputBuffer.EOF && scanned > 0) {
+                // the last line, with no end of line
+                b.frameOffset = b.received - (b.inEnd - b.inStart);
+                lineNext = b.inStart + scanned;
+                return lineNext;
+            }
+            if (r == InputBuffer.EOF || r == InputBuffer.BLOCKED) return NO_LINE;
         }
     }
 
