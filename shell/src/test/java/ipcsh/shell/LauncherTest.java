@@ -121,24 +121,6 @@ class LauncherTest {
     }
 
     @Test
-    void clojureRunsGetA32MiBYoungGenerationAndJsRunsTheDefault() throws Exception {
-        launch("script.ipcs", "arg");
-        launch("-e", "1");
-        launch("app.js");
-        launch("--lang", "js", "-");
-        List<String> calls = lines(javaLog);
-        List<String> runs = calls.stream().filter(l -> l.contains("ipcsh.shell.Main")).toList();
-        assertEquals(4, runs.size(), calls.toString());
-        assertTrue(runs.get(0).contains(" -Xmn32m "), runs.get(0));
-        assertTrue(runs.get(1).contains(" -Xmn32m "), runs.get(1));
-        assertFalse(runs.get(2).contains("-Xmn"), runs.get(2));
-        assertFalse(runs.get(3).contains("-Xmn"), runs.get(3));
-        // each cache is trained as its runs run
-        assertTrue(calls.stream().filter(l -> l.endsWith(" ipcsh.shell.Train")).allMatch(l -> l.contains(" -Xmn32m ")), calls.toString());
-        assertTrue(calls.stream().filter(l -> l.endsWith(".TrainJs")).noneMatch(l -> l.contains("-Xmn")), calls.toString());
-    }
-
-    @Test
     void buildsWhenASourceIsNewerThanTheJar() throws Exception {
         launch("-e", "1");
         assertFalse(Files.exists(mvnLog));
