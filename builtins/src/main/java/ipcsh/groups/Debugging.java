@@ -21,7 +21,7 @@ import java.util.List;
 
 /** Debugging other programs: find their sockets and FIFOs, see who holds them, watch their traffic. */
 public final class Debugging implements Registry.Group {
-    private static final String FORMATS = ":text, :hex, or a framing (:lines, :json-lines, :netstring, :u16be, :u32be, :u32le)";
+    private static final String FORMATS = ":text, :hex, or a framing (:lines, :json-lines, :content-length, :netstring, :u16be, :u32be, :u32le)";
 
     @Override
     public String title() {

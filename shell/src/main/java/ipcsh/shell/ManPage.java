@@ -163,6 +163,10 @@ public final class ManPage {
         dl(r, ":netstring", "Each frame is length:data, as in djb's netstrings (5:hello,).");
         dl(r, ":u16be :u32be :u32le", "Each frame is a 2- or 4-byte length (big- or little-endian) and then that many bytes.");
         dl(r, ":json-lines", "Each frame is one JSON value on a line: puts writes data as JSON, gets returns the parsed value.");
+        dl(r, ":content-length", "The base protocol of LSP and DAP: header lines (Content-Length: N and any others), an empty line, "
+                + "then N bytes of JSON; puts writes the head and data as JSON, gets returns the parsed value. A head "
+                + "without a Content-Length, with a negative or non-numeric one, or a line that is not a header is "
+                + "reported and dropped, and the next frame reads.");
         r.raw(".PP");
         r.text("""
                 A frame longer than :max-frame is an error; after one in a length-prefixed framing the \
