@@ -24,6 +24,8 @@ final class RpcHandlers {
     private final Map<String, Callback> byMethod = new HashMap<>();
     /** A server answers what it cannot read with a parse error; a client only reports it. */
     boolean server;
+    /** Deferred results not yet delivered: the connection stays open for them after the client's end. */
+    int deferred;
 
     RpcHandlers(RpcPeer peer) {
         this.peer = peer;
@@ -191,6 +193,7 @@ final class RpcHandlers {
         long[] wait = {1};
         Runnable[] check = new Runnable[1];
         peer.loop().hold();
+        deferred++;
         check[0] = () -> {
             boolean ready;
             try {
@@ -204,6 +207,7 @@ final class RpcHandlers {
                 return;
             }
             peer.loop().release();
+            deferred--;
             try {
                 Object v = r instanceof Future<?> f ? f.get() : method(r, "deref").invoke(r);
                 convert(v, answer, failure);

@@ -267,10 +267,16 @@ public final class RpcPeer implements Closeable {
                     Map.of("errno", "EPIPE", "peer", name, "method", c.method)));
         }
         // requests read before the end are posted: answer them first (a client may half-close and wait)
-        loop.post(() -> {
-            if (owned && !closed) closeChannels();
-            finish();
-        });
+        loop.post(this::closeWhenAnswered);
+    }
+
+    private void closeWhenAnswered() {
+        if (handlers.deferred > 0 && !closed) {
+            loop.after(5, this::closeWhenAnswered);
+            return;
+        }
+        if (owned && !closed) closeChannels();
+        finish();
     }
 
     private void stopWatching() {
