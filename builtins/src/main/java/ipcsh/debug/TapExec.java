@@ -94,7 +94,11 @@ public final class TapExec {
         Object result = t.process.result();
         t.event("exited: " + (result instanceof Number n ? "status " + n : "signal " + ((java.util.Map<?, ?>) result).get("signal")));
         if (log != null) log.close();
-        ch.close();
+        try {
+            ch.close();
+        } catch (IpcException e) {
+            // close reports a program that failed; here its status is the result
+        }
         return result;
     }
 
