@@ -110,7 +110,16 @@ public final class RpcPeer implements Closeable {
     public RpcCall send(String verb, String method, Object params, Consumer<RpcCall> listener) {
         check(verb, method);
         RpcCall c = new RpcCall(nextId++, method, verb);
-        c.listener = listener;
+        if (listener != null) {
+            // a script (or a JS Promise) waits for the reply without a blocking verb: keep it running
+            EventLoop.Keeper k = loop.hold("rpc-call", "\"" + method + "\" to " + name, registeredAt);
+            // posted, not run inside the read: the listener may make a blocking call on this peer,
+            // whose reply needs the read to have returned (JS runs a Promise's continuation in it)
+            c.listener = call -> loop.post(() -> {
+                loop.release(k);
+                listener.accept(call);
+            });
+        }
         Map<String, Object> req = request(method, params);
         req.put("id", c.id);
         calls.put(c.id, c);
