@@ -66,6 +66,14 @@ class RpcScriptTest {
         assertTrue(r.out().contains("join(") && r.out().contains("pylsp exited with 0"), r.out() + r.err());
     }
 
+    @Test
+    void javascriptServerAndClientWithPromises() {
+        Result r = IpcshProcess.run(example("js/rpc-calc.js"), dir.resolve("calc.sock").toString());
+        assertEquals(0, r.status(), r.err());
+        assertEquals(List.of("2 + 3 = 5", "squares: 1 4 9 16 25", "div failed: -32001 division by zero {\"dividend\":1}"),
+                r.out().lines().toList(), r.err());
+    }
+
     /** Runs a python3 program with the shell's command (java ... Main) as its arguments; its output. */
     private String python(String program, String... ipcshArgs) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(PYTHON, "-c", program));

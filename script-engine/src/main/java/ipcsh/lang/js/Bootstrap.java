@@ -138,12 +138,21 @@ final class Bootstrap {
               // an rpc peer is an object with methods (JsExtras.RPC_PEER); the builtins take it as the peer
               if (ipc.rpc) {
                 const RPC = '__rpc';
+                // a thrown error's code and data reach the error reply, as ex-info's do in Clojure
+                const failed = (d, e) => bridge.fail(d, String(e && e.message !== undefined ? e.message : e),
+                  e && typeof e.code === 'number' ? e.code : null, e && e.data !== undefined ? e.data : null);
                 const wrapHandler = f => typeof f !== 'function' ? f : function (params, peer) {
-                  const r = f(params, peer === undefined ? undefined : wrapPeer(peer));
+                  let r;
+                  try {
+                    r = f(params, peer === undefined ? undefined : wrapPeer(peer));
+                  } catch (e) {
+                    const d = bridge.deferred();
+                    failed(d, e);
+                    return d;
+                  }
                   if (!(r instanceof Promise)) return r;
                   const d = bridge.deferred();
-                  r.then(v => bridge.deliver(d, v), e => bridge.fail(d, String(e && e.message !== undefined ? e.message : e),
-                    e && typeof e.code === 'number' ? e.code : null, e && e.data !== undefined ? e.data : null));
+                  r.then(v => bridge.deliver(d, v), e => failed(d, e));
                   return d;
                 };
                 class RpcPeer {
