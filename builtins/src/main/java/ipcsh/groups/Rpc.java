@@ -39,7 +39,7 @@ public final class Rpc implements Registry.Group {
                     Channel[] io = channels(a, 0);
                     Options o = a.options(1).only("framing");
                     return RpcPeer.open(io[0], io[1], framing(o), false, RegisteredAt.here("rpc " + io[0].describe()));
-                }).returns("any");
+                }).returns("RpcPeer");
         r.add("rpc-call", "([peer method] [peer method params] [peer method params opts])", """
                 Sends a request with a fresh id and returns its result; params is a map or a vector \
                 (nil: none). The event loop runs while it waits, so rpc-on's handlers answer the other \

@@ -307,6 +307,13 @@ public final class ManPage {
                 channel's one readable handler, so do not mix them with ch.onReadable on the same \
                 channel; closing the channel resolves the waiting ones with null. Pending reads keep a \
                 script running, like a timer.""");
+        r.raw(".SS JSON-RPC peers");
+        r.text("""
+                ipc.rpc(ch) (and ipc.rpcServe on a channel) returns a peer object; ipc.rpcCall(peer, \
+                method, params) is a Promise and ipc.rpcCallSync waits. An rpc handler may return a \
+                Promise; an error it throws (or rejects with) carries its code and data to the error reply. \
+                The peer's methods:""");
+        for (JsExtras.Member m : JsExtras.RPC_PEER) dl(r, "peer." + m.call(), m.summary());
         r.raw(".SS Timers and sleeping");
         r.text("""
                 setTimeout, setInterval, clearTimeout and clearInterval are the event loop's after, every \

@@ -170,6 +170,7 @@ final class Bootstrap {
                   return h === null || h === undefined || h instanceof RpcPeer ? h : new RpcPeer(h);
                 }
                 const open = ipc.rpc, on = ipc.rpcOn, serve = ipc.rpcServe;
+                Channel.prototype.rpc = function rpc(...a) { return ipc.rpc(this, ...a); };
                 ipc.rpc = Object.assign(function rpc(...a) { return wrapPeer(open(...a)); }, { doc: open.doc });
                 ipc.rpcOn = Object.assign(function rpcOn(p, m, f) { return on(p, m, wrapHandler(f)); }, { doc: on.doc });
                 ipc.rpcServe = Object.assign(function rpcServe(target, handlers, opts) {
