@@ -257,6 +257,48 @@ class RpcTest {
     }
 
     @Test
+    void overTcpToo() throws Exception {
+        int port = T.freePort();
+        try (Peer server = Peer.start(PYTHON, script("server.py"), String.valueOf(port))) {
+            T.awaitTrue(() -> server.output().contains("ready"), "python3 server listening on tcp");
+            Object peer = T.call("rpc", T.call("connect", T.kw("tcp"), "127.0.0.1", (long) port));
+            assertEquals(42L, T.call("rpc-call", peer, "add", List.of(40L, 2L)));
+            T.call("rpc-on", peer, "client/double", (ipcsh.Callback) x -> (Long) ((List<?>) x[0]).get(0) * 2);
+            assertEquals(11L, T.call("rpc-call", peer, "ask", List.of(5L)));
+            T.call("close", peer);
+        }
+        Object server = T.call("rpc-serve", T.opts("listen", List.of("127.0.0.1", 0L)), handlers());
+        try {
+            Object addr = server.getClass().getMethod("address").invoke(server);
+            long p = (Long) ((List<?>) addr).get(1);
+            Object peer = T.call("rpc", T.call("connect", T.kw("tcp"), "127.0.0.1", p));
+            assertEquals(7L, T.call("rpc-call", peer, "add", List.of(3L, 4L)));
+            T.call("close", peer);
+        } finally {
+            T.call("close", server);
+        }
+    }
+
+    @Test
+    void socatFedRawRequestsGetTheirAnswers() throws Exception {
+        String sock = dir.resolve("raw").toString();
+        Object server = T.call("rpc-serve", T.opts("listen", sock), handlers());
+        try {
+            Process p = new ProcessBuilder("socat", "-t", "5", "-", "UNIX-CONNECT:" + sock).redirectErrorStream(true).start();
+            p.getOutputStream().write(("{\"jsonrpc\":\"2.0\",\"method\":\"add\",\"params\":[1,2],\"id\":\"a\"}\n"
+                    + "{\"jsonrpc\":\"2.0\",\"method\":\"add\",\"params\":{},\"id\":9}\n{\n").getBytes(StandardCharsets.UTF_8));
+            p.getOutputStream().close();
+            assertTrue(T.loopUntil(() -> !p.isAlive(), 20_000), "socat still running");
+            List<String> out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+            assertEquals("{\"jsonrpc\":\"2.0\",\"result\":3,\"id\":\"a\"}", out.get(0), out.toString());
+            assertTrue(out.get(1).contains("-32603") && out.get(1).contains("\"id\":9"), out.toString()); // the handler got a map
+            assertTrue(out.get(2).contains("-32700"), out.toString());
+        } finally {
+            T.call("close", server);
+        }
+    }
+
+    @Test
     void badArgumentsAreOneLineErrorsBeforeAnythingHappens() {
         assertTrue(assertThrows(IpcException.class, () -> T.call("rpc-call", "not a peer", "m")).getMessage().contains("an rpc peer"));
         assertTrue(assertThrows(IpcException.class, () -> T.call("rpc-serve", T.opts("listen", List.of("h")), Map.of()))
