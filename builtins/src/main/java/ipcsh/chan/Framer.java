@@ -39,6 +39,7 @@ final class Framer {
             case RAW -> buf.readAvailable((int) Math.min(opt.maxFrame, Integer.MAX_VALUE), dl, verb);
             case NETSTRING -> readNetstring(dl, verb);
             case U16BE, U32BE, U32LE -> readPrefixed(dl, verb);
+            case CONTENT_LENGTH -> ContentLength.read(this, buf, dl, verb);
         };
         return frame == null ? null : decode(frame, verb);
     }
@@ -48,7 +49,7 @@ final class Framer {
      * other framings and of messages is not translated (a frame is the bytes it was given).
      */
     Object decode(byte[] frame, String verb) {
-        if (opt.framing == Framing.JSON_LINES) return Json.parse(frame, opt.charset, opt.maxDepth, verb + " " + ch.describe());
+        if (opt.framing.json()) return Json.parse(frame, opt.charset, opt.maxDepth, verb + " " + ch.describe());
         if (opt.charset == null) return frame;
         // ASCII reads the same in UTF-8 and US-ASCII as in ISO-8859-1, whose decoder only copies;
         // theirs look at each byte again (no intrinsic under C1: ~1 ns a byte)
@@ -152,6 +153,12 @@ final class Framer {
     }
 
     /** A frame (or message) over :max-frame, reported once it is dropped. */
+    /** A frame whose head cannot be read; what it was is dropped and the next read starts after it. */
+    IpcException malformed(String what, String verb) {
+        return new IpcException(verb + " " + ch.describe() + ": malformed " + opt.framing.keyword() + " frame: " + what,
+                Map.of("channel", ch.id(), "errno", "EBADMSG"));
+    }
+
     IpcException tooLong(String what, long n, String verb, String more) {
         return new IpcException(verb + " " + ch.describe() + ": " + what + " of " + n + " bytes is longer than :max-frame ("
                 + opt.maxFrame + " bytes)" + more + "; dropped " + n + " bytes, the next read starts after it",
@@ -232,7 +239,7 @@ final class Framer {
      * head, body and trailer (netstring's comma) are discarded, by this read as far as they
      * are buffered, by the next reads for the rest.
      */
-    private void checkLength(long len, int head, int trailer, String verb) {
+    void checkLength(long len, int head, int trailer, String verb) {
         if (len <= opt.maxFrame) return;
         skip = head + len + trailer;
         int n = (int) Math.min(skip, buf.available());
@@ -241,7 +248,7 @@ final class Framer {
         throw tooLong(opt.framing.keyword() + " frame", len, verb, "");
     }
 
-    private byte[] partial(int r, String verb) {
+    byte[] partial(int r, String verb) {
         if (r == InputBuffer.BLOCKED) return null;
         if (buf.available() > 0) {
             throw new IpcException(verb + " " + ch.id() + ": stream ended inside a " + opt.framing.keyword()
@@ -258,6 +265,7 @@ final class Framer {
             case LINES -> withNewline(encode(data));
             case RAW -> encode(data);
             case JSON_LINES -> withNewline(json(data, verb));
+            case CONTENT_LENGTH -> ContentLength.frame(json(data, verb));
             case NETSTRING -> {
                 byte[] b = encode(data);
                 byte[] head = (b.length + ":").getBytes(StandardCharsets.US_ASCII);
@@ -285,7 +293,7 @@ final class Framer {
 
     /** puts on a message channel: the message is the frame (JSON for :json-lines). */
     byte[] message(Object data, String verb) {
-        return opt.framing == Framing.JSON_LINES ? json(data, verb) : encode(data);
+        return opt.framing.json() ? json(data, verb) : encode(data);
     }
 
     private byte[] json(Object data, String verb) {

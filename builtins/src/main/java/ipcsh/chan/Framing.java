@@ -9,7 +9,7 @@ import java.util.Locale;
  * message boundary survives a stream socket or a FIFO without user code.
  */
 public enum Framing {
-    LINES, RAW, NETSTRING, U16BE, U32BE, U32LE, JSON_LINES;
+    LINES, RAW, NETSTRING, U16BE, U32BE, U32LE, JSON_LINES, CONTENT_LENGTH;
 
     public String keyword() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
@@ -18,7 +18,12 @@ public enum Framing {
     public static Framing of(String name) {
         for (Framing f : values()) if (f.keyword().equals(name)) return f;
         throw new IpcException("unknown :framing " + name
-                + " (expected lines, raw, netstring, u16be, u32be, u32le or json-lines)");
+                + " (expected lines, raw, netstring, u16be, u32be, u32le, json-lines or content-length)");
+    }
+
+    /** Whether a frame is one JSON value (gets parses it, puts writes data as JSON). */
+    public boolean json() {
+        return this == JSON_LINES || this == CONTENT_LENGTH;
     }
 
     public int prefixBytes() {

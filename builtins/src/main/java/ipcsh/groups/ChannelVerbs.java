@@ -143,7 +143,7 @@ public final class ChannelVerbs implements Registry.Group {
                 stream where it appears, as Tcl's -eofchar: what follows it stays unread until \
                 :eofchar changes; stream channels only; nil), :timeout (ms that blocking reads and writes may wait, 0 to \
                 2147483647, or nil for no limit; nil), \
-                :framing (:lines, :raw, :netstring, :u16be, :u32be, :u32le or :json-lines; :lines), \
+                :framing (:lines, :raw, :netstring, :u16be, :u32be, :u32le, :json-lines or :content-length; :lines), \
                 :max-frame (the longest frame or message gets, read and recv accept, in bytes, 1 to 1 GiB; a longer \
                 one is dropped whole and reported once; 67108864, 64 MiB), :max-depth (how deeply \
                 :json-lines values may nest, both ways, 1..1000, the most that crosses from Clojure or JS; 1000), :max-queue (bytes a \

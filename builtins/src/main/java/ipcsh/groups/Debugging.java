@@ -12,6 +12,7 @@ import ipcsh.debug.Holders;
 import ipcsh.debug.LogFormat;
 import ipcsh.debug.SocketTable;
 import ipcsh.debug.Tap;
+import ipcsh.debug.TapExec;
 import ipcsh.registry.Args;
 import ipcsh.registry.Options;
 import ipcsh.registry.Registry;
@@ -21,7 +22,7 @@ import java.util.List;
 
 /** Debugging other programs: find their sockets and FIFOs, see who holds them, watch their traffic. */
 public final class Debugging implements Registry.Group {
-    private static final String FORMATS = ":text, :hex, or a framing (:lines, :json-lines, :netstring, :u16be, :u32be, :u32le)";
+    private static final String FORMATS = ":text, :hex, or a framing (:lines, :json-lines, :content-length, :netstring, :u16be, :u32be, :u32le)";
 
     @Override
     public String title() {
@@ -129,6 +130,30 @@ public final class Debugging implements Registry.Group {
                     return FifoTap.start(path, logFormat(format, "fifo-tap"), log instanceof String ? o.string("log", null) : null,
                             Boolean.FALSE.equals(log), o.get("on-chunk") == null ? null : callbackOption(a, o));
                 }).returns("any");
+        r.add("tap-exec", "([argv] [argv opts])", """
+                Runs a program with its stdin, stdout and stderr relayed through the shell and logged as \
+                tap logs: (tap-exec ["pylsp"] {:log "/tmp/lsp.log" :format :content-length}). What the \
+                shell's stdin brings goes to the program (logged c->s), what the program writes to stdout \
+                comes out of the shell's stdout (s->c) and its stderr out of the shell's stderr (logged as \
+                events), each chunk passed on as soon as it is read; with a framing :format each message is \
+                one entry, with its time. :log (a file, required, or false) and :format as tap's. HUP, INT, \
+                TERM and USR1 sent to the shell go to the program. Returns when the program has ended \
+                and its output is relayed: its exit status, or {:signal :TERM :number 15} as wait does. \
+                ipcsh --tap-stdio LOG -- cmd args... does the same from the command line, and exits as the \
+                program did (the same status, or killed by the same signal): put it where an editor \
+                expects the language server's command.""",
+                a -> {
+                    a.arity(1, 2);
+                    List<String> argv = a.stringList(0, "a command vector [\"cmd\" \"arg\"...]");
+                    Options o = a.options(1).only("log", "format");
+                    Object log = o.get("log");
+                    if (!(log instanceof String) && !Boolean.FALSE.equals(log)) {
+                        throw new IpcException("tap-exec: option :log is required: a file name, or false, not " + Args.describe(log));
+                    }
+                    String format = o.word("format", "text");
+                    return TapExec.run(argv, logFormat(format, "tap-exec"), framing(format, "tap-exec"),
+                            log instanceof String ? o.string("log", null) : null, Boolean.FALSE.equals(log));
+                }).returns("any");
         r.add("hexdump", "([data])", """
                 Prints data (a string, as UTF-8, or bytes) like xxd: offset, 16 bytes in hex, and the \
                 printable ones as ASCII. Returns nil.""",
@@ -186,13 +211,14 @@ public final class Debugging implements Registry.Group {
         return n;
     }
 
-    private static LogFormat logFormat(String format, String call) {
+    /** The log format a :format names (for tap, fifo-tap, tap-exec and --tap-stdio). */
+    public static LogFormat logFormat(String format, String call) {
         return format.equals("hex") ? LogFormat.HEX : framing(format, call) != null ? LogFormat.FRAMES
                 : LogFormat.TEXT;
     }
 
     /** The framing a :format names, null for :text and :hex; anything else is an error naming the formats. */
-    private static Framing framing(String format, String call) {
+    public static Framing framing(String format, String call) {
         if (format.equals("text") || format.equals("hex")) return null;
         try {
             return Framing.of(format);

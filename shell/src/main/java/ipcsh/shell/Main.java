@@ -34,6 +34,10 @@ public final class Main {
               --attach PATH     attach a line-editing REPL to the shell serving PATH (Ctrl-C interrupts
                                 the remote form, Ctrl-D detaches and leaves the shell running); PORT or
                                 HOST:PORT for a tcp repl-server, with --token-file FILE
+              --tap-stdio LOG -- CMD ARGS...
+                                run CMD with its stdin, stdout and stderr relayed and logged to LOG as a
+                                tap logs them (--tap-format text|hex|FRAMING, e.g. content-length);
+                                exits as CMD did (tap-exec in the shell)
               --print-types     print the TypeScript declarations of the JavaScript API (ipc, channels)
               --strict          end a script at once, with status 1, when a callback fails (by default
                                 the error is reported, the script goes on and ends with status 1)
@@ -59,7 +63,7 @@ public final class Main {
         String lang = "clj";
         String expr = null;
         String file = null;
-        String replServer = null, attach = null, tokenFile = null;
+        String replServer = null, attach = null, tokenFile = null, tapLog = null, tapFormat = "text";
         List<String> rest = new ArrayList<>();
         for (int i = 0; i < argv.length; i++) {
             String a = argv[i];
@@ -113,7 +117,16 @@ public final class Main {
                     }
                     tokenFile = argv[++i];
                 }
+                case "--tap-stdio", "--tap-format" -> {
+                    if (i + 1 >= argv.length) {
+                        err.println("ipcsh: " + a + " needs " + (a.equals("--tap-stdio") ? "a log file" : "a format") + " (try --help)");
+                        return 2;
+                    }
+                    if (a.equals("--tap-stdio")) tapLog = argv[++i];
+                    else tapFormat = argv[++i];
+                }
                 case "--" -> {
+                    if (tapLog != null) return TapStdio.run(tapLog, tapFormat, List.of(argv).subList(i + 1, argv.length), err);
                     if (i + 1 < argv.length) file = argv[++i];
                 }
                 default -> {

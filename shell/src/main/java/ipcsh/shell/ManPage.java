@@ -163,6 +163,10 @@ public final class ManPage {
         dl(r, ":netstring", "Each frame is length:data, as in djb's netstrings (5:hello,).");
         dl(r, ":u16be :u32be :u32le", "Each frame is a 2- or 4-byte length (big- or little-endian) and then that many bytes.");
         dl(r, ":json-lines", "Each frame is one JSON value on a line: puts writes data as JSON, gets returns the parsed value.");
+        dl(r, ":content-length", "The base protocol of LSP and DAP: header lines (Content-Length: N and any others), an empty line, "
+                + "then N bytes of JSON; puts writes the head and data as JSON, gets returns the parsed value. A head "
+                + "without a Content-Length, with a negative or non-numeric one, or a line that is not a header is "
+                + "reported and dropped, and the next frame reads.");
         r.raw(".PP");
         r.text("""
                 A frame longer than :max-frame is an error; after one in a length-prefixed framing the \
@@ -303,6 +307,13 @@ public final class ManPage {
                 channel's one readable handler, so do not mix them with ch.onReadable on the same \
                 channel; closing the channel resolves the waiting ones with null. Pending reads keep a \
                 script running, like a timer.""");
+        r.raw(".SS JSON-RPC peers");
+        r.text("""
+                ipc.rpc(ch) (and ipc.rpcServe on a channel) returns a peer object; ipc.rpcCall(peer, \
+                method, params) is a Promise and ipc.rpcCallSync waits. An rpc handler may return a \
+                Promise; an error it throws (or rejects with) carries its code and data to the error reply. \
+                The peer's methods:""");
+        for (JsExtras.Member m : JsExtras.RPC_PEER) dl(r, "peer." + m.call(), m.summary());
         r.raw(".SS Timers and sleeping");
         r.text("""
                 setTimeout, setInterval, clearTimeout and clearInterval are the event loop's after, every \

@@ -31,6 +31,7 @@ public final class TypeScript {
     /** Parameter names and their types; a name not here is unknown (any value). */
     private static final Map<String, String> PARAMS = Map.ofEntries(
             Map.entry("ch", "Channel"), Map.entry("from", "Channel"), Map.entry("to", "Channel"),
+            Map.entry("peer", "RpcPeer"), Map.entry("method", "string"), Map.entry("handlers", "{ [method: string]: Callback }"),
             Map.entry("opts", "Options"), Map.entry("options", "Options"),
             Map.entry("f", "Callback"), Map.entry("pred", "Callback | Promise<unknown>"),
             Map.entry("n", "number"), Map.entry("ms", "number"), Map.entry("timeout-ms", "number"),
@@ -56,8 +57,9 @@ public final class TypeScript {
     }
 
     public static String generate(Registry registry) {
-        StringBuilder ipc = new StringBuilder(), methods = new StringBuilder();
+        StringBuilder ipc = new StringBuilder(), methods = new StringBuilder(), rpcPeer = new StringBuilder();
         for (JsExtras.Member m : JsExtras.IPC) member(ipc, m);
+        for (JsExtras.Member m : JsExtras.RPC_PEER) member(rpcPeer, m);
         for (JsExtras.Member m : JsExtras.CHANNEL) member(methods, m);
         for (Builtin b : HelpBuiltins.documented(registry)) {
             JsFace js = b.js();
@@ -97,6 +99,10 @@ public final class TypeScript {
                     private constructor();
                 %s}
 
+                /** A JSON-RPC 2.0 peer, from ipc.rpc (or ipc.rpcServe on a channel). */
+                interface RpcPeer {
+                %s}
+
                 interface Ipc {
                 %s}
 
@@ -112,7 +118,7 @@ public final class TypeScript {
                 declare function setInterval(f: (...args: any[]) => void, ms?: number, ...args: any[]): Timer;
                 declare function clearTimeout(t: Timer | undefined | null): void;
                 declare function clearInterval(t: Timer | undefined | null): void;
-                """.formatted(REGENERATE, Version.TEXT, methods, ipc);
+                """.formatted(REGENERATE, Version.TEXT, methods, rpcPeer, ipc);
     }
 
     /** An arity's parameters in TypeScript: [cmd & args] opts → ["argv: string[]", "opts?: Options"]. */

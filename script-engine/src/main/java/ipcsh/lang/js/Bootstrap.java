@@ -123,11 +123,62 @@ final class Bootstrap {
               const after = ipc.after, every = ipc.every;
               // the Promise forms the registry's entries name (the builtin itself is then ipc.nameSync)
               const PROMISE_FORMS = {
-                sleep: (ms) => { const d = bridge.duration('sleep', ms); return new Promise(resolve => after(d, () => resolve())); }
+                sleep: (ms) => { const d = bridge.duration('sleep', ms); return new Promise(resolve => after(d, () => resolve())); },
+                rpcCall: (peer, method, params, opts) => new Promise((resolve, reject) => {
+                  const o = Object.assign({}, opts || {});
+                  o['on-reply'] = r => r.error === undefined ? resolve(r.result)
+                    : reject(makeError('rpcCall "' + method + '": error ' + r.error.code + ': ' + r.error.message, 'ipc', r.error));
+                  ipc.rpcCallSync(peer, method, params === undefined ? null : params, o);
+                })
               };
               for (const name of promised) {
                 if (!PROMISE_FORMS[name]) throw new Error('the registry names a Promise form ipc.' + name + ' that the binding does not make');
                 ipc[name] = PROMISE_FORMS[name];
+              }
+              // an rpc peer is an object with methods (JsExtras.RPC_PEER); the builtins take it as the peer
+              if (ipc.rpc) {
+                const RPC = '__rpc';
+                // a thrown error's code and data reach the error reply, as ex-info's do in Clojure
+                const failed = (d, e) => bridge.fail(d, String(e && e.message !== undefined ? e.message : e),
+                  e && typeof e.code === 'number' ? e.code : null, e && e.data !== undefined ? e.data : null);
+                const wrapHandler = f => typeof f !== 'function' ? f : function (params, peer) {
+                  let r;
+                  try {
+                    r = f(params, peer === undefined ? undefined : wrapPeer(peer));
+                  } catch (e) {
+                    const d = bridge.deferred();
+                    failed(d, e);
+                    return d;
+                  }
+                  if (!(r instanceof Promise)) return r;
+                  const d = bridge.deferred();
+                  r.then(v => bridge.deliver(d, v), e => failed(d, e));
+                  return d;
+                };
+                class RpcPeer {
+                  constructor(h) { Object.defineProperty(this, RPC, { value: h }); }
+                  call(method, params, opts) { return ipc.rpcCall(this, method, params, opts); }
+                  callSync(method, params, opts) { return opts === undefined ? ipc.rpcCallSync(this, method, params === undefined ? null : params) : ipc.rpcCallSync(this, method, params, opts); }
+                  notify(method, params) { return ipc.rpcNotify(this, method, params === undefined ? null : params); }
+                  batch(calls, opts) { return opts === undefined ? ipc.rpcBatch(this, calls) : ipc.rpcBatch(this, calls, opts); }
+                  on(method, f) { return ipc.rpcOn(this, method, f); }
+                  close() { return ipc.close(this[RPC]); }
+                  toString() { return 'RpcPeer'; }
+                }
+                // host objects cannot key a WeakMap: a handler's peer argument is a new object each call
+                function wrapPeer(h) {
+                  return h === null || h === undefined || h instanceof RpcPeer ? h : new RpcPeer(h);
+                }
+                const open = ipc.rpc, on = ipc.rpcOn, serve = ipc.rpcServe;
+                Channel.prototype.rpc = function rpc(...a) { return ipc.rpc(this, ...a); };
+                ipc.rpc = Object.assign(function rpc(...a) { return wrapPeer(open(...a)); }, { doc: open.doc });
+                ipc.rpcOn = Object.assign(function rpcOn(p, m, f) { return on(p, m, wrapHandler(f)); }, { doc: on.doc });
+                ipc.rpcServe = Object.assign(function rpcServe(target, handlers, opts) {
+                  const hs = {};
+                  for (const k of Object.keys(handlers || {})) hs[k] = wrapHandler(handlers[k]);
+                  const r = opts === undefined ? serve(target, hs) : serve(target, hs, opts);
+                  return target !== null && typeof target === 'object' && 'listen' in target && !(target instanceof Channel) ? r : wrapPeer(r);
+                }, { doc: serve.doc });
               }
               /** with-sem: waits on s, runs f, posts s in a finally; returns f's value. */
               if (ipc.semWait) ipc.withSem = (s, f) => { ipc.semWait(s); try { return f(); } finally { ipc.semPost(s); } };

@@ -51,6 +51,31 @@ public final class JsBridge {
         return engine.async(ch, () -> ch.read(n));
     }
 
+    /** A value a JS rpc handler's Promise delivers later: the rpc layer answers when it completes. */
+    @HostAccess.Export
+    public java.util.concurrent.CompletableFuture<Object> deferred() {
+        return new java.util.concurrent.CompletableFuture<>();
+    }
+
+    @HostAccess.Export
+    public void deliver(Value deferred, Value result) {
+        if (deferred.asHostObject() instanceof java.util.concurrent.CompletableFuture<?> f) {
+            @SuppressWarnings("unchecked") var g = (java.util.concurrent.CompletableFuture<Object>) f;
+            g.complete(engine.toJava(result));
+        }
+    }
+
+    /** A rejected handler Promise: its message, and its code and data when the error carries them. */
+    @HostAccess.Export
+    public void fail(Value deferred, String message, Value code, Value data) {
+        if (deferred.asHostObject() instanceof java.util.concurrent.CompletableFuture<?> f) {
+            Map<String, Object> d = new java.util.LinkedHashMap<>();
+            if (code != null && code.isNumber()) d.put("code", code.asLong());
+            if (data != null && !data.isNull()) d.put("data", engine.toJava(data));
+            f.completeExceptionally(new IpcException(message, d));
+        }
+    }
+
     /** ms checked as every builtin's duration is (ipc.sleep, setTimeout); returns it. */
     @HostAccess.Export
     public long duration(String who, Value ms) {

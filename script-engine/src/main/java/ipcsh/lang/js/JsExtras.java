@@ -23,6 +23,19 @@ public final class JsExtras {
             new Member("doc", "doc(name)", "doc(name: string): string", "The documentation of a builtin, as (doc name) prints it."),
             new Member("clj", "clj(code)", "clj(code: string): any", "Evaluates Clojure code in the shell and returns its value."));
 
+    /** The methods of the peer objects ipc.rpc and ipc.rpcServe return (JSON-RPC; the man page lists them). */
+    public static final List<Member> RPC_PEER = List.of(
+            new Member("call", "call(method, [params], [opts])", "call(method: string, params?: any, opts?: object): Promise<any>",
+                    "A Promise of the result of a request (ipc.rpcCall); an error reply rejects it with an IpcError carrying code, message and data."),
+            new Member("callSync", "callSync(method, [params], [opts])", "callSync(method: string, params?: any, opts?: object): any",
+                    "The result of a request, waiting for it (ipc.rpcCallSync; the event loop serves handlers meanwhile)."),
+            new Member("notify", "notify(method, [params])", "notify(method: string, params?: any): void", "Sends a notification (ipc.rpcNotify)."),
+            new Member("batch", "batch(calls, [opts])", "batch(calls: [string, any?][], opts?: object): any[]",
+                    "Sends [method, params] pairs as one batch and returns the results in order (ipc.rpcBatch)."),
+            new Member("on", "on(method, f)", "on(method: string, f: ((params: any, peer: RpcPeer) => any) | null): void",
+                    "Handles the other side's requests and notifications (ipc.rpcOn); f may return a Promise."),
+            new Member("close", "close()", "close(): void", "Closes the peer and its channel; waiting calls fail."));
+
     /** Channel objects' own methods (the man page lists them). */
     public static final List<Member> CHANNEL = List.of(
             new Member("getsAsync", "getsAsync()", "getsAsync(): Promise<any>",
