@@ -52,6 +52,10 @@ final class ZmqDriver implements Driver {
     /** Options ZeroMQ takes but does not give back, as last set. */
     final Map<String, Object> kept = new java.util.HashMap<>();
     final List<String> subscriptions = new ArrayList<>();
+    /** The :linger read just before the socket closed (the ipc relay lets that long pass). */
+    int lingerAtClose;
+    /** The ipc:// endpoint bound last (JeroMQ knows only the relay's TCP port), or null. */
+    String lastEndpoint;
     /** The channel's id, once the channel is made (for messages). */
     String id;
     private final String name;
@@ -274,6 +278,7 @@ final class ZmqDriver implements Driver {
         if (closed) return;
         closed = true;
         held = null;
+        lingerAtClose = sock.getSocketOpt(ZMQ.ZMQ_LINGER);
         try {
             sock.close(); // the context's reaper sends what is queued, for :linger at most
         } finally {

@@ -38,7 +38,7 @@ final class ZmqOptions {
         Object id = s.getSocketOptx(ZMQ.ZMQ_IDENTITY);
         m.put("identity", id instanceof byte[] b && b.length > 0 ? new String(b, StandardCharsets.ISO_8859_1) : null);
         Object last = s.getSocketOptx(ZMQ.ZMQ_LAST_ENDPOINT);
-        m.put("last-endpoint", last == null || "".equals(last) ? null : last.toString());
+        m.put("last-endpoint", d.lastEndpoint != null ? d.lastEndpoint : last == null || "".equals(last) ? null : last.toString());
         if (d.type().equals("sub")) m.put("subscriptions", List.copyOf(d.subscriptions));
     }
 
