@@ -173,7 +173,10 @@ final class ZmqDriver implements Driver {
      * its request, a :pub) is no error: it just has nothing.
      */
     private void take(boolean ahead) {
-        if (ahead && !canRecv) return;
+        if (!canRecv) {
+            if (ahead) return;
+            throw ZmqErrors.failure("recv", this, zmq.ZError.ENOTSUP); // JeroMQ throws its own exception here
+        }
         Msg m = sock.recv(ZMQ.ZMQ_DONTWAIT);
         if (m == null) {
             int e = sock.errno();
@@ -237,6 +240,7 @@ final class ZmqDriver implements Driver {
 
     @Override
     public int writeFrames(List<byte[]> frames) {
+        if (!canSend) throw ZmqErrors.failure("send", this, zmq.ZError.ENOTSUP);
         int total = 0;
         try {
             for (int i = 0; i < frames.size(); i++) {
