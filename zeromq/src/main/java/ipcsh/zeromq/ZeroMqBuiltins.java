@@ -29,8 +29,8 @@ public final class ZeroMqBuiltins implements Registry.Group {
                 for a :sub ("" for every message); :multipart true (recv and gets always return a vector \
                 of frames); the socket options :sndhwm :rcvhwm :linger :identity :rcvtimeo :sndtimeo \
                 :immediate :reconnect-ivl :router-mandatory :conflate; :curve and :plain (below); and any \
-                channel option (:encoding :binary for bytes, :framing :json-lines for one JSON value per \
-                message, :timeout, :blocking). One recv, gets or read is one message; send and puts send \
+                channel option (:encoding :binary for bytes, :framing :json or :json-lines for one JSON value \
+                per message, :timeout, :blocking). One recv, gets or read is one message; send and puts send \
                 one. A message of several frames is a vector: (send s ["addr" "" "payload"]), and recv \
                 returns a vector when a message has more than one frame. on-readable, on-writable, \
                 expect, wait-for, copy, :timeout and Ctrl-C work as on every channel. (configure s) shows \

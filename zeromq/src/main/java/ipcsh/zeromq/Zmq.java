@@ -16,8 +16,11 @@ final class Zmq {
             "sndhwm", "rcvhwm", "linger", "identity", "rcvtimeo", "sndtimeo", "immediate", "reconnect-ivl",
             "router-mandatory", "conflate");
 
-    static Channel open(String type, Map<String, Object> opts) {
+    static Channel open(String type, Map<String, Object> given) {
         String who = "zmq :" + type;
+        Map<String, Object> opts = new LinkedHashMap<>(given);
+        // :json is what one JSON value per message is called here: :json-lines framing on a message channel
+        if ("json".equals(ipcsh.Keyword.word(opts.get("framing")))) opts.put("framing", ipcsh.Keyword.of("json-lines"));
         ZmqSockets.typeCode(type); // an unknown type is the first thing said
         Channel.checkOptions("zmq", opts, OWN.toArray(new String[0]));
         List<String> bind = endpoints(who, "bind", opts.get("bind"));

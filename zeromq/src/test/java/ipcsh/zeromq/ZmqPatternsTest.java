@@ -191,6 +191,28 @@ class ZmqPatternsTest {
         }
     }
 
+    @Test
+    void jsonFramingTheMultipartOptionAndSubscriptionsChangedLater() {
+        Channel a = zmq(open, "pair", "bind", "inproc://json-pair", "framing", ipcsh.Keyword.of("json"));
+        Channel b = zmq(open, "pair", "connect", "inproc://json-pair", "framing", ipcsh.Keyword.of("json-lines"), "multipart", true);
+        call("puts", a, Map.of("n", 1L, "tags", List.of("x", "y")));
+        assertEquals(List.of(Map.of("n", 1L, "tags", List.of("x", "y"))), call("gets", b), "one JSON value, one frame, as a vector");
+        call("configure", b, opts("multipart", false));
+        call("puts", a, List.of(1L, 2L));
+        assertEquals(List.of(1L, 2L), call("gets", b), "a vector is a JSON array under :json framing");
+
+        Channel pub = zmq(open, "pub", "bind", "inproc://topics");
+        Channel sub = zmq(open, "sub", "connect", "inproc://topics", "subscribe", "a");
+        call("configure", sub, opts("subscribe", List.of("b"), "unsubscribe", "a"));
+        assertEquals(List.of("b"), sub.configure("subscriptions"));
+        for (String t : List.of("a1", "b1", "c1", "b2")) call("send", pub, t);
+        assertEquals("b1", call("recv", sub, opts("timeout", 5000L)));
+        assertEquals("b2", call("recv", sub, opts("timeout", 5000L)));
+        assertEquals(null, call("recv", sub, opts("nonblock", true)));
+        assertEquals(List.of("inproc://topics"), sub.configure("endpoints"));
+        assertEquals(ipcsh.Keyword.of("sub"), sub.configure("type"));
+    }
+
     static int freePort() throws java.io.IOException {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
             return s.getLocalPort();
