@@ -146,6 +146,17 @@ class ZeroMqShellTest {
     }
 
     @Test
+    void anIpcSocketFileIsRemovedAtExit() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("ipcsh-zmq-exit");
+        java.nio.file.Path sock = dir.resolve("svc.sock");
+        Result r = IpcshProcess.run("-e", "(def s (zmq :pull {:bind \"ipc://" + sock + "\"}))"
+                + " (println (.exists (java.io.File. \"" + sock + "\")))");
+        assertEquals(new Result(0, "true\n", ""), r);
+        assertFalse(java.nio.file.Files.exists(sock), "removed at exit");
+        java.nio.file.Files.delete(dir);
+    }
+
+    @Test
     void noZeroMqClassLoadsForAScriptThatDoesNotUseIt() {
         Result r = IpcshProcess.runWith(List.of("env", "JAVA_TOOL_OPTIONS=-Xlog:class+load=info:stdout"), null, "-e", "(+ 1 2)");
         assertEquals(0, r.status(), r.err());

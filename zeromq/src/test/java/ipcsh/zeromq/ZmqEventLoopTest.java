@@ -96,4 +96,21 @@ class ZmqEventLoopTest {
         call("on-readable", router, null);
         call("on-readable", dealer, null);
     }
+
+    @Test
+    void onWritableWaitsForAPeerAndSendsWhenThereIsRoom() {
+        // a PUSH with no peer has no room (ZMQ_EVENTS without POLLOUT): on-writable waits for one
+        Channel push = zmq(open, "push", "bind", "tcp://127.0.0.1:*", "sndhwm", 10L);
+        int[] calls = {0};
+        call("on-writable", push, fn(a -> {
+            calls[0]++;
+            call("send", a[0], "hello " + calls[0]);
+            if (calls[0] == 5) call("on-writable", a[0], null);
+        }));
+        Z.loopUntil(() -> false, 300);
+        assertEquals(0, calls[0], "no peer, no room");
+        Channel pull = zmq(open, "pull", "connect", push.configure("last-endpoint"));
+        assertTrue(Z.loopUntil(() -> calls[0] == 5, 10_000), "called " + calls[0]);
+        for (int i = 1; i <= 5; i++) assertEquals("hello " + i, call("recv", pull, Z.opts("timeout", 5000L)));
+    }
 }
