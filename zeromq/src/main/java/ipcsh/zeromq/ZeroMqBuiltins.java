@@ -44,9 +44,9 @@ public final class ZeroMqBuiltins implements Registry.Group {
                 :password p}} on a client, {:plain {:server true :username u :password p}} on a server \
                 (which admits only that pair). Errors are one line: an unknown type, an endpoint without \
                 a transport, send on a :sub, recv on a :pub, a :req that sends twice (ZeroMQ's EFSM), a \
-                port in use. JeroMQ's ipc:// is carried over a loopback TCP port (no socket file, and not \
-                reachable from libzmq programs such as pyzmq): between ipcsh processes it works; with \
-                other programs use tcp://127.0.0.1. See (help :zeromq).""",
+                port in use. ipc://path is a socket file that libzmq programs (pyzmq, C) reach, removed at \
+                close and at exit (JeroMQ speaks TCP only: the shell relays the file to a loopback port, \
+                which every local user can reach; use CURVE on a shared machine). See (help :zeromq).""",
                 a -> {
                     a.arity(1, 2);
                     String type = a.word(0, "a socket type keyword (:req :rep :pub :sub ...)");
