@@ -89,7 +89,7 @@ public final class Channel implements Closeable {
 
     /** True when a read verb would return data without touching the OS (Tcl raises readable then). */
     public boolean hasBufferedInput() {
-        return input.available() > 0;
+        return input.available() > 0 || (!readClosed && !closed && driver.holdsInput());
     }
 
     /** Bytes read from the OS and not yet consumed by a read verb. */
@@ -172,7 +172,8 @@ public final class Channel implements Closeable {
 
     /** Every write that must wait for room waits here; false when the deadline passed. */
     boolean awaitOutput(long dl, String verb) {
-        return Waiter.await(driver.writeFd(), LibC.POLLOUT, dl, verb + " " + id);
+        // a descriptor that signals change is readable when the driver has news, in both directions
+        return Waiter.await(driver.writeFd(), driver.signalsChange() ? LibC.POLLIN : LibC.POLLOUT, dl, verb + " " + id);
     }
 
     // ------------------------------------------------------------------ reading
@@ -184,7 +185,7 @@ public final class Channel implements Closeable {
         blocked = false;
         if (messages) {
             byte[] m = msg.receive(verb, opt.timeoutMs, !opt.blocking);
-            return m == null ? null : framer.decode(m, verb);
+            return m == null ? null : msg.decoded(m, verb, true);
         }
         return framer.gets(verb);
     }
@@ -243,6 +244,10 @@ public final class Channel implements Closeable {
 
     private void write(Object data, String verb, String target) {
         checkWritable(verb);
+        if (messages && data instanceof List<?> parts && driver.frames()) {
+            msg.sendFrames(framer.encodeAll(parts), verb, target);
+            return;
+        }
         byte[] b = framer.encode(data);
         if (messages) {
             msg.send(b, verb, target);
@@ -256,6 +261,10 @@ public final class Channel implements Closeable {
         String verb = "puts";
         checkWritable(verb);
         if (messages) {
+            if (data instanceof List<?> parts && driver.frames() && opt.framing != Framing.JSON_LINES) {
+                msg.sendFrames(framer.encodeAll(parts), verb, null);
+                return;
+            }
             msg.send(framer.message(data, verb), verb, null);
             return;
         }

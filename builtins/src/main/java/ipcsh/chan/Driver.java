@@ -1,5 +1,6 @@
 package ipcsh.chan;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -79,6 +80,48 @@ public interface Driver {
 
     /** Whether {@link #nextMessageSize} is the next message's own size (a datagram's), not an upper bound. */
     default boolean messageSizeExact() {
+        return false;
+    }
+
+    /**
+     * Whether the read descriptor only says that something changed (ZeroMQ's, edge-triggered in
+     * meaning) rather than that a read would find data: then a wake-up is a reason to ask
+     * {@link #holdsInput} and {@link #writeReady}, and a readable handler runs only when the
+     * driver holds a message. Fixed for a driver.
+     */
+    default boolean signalsChange() {
+        return false;
+    }
+
+    /** A driver that keeps messages of its own, behind its descriptor: whether one is waiting now. */
+    default boolean holdsInput() {
+        return false;
+    }
+
+    /** {@link #signalsChange} drivers: whether a message could be sent now without waiting. */
+    default boolean writeReady() {
+        return true;
+    }
+
+    /**
+     * Message drivers whose messages are made of frames (ZeroMQ's multipart): the frames of the
+     * message read last, when it had several (or always, as the driver was told); null for a
+     * message of one frame, which {@link #read} returned whole.
+     */
+    default List<byte[]> lastFrames() {
+        return null;
+    }
+
+    /**
+     * Sends one message of several frames, whole or not at all: its length in bytes, or
+     * {@link ipcsh.os.LibC#WOULD_BLOCK}. Only for drivers whose {@link #lastFrames} can answer.
+     */
+    default int writeFrames(List<byte[]> frames) {
+        throw new UnsupportedOperationException(kind() + " messages have one frame");
+    }
+
+    /** Whether {@link #writeFrames} is supported: a list sent on such a channel is a message of frames. */
+    default boolean frames() {
         return false;
     }
 }

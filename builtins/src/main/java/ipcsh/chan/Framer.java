@@ -308,6 +308,13 @@ final class Framer {
         return f;
     }
 
+    /** The frames of a multipart message, each by {@link #encode}. */
+    java.util.List<byte[]> encodeAll(java.util.List<?> parts) {
+        java.util.List<byte[]> frames = new java.util.ArrayList<>(parts.size());
+        for (Object p : parts) frames.add(encode(p));
+        return frames;
+    }
+
     /** Bytes as given; text in the channel's encoding, LF as CR LF under :translation :crlf. */
     byte[] encode(Object data) {
         if (data instanceof byte[] b) return b;

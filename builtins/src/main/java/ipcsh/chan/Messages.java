@@ -5,7 +5,9 @@ import ipcsh.os.Errno;
 import ipcsh.os.LibC;
 import ipcsh.os.OsException;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -21,6 +23,8 @@ final class Messages {
      * the message itself.
      */
     private byte[] buffer;
+    /** The frames of the message receive returned last, when the driver said it had several. */
+    private List<byte[]> frames;
 
     Messages(Channel ch, ChannelOptions opt) {
         this.ch = ch;
@@ -60,7 +64,9 @@ final class Messages {
     /** recv and read: one message's data (bytes on a binary channel, text not translated); null when a non-blocking wait found none. */
     Object recv(String verb, long ms, boolean nonblock) {
         byte[] m = receive(verb, ms, nonblock);
-        if (m == null || opt.charset == null) return m;
+        if (m == null) return null;
+        if (frames != null) return decoded(m, verb, false);
+        if (opt.charset == null) return m;
         ch.input.frameOffset = 0;
         return Decoding.decode(m, 0, m.length, opt.charset, opt.strict, 0, verb, ch);
     }
@@ -71,6 +77,7 @@ final class Messages {
      */
     byte[] receive(String verb, long ms, boolean nonblock) {
         InputBuffer in = ch.input;
+        frames = null;
         if (in.available() > 0) return in.take(in.available());
         long dl = Waiter.deadline(ms);
         while (true) {
@@ -90,7 +97,65 @@ final class Messages {
                 continue;
             }
             if (n > opt.maxFrame) throw ch.framer.tooLong("message", n, verb, "");
+            frames = ch.driver().lastFrames();
             return Arrays.copyOf(buffer, n);
+        }
+    }
+
+    /**
+     * The message receive returned last as a read verb gives it: a list of frames when the driver
+     * said it had several (each decoded as gets decodes a message when asGets, else as recv does).
+     */
+    Object decoded(byte[] m, String verb, boolean asGets) {
+        if (frames == null) return asGets ? ch.framer.decode(m, verb) : m;
+        List<Object> parts = new ArrayList<>(frames.size());
+        for (byte[] f : frames) {
+            if (opt.framing == Framing.JSON_LINES) parts.add(ch.framer.decode(f, verb));
+            else if (asGets && (opt.charset == null || isText(f))) parts.add(ch.framer.decode(f, verb));
+            else if (asGets) parts.add(f);
+            else if (opt.charset == null || !isText(f)) parts.add(f);
+            else parts.add(Decoding.decode(f, 0, f.length, opt.charset, opt.strict, 0, verb, ch));
+        }
+        return parts;
+    }
+
+    /**
+     * Whether a frame is valid in the channel's encoding. One that is not (a ROUTER's generated
+     * peer identity) stays bytes in a text channel's vector, so that sending the vector back
+     * reaches the same peer; replacing its bytes would address nobody.
+     */
+    private boolean isText(byte[] f) {
+        if (ByteScan.asciiEnd(f, 0, f.length) == f.length) return true;
+        try {
+            opt.charset.newDecoder().decode(java.nio.ByteBuffer.wrap(f));
+            return true;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return false;
+        }
+    }
+
+    /** Sends one message of several frames, whole; waits for room as {@link #send} does. */
+    void sendFrames(List<byte[]> parts, String verb, String target) {
+        long dl = Waiter.deadline(opt.timeoutMs);
+        while (true) {
+            int r;
+            try {
+                r = ch.driver().writeFrames(parts);
+            } catch (OsException e) {
+                throw ch.failure(e, verb, target);
+            }
+            if (r >= 0) return;
+            waitForRoom(dl, verb, target);
+        }
+    }
+
+    private void waitForRoom(long dl, String verb, String target) {
+        if (!opt.blocking) {
+            throw new OsException(verb + " " + ch.id(), ch.subject(target), Errno.EAGAIN,
+                    "the socket's send buffer is full; the message was not sent");
+        }
+        if (!ch.awaitOutput(dl, verb)) {
+            throw new TimeoutError(verb + " " + ch.describe(), opt.timeoutMs);
         }
     }
 

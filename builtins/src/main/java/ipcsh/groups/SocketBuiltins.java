@@ -126,7 +126,8 @@ public final class SocketBuiltins implements Registry.Group {
                 on a non-blocking channel a full send buffer is an EAGAIN error (the datagram is not \
                 sent, nothing is queued). On a POSIX message queue (mq): {:priority p}, 0..32767 (default \
                 0). On a System V queue (sysv-mq): {:type t}, a positive integer (default 1), and \
-                {:timeout ms} for a full queue. On a stream channel it is write. Returns nil. Called \
+                {:timeout ms} for a full queue. On a ZeroMQ socket (zmq) a vector is one multipart \
+                message, a frame per element. On a stream channel it is write. Returns nil. Called \
                 without a channel or queue it is clojure.core/send.""",
                 a -> {
                     a.arity(2, 3);
@@ -164,7 +165,8 @@ public final class SocketBuiltins implements Registry.Group {
                 (nil when the sender has no name), fit for (send ch reply {:to addr}). From a POSIX \
                 message queue (mq): {:data ... :priority p}, the oldest message of the highest priority. \
                 From a System V queue (sysv-mq): {:data ... :type t}; {:type t} takes the oldest message of \
-                type t (default 0: any). From a watch: the event itself as a map (see watch). On every kind {:timeout ms} bounds this wait (a timeout error; \
+                type t (default 0: any). From a ZeroMQ socket (zmq): the message itself, a vector of \
+                frames when it has several (see zmq). From a watch: the event itself as a map (see watch). On every kind {:timeout ms} bounds this wait (a timeout error; \
                 on a channel it overrides the channel's :timeout for this call) and {:nonblock true} \
                 returns nil at once when no message is there. data is bytes on a binary channel. A \
                 datagram is sized before it is taken, so it arrives whole; one longer than :max-frame is \
@@ -191,6 +193,12 @@ public final class SocketBuiltins implements Registry.Group {
                         if (event == null) return null;
                         Map<String, Object> m = fromDriver ? w.takeLastEvent() : null;
                         return m != null ? m : ipcsh.chan.drivers.WatchEvents.parse(event);
+                    }
+                    if (!mq && !(ch.driver() instanceof DatagramDriver) && ch.driver().frames()) {
+                        // a message kind of frames (zmq): the message itself, nothing comes with it
+                        Options o = a.options(1).only("timeout", "nonblock");
+                        return ch.recv(o.get("timeout") != null ? o.duration("timeout", -1) : null,
+                                o.get("nonblock") == null ? null : o.flag("nonblock", false));
                     }
                     if (!mq && !(ch.driver() instanceof DatagramDriver)) {
                         throw a.wrongType(0, "a datagram channel (udp, unix-dgram), a message queue (mq, sysv-mq), a watch");

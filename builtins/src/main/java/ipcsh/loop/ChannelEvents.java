@@ -36,11 +36,14 @@ public final class ChannelEvents {
         }
         String what = (write ? "on-writable" : "on-readable") + " callback of " + ch.describe();
         Reactor reactor = Reactor.get();
+        boolean change = ch.driver().signalsChange();
         if (write) BackgroundWrites.stop(ch); // this watch writes the queue from now on
         Runnable guarded = () -> {
             try {
                 // queued output goes first; the handler is told "writable" once there is room again
                 if (write && ch.hasQueuedOutput() && !ch.writeQueued()) return;
+                // a descriptor that only said "something changed" (ZeroMQ's): ask the driver
+                if (change && !(write ? ch.driver().writeReady() : ch.hasBufferedInput())) return;
                 handler.run();
             } catch (ExitRequest e) {
                 throw e;
@@ -49,7 +52,8 @@ public final class ChannelEvents {
                 throw new CallbackError(what, t, registeredAt);
             }
         };
-        Reactor.Interest i = reactor.watch(fd, write, guarded, write ? null : ch::hasBufferedInput);
+        // such a descriptor is readable when there is news, for either direction
+        Reactor.Interest i = reactor.watch(fd, write && !change, guarded, write ? null : ch::hasBufferedInput);
         WATCHES.computeIfAbsent(ch, c -> new Reactor.Interest[2])[write ? 1 : 0] = i;
         KEEPERS.computeIfAbsent(ch, c -> new EventLoop.Keeper[2])[write ? 1 : 0] =
                 reactor.loop().hold(write ? "on-writable" : "on-readable", ch.describe(), registeredAt);

@@ -11,8 +11,8 @@ import java.util.concurrent.TimeUnit;
 /** The real shell in its own JVM, as a user runs it (the launcher's flags, this build's classes). */
 final class IpcshProcess {
     static final List<String> FLAGS = List.of("--enable-native-access=ALL-UNNAMED",
-            "--sun-misc-unsafe-memory-access=allow", "-Dpolyglot.engine.WarnInterpreterOnly=false",
-            "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+            "--sun-misc-unsafe-memory-access=allow", "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
+            "-Dpolyglot.engine.WarnInterpreterOnly=false", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
 
     record Result(int status, String out, String err) {}
 

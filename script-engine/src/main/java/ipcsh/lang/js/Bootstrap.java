@@ -28,22 +28,26 @@ final class Bootstrap {
                 return e;
               }
 
+              /** An async iterable over next(): each value it promises, until null. */
+              function iterate(next) {
+                return {
+                  [Symbol.asyncIterator]() { return this; },
+                  next() {
+                    return next().then(v => v === null ? { done: true, value: undefined } : { done: false, value: v });
+                  },
+                  return() { return Promise.resolve({ done: true, value: undefined }); }
+                };
+              }
+
               /** A channel: the registry's channel verbs are its methods (ch.gets(), ch.puts(s)...); its own are JsExtras.CHANNEL. */
               class Channel {
                 constructor(handle) { Object.defineProperty(this, HANDLE, { value: handle }); }
                 toString() { return bridge.describe(this[HANDLE]); }
                 getsAsync() { return bridge.getsAsync(this[HANDLE]); }
                 readAsync(n) { return bridge.readAsync(this[HANDLE], n === undefined ? null : n); }
-                lines() {
-                  const ch = this;
-                  return {
-                    [Symbol.asyncIterator]() { return this; },
-                    next() {
-                      return ch.getsAsync().then(v => v === null ? { done: true, value: undefined } : { done: false, value: v });
-                    },
-                    return() { return Promise.resolve({ done: true, value: undefined }); }
-                  };
-                }
+                recvAsync() { return bridge.recvAsync(this[HANDLE]); }
+                lines() { return iterate(() => this.getsAsync()); }
+                messages() { return iterate(() => this.recvAsync()); }
               }
 
               /** How the REPL and -e print a value: strings quoted, channels as #<channel ...>, data as literals. */

@@ -40,6 +40,12 @@ public final class JsBridge {
     }
 
     @HostAccess.Export
+    public Value recvAsync(Value handle) {
+        Channel ch = channel(handle, "recvAsync");
+        return engine.async(ch, ch::recv);
+    }
+
+    @HostAccess.Export
     public Value readAsync(Value handle, Value count) {
         Channel ch = channel(handle, "readAsync");
         long n;

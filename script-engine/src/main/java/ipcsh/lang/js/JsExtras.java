@@ -45,5 +45,9 @@ public final class JsExtras {
                             + "without n; null at end of stream."),
             new Member("lines", "lines()", "lines(): AsyncIterable<any>",
                     "The frames as an async iterable: for await (const line of ch.lines()) ..."),
+            new Member("recvAsync", "recvAsync()", "recvAsync(): Promise<any>",
+                    "A Promise of the next whole message of a message channel (an array of frames for a multipart ZeroMQ message)."),
+            new Member("messages", "messages()", "messages(): AsyncIterable<any>",
+                    "The messages as an async iterable: for await (const msg of s.messages()) ..."),
             new Member("toString", "toString()", "toString(): string", "The channel as the REPL prints it: #<channel id kind name>."));
 }

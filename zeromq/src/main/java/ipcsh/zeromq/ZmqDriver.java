@@ -1,0 +1,320 @@
+package ipcsh.zeromq;
+
+import ipcsh.IpcException;
+import ipcsh.Keyword;
+import ipcsh.chan.Driver;
+import ipcsh.os.LibC;
+import zmq.Msg;
+import zmq.SocketBase;
+import zmq.ZMQ;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One ZeroMQ socket as a message driver: one read is one message (its frames joined, and kept
+ * for {@link #lastFrames} when there are several), one write sends one.
+ *
+ * <p><b>The descriptors.</b> JeroMQ's pollable descriptor (its mailbox's signalling pipe) is
+ * readable when commands wait for the socket, not when a message does: reading a message, or
+ * sending one, can consume the signal of a message that is still queued, and a reactor that
+ * waits on the pipe alone then never wakes for it. So the reactor is given two epoll
+ * descriptors of this driver's own, one per direction, each watching that pipe and an eventfd
+ * the driver keeps equal to what ZMQ_EVENTS said last (a message waiting; room to send). After
+ * every receive, every send and every question from the loop ({@link #holdsInput},
+ * {@link #writeReady}) the driver asks EVENTS (which runs the socket's pending commands, emptying
+ * the pipe) and sets the eventfds: a message still queued keeps the read descriptor readable,
+ * and a new one signals through the pipe. Both descriptors signal readable (POLLIN) for news in
+ * their direction ({@link #signalsChange}).
+ *
+ * <p><b>The thread.</b> JeroMQ sockets are not thread-safe. This socket is used only by the
+ * thread that calls the channel, which is the interpreter thread (every verb and every callback
+ * runs there, DESIGN.md); the reactor thread only waits on the epoll descriptors and never
+ * touches the socket. The proxy and a ZAP handler have sockets of their own.
+ */
+final class ZmqDriver implements Driver {
+    private final SocketBase sock;
+    private final String type;
+    private final int pipeFd;
+    private final int inEp, outEp, inFlag, outFlag;
+    private boolean inSet, outSet, closed;
+    /** What the type allows: a :pub never receives, a :sub never sends. */
+    private final boolean canRecv, canSend;
+    /** The frames of a message taken by {@link #nextMessageSize} and not yet read. */
+    private List<byte[]> held;
+    private int heldSize;
+    private List<byte[]> lastFrames;
+    boolean multipartAlways;
+    final List<String> endpoints = new ArrayList<>();
+    final ZmqSockets.Cleanup cleanup;
+    /** Options ZeroMQ takes but does not give back, as last set. */
+    final Map<String, Object> kept = new java.util.HashMap<>();
+    final List<String> subscriptions = new ArrayList<>();
+    /** The :linger read just before the socket closed (the ipc relay lets that long pass). */
+    int lingerAtClose;
+    /** The ipc:// endpoint bound last (JeroMQ knows only the relay's TCP port), or null. */
+    String lastEndpoint;
+    /** The channel's id, once the channel is made (for messages). */
+    String id;
+    private final String name;
+
+    ZmqDriver(SocketBase sock, String type, String name, ZmqSockets.Cleanup cleanup) {
+        this.sock = sock;
+        this.type = type;
+        this.name = name;
+        this.cleanup = cleanup;
+        this.canRecv = !type.equals("pub") && !type.equals("push");
+        this.canSend = !type.equals("sub") && !type.equals("pull");
+        LibC c = LibC.get();
+        this.pipeFd = ZmqSockets.fdOf(sock.getFD());
+        this.inFlag = c.eventfd(0, LibC.EFD_NONBLOCK | LibC.EFD_CLOEXEC);
+        this.outFlag = c.eventfd(0, LibC.EFD_NONBLOCK | LibC.EFD_CLOEXEC);
+        this.inEp = c.epollCreate();
+        this.outEp = c.epollCreate();
+        for (int ep : new int[] {inEp, outEp}) c.epollCtl(ep, LibC.EPOLL_CTL_ADD, pipeFd, LibC.EPOLLIN, 0);
+        c.epollCtl(inEp, LibC.EPOLL_CTL_ADD, inFlag, LibC.EPOLLIN, 1);
+        c.epollCtl(outEp, LibC.EPOLL_CTL_ADD, outFlag, LibC.EPOLLIN, 1);
+        sync();
+    }
+
+    SocketBase socket() {
+        return sock;
+    }
+
+    String describe() {
+        return id == null ? "zmq (" + name + ")" : id + " (" + name + ")";
+    }
+
+    String type() {
+        return type;
+    }
+
+    @Override public String kind() { return "zmq"; }
+    @Override public String name() { return name; }
+    @Override public int readFd() { return closed ? -1 : inEp; }
+    @Override public int writeFd() { return closed ? -1 : outEp; }
+    @Override public boolean messages() { return true; }
+    @Override public boolean messageSizeExact() { return true; }
+    @Override public boolean signalsChange() { return true; }
+    @Override public boolean frames() { return true; }
+    @Override public List<byte[]> lastFrames() { return lastFrames; }
+
+    /** After a call that may have run the socket's commands (bind, connect, setting options). */
+    void refresh() {
+        sync();
+    }
+
+    /** Asks ZMQ_EVENTS (running the socket's pending commands) and sets the eventfds to match. */
+    private void sync() {
+        if (closed) return;
+        int ev = sock.getSocketOpt(ZMQ.ZMQ_EVENTS);
+        if (ev < 0) ev = 0; // the context is ending
+        flag(true, held != null || (canRecv && (ev & ZMQ.ZMQ_POLLIN) != 0));
+        flag(false, canSend && (ev & ZMQ.ZMQ_POLLOUT) != 0);
+    }
+
+    /**
+     * After a receive: the next message is taken ahead when there is one (cheaper than EVENTS,
+     * and a receive that finds none has run the pending commands, so the pipe is empty and a
+     * new message signals). Room to send is asked again only when none was seen: a stale
+     * "room" costs one spurious wake-up, which the loop's guard answers, a stale "none" a stall.
+     */
+    private void afterReceive() {
+        if (closed) return;
+        if (held == null) take(true);
+        flag(true, held != null);
+        if (canSend && !outSet) sync();
+    }
+
+    private static final byte[] ONE = {1, 0, 0, 0, 0, 0, 0, 0};
+    private final byte[] scratch = new byte[8];
+
+    private void flag(boolean in, boolean on) {
+        if (on == (in ? inSet : outSet)) return;
+        int fd = in ? inFlag : outFlag;
+        if (on) LibC.get().write(fd, ONE, 0, 8);
+        else LibC.get().read(fd, scratch, 0, 8);
+        if (in) inSet = on;
+        else outSet = on;
+    }
+
+    @Override
+    public boolean holdsInput() {
+        if (closed) return false;
+        if (held != null) return true;
+        afterReceive();
+        return held != null;
+    }
+
+    @Override
+    public boolean writeReady() {
+        if (closed) return false;
+        sync();
+        return outSet;
+    }
+
+    /** Takes the next message into {@link #held} when one is there; its size, or WOULD_BLOCK. */
+    @Override
+    public int nextMessageSize() {
+        if (held == null) take(false);
+        if (held == null) {
+            sync(); // a wait follows: the descriptors must be exact
+            return LibC.WOULD_BLOCK;
+        }
+        flag(true, true);
+        return heldSize;
+    }
+
+    /**
+     * Receives one whole message into {@link #held}, or leaves it null when none waits. ahead:
+     * taken for the loop, not for a verb, so a socket that may not receive now (a :req before
+     * its request, a :pub) is no error: it just has nothing.
+     */
+    private void take(boolean ahead) {
+        if (!canRecv) {
+            if (ahead) return;
+            throw ZmqErrors.failure("recv", this, zmq.ZError.ENOTSUP); // JeroMQ throws its own exception here
+        }
+        Msg m = sock.recv(ZMQ.ZMQ_DONTWAIT);
+        if (m == null) {
+            int e = sock.errno();
+            if (e == zmq.ZError.EAGAIN) return;
+            if (ahead) {
+                sync();
+                return;
+            }
+            throw ZmqErrors.failure("recv", this, e);
+        }
+        List<byte[]> frames = new ArrayList<>(1);
+        int size = 0;
+        while (true) {
+            byte[] b = m.data();
+            if (b == null) b = new byte[0];
+            frames.add(b);
+            size += b.length;
+            if (!m.hasMore()) break;
+            m = sock.recv(0); // the rest of a message arrives with its first frame
+            if (m == null) throw ZmqErrors.failure("recv", this, sock.errno());
+        }
+        held = frames;
+        heldSize = size;
+    }
+
+    /** The next message's frames as they came, or null when none is waiting (for the proxy). */
+    List<byte[]> takeMessage() {
+        if (held == null) take(false);
+        List<byte[]> m = held;
+        held = null;
+        afterReceive();
+        return m;
+    }
+
+    @Override
+    public int read(byte[] buf, int off, int len) {
+        if (held == null) take(false);
+        if (held == null) {
+            sync();
+            return LibC.WOULD_BLOCK;
+        }
+        List<byte[]> frames = held;
+        held = null;
+        int size = heldSize;
+        int p = off;
+        for (byte[] f : frames) {
+            int n = Math.min(f.length, off + len - p);
+            if (n > 0) System.arraycopy(f, 0, buf, p, n);
+            p += Math.max(n, 0);
+        }
+        lastFrames = frames.size() > 1 || multipartAlways ? frames : null;
+        afterReceive();
+        return size;
+    }
+
+    @Override
+    public int write(byte[] buf, int off, int len) {
+        byte[] b = off == 0 && len == buf.length ? buf : java.util.Arrays.copyOfRange(buf, off, off + len);
+        return writeFrames(List.of(b));
+    }
+
+    @Override
+    public int writeFrames(List<byte[]> frames) {
+        if (!canSend) throw ZmqErrors.failure("send", this, zmq.ZError.ENOTSUP);
+        int total = 0;
+        try {
+            for (int i = 0; i < frames.size(); i++) {
+                byte[] f = frames.get(i);
+                int flags = ZMQ.ZMQ_DONTWAIT | (i < frames.size() - 1 ? ZMQ.ZMQ_SNDMORE : 0);
+                if (!sock.send(new Msg(f), flags)) {
+                    int e = sock.errno();
+                    // HWM is checked on a message's first frame: later ones do not meet it
+                    if (e == zmq.ZError.EAGAIN && i == 0) {
+                        sync();
+                        return LibC.WOULD_BLOCK;
+                    }
+                    throw ZmqErrors.failure("send", this, e);
+                }
+                total += f.length;
+            }
+            return total;
+        } finally {
+            // a send runs pending commands too: a message's signal may have gone with them
+            if (canRecv && !inSet && !closed) {
+                take(true);
+                flag(true, held != null);
+            }
+        }
+    }
+
+    @Override
+    public void closeRead() {
+        // a ZeroMQ socket has no half-close; the channel stops reading
+    }
+
+    @Override
+    public void closeWrite() {
+        // as closeRead: nothing to tell the peer
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        held = null;
+        lingerAtClose = sock.getSocketOpt(ZMQ.ZMQ_LINGER);
+        try {
+            sock.close(); // the context's reaper sends what is queued, for :linger at most
+        } finally {
+            LibC c = LibC.get();
+            for (int fd : new int[] {inEp, outEp, inFlag, outFlag}) c.close(fd);
+            cleanup.run();
+        }
+    }
+
+    @Override
+    public Map<String, Object> options() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("type", Keyword.of(type));
+        m.put("endpoints", List.copyOf(endpoints));
+        if (closed) return m;
+        ZmqOptions.read(this, m);
+        m.put("multipart", multipartAlways);
+        return m;
+    }
+
+    @Override
+    public boolean settable(String key) {
+        return ZmqOptions.settable(key) || key.equals("multipart");
+    }
+
+    @Override
+    public boolean set(String key, Object value) {
+        if (closed) throw new IpcException("configure " + name + ": socket is closed");
+        if (key.equals("multipart")) {
+            multipartAlways = Boolean.TRUE.equals(value);
+            return true;
+        }
+        return ZmqOptions.set(this, key, value);
+    }
+}
