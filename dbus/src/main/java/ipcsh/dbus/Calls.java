@@ -1,0 +1,102 @@
+package ipcsh.dbus;
+
+import ipcsh.IpcException;
+import ipcsh.chan.Interrupts;
+import org.freedesktop.dbus.exceptions.DBusException;
+import org.freedesktop.dbus.messages.Error;
+import org.freedesktop.dbus.messages.Message;
+import org.freedesktop.dbus.messages.MethodCall;
+import org.freedesktop.dbus.messages.constants.Flags;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A method call from the interpreter thread: marshalled here (so a bad value is an error before
+ * anything is sent), then a wait for its reply of at most the timeout, Ctrl-C ending it. The
+ * wait serves no callbacks, as every blocking verb: a call to an object this shell exports would
+ * wait for itself, so it is refused.
+ */
+final class Calls {
+    static final long DEFAULT_TIMEOUT = 25_000; // libdbus's default
+
+    private Calls() {}
+
+    /** The reply's values as script values (a list), or null with noReply. */
+    static List<Object> call(Bus bus, String who, String dest, String path, String iface, String member,
+                             Signature sig, List<?> args, long timeoutMs, boolean noReply) {
+        bus.checkOpen(who);
+        String what = who + " " + dest + " " + path + " " + (iface == null ? "" : iface + ".") + member;
+        if (dest != null && (dest.equals(bus.uniqueName) || bus.ownedNames.contains(dest)) && !noReply) {
+            throw new IpcException(what + ": " + dest + " is this shell's own connection: the call would wait for itself (call the function directly)");
+        }
+        Object[] wire = new ToWire(what).all(sig, args);
+        MethodCall mc;
+        try {
+            mc = bus.conn.getMessageFactory().createMethodCall(dest, path, iface, member,
+                    noReply ? Flags.NO_REPLY_EXPECTED : 0, sig.types().isEmpty() ? null : sig.toString(), wire);
+        } catch (DBusException | RuntimeException e) {
+            throw new IpcException(what + ": " + oneLine(e));
+        }
+        if (noReply) {
+            bus.conn.sendMessage(mc);
+            return null;
+        }
+        Bus.Reply reply = bus.expect(mc.getSerial());
+        Message m;
+        try {
+            bus.conn.sendMessage(mc);
+            m = reply.await(timeoutMs, () -> {
+                if (Interrupts.pending()) throw new Interrupts.InterruptedError(what);
+                if (mc.hasReply()) reply.arrive(mc.getReply(0)); // a send that failed: dbus-java's error reply
+                if (bus.closed()) throw new IpcException(what + ": the connection to " + bus.address + " closed");
+            });
+        } finally {
+            bus.forget(mc.getSerial());
+        }
+        if (m == null) {
+            throw new IpcException(what + ": no reply within " + timeoutMs + " ms",
+                    Map.of("dbus-error", "org.freedesktop.DBus.Error.NoReply", "dbus-message", "no reply within " + timeoutMs + " ms"));
+        }
+        if (m instanceof Error err) throw error(what, err);
+        try {
+            return FromWire.all(what, m.getSig(), m.getParameters());
+        } catch (DBusException e) {
+            throw new IpcException(what + ": the reply could not be read: " + oneLine(e));
+        }
+    }
+
+    /** A D-Bus error reply as the error a script catches: its name and message as data. */
+    static IpcException error(String what, Error err) {
+        String name = err.getName();
+        String text = "";
+        try {
+            Object[] p = err.getParameters();
+            if (p != null && p.length > 0 && p[0] instanceof String s) text = s;
+        } catch (DBusException e) {
+            text = "";
+        }
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("dbus-error", name);
+        data.put("dbus-message", text);
+        return new IpcException(what + ": " + name + (text.isEmpty() ? "" : ": " + text.replace('\n', ' ')), data);
+    }
+
+    /** nil for no values, the value for one, a vector for several. */
+    static Object result(List<Object> values) {
+        if (values == null || values.isEmpty()) return null;
+        return values.size() == 1 ? values.get(0) : values;
+    }
+
+    static String oneLine(Throwable e) {
+        String m = e.getMessage();
+        return (m == null ? e.getClass().getSimpleName() : m).replace('\n', ' ');
+    }
+
+    /** A call to the bus daemon itself, whose signatures are known. */
+    static Object daemon(Bus bus, String who, String member, String sig, Object... args) {
+        return result(call(bus, who, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", member,
+                Signature.parse(who, sig), List.of(args), DEFAULT_TIMEOUT, false));
+    }
+}
