@@ -26,7 +26,7 @@ public final class DbusBuiltins implements Registry.Group {
                 A bus that is not there is a one-line error naming the address and why (no such file, \
                 permission denied, connection refused, authentication rejected). Only unix:path= addresses are \
                 supported (not unix:abstract= or tcp:). See (help :dbus) and ipcsh(1), D-BUS.""",
-                DbusVerbs::open).returns("any");
+                a -> DbusVerbs.open(a)).returns("any");
         r.add("dbus-call", "([bus dest path iface method & args])", """
                 Calls iface.method on the object at path of dest and returns the reply: nil for no values, \
                 the value for one, a vector for several. args are converted by the method's signature, read \
@@ -38,39 +38,39 @@ public final class DbusBuiltins implements Registry.Group {
                 error), a variant takes a plain value's natural type or (dbus-variant "u" 5). A D-Bus error \
                 reply is an error whose data has :dbus-error (its name) and :dbus-message. The wait serves no \
                 callbacks; Ctrl-C ends it. iface may be nil.""",
-                DbusVerbs::call).returns("any");
+                a -> DbusVerbs.call(a)).returns("any");
         r.add("dbus-variant", "([signature value])", """
                 value to be sent as a variant of the given type: (dbus-variant "u" 5) where a plain 5 would \
                 go as an int32 (i). Checked now: (dbus-variant "y" 300) is an error.""",
-                DbusVerbs::variant).returns("any");
+                a -> DbusVerbs.variant(a)).returns("any");
         r.add("dbus-names", "([bus] [bus opts])", """
                 Every name on the bus, well-known ones first, as rows {:name :owner :pid :uid :command} (the \
                 owner's unique name, process id and user from the bus daemon, its command line from /proc; \
                 nil where unknown). {:activatable true} adds the names the bus can start, with \
                 :activatable true or false. A table in the REPL.""",
-                DbusVerbs::names).returns("any[]");
+                a -> DbusVerbs.names(a)).returns("any[]");
         r.add("dbus-owner", "([bus name])", """
                 Who owns name now: {:name :owner :pid :uid :command}, or nil when nobody does.""",
-                DbusVerbs::owner).returns("any");
+                a -> DbusVerbs.owner(a)).returns("any");
         r.add("dbus-introspect", "([bus dest path])", """
                 The object at path of dest as data: {:interfaces [{:name :methods [{:name :args [{:name :type \
                 :direction}] :in "s" :out "s"}] :signals [{:name :args :signature}] :properties [{:name :type \
                 :access}]}] :children ["child" …]}.""",
-                DbusVerbs::introspect).returns("any");
+                a -> DbusVerbs.introspect(a)).returns("any");
         r.add("dbus-tree", "([bus dest])", """
                 Every object path of dest, from "/" down through the introspection data's child nodes, as \
                 busctl tree shows them (a vector of strings, at most 10000).""",
-                DbusVerbs::tree).returns("string[]");
+                a -> DbusVerbs.tree(a)).returns("string[]");
         r.add("dbus-get", "([bus dest path iface prop])", """
                 The value of property prop of iface (org.freedesktop.DBus.Properties.Get), unwrapped.""",
-                DbusVerbs::get).returns("any");
+                a -> DbusVerbs.get(a)).returns("any");
         r.add("dbus-set", "([bus dest path iface prop value] [bus dest path iface prop value opts])", """
                 Sets property prop to value, sent as a variant of the property's type (from the \
                 introspection data, or {:signature "u"}, or a dbus-variant). Returns nil.""",
-                DbusVerbs::set).returns("void");
+                a -> DbusVerbs.set(a)).returns("void");
         r.add("dbus-props", "([bus dest path iface])", """
                 Every property of iface at path as a map (GetAll), values unwrapped.""",
-                DbusVerbs::props).returns("any");
+                a -> DbusVerbs.props(a)).returns("any");
         r.add("dbus-on", "([bus rule f])", """
                 Watches signals: rule is a map of :sender :path :path-namespace :interface :member \
                 :destination :arg0 … :arg3 (all optional), added to the bus as a match rule and checked \
@@ -78,12 +78,12 @@ public final class DbusBuiltins implements Registry.Group {
                 :args [...] :signature} for each signal (f may take no arguments). Returns a watch; \
                 (cancel w) stops delivery and removes the match rule. A script keeps running while a watch \
                 is set; an f that throws cancels its watch and its error is reported once.""",
-                DbusVerbs::on).returns("any");
+                a -> DbusVerbs.on(a)).returns("any");
         r.add("dbus-emit", "([bus path iface member & args])", """
                 Sends signal iface.member from path with args, typed by a last {:signature "…"}, else by \
                 the signal's declaration in this bus's dbus-export of path, else by each value's natural \
                 type. Returns nil.""",
-                DbusVerbs::emit).returns("void");
+                a -> DbusVerbs.emit(a)).returns("void");
         r.add("dbus-export", "([bus path iface methods] [bus path iface methods opts])", """
                 Serves iface at path from script functions: methods is {"Name" {:in "s" :out "s" :fn f \
                 :error "org.example.Error.Busy"}}. A call runs (f arg…) on the interpreter thread; its \
@@ -94,15 +94,15 @@ public final class DbusBuiltins implements Registry.Group {
                 :signals {"Name" "signature"}. Introspection XML is generated (busctl introspect, gdbus \
                 introspect). Returns the export; (cancel e) takes it off. Exporting iface at a path that \
                 exports it already is an error. A script keeps running while something is exported.""",
-                DbusVerbs::export).returns("any");
+                a -> DbusVerbs.export(a)).returns("any");
         r.add("dbus-request-name", "([bus name] [bus name opts])", """
                 Asks the bus for a well-known name: returns :primary-owner, :already-owner or (with {:queue \
                 true}) :in-queue; a name someone else owns is an error naming them. Options :replace and \
                 :allow-replacement set those flags. The name is released by dbus-release-name, at close and \
                 at exit.""",
-                DbusVerbs::requestName).returns("string");
+                a -> DbusVerbs.requestName(a)).returns("string");
         r.add("dbus-release-name", "([bus name])", """
                 Gives up a well-known name: returns :released, :non-existent or :not-owner.""",
-                DbusVerbs::releaseName).returns("string");
+                a -> DbusVerbs.releaseName(a)).returns("string");
     }
 }
