@@ -5,7 +5,6 @@ import org.freedesktop.dbus.messages.Message;
 import org.freedesktop.dbus.spi.message.IMessageReader;
 import org.freedesktop.dbus.spi.message.IMessageWriter;
 import org.freedesktop.dbus.spi.message.ISocketProvider;
-import org.freedesktop.dbus.spi.message.InputStreamMessageReader;
 import org.freedesktop.dbus.spi.message.OutputStreamMessageWriter;
 
 import java.io.IOException;
@@ -32,7 +31,7 @@ public final class DivertingSocketProvider implements ISocketProvider {
     public IMessageReader createReader(SocketChannel socket) throws IOException {
         Inbox inbox = OPENING.get();
         if (inbox == null) return null;
-        IMessageReader inner = new InputStreamMessageReader(socket);
+        IMessageReader inner = new BufferedMessageReader(socket);
         return new IMessageReader() {
             @Override
             public boolean isClosed() {
