@@ -44,10 +44,17 @@ public final class Bus implements Closeable {
     /** A reply a call on the interpreter thread waits for; dbus-java's reader thread fills it. */
     static final class Reply {
         private Message message;
+        /** For a call that does not wait ({:on-reply f}): run on the reader thread when the reply comes. */
+        volatile java.util.function.Consumer<Message> then;
 
-        synchronized void arrive(Message m) {
-            message = m;
-            notifyAll();
+        void arrive(Message m) {
+            synchronized (this) {
+                if (message != null) return;
+                message = m;
+                notifyAll();
+            }
+            var t = then;
+            if (t != null) t.accept(m);
         }
 
         /** Waits at most ms for the reply; null when the time is up. Wakes every 20 ms to see Ctrl-C. */

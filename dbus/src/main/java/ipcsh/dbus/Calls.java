@@ -2,6 +2,7 @@ package ipcsh.dbus;
 
 import ipcsh.IpcException;
 import ipcsh.chan.Interrupts;
+import ipcsh.loop.EventLoop;
 import org.freedesktop.dbus.exceptions.DBusException;
 import org.freedesktop.dbus.messages.Error;
 import org.freedesktop.dbus.messages.Message;
@@ -26,9 +27,15 @@ final class Calls {
     /** The reply's values as script values (a list), or null with noReply. */
     static List<Object> call(Bus bus, String who, String dest, String path, String iface, String member,
                              Signature sig, List<?> args, long timeoutMs, boolean noReply) {
+        return call(bus, who, dest, path, iface, member, sig, args, timeoutMs, noReply, null);
+    }
+
+    /** With onReply, returns at once; (onReply {:value v}) or (onReply {:error … :dbus-error … :dbus-message …}) runs later on the interpreter thread. */
+    static List<Object> call(Bus bus, String who, String dest, String path, String iface, String member,
+                             Signature sig, List<?> args, long timeoutMs, boolean noReply, ipcsh.Callback onReply) {
         bus.checkOpen(who);
         String what = who + " " + dest + " " + path + " " + (iface == null ? "" : iface + ".") + member;
-        if (dest != null && (dest.equals(bus.uniqueName) || bus.ownedNames.contains(dest)) && !noReply) {
+        if (dest != null && (dest.equals(bus.uniqueName) || bus.ownedNames.contains(dest)) && !noReply && onReply == null) {
             throw new IpcException(what + ": " + dest + " is this shell's own connection: the call would wait for itself (call the function directly)");
         }
         Object[] wire = new ToWire(what).all(sig, args);
@@ -41,6 +48,10 @@ final class Calls {
         }
         if (noReply) {
             bus.conn.sendMessage(mc);
+            return null;
+        }
+        if (onReply != null) {
+            async(bus, what, mc, timeoutMs, onReply);
             return null;
         }
         Bus.Reply reply = bus.expect(mc.getSerial());
@@ -65,6 +76,54 @@ final class Calls {
         } catch (DBusException e) {
             throw new IpcException(what + ": the reply could not be read: " + oneLine(e));
         }
+    }
+
+    private static void async(Bus bus, String what, MethodCall mc, long timeoutMs, ipcsh.Callback onReply) {
+        EventLoop loop = EventLoop.main();
+        Throwable at = ipcsh.RegisteredAt.here(what);
+        EventLoop.Keeper keeper = loop.hold("dbus-call", what, at);
+        Bus.Reply reply = bus.expect(mc.getSerial());
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        EventLoop.Timer[] timer = new EventLoop.Timer[1];
+        java.util.function.Consumer<Map<String, Object>> finish = result -> {
+            if (!done.compareAndSet(false, true)) return;
+            bus.forget(mc.getSerial());
+            loop.release(keeper);
+            if (timer[0] != null) loop.cancel(timer[0]);
+            try {
+                onReply.call(result);
+            } catch (ipcsh.ExitRequest e) {
+                throw e;
+            } catch (Throwable e) {
+                throw new ipcsh.loop.CallbackError(what + " :on-reply", e, at);
+            }
+        };
+        reply.then = m -> {
+            Map<String, Object> result = outcome(what, m);
+            loop.post(() -> finish.accept(result));
+        };
+        timer[0] = loop.after(timeoutMs, () -> finish.accept(failure(new IpcException(what + ": no reply within " + timeoutMs + " ms",
+                Map.of("dbus-error", "org.freedesktop.DBus.Error.NoReply", "dbus-message", "no reply within " + timeoutMs + " ms")))));
+        bus.conn.sendMessage(mc);
+    }
+
+    /** On the reader thread: a reply as {:value v} or {:error "…" :dbus-error … :dbus-message …}. */
+    private static Map<String, Object> outcome(String what, Message m) {
+        if (m instanceof Error err) return failure(error(what, err));
+        try {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("value", result(FromWire.all(what, m.getSig(), m.getParameters())));
+            return r;
+        } catch (DBusException | RuntimeException e) {
+            return failure(new IpcException(what + ": the reply could not be read: " + oneLine(e)));
+        }
+    }
+
+    private static Map<String, Object> failure(IpcException e) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("error", e.getMessage());
+        r.putAll(e.data());
+        return r;
     }
 
     /** A D-Bus error reply as the error a script catches: its name and message as data. */

@@ -37,8 +37,11 @@ public final class DbusBuiltins implements Registry.Group {
                 Conversions are the table in ipcsh(1), D-BUS: integers are range-checked (300 for a y is an \
                 error), a variant takes a plain value's natural type or (dbus-variant "u" 5). A D-Bus error \
                 reply is an error whose data has :dbus-error (its name) and :dbus-message. The wait serves no \
-                callbacks; Ctrl-C ends it. iface may be nil.""",
-                a -> DbusVerbs.call(a)).returns("any");
+                callbacks; Ctrl-C ends it. With {:on-reply f} it returns nil at once and (f {:value v}) or \
+                (f {:error "…" :dbus-error … :dbus-message …}) runs later on the interpreter thread. iface \
+                may be nil.""",
+                a -> DbusVerbs.call(a)).returns("any")
+                .promiseInJs("A Promise of the reply (dbus-call's :on-reply); it rejects with the error, its dbus-error and dbus-message properties set.");
         r.add("dbus-variant", "([signature value])", """
                 value to be sent as a variant of the given type: (dbus-variant "u" 5) where a plain 5 would \
                 go as an int32 (i). Checked now: (dbus-variant "y" 300) is an error.""",

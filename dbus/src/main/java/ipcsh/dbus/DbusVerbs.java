@@ -15,7 +15,7 @@ import java.util.Set;
 
 /** The D-Bus builtins' bodies: argument checks first, then one call into the classes beside. */
 final class DbusVerbs {
-    static final Set<String> CALL_OPTIONS = Set.of("signature", "timeout", "no-reply");
+    static final Set<String> CALL_OPTIONS = Set.of("signature", "timeout", "no-reply", "on-reply");
 
     private DbusVerbs() {}
 
@@ -64,7 +64,8 @@ final class DbusVerbs {
         List<Object> args = new ArrayList<>();
         for (int i = 5; i < end; i++) args.add(a.get(i));
         if (o == null) o = new Options(a.name(), Map.of());
-        o.only("signature", "timeout", "no-reply");
+        o.only("signature", "timeout", "no-reply", "on-reply");
+        ipcsh.Callback onReply = o.get("on-reply") == null ? null : callback(a, o.get("on-reply"));
         long timeout = o.duration("timeout", Calls.DEFAULT_TIMEOUT);
         boolean noReply = o.flag("no-reply", false);
         String sig = o.string("signature", null);
@@ -76,7 +77,12 @@ final class DbusVerbs {
             }
             if (sig == null) sig = "";
         }
-        return Calls.result(Calls.call(bus, a.name(), dest, path, iface, member, Signature.parse(what, sig), args, timeout, noReply));
+        return Calls.result(Calls.call(bus, a.name(), dest, path, iface, member, Signature.parse(what, sig), args, timeout, noReply, onReply));
+    }
+
+    private static ipcsh.Callback callback(Args a, Object v) {
+        if (v instanceof ipcsh.Callback c) return c;
+        throw new IpcException(a.name() + ": option :on-reply must be a function, not " + Args.describe(v));
     }
 
     static Object variant(Args a) {

@@ -123,7 +123,21 @@ final class Bootstrap {
               const after = ipc.after, every = ipc.every;
               // the Promise forms the registry's entries name (the builtin itself is then ipc.nameSync)
               const PROMISE_FORMS = {
-                sleep: (ms) => { const d = bridge.duration('sleep', ms); return new Promise(resolve => after(d, () => resolve())); }
+                sleep: (ms) => { const d = bridge.duration('sleep', ms); return new Promise(resolve => after(d, () => resolve())); },
+                // the reply comes through dbus-call's :on-reply, so the loop serves other events meanwhile
+                dbusCall: (...args) => new Promise((resolve, reject) => {
+                  const last = args[args.length - 1];
+                  const given = args.length > 5 && last !== null && typeof last === 'object' && !Array.isArray(last)
+                    && !ArrayBuffer.isView(last) && Object.keys(last).every(k => ['signature', 'timeout', 'no-reply'].includes(k));
+                  const opts = given ? Object.assign({}, args.pop()) : {};
+                  opts['on-reply'] = (r) => {
+                    if (r.error === undefined) return resolve(r.value);
+                    const data = Object.assign({}, r);
+                    delete data.error;
+                    reject(makeError(r.error, 'ipc', data));
+                  };
+                  ipc.dbusCallSync(...args, opts);
+                })
               };
               for (const name of promised) {
                 if (!PROMISE_FORMS[name]) throw new Error('the registry names a Promise form ipc.' + name + ' that the binding does not make');
