@@ -43,7 +43,7 @@ public final class DbusBuiltins implements Registry.Group {
                 a -> DbusVerbs.call(a)).returns("any")
                 .promiseInJs("A Promise of the reply (dbus-call's :on-reply); it rejects with the error, its dbus-error and dbus-message properties set.");
         r.add("dbus-variant", "([signature value])", """
-                value to be sent as a variant of the given type: (dbus-variant "u" 5) where a plain 5 would \
+                A value sent as a variant of the given type: (dbus-variant "u" 5) where a plain 5 would \
                 go as an int32 (i). Checked now: (dbus-variant "y" 300) is an error.""",
                 a -> DbusVerbs.variant(a)).returns("any");
         r.add("dbus-names", "([bus] [bus opts])", """

@@ -132,7 +132,8 @@ final class Exports {
     static String message(Throwable x) {
         Throwable t = x instanceof CallbackError && x.getCause() != null ? x.getCause() : x;
         String m = t.getMessage();
-        return m == null ? t.getClass().getSimpleName() : m;
+        if (m == null) return t.getClass().getSimpleName();
+        return m.startsWith("Error: ") ? m.substring(7) : m; // a JavaScript Error's message as GraalJS gives it
     }
 
     void reply(MethodCall c, String sig, Object... values) {
