@@ -351,7 +351,7 @@ interface Ipc {
     after(ms: number, f: Callback): Timer;
     /** Calls (f) on the interpreter thread every ms milliseconds (1 to 2147483647) until (cancel t); returns the timer t. The first call is ms from now. A call that throws cancels the timer and its error is reported once, with where the timer was made. */
     every(ms: number, f: Callback): Timer;
-    /** Cancels a timer from after or every, or stops a background copy (its :on-done is then not called). Cancelling twice does nothing. Returns nil. */
+    /** Cancels a timer from after or every, or stops a background copy (its :on-done is then not called), or a D-Bus signal watch from dbus-on. Cancelling twice does nothing. Returns nil. */
     cancel(t: Timer): void;
     /** Serves events (callbacks, timers, accepts) until (pred) returns truthy, then returns true (Tcl's vwait). pred may also be a promise or future: then it waits until that is delivered. With {:timeout ms} (0 to 2147483647; nil: none) it returns false when the time is up first. Ctrl-C ends the wait with an error. Call it from the script's top level or the REPL, not from a callback. */
     waitFor(pred: Callback | Promise<unknown>): boolean;
@@ -435,6 +435,48 @@ interface Ipc {
     help(): void;
     /** Prints a short page: the groups of builtins (the topics) with their names, where the documentation is, and how the REPL prints. (help :sockets) lists one group's builtins with their summaries; a topic is a group's name or a word of it (:channels, :processes, :loop...). (help :gets) is (doc gets). At the REPL a bare help does the same as (help). From JavaScript: ipc.help() and ipc.help('sockets'). Returns nil. */
     help(topic: string): void;
+    /** Connects to a D-Bus bus and returns it: the session bus (DBUS_SESSION_BUS_ADDRESS) with no argument, :system for the system bus, or any address string ("unix:path=/run/user/1000/bus"). (close bus) disconnects; the bus then drops this connection's names, exports and match rules. A bus that is not there is a one-line error naming the address and why (no such file, permission denied, connection refused, authentication rejected). Only unix:path= addresses are supported (not unix:abstract= or tcp:). See (help :dbus) and ipcsh(1), D-BUS. */
+    dbus(): any;
+    /** Connects to a D-Bus bus and returns it: the session bus (DBUS_SESSION_BUS_ADDRESS) with no argument, :system for the system bus, or any address string ("unix:path=/run/user/1000/bus"). (close bus) disconnects; the bus then drops this connection's names, exports and match rules. A bus that is not there is a one-line error naming the address and why (no such file, permission denied, connection refused, authentication rejected). Only unix:path= addresses are supported (not unix:abstract= or tcp:). See (help :dbus) and ipcsh(1), D-BUS. */
+    dbus(bus: unknown): any;
+    /** A Promise of the reply (dbus-call's :on-reply); it rejects with the error, its dbus-error and dbus-message properties set. */
+    dbusCall(bus: unknown, dest: unknown, path: string, iface: unknown, method: unknown, ...values: unknown[]): Promise<any>;
+    /** Calls iface.method on the object at path of dest and returns the reply: nil for no values, the value for one, a vector for several. values are converted by the method's signature, read from the object's introspection data (cached per bus), or given with a last argument {:signature "a{sv}"} (a last map whose keys are only :signature, :timeout, :no-reply is options; to send such a map as the last D-Bus argument, add {} after it). Options: :timeout ms (default 25000; then an error), :no-reply true (send and return nil at once). Conversions are the table in ipcsh(1), D-BUS: integers are range-checked (300 for a y is an error), a variant takes a plain value's natural type or (dbus-variant "u" 5). A D-Bus error reply is an error whose data has :dbus-error (its name) and :dbus-message. The wait serves no callbacks; Ctrl-C ends it. With {:on-reply f} it returns nil at once and (f {:value v}) or (f {:error "…" :dbus-error … :dbus-message …}) runs later on the interpreter thread. iface may be nil. */
+    dbusCallSync(bus: unknown, dest: unknown, path: string, iface: unknown, method: unknown, ...values: unknown[]): any;
+    /** A value sent as a variant of the given type: (dbus-variant "u" 5) where a plain 5 would go as an int32 (i). Checked now: (dbus-variant "y" 300) is an error. */
+    dbusVariant(signature: unknown, value: unknown): any;
+    /** Every name on the bus, well-known ones first, as rows {:name :owner :pid :uid :command} (the owner's unique name, process id and user from the bus daemon, its command line from /proc; nil where unknown). {:activatable true} adds the names the bus can start, with :activatable true or false. A table in the REPL. */
+    dbusNames(bus: unknown): any[];
+    /** Every name on the bus, well-known ones first, as rows {:name :owner :pid :uid :command} (the owner's unique name, process id and user from the bus daemon, its command line from /proc; nil where unknown). {:activatable true} adds the names the bus can start, with :activatable true or false. A table in the REPL. */
+    dbusNames(bus: unknown, opts?: Options): any[];
+    /** Who owns name now: {:name :owner :pid :uid :command}, or nil when nobody does. */
+    dbusOwner(bus: unknown, name: string): any;
+    /** The object at path of dest as data: {:interfaces [{:name :methods [{:name :args [{:name :type :direction}] :in "s" :out "s"}] :signals [{:name :args :signature}] :properties [{:name :type :access}]}] :children ["child" …]}. */
+    dbusIntrospect(bus: unknown, dest: unknown, path: string): any;
+    /** Every object path of dest, from "/" down through the introspection data's child nodes, as busctl tree shows them (a vector of strings, at most 10000). */
+    dbusTree(bus: unknown, dest: unknown): string[];
+    /** The value of property prop of iface (org.freedesktop.DBus.Properties.Get), unwrapped. */
+    dbusGet(bus: unknown, dest: unknown, path: string, iface: unknown, prop: unknown): any;
+    /** Sets property prop to value, sent as a variant of the property's type (from the introspection data, or {:signature "u"}, or a dbus-variant). Returns nil. */
+    dbusSet(bus: unknown, dest: unknown, path: string, iface: unknown, prop: unknown, value: unknown): void;
+    /** Sets property prop to value, sent as a variant of the property's type (from the introspection data, or {:signature "u"}, or a dbus-variant). Returns nil. */
+    dbusSet(bus: unknown, dest: unknown, path: string, iface: unknown, prop: unknown, value: unknown, opts?: Options): void;
+    /** Every property of iface at path as a map (GetAll), values unwrapped. */
+    dbusProps(bus: unknown, dest: unknown, path: string, iface: unknown): any;
+    /** Watches signals: rule is a map of :sender :path :path-namespace :interface :member :destination :arg0 … :arg3 (all optional), added to the bus as a match rule and checked here. Calls (f signal) on the interpreter thread with {:sender :path :interface :member :args [...] :signature} for each signal (f may take no arguments). Returns a watch; (cancel w) stops delivery and removes the match rule. A script keeps running while a watch is set; an f that throws cancels its watch and its error is reported once. */
+    dbusOn(bus: unknown, rule: unknown, f: Callback): any;
+    /** Sends signal iface.member from path with values, typed by a last {:signature "…"}, else by the signal's declaration in this bus's dbus-export of path, else by each value's natural type. Returns nil. */
+    dbusEmit(bus: unknown, path: string, iface: unknown, member: unknown, ...values: unknown[]): void;
+    /** Serves iface at path from script functions: methods is {"Name" {:in "s" :out "s" :fn f :error "org.example.Error.Busy"}}. A call runs (f arg…) on the interpreter thread; its return value is converted by :out (several out types: return a vector) and sent back; a thrown error becomes a D-Bus error reply named by :error (default org.freedesktop.DBus.Error.Failed) with the error's message. opts: :properties {"Name" {:type "i" :get f :set f :value v}} (served by org.freedesktop.DBus.Properties) and :signals {"Name" "signature"}. Introspection XML is generated (busctl introspect, gdbus introspect). Returns the export; (cancel e) takes it off. Exporting iface at a path that exports it already is an error. A script keeps running while something is exported. */
+    dbusExport(bus: unknown, path: string, iface: unknown, methods: unknown): any;
+    /** Serves iface at path from script functions: methods is {"Name" {:in "s" :out "s" :fn f :error "org.example.Error.Busy"}}. A call runs (f arg…) on the interpreter thread; its return value is converted by :out (several out types: return a vector) and sent back; a thrown error becomes a D-Bus error reply named by :error (default org.freedesktop.DBus.Error.Failed) with the error's message. opts: :properties {"Name" {:type "i" :get f :set f :value v}} (served by org.freedesktop.DBus.Properties) and :signals {"Name" "signature"}. Introspection XML is generated (busctl introspect, gdbus introspect). Returns the export; (cancel e) takes it off. Exporting iface at a path that exports it already is an error. A script keeps running while something is exported. */
+    dbusExport(bus: unknown, path: string, iface: unknown, methods: unknown, opts?: Options): any;
+    /** Asks the bus for a well-known name: returns :primary-owner, :already-owner or (with {:queue true}) :in-queue; a name someone else owns is an error naming them. Options :replace and :allow-replacement set those flags. The name is released by dbus-release-name, at close and at exit. */
+    dbusRequestName(bus: unknown, name: string): string;
+    /** Asks the bus for a well-known name: returns :primary-owner, :already-owner or (with {:queue true}) :in-queue; a name someone else owns is an error naming them. Options :replace and :allow-replacement set those flags. The name is released by dbus-release-name, at close and at exit. */
+    dbusRequestName(bus: unknown, name: string, opts?: Options): string;
+    /** Gives up a well-known name: returns :released, :non-existent or :not-owner. */
+    dbusReleaseName(bus: unknown, name: string): string;
     /** Waits on the semaphore s (sem-wait), evaluates body and posts s (sem-post) in a finally, so the semaphore is given back even when body throws; returns body's value. A cross-process mutex: (def lock (sem "/lock" {:create true})) then (with-sem lock (shm-add ...)) in every process. From JavaScript: ipc.withSem(s, fn). */
     withSem(s: unknown, f: Callback): any;
     /** Takes the lock on the file at path (lock), evaluates body and releases the lock in a finally, so it is released however body ends, a throw included; returns body's value. path may be a lock handle instead (from lock, released): it is taken again and only unlocked after, the cheapest cycle for a loop. With a literal options map after path (the options of lock) followed by a body: (with-lock "/run/lock/job.lock" {:wait false} body...) runs body only when the lock is free now and is nil otherwise; {:timeout ms} gives up with a timeout error. The way to keep two cron runs of a script from overlapping. From JavaScript: ipc.withLock(path, fn) and ipc.withLock(path, opts, fn). */

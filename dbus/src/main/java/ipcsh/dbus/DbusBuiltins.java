@@ -27,9 +27,9 @@ public final class DbusBuiltins implements Registry.Group {
                 permission denied, connection refused, authentication rejected). Only unix:path= addresses are \
                 supported (not unix:abstract= or tcp:). See (help :dbus) and ipcsh(1), D-BUS.""",
                 a -> DbusVerbs.open(a)).returns("any");
-        r.add("dbus-call", "([bus dest path iface method & args])", """
+        r.add("dbus-call", "([bus dest path iface method & values])", """
                 Calls iface.method on the object at path of dest and returns the reply: nil for no values, \
-                the value for one, a vector for several. args are converted by the method's signature, read \
+                the value for one, a vector for several. values are converted by the method's signature, read \
                 from the object's introspection data (cached per bus), or given with a last argument \
                 {:signature "a{sv}"} (a last map whose keys are only :signature, :timeout, :no-reply is \
                 options; to send such a map as the last D-Bus argument, add {} after it). Options: \
@@ -82,8 +82,8 @@ public final class DbusBuiltins implements Registry.Group {
                 (cancel w) stops delivery and removes the match rule. A script keeps running while a watch \
                 is set; an f that throws cancels its watch and its error is reported once.""",
                 a -> DbusVerbs.on(a)).returns("any");
-        r.add("dbus-emit", "([bus path iface member & args])", """
-                Sends signal iface.member from path with args, typed by a last {:signature "…"}, else by \
+        r.add("dbus-emit", "([bus path iface member & values])", """
+                Sends signal iface.member from path with values, typed by a last {:signature "…"}, else by \
                 the signal's declaration in this bus's dbus-export of path, else by each value's natural \
                 type. Returns nil.""",
                 a -> DbusVerbs.emit(a)).returns("void");
