@@ -29,6 +29,22 @@ class Echo(dbus.service.Object):
         for i in range(n):
             self.Tick(i)
 
+    props = {"Volume": dbus.UInt32(5), "Label": dbus.String("speaker")}
+
+    @dbus.service.method("org.freedesktop.DBus.Properties", in_signature="ss", out_signature="v")
+    def Get(self, iface, name):
+        return self.props[name]
+
+    @dbus.service.method("org.freedesktop.DBus.Properties", in_signature="ssv", out_signature="")
+    def Set(self, iface, name, value):
+        if name == "Volume" and not isinstance(value, dbus.UInt32):
+            raise dbus.exceptions.DBusException("Volume takes a u", name="org.freedesktop.DBus.Error.InvalidArgs")
+        self.props[name] = value
+
+    @dbus.service.method("org.freedesktop.DBus.Properties", in_signature="s", out_signature="a{sv}")
+    def GetAll(self, iface):
+        return self.props
+
     @dbus.service.signal("org.example.Echo", signature="u")
     def Tick(self, i):
         pass

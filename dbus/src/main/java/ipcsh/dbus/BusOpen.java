@@ -103,6 +103,16 @@ final class BusOpen {
         return why;
     }
 
+    /** Whether dest names a connection of this shell's (its unique name or a name it owns): its calls are served by the thread that would wait. */
+    static boolean servedHere(String dest) {
+        synchronized (OPEN) {
+            for (Bus b : OPEN) {
+                if (dest.equals(b.uniqueName) || b.ownedNames.contains(dest)) return true;
+            }
+        }
+        return false;
+    }
+
     static void closeAll() {
         List<Bus> all;
         synchronized (OPEN) {
