@@ -34,6 +34,8 @@ public final class Bus implements Closeable {
     /** dest + " " + path → its introspection data, for the signatures of calls without {:signature}. */
     final Map<String, Map<String, Object>> introspected = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    /** Set on a dbus-monitor's own connection: every message is the monitor's. */
+    volatile MonitorDriver monitor;
 
     Bus(DBusConnection conn, String address) {
         this.conn = conn;
@@ -89,9 +91,18 @@ public final class Bus implements Closeable {
     boolean takes(Message m) {
         if (m instanceof MethodReturn || m instanceof Error) {
             Reply r = awaiting.remove(m.getReplySerial());
-            if (r != null) r.arrive(m);
-            return false; // dbus-java still drops its own record of the call
+            if (r != null) {
+                r.arrive(m);
+                return false; // dbus-java still drops its own record of the call
+            }
         }
+        MonitorDriver mon = monitor;
+        if (mon != null) {
+            // the bus tells a new monitor it lost its own unique name: about the monitor, not the bus
+            if (!uniqueName.equals(m.getDestination())) mon.offer(MonitorLine.map(m));
+            return true;
+        }
+        if (m instanceof MethodReturn || m instanceof Error) return false;
         if (m instanceof DBusSignal s) {
             boolean taken = false;
             for (SignalWatch w : watches) taken |= w.offer(s);

@@ -104,6 +104,19 @@ public final class DbusBuiltins implements Registry.Group {
                 :allow-replacement set those flags. The name is released by dbus-release-name, at close and \
                 at exit.""",
                 a -> DbusVerbs.requestName(a)).returns("string");
+        r.add("dbus-monitor", "([bus] [bus opts])", """
+                Watches every message on the bus from a connection of its own (BecomeMonitor; where the \
+                bus refuses that, match rules with eavesdrop='true'), as dbus-monitor and busctl monitor \
+                do. Prints one line per message (type, serial, reply-to, sender -> destination, path, \
+                interface.member or error name, arguments; {:print false} stops that) and returns a \
+                message channel: recv gives each message as a map {:type :method-call :serial :sender \
+                :destination :path :interface :member :signature :args ...}, gets and expect read its \
+                line, on-readable fires for it. Options: :match, a match rule or a vector of them \
+                ("interface='org.example.Foo'"; default: everything), :log "file" (every line appended). \
+                Messages the script has not read wait in a queue of :max-queue (default 100000); past that they are dropped \
+                and counted: a {:type :dropped :count n} message says how many, and close reports what \
+                was still uncounted. (close ch) ends the monitor.""",
+                a -> DbusVerbs.monitor(a)).returns("Channel");
         r.add("dbus-release-name", "([bus name])", """
                 Gives up a well-known name: returns :released, :non-existent or :not-owner.""",
                 a -> DbusVerbs.releaseName(a)).returns("string");

@@ -222,6 +222,26 @@ final class DbusVerbs {
         });
     }
 
+    static Object monitor(Args a) {
+        a.arity(1, 2);
+        Bus bus = bus(a);
+        ipcsh.registry.Options o = a.options(1).only("match", "print", "log", "max-queue");
+        List<String> rules = new ArrayList<>();
+        Object match = o.get("match");
+        if (match instanceof String s) rules.add(s);
+        else if (match instanceof List<?> l) {
+            for (Object r : l) {
+                if (!(r instanceof String s)) throw new IpcException(a.name() + ": :match must be match rule strings, not " + Args.describe(r));
+                rules.add(s);
+            }
+        } else if (match != null) throw new IpcException(a.name() + ": :match must be a match rule string or a vector of them");
+        for (String r : rules) {
+            if (r.contains("eavesdrop")) throw new IpcException(a.name() + ": :match \"" + r + "\": leave eavesdrop out (the monitor adds it where it is needed)");
+        }
+        long max = o.count("max-queue", MonitorDriver.QUEUE_MAX, 1, 10_000_000);
+        return BusMonitor.open(a.name(), bus, rules, o.flag("print", true), o.string("log", null), max);
+    }
+
     static Object releaseName(Args a) {
         a.arity(2, 2);
         Bus bus = bus(a);

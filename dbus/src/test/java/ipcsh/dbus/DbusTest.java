@@ -293,6 +293,54 @@ class DbusTest {
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }
 
+    @Test
+    void aMonitorSeesACallAndItsReplyBetweenTwoOtherConnections() throws Exception {
+        java.nio.file.Path log = pb.dir.resolve("monitor.log");
+        ipcsh.chan.Channel m = (ipcsh.chan.Channel) call("dbus-monitor", bus,
+                opts("match", List.of("interface='org.example.Echo'", "sender='org.example.Echo'"), "print", false, "log", log.toString()));
+        try {
+            String[] r = run("busctl", "--address=" + pb.address, "call", DEST, PATH, IFACE, "Str", "s", "watched");
+            assertEquals("s \"watched\"\n", r[0], r[1]);
+            Map<?, ?> c = (Map<?, ?>) call("recv", m, opts("timeout", 5000L));
+            assertEquals(ipcsh.Keyword.of("method-call"), c.get("type"));
+            assertEquals("Str", c.get("member"));
+            assertEquals(List.of("watched"), c.get("args"));
+            Object reply = call("expect", m, java.util.regex.Pattern.compile("method_return \\d+ reply-to " + c.get("serial") + " \\S+ -> "
+                    + c.get("sender") + " \\[\"watched\"\\]"), opts("timeout", 5000L));
+            assertTrue(reply != null, "the reply's line");
+            String logged = java.nio.file.Files.readString(log);
+            assertTrue(logged.contains("method_call " + c.get("serial") + " " + c.get("sender") + " -> org.example.Echo /org/example/Echo org.example.Echo.Str [\"watched\"]"), logged);
+        } finally {
+            call("close", m);
+        }
+    }
+
+    @Test
+    void aMonitorThatFallsBehindSaysHowManyItDropped() throws Exception {
+        ipcsh.chan.Channel m = (ipcsh.chan.Channel) call("dbus-monitor", bus,
+                opts("match", "interface='org.example.Blast'", "print", false, "max-queue", 10L));
+        try {
+            assertEquals(0, blast(100).waitFor());
+            // all 100 read off the socket: 10 queued, 90 counted (the reader thread may still be at it)
+            Map<String, Object> state = m.driver().options();
+            for (long t0 = System.nanoTime(); System.nanoTime() - t0 < 10_000_000_000L; state = m.driver().options()) {
+                if ((Long) state.get("queued") + (Long) state.get("dropped") == 100) break;
+                Thread.sleep(10);
+            }
+            assertEquals(10L, state.get("queued"));
+            long seen = 0, dropped = 0;
+            for (int i = 0; i < 11; i++) {
+                Map<?, ?> e = (Map<?, ?>) call("recv", m, opts("timeout", 5000L));
+                if (e.get("type").equals(ipcsh.Keyword.of("dropped"))) dropped += (Long) e.get("count");
+                else seen++;
+            }
+            assertEquals(10, seen);
+            assertEquals(90, dropped);
+        } finally {
+            call("close", m);
+        }
+    }
+
     private static int matchRules() {
         Map<?, ?> stats = (Map<?, ?>) call("dbus-call", bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
                 "org.freedesktop.DBus.Debug.Stats", "GetConnectionStats", bus.uniqueName, opts("signature", "s"));
