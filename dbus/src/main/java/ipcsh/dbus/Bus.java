@@ -23,7 +23,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * names owned). Closing it ends all of them; the bus itself drops our names and match rules
  * when the connection goes.
  */
-public final class Bus implements Closeable {
+public final class Bus implements Closeable, ipcsh.Handle {
     final DBusConnection conn;
     final String address;
     final String uniqueName;

@@ -10,7 +10,7 @@ import java.util.Map;
  * One interface served at one path from script functions, as (dbus-export) declared it; its
  * methods, properties and signals also make its introspection XML. (cancel e) takes it off the bus.
  */
-final class Exported implements Cancellable {
+final class Exported implements Cancellable, ipcsh.Handle {
     record Method(String name, Signature in, Signature out, Callback fn, String error) {}
 
     record Property(String name, Signature.Type type, Callback get, Callback set, Object value) {

@@ -19,7 +19,7 @@ import java.util.Map;
  * a matching signal into a map; f runs with it on the interpreter thread. (cancel w) removes
  * the rule; a signal already on its way is then dropped.
  */
-final class SignalWatch implements Cancellable {
+final class SignalWatch implements Cancellable, ipcsh.Handle {
     static final List<String> KEYS = List.of("sender", "path", "path-namespace", "interface", "member", "destination",
             "arg0", "arg1", "arg2", "arg3");
 
