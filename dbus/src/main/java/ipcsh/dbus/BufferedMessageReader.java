@@ -22,9 +22,13 @@ final class BufferedMessageReader implements IMessageReader {
     private final SocketChannel socket;
     private ByteBuffer buf = ByteBuffer.allocate(64 << 10);
     private boolean closed;
+    private final DivertingSocketProvider.Inbox inbox;
+    /** The message read last as it came on the wire, while the inbox asks for it (a monitor's :pcap). */
+    byte[] lastRaw;
 
-    BufferedMessageReader(SocketChannel socket) {
+    BufferedMessageReader(SocketChannel socket, DivertingSocketProvider.Inbox inbox) {
         this.socket = socket;
+        this.inbox = inbox;
         buf.flip(); // empty, ready to be read from
     }
 
@@ -49,6 +53,7 @@ final class BufferedMessageReader implements IMessageReader {
         System.arraycopy(buf.array(), start + 12, header, 0, 4);
         System.arraycopy(buf.array(), start + 16, header, 8, paddedFields);
         byte[] body = array(start + 16 + paddedFields, (int) bodyLen);
+        lastRaw = inbox.keepRaw ? array(start, (int) total) : null;
         buf.position(start + (int) total);
         return MessageFactory.createMessage(fixed[1], fixed, header, body, null);
     }

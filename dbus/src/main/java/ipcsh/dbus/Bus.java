@@ -37,8 +37,11 @@ public final class Bus implements Closeable, ipcsh.Handle {
     /** Set on a dbus-monitor's own connection: every message is the monitor's. */
     volatile MonitorDriver monitor;
 
-    Bus(DBusConnection conn, String address) {
+    final DivertingSocketProvider.Inbox inbox;
+
+    Bus(DBusConnection conn, String address, DivertingSocketProvider.Inbox inbox) {
         this.conn = conn;
+        this.inbox = inbox;
         this.address = address;
         this.uniqueName = conn.getUniqueName();
     }
@@ -88,7 +91,7 @@ public final class Bus implements Closeable, ipcsh.Handle {
     }
 
     /** On dbus-java's reader thread: whether this bus handles m itself (dbus-java then never sees it). */
-    boolean takes(Message m) {
+    boolean takes(Message m, byte[] raw) {
         if (m instanceof MethodReturn || m instanceof Error) {
             Reply r = awaiting.remove(m.getReplySerial());
             if (r != null) {
@@ -99,7 +102,7 @@ public final class Bus implements Closeable, ipcsh.Handle {
         MonitorDriver mon = monitor;
         if (mon != null) {
             // the bus tells a new monitor it lost its own unique name: about the monitor, not the bus
-            if (!uniqueName.equals(m.getDestination())) mon.offer(MonitorLine.map(m));
+            if (!uniqueName.equals(m.getDestination())) mon.offer(MonitorLine.map(m), raw);
             return true;
         }
         if (m instanceof MethodReturn || m instanceof Error) return false;

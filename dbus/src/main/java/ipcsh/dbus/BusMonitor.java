@@ -16,15 +16,16 @@ final class BusMonitor {
 
     private BusMonitor() {}
 
-    static Channel open(String who, Bus of, List<String> rules, boolean print, String log, long max) {
+    static Channel open(String who, Bus of, List<String> rules, boolean print, String log, String pcap, long max) {
         Bus m = BusOpen.open(who, of.address);
         MonitorDriver d;
         try {
-            d = new MonitorDriver(m, print, log, max);
+            d = new MonitorDriver(m, print, log, pcap, max);
         } catch (IOException e) {
             m.close();
-            throw new IpcException(who + ": :log \"" + log + "\": " + Calls.oneLine(e));
+            throw new IpcException(who + ": cannot open " + (log != null ? ":log \"" + log : ":pcap \"" + pcap) + "\": " + Calls.oneLine(e));
         }
+        m.inbox.keepRaw = pcap != null;
         m.monitor = d;
         try {
             Calls.call(m, who, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus.Monitoring", "BecomeMonitor",

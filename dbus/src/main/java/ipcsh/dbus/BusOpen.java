@@ -31,7 +31,7 @@ final class BusOpen {
         } finally {
             DivertingSocketProvider.OPENING.remove();
         }
-        Bus bus = new Bus(conn, address);
+        Bus bus = new Bus(conn, address, inbox);
         inbox.bus = bus;
         synchronized (OPEN) {
             OPEN.add(bus);

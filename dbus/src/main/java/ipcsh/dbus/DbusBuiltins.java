@@ -112,7 +112,9 @@ public final class DbusBuiltins implements Registry.Group {
                 message channel: recv gives each message as a map {:type :method-call :serial :sender \
                 :destination :path :interface :member :signature :args ...}, gets and expect read its \
                 line, on-readable fires for it. Options: :match, a match rule or a vector of them \
-                ("interface='org.example.Foo'"; default: everything), :log "file" (every line appended). \
+                ("interface='org.example.Foo'"; default: everything), :log "file" (every line appended), \
+                :pcap "file" (a capture Wireshark opens, as busctl capture writes: link type 231, each \
+                message's bytes as they came). \
                 Messages the script has not read wait in a queue of :max-queue (default 100000); past that they are dropped \
                 and counted: a {:type :dropped :count n} message says how many, and close reports what \
                 was still uncounted. (close ch) ends the monitor.""",

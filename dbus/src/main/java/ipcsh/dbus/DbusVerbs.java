@@ -225,7 +225,7 @@ final class DbusVerbs {
     static Object monitor(Args a) {
         a.arity(1, 2);
         Bus bus = bus(a);
-        ipcsh.registry.Options o = a.options(1).only("match", "print", "log", "max-queue");
+        ipcsh.registry.Options o = a.options(1).only("match", "print", "log", "pcap", "max-queue");
         List<String> rules = new ArrayList<>();
         Object match = o.get("match");
         if (match instanceof String s) rules.add(s);
@@ -239,7 +239,7 @@ final class DbusVerbs {
             if (r.contains("eavesdrop")) throw new IpcException(a.name() + ": :match \"" + r + "\": leave eavesdrop out (the monitor adds it where it is needed)");
         }
         long max = o.count("max-queue", MonitorDriver.QUEUE_MAX, 1, 10_000_000);
-        return BusMonitor.open(a.name(), bus, rules, o.flag("print", true), o.string("log", null), max);
+        return BusMonitor.open(a.name(), bus, rules, o.flag("print", true), o.string("log", null), o.string("pcap", null), max);
     }
 
     static Object releaseName(Args a) {

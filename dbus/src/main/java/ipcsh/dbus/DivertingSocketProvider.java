@@ -25,13 +25,15 @@ public final class DivertingSocketProvider implements ISocketProvider {
     /** Where a connection's messages go first; the bus attaches itself once it is built. */
     static final class Inbox {
         volatile Bus bus;
+        /** Whether each message's wire bytes are kept for the bus (a monitor writing a capture). */
+        volatile boolean keepRaw;
     }
 
     @Override
     public IMessageReader createReader(SocketChannel socket) throws IOException {
         Inbox inbox = OPENING.get();
         if (inbox == null) return null;
-        IMessageReader inner = new BufferedMessageReader(socket);
+        BufferedMessageReader inner = new BufferedMessageReader(socket, inbox);
         return new IMessageReader() {
             @Override
             public boolean isClosed() {
@@ -43,7 +45,7 @@ public final class DivertingSocketProvider implements ISocketProvider {
                 while (true) {
                     Message m = inner.readMessage();
                     Bus bus = inbox.bus;
-                    if (m == null || bus == null || !bus.takes(m)) return m;
+                    if (m == null || bus == null || !bus.takes(m, inner.lastRaw)) return m;
                 }
             }
 

@@ -35,18 +35,24 @@ final class MonitorDriver implements Driver, MapMessages {
     private volatile boolean closed;
     private static final byte[] ONE = {1, 0, 0, 0, 0, 0, 0, 0};
 
-    MonitorDriver(Bus bus, boolean print, String logPath, long max) throws IOException {
+    private final Pcap pcap;
+
+    MonitorDriver(Bus bus, boolean print, String logPath, String pcapPath, long max) throws IOException {
         this.bus = bus;
         this.max = max;
         this.print = print;
-        this.log = logPath == null ? null : Files.newBufferedWriter(java.nio.file.Path.of(logPath), StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+        // a path the user names, maybe in a shared directory: never through a symbolic link
+        this.log = logPath == null ? null : new BufferedWriter(new java.io.OutputStreamWriter(Files.newOutputStream(
+                java.nio.file.Path.of(logPath), StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS), StandardCharsets.UTF_8));
+        this.pcap = pcapPath == null ? null : new Pcap(pcapPath);
         this.efd = LibC.get().eventfd(0, LibC.EFD_NONBLOCK | LibC.EFD_CLOEXEC);
     }
 
     /** On the reader thread. */
-    void offer(Map<String, Object> m) {
+    void offer(Map<String, Object> m, byte[] raw) {
         if (closed) return;
+        if (pcap != null && raw != null) pcap.write(raw);
         String line = MonitorLine.of(m);
         if (log != null) {
             try {
@@ -150,6 +156,7 @@ final class MonitorDriver implements Driver, MapMessages {
             lost = dropped;
         }
         if (lost > 0) Console.print("dbus-monitor " + bus.address + ": " + lost + " messages dropped (the script did not keep up)\n");
+        if (pcap != null) pcap.close();
         try {
             if (log != null) log.close();
         } catch (IOException e) {

@@ -316,6 +316,34 @@ class DbusTest {
     }
 
     @Test
+    void aMonitorsPcapHasOneRecordPerMessage() throws Exception {
+        java.nio.file.Path pcap = pb.dir.resolve("bus.pcap");
+        ipcsh.chan.Channel m = (ipcsh.chan.Channel) call("dbus-monitor", bus,
+                opts("match", "interface='org.example.Blast'", "print", false, "pcap", pcap.toString()));
+        try {
+            assertEquals(0, blast(25).waitFor());
+            for (int i = 0; i < 25; i++) call("recv", m, opts("timeout", 5000L));
+        } finally {
+            call("close", m);
+        }
+        // python3 reads it as Wireshark would: the pcap header, link type 231, then each record a D-Bus signal
+        String[] r = run("/usr/bin/python3", "-c", """
+                import struct, sys
+                b = open(sys.argv[1], 'rb').read()
+                magic, major, minor, _, _, snap, link = struct.unpack('<IHHiIII', b[:24])
+                at, n, ok = 24, 0, 0
+                while at < len(b):
+                    _, _, incl, orig = struct.unpack('<IIII', b[at:at + 16])
+                    rec = b[at + 16:at + 16 + incl]
+                    ok += rec[:1] in (b'l', b'B') and rec[1] == 4 and b'org.example.Blast' in rec
+                    at += 16 + incl
+                    n += 1
+                print(hex(magic), major, minor, link, n, ok)
+                """, pcap.toString());
+        assertEquals("0xa1b2c3d4 2 4 231 25 25\n", r[0], r[1]);
+    }
+
+    @Test
     void aMonitorThatFallsBehindSaysHowManyItDropped() throws Exception {
         ipcsh.chan.Channel m = (ipcsh.chan.Channel) call("dbus-monitor", bus,
                 opts("match", "interface='org.example.Blast'", "print", false, "max-queue", 10L));
