@@ -51,6 +51,8 @@ public final class Bus implements Closeable, ipcsh.Handle {
         private Message message;
         /** For a call that does not wait ({:on-reply f}): run on the reader thread when the reply comes. */
         volatile java.util.function.Consumer<Message> then;
+        /** Written by {@link Bus#send} itself: dbus-java never saw the call, and must not see its reply. */
+        volatile boolean direct;
 
         void arrive(Message m) {
             synchronized (this) {
@@ -86,6 +88,25 @@ public final class Bus implements Closeable, ipcsh.Handle {
         return r;
     }
 
+    /**
+     * Writes a call on this thread, a thread hop shorter than dbus-java's sender (whose queue a
+     * call's reply would wait behind); falls back to it when this connection has no writer of ours.
+     */
+    void send(MethodCall mc, Reply r) {
+        var w = inbox.writer;
+        if (w == null || r == null) {
+            conn.sendMessage(mc);
+            return;
+        }
+        r.direct = true;
+        try {
+            w.writeMessage(mc);
+        } catch (java.io.IOException e) {
+            forget(mc.getSerial());
+            throw new IpcException("dbus: writing to " + address + " failed: " + e.getMessage());
+        }
+    }
+
     void forget(long serial) {
         awaiting.remove(serial);
     }
@@ -96,7 +117,7 @@ public final class Bus implements Closeable, ipcsh.Handle {
             Reply r = awaiting.remove(m.getReplySerial());
             if (r != null) {
                 r.arrive(m);
-                return false; // dbus-java still drops its own record of the call
+                return r.direct; // a call dbus-java sent has its record there to drop; one written directly has none
             }
         }
         MonitorDriver mon = monitor;

@@ -60,7 +60,7 @@ final class Calls {
         Bus.Reply reply = bus.expect(mc.getSerial());
         Message m;
         try {
-            bus.conn.sendMessage(mc);
+            bus.send(mc, reply);
             m = reply.await(timeoutMs, () -> {
                 if (Interrupts.pending()) throw new Interrupts.InterruptedError(what);
                 if (mc.hasReply()) reply.arrive(mc.getReply(0)); // a send that failed: dbus-java's error reply

@@ -27,6 +27,8 @@ public final class DivertingSocketProvider implements ISocketProvider {
         volatile Bus bus;
         /** Whether each message's wire bytes are kept for the bus (a monitor writing a capture). */
         volatile boolean keepRaw;
+        /** The connection's writer: a call writes on the calling thread, not through dbus-java's sender thread. */
+        volatile IMessageWriter writer;
     }
 
     @Override
@@ -58,7 +60,28 @@ public final class DivertingSocketProvider implements ISocketProvider {
 
     @Override
     public IMessageWriter createWriter(SocketChannel socket) throws IOException {
-        return OPENING.get() == null ? null : new OutputStreamMessageWriter(socket);
+        Inbox inbox = OPENING.get();
+        if (inbox == null) return null;
+        IMessageWriter inner = new OutputStreamMessageWriter(socket);
+        // one lock for dbus-java's sender thread and the interpreter thread's direct writes (Inbox.write)
+        IMessageWriter locked = new IMessageWriter() {
+            @Override
+            public synchronized void writeMessage(Message m) throws IOException {
+                inner.writeMessage(m);
+            }
+
+            @Override
+            public boolean isClosed() {
+                return inner.isClosed();
+            }
+
+            @Override
+            public void close() throws IOException {
+                inner.close();
+            }
+        };
+        inbox.writer = locked;
+        return locked;
     }
 
     @Override
