@@ -57,12 +57,13 @@ public final class EventLoopBuiltins implements Registry.Group {
                 a -> timer(a, true)).returns("Timer");
         r.add("cancel", "([t])", """
                 Cancels a timer from after or every, or stops a background copy (its :on-done is then not \
-                called). Cancelling twice does nothing. Returns nil.""",
+                called), or a D-Bus signal watch from dbus-on. Cancelling twice does nothing. Returns nil.""",
                 a -> {
                     a.arity(1, 1);
                     if (a.get(0) instanceof EventLoop.Timer t) EventLoop.main().cancel(t);
                     else if (a.get(0) instanceof Copy c) c.cancel();
-                    else throw a.wrongType(0, "a timer (from after or every) or a background copy");
+                    else if (a.get(0) instanceof ipcsh.Cancellable c) c.cancel();
+                    else throw a.wrongType(0, "a timer (from after or every), a background copy or a dbus-on watch");
                     return null;
                 }).returns("void");
         r.add("wait-for", "([pred] [pred opts])", """

@@ -180,7 +180,7 @@ public final class SocketBuiltins implements Registry.Group {
                     }
                     Channel ch = a.channel(0);
                     boolean mq = ch.driver() instanceof MqDriver;
-                    if (ch.driver() instanceof ipcsh.chan.drivers.WatchDriver w) {
+                    if (ch.driver() instanceof ipcsh.chan.MapMessages w) {
                         Options o = a.options(1).only("timeout", "nonblock");
                         boolean fromDriver = !ch.hasBufferedInput(); // else expect left it in the channel: parse its text
                         if (fromDriver && !ch.isClosed()) {
@@ -192,7 +192,7 @@ public final class SocketBuiltins implements Registry.Group {
                                 o.get("nonblock") == null ? null : o.flag("nonblock", false));
                         if (event == null) return null;
                         Map<String, Object> m = fromDriver ? w.takeLastEvent() : null;
-                        return m != null ? m : ipcsh.chan.drivers.WatchEvents.parse(event);
+                        return m != null ? m : w.parse(event);
                     }
                     if (!mq && !(ch.driver() instanceof DatagramDriver) && ch.driver().frames()) {
                         // a message kind of frames (zmq): the message itself, nothing comes with it
@@ -201,7 +201,7 @@ public final class SocketBuiltins implements Registry.Group {
                                 o.get("nonblock") == null ? null : o.flag("nonblock", false));
                     }
                     if (!mq && !(ch.driver() instanceof DatagramDriver)) {
-                        throw a.wrongType(0, "a datagram channel (udp, unix-dgram), a message queue (mq, sysv-mq), a watch");
+                        throw a.wrongType(0, "a datagram channel (udp, unix-dgram), a message queue (mq, sysv-mq), a watch, a dbus-monitor");
                     }
                     // the same options as on a System V queue; :type is what only those have
                     Options o = a.options(1).only("type", "timeout", "nonblock");

@@ -29,7 +29,7 @@ import java.util.Map;
  * blocking wait see "readable" for both (the channel's own buffer cannot hold them: one
  * read of a message driver is one message).
  */
-public final class WatchDriver implements Driver {
+public final class WatchDriver implements Driver, ipcsh.chan.MapMessages {
     /** Big enough for thousands of events per read(2); the kernel queues 16384 by default. */
     private static final int READ_SIZE = 128 * 1024;
 
@@ -206,6 +206,12 @@ public final class WatchDriver implements Driver {
      * The event of the message read last as a map, taken once (null after): recv uses it when
      * the message came straight from this driver, not from what expect left in the channel.
      */
+    @Override
+    public Object parse(Object text) {
+        return WatchEvents.parse(text);
+    }
+
+    @Override
     public Map<String, Object> takeLastEvent() {
         Map<String, Object> e = lastEvent;
         lastEvent = null;
@@ -216,6 +222,7 @@ public final class WatchDriver implements Driver {
      * The next event when one is already here (read from the kernel, not yet taken), else null:
      * recv's way past rendering it as text when the channel holds nothing of its own.
      */
+    @Override
     public Map<String, Object> pollReady() {
         if (ready.isEmpty()) return null;
         headText = null;

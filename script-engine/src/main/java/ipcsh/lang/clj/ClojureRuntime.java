@@ -200,6 +200,7 @@ public final class ClojureRuntime {
         printMethod.addMethod(ipcsh.ipc.SysvQueue.class, printer);
         printMethod.addMethod(ipcsh.lock.FileLock.class, printer);
         printMethod.addMethod(ipcsh.shm.Mutex.class, printer);
+        printMethod.addMethod(ipcsh.Handle.class, printer);
     }
 
     private static void installJavaIo() {

@@ -133,6 +133,20 @@ final class Bootstrap {
                   o['on-reply'] = r => r.error === undefined ? resolve(r.result)
                     : reject(makeError('rpcCall "' + method + '": error ' + r.error.code + ': ' + r.error.message, 'ipc', r.error));
                   ipc.rpcCallSync(peer, method, params === undefined ? null : params, o);
+                }),
+                // the reply comes through dbus-call's :on-reply, so the loop serves other events meanwhile
+                dbusCall: (...args) => new Promise((resolve, reject) => {
+                  const last = args[args.length - 1];
+                  const given = args.length > 5 && last !== null && typeof last === 'object' && !Array.isArray(last)
+                    && !ArrayBuffer.isView(last) && Object.keys(last).every(k => ['signature', 'timeout', 'no-reply'].includes(k));
+                  const opts = given ? Object.assign({}, args.pop()) : {};
+                  opts['on-reply'] = (r) => {
+                    if (r.error === undefined) return resolve(r.value);
+                    const data = Object.assign({}, r);
+                    delete data.error;
+                    reject(makeError(r.error, 'ipc', data));
+                  };
+                  ipc.dbusCallSync(...args, opts);
                 })
               };
               for (const name of promised) {
