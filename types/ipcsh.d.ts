@@ -10,7 +10,7 @@
 type Options = { [option: string]: unknown };
 /** A function the event loop calls on the interpreter thread; it is offered what it is about (a channel, a map). */
 type Callback = (...args: any[]) => unknown;
-/** A timer from ipc.after or ipc.every. */
+/** What ipc.cancel takes: a timer from ipc.after or ipc.every, or a D-Bus signal watch from ipc.dbusOn. */
 interface Timer { readonly __timer: unique symbol }
 
 /** A channel: every IPC object that carries data, with the same verbs as methods. */
@@ -522,7 +522,7 @@ interface Ipc {
     /** Every property of iface at path as a map (GetAll), values unwrapped. */
     dbusProps(bus: unknown, dest: unknown, path: string, iface: unknown): any;
     /** Watches signals: rule is a map of :sender :path :path-namespace :interface :member :destination :arg0 … :arg3 (all optional), added to the bus as a match rule and checked here. Calls (f signal) on the interpreter thread with {:sender :path :interface :member :args [...] :signature} for each signal (f may take no arguments). Returns a watch; (cancel w) stops delivery and removes the match rule. A script keeps running while a watch is set; an f that throws cancels its watch and its error is reported once. */
-    dbusOn(bus: unknown, rule: unknown, f: Callback): any;
+    dbusOn(bus: unknown, rule: unknown, f: Callback): Timer;
     /** Sends signal iface.member from path with values, typed by a last {:signature "…"}, else by the signal's declaration in this bus's dbus-export of path, else by each value's natural type. Returns nil. */
     dbusEmit(bus: unknown, path: string, iface: unknown, member: unknown, ...values: unknown[]): void;
     /** Serves iface at path from script functions: methods is {"Name" {:in "s" :out "s" :fn f :error "org.example.Error.Busy"}}. A call runs (f arg…) on the interpreter thread; its return value is converted by :out (several out types: return a vector) and sent back; a thrown error becomes a D-Bus error reply named by :error (default org.freedesktop.DBus.Error.Failed) with the error's message. opts: :properties {"Name" {:type "i" :get f :set f :value v}} (served by org.freedesktop.DBus.Properties) and :signals {"Name" "signature"}. Introspection XML is generated (busctl introspect, gdbus introspect). Returns the export; (cancel e) takes it off. Exporting iface at a path that exports it already is an error. A script keeps running while something is exported. */

@@ -81,7 +81,7 @@ public final class DbusBuiltins implements Registry.Group {
                 :args [...] :signature} for each signal (f may take no arguments). Returns a watch; \
                 (cancel w) stops delivery and removes the match rule. A script keeps running while a watch \
                 is set; an f that throws cancels its watch and its error is reported once.""",
-                a -> DbusVerbs.on(a)).returns("any");
+                a -> DbusVerbs.on(a)).returns("Timer");
         r.add("dbus-emit", "([bus path iface member & values])", """
                 Sends signal iface.member from path with values, typed by a last {:signature "…"}, else by \
                 the signal's declaration in this bus's dbus-export of path, else by each value's natural \

@@ -91,7 +91,7 @@ public final class TypeScript {
                 type Options = { [option: string]: unknown };
                 /** A function the event loop calls on the interpreter thread; it is offered what it is about (a channel, a map). */
                 type Callback = (...args: any[]) => unknown;
-                /** A timer from ipc.after or ipc.every. */
+                /** What ipc.cancel takes: a timer from ipc.after or ipc.every, or a D-Bus signal watch from ipc.dbusOn. */
                 interface Timer { readonly __timer: unique symbol }
 
                 /** A channel: every IPC object that carries data, with the same verbs as methods. */
