@@ -263,10 +263,11 @@ public interface LibC {
 
     /**
      * recvmsg(2) into {@code buf[off..off+len)} with room for {@code maxFds} descriptors,
-     * MSG_CMSG_CLOEXEC added: what came, or null for EAGAIN. Every descriptor that arrived is
-     * in the result (also when msg_flags has MSG_CTRUNC): the caller owns them.
+     * MSG_CMSG_CLOEXEC added: what came (the sender's address too when {@code from}), or null
+     * for EAGAIN. Every descriptor that arrived is in the result (also when msg_flags has
+     * MSG_CTRUNC): the caller owns them.
      */
-    Received recvmsg(int fd, byte[] buf, int off, int len, int maxFds, int flags);
+    Received recvmsg(int fd, byte[] buf, int off, int len, int maxFds, int flags, boolean from);
 
     /** shutdown(2); ENOTCONN (the peer already went) is ignored. */
     void shutdown(int fd, int how);

@@ -34,7 +34,7 @@ public final class DatagramDriver extends SocketFdDriver {
     /** A unix datagram with the descriptors that came with it; MSG_TRUNC as {@link #read}. */
     @Override
     public int readWithFds(byte[] buf, int off, int len) {
-        int n = receive(buf, off, len, LibC.MSG_TRUNC);
+        int n = receive(buf, off, len, LibC.MSG_TRUNC, true);
         if (n >= 0) lastFrom = from;
         return n;
     }

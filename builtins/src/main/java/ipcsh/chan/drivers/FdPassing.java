@@ -36,7 +36,7 @@ public final class FdPassing {
      * that did arrive and is an error naming verb.
      */
     public static Received receive(int sock, byte[] b, int off, int len, String verb) {
-        Received r = LibC.get().recvmsg(sock, b, off, len, LibC.SCM_MAX_FD, 0);
+        Received r = LibC.get().recvmsg(sock, b, off, len, LibC.SCM_MAX_FD, 0, false);
         if (r != null && r.controlCut()) throw FdMessage.cut(verb, r.fds());
         return r;
     }

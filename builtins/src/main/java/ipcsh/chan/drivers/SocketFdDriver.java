@@ -37,7 +37,7 @@ abstract class SocketFdDriver extends FdDriver {
 
     @Override
     public int readWithFds(byte[] buf, int off, int len) {
-        return receive(buf, off, len, 0);
+        return receive(buf, off, len, 0, false);
     }
 
     /**
@@ -45,8 +45,8 @@ abstract class SocketFdDriver extends FdDriver {
      * control buffer: the length (MSG_TRUNC: the real one) or WOULD_BLOCK; what came besides
      * the bytes is kept for {@link #takeReceived}, and the sender's address returned by {@link #from}.
      */
-    protected int receive(byte[] buf, int off, int len, int flags) {
-        Received r = LibC.get().recvmsg(rfd, buf, off, len, LibC.SCM_MAX_FD, flags);
+    protected int receive(byte[] buf, int off, int len, int flags, boolean withFrom) {
+        Received r = LibC.get().recvmsg(rfd, buf, off, len, LibC.SCM_MAX_FD, flags | LibC.MSG_DONTWAIT, withFrom);
         if (r == null) return LibC.WOULD_BLOCK;
         if (r.fds().length > 0 || r.controlCut()) {
             FdPassing.close(received == null ? null : received.fds()); // not taken: nobody asked

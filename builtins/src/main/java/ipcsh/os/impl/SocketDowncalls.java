@@ -35,6 +35,8 @@ abstract class SocketDowncalls extends ProcessDowncalls {
     // not critical: the D-Bus module may call these on a blocking socket, and a critical call must not wait
     private final Link sendmsg = errnoCall("sendmsg", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
     private final Link recvmsg = errnoCall("recvmsg", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
+    /** With MSG_DONTWAIT recvmsg never waits, so it may be critical (no thread-state transition): a unix socket's every gets. */
+    private final Link recvmsgNow = critical("recvmsg", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
     private final ThreadLocal<MsgBuffers> msgBuffers = ThreadLocal.withInitial(MsgBuffers::new);
     private static final int SOCKADDR_MAX = 128; // sizeof(struct sockaddr_storage)
 
@@ -213,47 +215,78 @@ abstract class SocketDowncalls extends ProcessDowncalls {
     /**
      * A thread's native room for sendmsg and recvmsg: the kernel reads a msghdr's pointers, so
      * the data, address and control messages must be native memory, not the caller's arrays.
+     * The pointers are set once; a call sets only the lengths (C1 compiles each access, and a
+     * unix socket's every gets goes through here).
      */
     private static final class MsgBuffers {
+        final Thread owner = Thread.currentThread();
         final MemorySegment hdr = Arena.ofAuto().allocate(MSGHDR + IOVEC + SOCKADDR_MAX, 8);
+        final MemorySegment iov = hdr.asSlice(MSGHDR, IOVEC), name = hdr.asSlice(MSGHDR + IOVEC, SOCKADDR_MAX);
         final MemorySegment control = Arena.ofAuto().allocate(CMSGHDR + align(4L * SCM_MAX_FD), 8);
         MemorySegment data = Arena.ofAuto().allocate(64 * 1024, 8);
 
+        MsgBuffers() {
+            hdr.set(ADDRESS, 16, iov);
+            hdr.set(JAVA_LONG, 24, 1L);
+            iov.set(ADDRESS, 0, data);
+        }
+
         MemorySegment data(int len) {
-            if (data.byteSize() < len) data = Arena.ofAuto().allocate(len, 8);
+            if (data.byteSize() < len) {
+                data = Arena.ofAuto().allocate(len, 8);
+                iov.set(ADDRESS, 0, data);
+            }
             return data;
         }
+
+        private int lastLen = -1, lastAlen = -1;
+        private long lastControl = -1;
+
+        /**
+         * The msghdr for len bytes of data, an address of alen bytes (0: none) and controllen
+         * bytes of control. Only what changed is set, and what the kernel writes back (the
+         * lengths of the address and control data).
+         */
+        MemorySegment header(int len, int alen, long controllen) {
+            if (alen != lastAlen) hdr.set(ADDRESS, 0, alen == 0 ? MemorySegment.NULL : name);
+            if (alen != 0 || lastAlen != 0) hdr.set(JAVA_INT, 8, alen);
+            if ((controllen == 0) != (lastControl == 0) || lastControl < 0) {
+                hdr.set(ADDRESS, 32, controllen == 0 ? MemorySegment.NULL : control);
+            }
+            if (controllen != 0 || lastControl != 0) hdr.set(JAVA_LONG, 40, controllen);
+            if (len != lastLen) iov.set(JAVA_LONG, 8, (long) len);
+            lastLen = len;
+            lastAlen = alen;
+            lastControl = controllen;
+            return hdr;
+        }
+    }
+
+    private volatile MsgBuffers lastMsgBuffers;
+
+    /** The calling thread's buffers, found without a ThreadLocal lookup when it is the last caller (the interpreter thread). */
+    private MsgBuffers msgBuffers() {
+        MsgBuffers m = lastMsgBuffers;
+        if (m != null && m.owner == Thread.currentThread()) return m;
+        m = msgBuffers.get();
+        lastMsgBuffers = m;
+        return m;
     }
 
     private static long align(long n) {
         return (n + 7) & ~7L;
     }
 
-    /** Fills the thread's msghdr for len bytes of data, an address of alen bytes and controllen bytes of control. */
-    private static MemorySegment header(MsgBuffers m, int len, int alen, long controllen) {
-        MemorySegment h = m.hdr, iov = h.asSlice(MSGHDR, IOVEC), name = h.asSlice(MSGHDR + IOVEC, SOCKADDR_MAX);
-        h.set(ADDRESS, 0, alen == 0 ? MemorySegment.NULL : name);
-        h.set(JAVA_INT, 8, alen);
-        h.set(ADDRESS, 16, iov);
-        h.set(JAVA_LONG, 24, 1L);
-        h.set(ADDRESS, 32, controllen == 0 ? MemorySegment.NULL : m.control);
-        h.set(JAVA_LONG, 40, controllen);
-        h.set(JAVA_INT, 48, 0);
-        iov.set(ADDRESS, 0, m.data);
-        iov.set(JAVA_LONG, 8, (long) len);
-        return h;
-    }
-
     @Override
     public int sendmsg(int fd, byte[] buf, int off, int len, int[] fds, int flags, byte[] addr) {
         if (fds.length > SCM_MAX_FD) throw new IllegalArgumentException(fds.length + " descriptors: at most " + SCM_MAX_FD);
-        MemorySegment st = state.get();
-        MsgBuffers m = msgBuffers.get();
+        MemorySegment st = state();
+        MsgBuffers m = msgBuffers();
         MemorySegment.copy(buf, off, m.data(len), ValueLayout.JAVA_BYTE, 0, len);
         int alen = addr == null ? 0 : addr.length;
         long controllen = fds.length == 0 ? 0 : CMSGHDR + align(4L * fds.length);
-        MemorySegment h = header(m, len, alen, controllen);
-        if (alen > 0) MemorySegment.copy(addr, 0, h, ValueLayout.JAVA_BYTE, MSGHDR + IOVEC, alen);
+        MemorySegment h = m.header(len, alen, controllen);
+        if (alen > 0) MemorySegment.copy(addr, 0, m.name, ValueLayout.JAVA_BYTE, 0, alen);
         if (fds.length > 0) {
             m.control.set(JAVA_LONG, 0, CMSGHDR + 4L * fds.length); // cmsg_len: CMSG_LEN
             m.control.set(JAVA_INT, 8, SOL_SOCKET);
@@ -274,25 +307,26 @@ abstract class SocketDowncalls extends ProcessDowncalls {
     }
 
     @Override
-    public Received recvmsg(int fd, byte[] buf, int off, int len, int maxFds, int flags) {
-        MemorySegment st = state.get();
-        MsgBuffers m = msgBuffers.get();
+    public Received recvmsg(int fd, byte[] buf, int off, int len, int maxFds, int flags, boolean from) {
+        MemorySegment st = state();
+        MsgBuffers m = msgBuffers();
         m.data(len);
         long room = maxFds <= 0 ? 0 : CMSGHDR + align(4L * Math.min(maxFds, SCM_MAX_FD));
         try {
             while (true) {
-                MemorySegment h = header(m, len, SOCKADDR_MAX, room);
-                long n = (long) recvmsg.get().invokeExact(st, fd, h, flags | MSG_CMSG_CLOEXEC);
+                MemorySegment h = m.header(len, from ? SOCKADDR_MAX : 0, room);
+                Link call = (flags & MSG_DONTWAIT) != 0 ? recvmsgNow : recvmsg;
+                long n = (long) call.get().invokeExact(st, fd, h, flags | MSG_CMSG_CLOEXEC);
                 if (n < 0) {
                     int e = errno(st);
                     if (e == EAGAIN) return null;
                     if (e == EINTR) continue;
                     throw new OsException("recvmsg", "fd " + fd, e);
                 }
-                MemorySegment.copy(m.data, ValueLayout.JAVA_BYTE, 0, buf, off, (int) Math.min(n, len));
-                int alen = Math.min(SOCKADDR_MAX, h.get(JAVA_INT, 8));
-                byte[] from = h.asSlice(MSGHDR + IOVEC, alen).toArray(ValueLayout.JAVA_BYTE);
-                return new Received((int) n, descriptors(m.control, h.get(JAVA_LONG, 40)), h.get(JAVA_INT, 48), from);
+                if (n > 0) MemorySegment.copy(m.data, 0, MemorySegment.ofArray(buf), off, Math.min(n, len));
+                byte[] sender = from ? m.name.asSlice(0, Math.min(SOCKADDR_MAX, h.get(JAVA_INT, 8))).toArray(ValueLayout.JAVA_BYTE) : null;
+                long controllen = room == 0 ? 0 : h.get(JAVA_LONG, 40);
+                return new Received((int) n, controllen == 0 ? NO_FDS : descriptors(m.control, controllen), h.get(JAVA_INT, 48), sender);
             }
         } catch (Throwable t) {
             throw rethrow(t);
