@@ -163,8 +163,9 @@ public final class Descriptors implements Registry.Group {
     /**
      * The one descriptor of what is given away (spawn's :fds, send's :fds): an open channel with
      * one descriptor, or a memfd segment; anything else is a one-line error starting with where.
+     * Public for protocol modules that pass descriptors too (D-Bus's unix fd type).
      */
-    static int descriptorOf(Object v, String where, String twoFdsHint) {
+    public static int descriptorOf(Object v, String where, String twoFdsHint) {
         if (v instanceof Channel ch) {
             if (ch.isClosed()) throw new IpcException(where + " " + ch.describe() + " is closed");
             if (ch.driver() instanceof ipcsh.chan.drivers.WatchDriver) {
