@@ -49,6 +49,8 @@ public final class Channel implements Closeable {
     final OutputQueue queue = new OutputQueue(this);
     final OutputBuffer output = new OutputBuffer(this, opt, queue);
     private ExpectView view;
+    /** Unix sockets: the descriptors that come with the bytes ({@link Driver#passesFds}), else null. */
+    private final PassedFds passed;
 
     /** A read met the end of the stream (or the :eofchar); {@link #eof()} once the buffer is empty too. */
     boolean eof;
@@ -72,6 +74,7 @@ public final class Channel implements Closeable {
     Channel(Driver driver, boolean listed) {
         this.driver = driver;
         this.messages = driver.messages();
+        this.passed = driver.passesFds() ? new PassedFds(this) : null;
         this.id = listed ? Channels.register(this, driver.kind()) : driver.kind();
         if (listed && driver.readFd() < 0) readClosed = true;
         if (listed && driver.writeFd() < 0) writeClosed = true;
@@ -134,6 +137,12 @@ public final class Channel implements Closeable {
      */
     int driverRead(byte[] b, int off, int len, String verb) {
         try {
+            if (passed != null) {
+                int n = driver.readWithFds(b, off, len);
+                if (n == 0 && !messages) eof = true;
+                passed.read(n, driver.takeReceived());
+                return n;
+            }
             int n = driver.read(b, off, len);
             if (n == 0 && !messages) eof = true;
             return n;
@@ -144,8 +153,13 @@ public final class Channel implements Closeable {
 
     /** The one call to the driver's write: bytes written or {@link LibC#WOULD_BLOCK}; target names a message's address in errors. */
     int driverWrite(byte[] b, int off, int len, String verb, String target) {
+        return driverWrite(b, off, len, null, verb, target);
+    }
+
+    /** The same with descriptors sent along (null: none; see {@link PassedFds}). */
+    int driverWrite(byte[] b, int off, int len, int[] fds, String verb, String target) {
         try {
-            return driver.write(b, off, len);
+            return fds == null ? driver.write(b, off, len) : driver.write(b, off, len, fds);
         } catch (OsException e) {
             throw failure(e, verb, target);
         }
@@ -187,7 +201,9 @@ public final class Channel implements Closeable {
             byte[] m = msg.receive(verb, opt.timeoutMs, !opt.blocking);
             return m == null ? null : msg.decoded(m, verb, true);
         }
-        return framer.gets(verb);
+        Object line = framer.gets(verb);
+        if (passed != null) passed.dropConsumed();
+        return line;
     }
 
     /**
@@ -201,7 +217,32 @@ public final class Channel implements Closeable {
         if (messages) return msg.recv(verb, opt.timeoutMs, !opt.blocking);
         long dl = Waiter.deadline(opt.timeoutMs);
         if (framer.skip > 0 && !framer.skipRest(dl, verb)) return null;
-        return input.read(n, dl, verb);
+        Object got = input.read(n, dl, verb);
+        if (passed != null) passed.dropConsumed();
+        return got;
+    }
+
+    /** Whether descriptors can travel with this channel's bytes (a unix socket). */
+    public boolean passesFds() {
+        return passed != null;
+    }
+
+    /**
+     * recv with :fds on a unix socket ({@link PassedFds}): the data and the descriptors that came
+     * with it; null at end of stream or when a non-blocking wait found nothing.
+     */
+    public FdMessage recvWithFds(Long timeout, Boolean nonblock) {
+        String verb = "recv";
+        checkReadable(verb);
+        blocked = false;
+        return passed.recv(verb, timeout == null ? opt.timeoutMs : timeout, nonblock == null ? !opt.blocking : nonblock);
+    }
+
+    /** send with :fds on a unix socket: data with the descriptors fds (this process keeps its own). */
+    public void sendWithFds(Object data, int[] fds, String target) {
+        String verb = "send";
+        checkWritable(verb);
+        passed.send(framer.encode(data), fds, verb, target);
     }
 
     /** One whole message of a message channel: recv's data (bytes on a binary channel). Null when a non-blocking channel has none. */
@@ -368,6 +409,7 @@ public final class Channel implements Closeable {
                 closed = readClosed = closing = true;
                 closingWrite = false;
                 input.clear();
+                if (passed != null) passed.closeAll();
                 for (Runnable hook : closeHooks) hook.run();
                 Channels.unregister(id);
                 writer.start(this);
@@ -387,6 +429,7 @@ public final class Channel implements Closeable {
         queue.emptied();
         for (Runnable hook : closeHooks) hook.run();
         Channels.unregister(id);
+        if (passed != null) passed.closeAll();
         try {
             driver.close();
         } catch (OsException e) {

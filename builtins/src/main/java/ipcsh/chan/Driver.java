@@ -124,4 +124,33 @@ public interface Driver {
     default boolean frames() {
         return false;
     }
+
+    /** Whether this kind carries descriptors with its bytes (unix sockets, SCM_RIGHTS). Fixed for a driver (asked once). */
+    default boolean passesFds() {
+        return false;
+    }
+
+    /**
+     * A kind that {@link #passesFds}: {@link #read} that also takes the descriptors that came
+     * with the bytes, kept for {@link #takeReceived}. {@link Channel}'s read funnel reads with
+     * this; a byte relay (copy, tap) reads with {@link #read}, and the kernel drops descriptors
+     * a plain read does not ask for, so none is installed in this process.
+     */
+    default int readWithFds(byte[] buf, int off, int len) {
+        return read(buf, off, len);
+    }
+
+    /** {@link #write} with fds sent along with the bytes (WOULD_BLOCK: neither went); for a kind that {@link #passesFds}. */
+    default int write(byte[] buf, int off, int len, int[] fds) {
+        throw new UnsupportedOperationException(kind() + " does not pass descriptors");
+    }
+
+    /**
+     * A kind that {@link #passesFds}: what the last read brought besides its bytes, handed to
+     * the caller (who closes the descriptors); null when it brought no descriptors and no
+     * MSG_CTRUNC.
+     */
+    default ipcsh.os.Received takeReceived() {
+        return null;
+    }
 }

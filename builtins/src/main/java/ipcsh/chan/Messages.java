@@ -161,9 +161,14 @@ final class Messages {
 
     /** Sends one message to target (null: the connected peer); a blocking channel waits for room. */
     void send(byte[] b, String verb, String target) {
+        send(b, verb, target, null);
+    }
+
+    /** The same with descriptors (null: none) sent with the message. */
+    void send(byte[] b, String verb, String target, int[] fds) {
         long dl = Waiter.deadline(opt.timeoutMs);
         while (true) {
-            if (ch.driverWrite(b, 0, b.length, verb, target) >= 0) return;
+            if (ch.driverWrite(b, 0, b.length, fds, verb, target) >= 0) return;
             if (!opt.blocking) {
                 throw new OsException(verb + " " + ch.id(), ch.subject(target), Errno.EAGAIN,
                         "the socket's send buffer is full; the message was not sent");

@@ -157,27 +157,35 @@ public final class Descriptors implements Registry.Group {
     }
 
     private static int sourceFd(Object v, int target) {
+        return descriptorOf(v, "spawn: :fds " + target, "give it as :stdin or :stdout instead");
+    }
+
+    /**
+     * The one descriptor of what is given away (spawn's :fds, send's :fds): an open channel with
+     * one descriptor, or a memfd segment; anything else is a one-line error starting with where.
+     * Public for protocol modules that pass descriptors too (D-Bus's unix fd type).
+     */
+    public static int descriptorOf(Object v, String where, String twoFdsHint) {
         if (v instanceof Channel ch) {
-            if (ch.isClosed()) throw new IpcException("spawn: :fds " + target + " " + ch.describe() + " is closed");
+            if (ch.isClosed()) throw new IpcException(where + " " + ch.describe() + " is closed");
             if (ch.driver() instanceof ipcsh.chan.drivers.WatchDriver) {
-                throw new IpcException("spawn: :fds " + target + " " + ch.describe() + ": a watch cannot be given to a child");
+                throw new IpcException(where + " " + ch.describe() + ": a watch cannot be given to another process");
             }
             int r = ch.readFd(), w = ch.writeFd();
             if (r >= 0 && w >= 0 && r != w) {
-                throw new IpcException("spawn: :fds " + target + " " + ch.describe() + " has two descriptors (reading and writing);"
-                        + " give it as :stdin or :stdout instead");
+                throw new IpcException(where + " " + ch.describe() + " has two descriptors (reading and writing); " + twoFdsHint);
             }
             int fd = r >= 0 ? r : w;
-            if (fd < 0) throw new IpcException("spawn: :fds " + target + " " + ch.describe() + " has no open descriptor");
+            if (fd < 0) throw new IpcException(where + " " + ch.describe() + " has no open descriptor");
             return fd;
         }
         if (v instanceof Segment s) {
             int fd = Memfds.descriptor(s);
             if (fd < 0) {
-                throw new IpcException("spawn: :fds " + target + " " + s + " has no descriptor to give (only a memfd keeps one)");
+                throw new IpcException(where + " " + s + " has no descriptor to give (only a memfd keeps one)");
             }
             return fd;
         }
-        throw new IpcException("spawn: :fds " + target + " must be a channel or a memfd segment, not " + Args.describe(v));
+        throw new IpcException(where + " must be a channel or a memfd segment, not " + Args.describe(v));
     }
 }

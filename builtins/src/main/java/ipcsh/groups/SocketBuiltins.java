@@ -4,7 +4,9 @@ import ipcsh.RegisteredAt;
 import ipcsh.ExitRequest;
 import ipcsh.IpcException;
 import ipcsh.chan.Channel;
+import ipcsh.chan.FdMessage;
 import ipcsh.chan.drivers.DatagramDriver;
+import ipcsh.chan.drivers.FdPassing;
 import ipcsh.chan.drivers.MqDriver;
 import ipcsh.chan.drivers.Sockets;
 import ipcsh.ipc.SysvQueue;
@@ -127,8 +129,14 @@ public final class SocketBuiltins implements Registry.Group {
                 sent, nothing is queued). On a POSIX message queue (mq): {:priority p}, 0..32767 (default \
                 0). On a System V queue (sysv-mq): {:type t}, a positive integer (default 1), and \
                 {:timeout ms} for a full queue. On a ZeroMQ socket (zmq) a vector is one multipart \
-                message, a frame per element. On a stream channel it is write. Returns nil. Called \
-                without a channel or queue it is clojure.core/send.""",
+                message, a frame per element. On a stream channel it is write. On a unix socket \
+                (unix, unix-dgram, socketpair) {:fds [ch ...]} passes descriptors with the data \
+                (SCM_RIGHTS): each an open channel with one descriptor (a pipe end, a socket, an \
+                eventfd, a file, a received memfd) or a memfd segment, at most 253; the receiver gets \
+                its own copy and this shell keeps its channel. On a stream socket they travel with \
+                the data's first bytes, so data must not be empty, and they go after what is buffered \
+                or queued. A closed channel, one without a descriptor or a 254th is an error before \
+                anything is sent. Returns nil. Called without a channel or queue it is clojure.core/send.""",
                 a -> {
                     a.arity(2, 3);
                     Object data = a.get(1);
@@ -138,7 +146,8 @@ public final class SocketBuiltins implements Registry.Group {
                         return null;
                     }
                     Channel ch = a.channel(0);
-                    Options o = a.options(2).only("to", "priority");
+                    Options o = a.options(2).only("to", "priority", "fds");
+                    int[] fds = o.get("fds") == null ? null : fdsToSend(ch, o.get("fds"));
                     if (o.get("priority") != null) {
                         if (!(ch.driver() instanceof MqDriver d)) {
                             throw new IpcException("send " + ch.describe() + ": :priority is for message queue channels (mq)");
@@ -149,14 +158,19 @@ public final class SocketBuiltins implements Registry.Group {
                         return null;
                     }
                     if (o.get("to") == null) {
-                        ch.send(data, null);
+                        if (fds != null) ch.sendWithFds(data, fds, null);
+                        else ch.send(data, null);
                         return null;
                     }
                     if (!(ch.driver() instanceof DatagramDriver d)) {
                         throw new IpcException("send " + ch.describe() + ": :to is for datagram channels (udp, unix-dgram)");
                     }
                     byte[] to = Sockets.addressOf(o.get("to"), d.family(), LibC.SOCK_DGRAM, "send " + ch.describe());
-                    d.sendingTo(to, () -> ch.send(data, ipcsh.os.SockAddr.format(to)));
+                    String target = ipcsh.os.SockAddr.format(to);
+                    d.sendingTo(to, () -> {
+                        if (fds != null) ch.sendWithFds(data, fds, target);
+                        else ch.send(data, target);
+                    });
                     return null;
                 }).returns("void");
         r.add("recv", "([ch] [ch opts])", """
@@ -171,7 +185,13 @@ public final class SocketBuiltins implements Registry.Group {
                 returns nil at once when no message is there. data is bytes on a binary channel. A \
                 datagram is sized before it is taken, so it arrives whole; one longer than :max-frame is \
                 dropped and reported once. Waits like gets (the channel's :timeout, Ctrl-C); nil when a \
-                non-blocking channel has nothing.""",
+                non-blocking channel has nothing. On a unix socket, datagram or stream, {:fds true} \
+                adds :fds, the descriptors that came with the data, each a channel of its kind (pipe, \
+                fifo, unix, unix-dgram, tcp, udp, eventfd, memfd, file, terminal...) that is now this \
+                shell's; on a stream socket data is what has arrived up to the last byte read with \
+                descriptors (man ipcsh, Passing descriptors) and nil means end of stream. Descriptors \
+                that arrive when no recv asks for them are closed. Control data cut on the way \
+                (MSG_CTRUNC) is an error, and the descriptors that did arrive are closed.""",
                 a -> {
                     a.arity(1, 2);
                     if (a.get(0) instanceof SysvQueue q) {
@@ -200,11 +220,12 @@ public final class SocketBuiltins implements Registry.Group {
                         return ch.recv(o.get("timeout") != null ? o.duration("timeout", -1) : null,
                                 o.get("nonblock") == null ? null : o.flag("nonblock", false));
                     }
+                    // the same options as on a System V queue; :type is what only those have, :fds unix sockets
+                    Options o = a.options(1).only("type", "timeout", "nonblock", "fds");
+                    if (o.flag("fds", false)) return receiveWithFds(ch, o);
                     if (!mq && !(ch.driver() instanceof DatagramDriver)) {
                         throw a.wrongType(0, "a datagram channel (udp, unix-dgram), a message queue (mq, sysv-mq), a watch, a dbus-monitor");
                     }
-                    // the same options as on a System V queue; :type is what only those have
-                    Options o = a.options(1).only("type", "timeout", "nonblock");
                     if (o.get("type") != null) {
                         throw new IpcException("recv " + ch.describe() + ": :type is for System V queues (sysv-mq)"
                                 + (mq ? "; a POSIX queue gives the oldest message of the highest priority" : ""));
@@ -218,6 +239,37 @@ public final class SocketBuiltins implements Registry.Group {
                     else m.put("from", Sockets.addressValue(((DatagramDriver) ch.driver()).lastFrom()));
                     return m;
                 }).returns("any");
+    }
+
+    /** send's :fds, checked before anything is sent: a vector of open channels with one descriptor, or memfds. */
+    private static int[] fdsToSend(Channel ch, Object spec) {
+        String who = "send " + ch.describe();
+        if (!ch.passesFds()) throw new IpcException(who + ": :fds is for unix sockets (unix, unix-dgram, socketpair), not a " + ch.kind() + " channel");
+        if (!(spec instanceof java.util.List<?> l)) {
+            throw new IpcException(who + ": :fds must be a vector of channels or memfd segments, not " + Args.describe(spec));
+        }
+        FdPassing.checkCount(l.size(), who);
+        int[] fds = new int[l.size()];
+        for (int i = 0; i < fds.length; i++) {
+            fds[i] = Descriptors.descriptorOf(l.get(i), who + ": :fds item " + (i + 1), "send a channel with one (a pipe end, a socket)");
+        }
+        return fds;
+    }
+
+    /** recv with {:fds true}: {:data … :fds [ch …]} (and :from on a datagram socket); the descriptors become channels. */
+    private static Object receiveWithFds(Channel ch, Options o) {
+        if (!ch.passesFds()) {
+            throw new IpcException("recv " + ch.describe() + ": :fds is for unix sockets (unix, unix-dgram, socketpair), not a " + ch.kind() + " channel");
+        }
+        if (o.get("type") != null) throw new IpcException("recv " + ch.describe() + ": :type is for System V queues (sysv-mq)");
+        FdMessage got = ch.recvWithFds(o.get("timeout") != null ? o.duration("timeout", -1) : null,
+                o.get("nonblock") == null ? null : o.flag("nonblock", false));
+        if (got == null) return null;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("data", got.data());
+        if (ch.driver() instanceof DatagramDriver d) m.put("from", Sockets.addressValue(d.lastFrom()));
+        m.put("fds", FdPassing.channels(got.fds()));
+        return m;
     }
 
     private static int port(Args a, int i) {

@@ -137,8 +137,21 @@ public final class Copy {
         copied += b.length;
     }
 
-    /** Moves data without waiting, at most chunks times: DONE, WAIT_READ, WAIT_WRITE or MORE. */
+    /**
+     * Moves data without waiting, at most chunks times: DONE, WAIT_READ, WAIT_WRITE or MORE. A
+     * memory destination is told once the batch ends ({@link MemoryDriver#settle}), so a
+     * sleeping reader is woken once a batch, not once a chunk.
+     */
     private int step(int chunks) {
+        if (memoryTo == null) return steps(chunks);
+        try {
+            return steps(chunks);
+        } finally {
+            memoryTo.settle();
+        }
+    }
+
+    private int steps(int chunks) {
         int rfd = from.readFd(), wfd = to.writeFd();
         if (to.hasQueuedOutput()) {
             // output a non-blocking destination queued goes before the copied bytes; the copy writes it itself

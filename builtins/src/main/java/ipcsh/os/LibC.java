@@ -195,7 +195,7 @@ public interface LibC {
 
     int AF_UNIX = 1, AF_INET = 2, AF_INET6 = 10, AF_UNSPEC = 0;
     int SOCK_STREAM = 1, SOCK_DGRAM = 2, SOCK_NONBLOCK = 04000, SOCK_CLOEXEC = 02000000;
-    int SOL_SOCKET = 1, SO_REUSEADDR = 2, SO_ERROR = 4, SO_PEERCRED = 17;
+    int SOL_SOCKET = 1, SO_REUSEADDR = 2, SO_TYPE = 3, SO_ERROR = 4, SO_PEERCRED = 17, SO_ACCEPTCONN = 30, SO_DOMAIN = 39;
     int IPPROTO_TCP = 6, TCP_NODELAY = 1, IPPROTO_IPV6 = 41, IPV6_V6ONLY = 26;
     int SHUT_RD = 0, SHUT_WR = 1, SHUT_RDWR = 2;
     /** MSG_PEEK looks without taking; MSG_TRUNC reports a datagram's real length even when it does not fit. */
@@ -248,6 +248,26 @@ public interface LibC {
      * address goes to {@code from[0]} (when from is not null; an empty array for an unnamed sender).
      */
     int recvfrom(int fd, byte[] buf, int off, int len, int flags, byte[][] from);
+
+    /** SCM_RIGHTS: a control message of descriptors; SCM_MAX_FD: the most one message carries (Linux). */
+    int SCM_RIGHTS = 1, SCM_MAX_FD = 253;
+    /** MSG_CTRUNC: control data was cut (descriptors lost); MSG_CMSG_CLOEXEC: descriptors received are close-on-exec. */
+    int MSG_CTRUNC = 0x8, MSG_CMSG_CLOEXEC = 0x40000000;
+
+    /**
+     * sendmsg(2) of {@code buf[off..off+len)} to {@code addr} (null: the connected peer) with
+     * {@code fds} as one SCM_RIGHTS control message (none when empty), MSG_NOSIGNAL added:
+     * bytes sent (the descriptors went with them) or WOULD_BLOCK (nothing went).
+     */
+    int sendmsg(int fd, byte[] buf, int off, int len, int[] fds, int flags, byte[] addr);
+
+    /**
+     * recvmsg(2) into {@code buf[off..off+len)} with room for {@code maxFds} descriptors,
+     * MSG_CMSG_CLOEXEC added: what came (the sender's address too when {@code from}), or null
+     * for EAGAIN. Every descriptor that arrived is in the result (also when msg_flags has
+     * MSG_CTRUNC): the caller owns them.
+     */
+    Received recvmsg(int fd, byte[] buf, int off, int len, int maxFds, int flags, boolean from);
 
     /** shutdown(2); ENOTCONN (the peer already went) is ignored. */
     void shutdown(int fd, int how);

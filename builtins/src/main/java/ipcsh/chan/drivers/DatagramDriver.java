@@ -31,6 +31,14 @@ public final class DatagramDriver extends SocketFdDriver {
         return n;
     }
 
+    /** A unix datagram with the descriptors that came with it; MSG_TRUNC as {@link #read}. */
+    @Override
+    public int readWithFds(byte[] buf, int off, int len) {
+        int n = receive(buf, off, len, LibC.MSG_TRUNC, true);
+        if (n >= 0) lastFrom = from;
+        return n;
+    }
+
     /** The next datagram's length, peeked (MSG_PEEK | MSG_TRUNC: Linux gives the real length, unix sockets since 3.4). */
     @Override
     public int nextMessageSize() {
@@ -47,6 +55,11 @@ public final class DatagramDriver extends SocketFdDriver {
     @Override
     public int write(byte[] buf, int off, int len) {
         return LibC.get().sendto(wfd, buf, off, len, 0, nextTo);
+    }
+
+    @Override
+    public int write(byte[] buf, int off, int len, int[] fds) {
+        return LibC.get().sendmsg(wfd, buf, off, len, fds, 0, nextTo);
     }
 
     /** The sender of the datagram read last, as struct sockaddr bytes (empty: unnamed), or null. */

@@ -33,6 +33,11 @@ public final class EventfdDriver extends FdDriver {
 
     private static final int EFD_SEMAPHORE = 1;
 
+    /** A received eventfd (non-blocking already), as {@link ReceivedFd} found it. */
+    static EventfdDriver adopt(int fd, boolean semaphore) {
+        return new EventfdDriver(fd, semaphore);
+    }
+
     @Override public String kind() { return "eventfd"; }
     @Override public String name() { return semaphore ? "semaphore" : "counter"; }
     @Override public boolean messages() { return true; }

@@ -19,6 +19,11 @@ public final class PipeDriver extends FdDriver {
         return new Channel[] {new Channel(new PipeDriver(fds[0], true)), new Channel(new PipeDriver(fds[1], false))};
     }
 
+    /** A received pipe end (non-blocking already), as {@link ReceivedFd} found it. */
+    static PipeDriver adopt(int fd, boolean readEnd) {
+        return new PipeDriver(fd, readEnd);
+    }
+
     @Override public String kind() { return "pipe"; }
     @Override public String name() { return readEnd ? "read end" : "write end"; }
 }

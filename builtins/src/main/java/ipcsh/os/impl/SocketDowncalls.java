@@ -2,6 +2,7 @@ package ipcsh.os.impl;
 
 import ipcsh.os.Errno;
 import ipcsh.os.OsException;
+import ipcsh.os.Received;
 import ipcsh.os.SockAddr;
 
 import java.lang.foreign.Arena;
@@ -31,6 +32,12 @@ abstract class SocketDowncalls extends ProcessDowncalls {
     private final Link freeaddrinfo = plain("freeaddrinfo", FunctionDescriptor.ofVoid(ADDRESS));
     private final Link gaiStrerror = plain("gai_strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
     private final Link socketpair = errnoCall("socketpair", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
+    // not critical: the D-Bus module may call these on a blocking socket, and a critical call must not wait
+    private final Link sendmsg = errnoCall("sendmsg", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
+    private final Link recvmsg = errnoCall("recvmsg", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
+    /** With MSG_DONTWAIT recvmsg never waits, so it may be critical (no thread-state transition): a unix socket's every gets. */
+    private final Link recvmsgNow = critical("recvmsg", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
+    private final ThreadLocal<MsgBuffers> msgBuffers = ThreadLocal.withInitial(MsgBuffers::new);
     private static final int SOCKADDR_MAX = 128; // sizeof(struct sockaddr_storage)
 
     @Override
@@ -201,6 +208,148 @@ abstract class SocketDowncalls extends ProcessDowncalls {
             throw rethrow(t);
         }
     }
+
+    // struct msghdr (LP64): name 0, namelen 8, iov 16, iovlen 24, control 32, controllen 40, flags 48
+    private static final int MSGHDR = 56, IOVEC = 16, CMSGHDR = 16;
+
+    /**
+     * A thread's native room for sendmsg and recvmsg: the kernel reads a msghdr's pointers, so
+     * the data, address and control messages must be native memory, not the caller's arrays.
+     * The pointers are set once; a call sets only the lengths (C1 compiles each access, and a
+     * unix socket's every gets goes through here).
+     */
+    private static final class MsgBuffers {
+        final Thread owner = Thread.currentThread();
+        final MemorySegment hdr = Arena.ofAuto().allocate(MSGHDR + IOVEC + SOCKADDR_MAX, 8);
+        final MemorySegment iov = hdr.asSlice(MSGHDR, IOVEC), name = hdr.asSlice(MSGHDR + IOVEC, SOCKADDR_MAX);
+        final MemorySegment control = Arena.ofAuto().allocate(CMSGHDR + align(4L * SCM_MAX_FD), 8);
+        MemorySegment data = Arena.ofAuto().allocate(64 * 1024, 8);
+
+        MsgBuffers() {
+            hdr.set(ADDRESS, 16, iov);
+            hdr.set(JAVA_LONG, 24, 1L);
+            iov.set(ADDRESS, 0, data);
+        }
+
+        MemorySegment data(int len) {
+            if (data.byteSize() < len) {
+                data = Arena.ofAuto().allocate(len, 8);
+                iov.set(ADDRESS, 0, data);
+            }
+            return data;
+        }
+
+        private int lastLen = -1, lastAlen = -1;
+        private long lastControl = -1;
+
+        /**
+         * The msghdr for len bytes of data, an address of alen bytes (0: none) and controllen
+         * bytes of control. Only what changed is set, and what the kernel writes back (the
+         * lengths of the address and control data).
+         */
+        MemorySegment header(int len, int alen, long controllen) {
+            if (alen != lastAlen) hdr.set(ADDRESS, 0, alen == 0 ? MemorySegment.NULL : name);
+            if (alen != 0 || lastAlen != 0) hdr.set(JAVA_INT, 8, alen);
+            if ((controllen == 0) != (lastControl == 0) || lastControl < 0) {
+                hdr.set(ADDRESS, 32, controllen == 0 ? MemorySegment.NULL : control);
+            }
+            if (controllen != 0 || lastControl != 0) hdr.set(JAVA_LONG, 40, controllen);
+            if (len != lastLen) iov.set(JAVA_LONG, 8, (long) len);
+            lastLen = len;
+            lastAlen = alen;
+            lastControl = controllen;
+            return hdr;
+        }
+    }
+
+    private volatile MsgBuffers lastMsgBuffers;
+
+    /** The calling thread's buffers, found without a ThreadLocal lookup when it is the last caller (the interpreter thread). */
+    private MsgBuffers msgBuffers() {
+        MsgBuffers m = lastMsgBuffers;
+        if (m != null && m.owner == Thread.currentThread()) return m;
+        m = msgBuffers.get();
+        lastMsgBuffers = m;
+        return m;
+    }
+
+    private static long align(long n) {
+        return (n + 7) & ~7L;
+    }
+
+    @Override
+    public int sendmsg(int fd, byte[] buf, int off, int len, int[] fds, int flags, byte[] addr) {
+        if (fds.length > SCM_MAX_FD) throw new IllegalArgumentException(fds.length + " descriptors: at most " + SCM_MAX_FD);
+        MemorySegment st = state();
+        MsgBuffers m = msgBuffers();
+        MemorySegment.copy(buf, off, m.data(len), ValueLayout.JAVA_BYTE, 0, len);
+        int alen = addr == null ? 0 : addr.length;
+        long controllen = fds.length == 0 ? 0 : CMSGHDR + align(4L * fds.length);
+        MemorySegment h = m.header(len, alen, controllen);
+        if (alen > 0) MemorySegment.copy(addr, 0, m.name, ValueLayout.JAVA_BYTE, 0, alen);
+        if (fds.length > 0) {
+            m.control.set(JAVA_LONG, 0, CMSGHDR + 4L * fds.length); // cmsg_len: CMSG_LEN
+            m.control.set(JAVA_INT, 8, SOL_SOCKET);
+            m.control.set(JAVA_INT, 12, SCM_RIGHTS);
+            MemorySegment.copy(fds, 0, m.control, JAVA_INT, CMSGHDR, fds.length);
+        }
+        try {
+            while (true) {
+                long n = (long) sendmsg.get().invokeExact(st, fd, h, flags | MSG_NOSIGNAL);
+                if (n >= 0) return (int) n;
+                int e = errno(st);
+                if (e == EAGAIN) return WOULD_BLOCK;
+                if (e != EINTR) throw new OsException("sendmsg", addr == null ? null : SockAddr.format(addr), e);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public Received recvmsg(int fd, byte[] buf, int off, int len, int maxFds, int flags, boolean from) {
+        MemorySegment st = state();
+        MsgBuffers m = msgBuffers();
+        m.data(len);
+        long room = maxFds <= 0 ? 0 : CMSGHDR + align(4L * Math.min(maxFds, SCM_MAX_FD));
+        try {
+            while (true) {
+                MemorySegment h = m.header(len, from ? SOCKADDR_MAX : 0, room);
+                Link call = (flags & MSG_DONTWAIT) != 0 ? recvmsgNow : recvmsg;
+                long n = (long) call.get().invokeExact(st, fd, h, flags | MSG_CMSG_CLOEXEC);
+                if (n < 0) {
+                    int e = errno(st);
+                    if (e == EAGAIN) return null;
+                    if (e == EINTR) continue;
+                    throw new OsException("recvmsg", "fd " + fd, e);
+                }
+                if (n > 0) MemorySegment.copy(m.data, 0, MemorySegment.ofArray(buf), off, Math.min(n, len));
+                byte[] sender = from ? m.name.asSlice(0, Math.min(SOCKADDR_MAX, h.get(JAVA_INT, 8))).toArray(ValueLayout.JAVA_BYTE) : null;
+                long controllen = room == 0 ? 0 : h.get(JAVA_LONG, 40);
+                return new Received((int) n, controllen == 0 ? NO_FDS : descriptors(m.control, controllen), h.get(JAVA_INT, 48), sender);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** The descriptors of every SCM_RIGHTS message in the control data received (CMSG_FIRSTHDR, CMSG_NXTHDR). */
+    private static int[] descriptors(MemorySegment control, long controllen) {
+        int[] out = NO_FDS;
+        for (long p = 0; p + CMSGHDR <= controllen;) {
+            long clen = control.get(JAVA_LONG, p);
+            if (clen < CMSGHDR || p + clen > controllen) break;
+            if (control.get(JAVA_INT, p + 8) == SOL_SOCKET && control.get(JAVA_INT, p + 12) == SCM_RIGHTS) {
+                int n = (int) ((clen - CMSGHDR) / 4), had = out.length;
+                out = java.util.Arrays.copyOf(out, had + n);
+                MemorySegment.copy(control, JAVA_INT, p + CMSGHDR, out, had, n);
+            }
+            p += align(clen);
+        }
+        return out;
+    }
+
+    private static final int[] NO_FDS = new int[0];
 
     @Override
     public void shutdown(int fd, int how) {
