@@ -121,6 +121,21 @@ class LauncherTest {
     }
 
     @Test
+    void everyRunAndTrainingGetsTheSmallYoungGenerationAndNativeTrimming() throws Exception {
+        // a waiting script's footprint (bench row idle-rss): the training runs too, so the
+        // caches are made under the heap layout they are used with
+        launch("script.ipcs");
+        launch("app.js");
+        launch("-e", "1");
+        List<String> calls = lines(javaLog);
+        assertEquals(5, calls.size(), "two trainings and three runs: " + calls);
+        for (String call : calls) {
+            assertTrue(call.contains(" -Xmn4m "), call);
+            assertTrue(call.contains(" -XX:TrimNativeHeapInterval=1000 "), call);
+        }
+    }
+
+    @Test
     void buildsWhenASourceIsNewerThanTheJar() throws Exception {
         launch("-e", "1");
         assertFalse(Files.exists(mvnLog));
