@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 final class IpcshProcess {
     static final List<String> FLAGS = List.of("--enable-native-access=ALL-UNNAMED",
             "--sun-misc-unsafe-memory-access=allow", "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
-            "-Dpolyglot.engine.WarnInterpreterOnly=false", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+            "-Dpolyglot.engine.WarnInterpreterOnly=false",
+            "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmn4m", "-XX:TrimNativeHeapInterval=1000");
 
     record Result(int status, String out, String err) {}
 

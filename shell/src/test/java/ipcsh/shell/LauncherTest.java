@@ -121,6 +121,22 @@ class LauncherTest {
     }
 
     @Test
+    void clojureRunsGetTheSmallYoungGenerationAndEveryRunNativeTrimming() throws Exception {
+        // a waiting script's footprint (bench row idle-rss); the trainings get the flags of
+        // the runs they train for
+        launch("script.ipcs");
+        launch("app.js");
+        launch("-e", "1");
+        List<String> calls = lines(javaLog);
+        assertEquals(5, calls.size(), "two trainings and three runs: " + calls);
+        for (String call : calls) {
+            assertTrue(call.contains(" -XX:TrimNativeHeapInterval=1000 "), call);
+            boolean js = call.endsWith(".TrainJs") || call.endsWith(" app.js");
+            assertEquals(!js, call.contains(" -Xmn4m "), call);
+        }
+    }
+
+    @Test
     void buildsWhenASourceIsNewerThanTheJar() throws Exception {
         launch("-e", "1");
         assertFalse(Files.exists(mvnLog));
