@@ -188,7 +188,7 @@ final class RpcHandlers {
         return null;
     }
 
-    /** Polls r from the loop (every millisecond, then less often) until delivered; other events run meanwhile. */
+    /** Polls r from the loop (every millisecond, then less often) until delivered or the peer is closed; other events run meanwhile. */
     private void whenDelivered(Object r, Consumer<Object> answer, Consumer<Throwable> failure) {
         long[] wait = {1};
         Runnable[] check = new Runnable[1];
@@ -200,6 +200,12 @@ final class RpcHandlers {
                 ready = r instanceof Future<?> f ? f.isDone() : (Boolean) method(r, "isRealized").invoke(r);
             } catch (ReflectiveOperationException e) {
                 ready = true;
+            }
+            if (!ready && peer.isClosed()) {
+                // nobody is left to answer: a value never delivered must not keep the script running
+                peer.loop().release();
+                deferred--;
+                return;
             }
             if (!ready) {
                 wait[0] = Math.min(50, wait[0] * 2);

@@ -176,13 +176,19 @@ class RpcTest {
     void aTimeoutEndsAWaitingCall() throws Exception {
         String sock = dir.resolve("s").toString();
         // a server that reads and never answers
-        T.call("rpc-serve", T.opts("listen", sock), Map.of("slow", (ipcsh.Callback) x -> new java.util.concurrent.CompletableFuture<>()));
+        Object server = T.call("rpc-serve", T.opts("listen", sock), Map.of("slow", (ipcsh.Callback) x -> new java.util.concurrent.CompletableFuture<>()));
         Object peer = client(sock);
-        long t0 = System.nanoTime();
-        IpcException e = assertThrows(IpcException.class, () -> T.call("rpc-call", peer, "slow", null, T.opts("timeout", 200L)));
-        assertTrue(e.getMessage().contains("no reply in 200 ms (ETIMEDOUT)"), e.getMessage());
-        assertTrue(System.nanoTime() - t0 < 5_000_000_000L);
-        T.call("close", peer);
+        try {
+            long t0 = System.nanoTime();
+            IpcException e = assertThrows(IpcException.class, () -> T.call("rpc-call", peer, "slow", null, T.opts("timeout", 200L)));
+            assertTrue(e.getMessage().contains("no reply in 200 ms (ETIMEDOUT)"), e.getMessage());
+            assertTrue(System.nanoTime() - t0 < 5_000_000_000L);
+        } finally {
+            T.call("close", peer);
+            T.call("close", server); // a server left listening would keep the process-wide loop alive for the next test class
+        }
+        T.loopUntil(() -> false, 50);
+        assertFalse(EventLoop.main().alive(), "the closed server and peer release the loop");
     }
 
     /** Runs client.py against sock with these frames, serving the loop meanwhile; its output lines. */
