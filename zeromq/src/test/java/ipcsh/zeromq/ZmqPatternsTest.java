@@ -69,7 +69,15 @@ class ZmqPatternsTest {
             Channel req = zmq(open, "req", "connect", ep2);
             for (int i = 0; i < 1000; i++) {
                 call("send", req, "x" + i);
-                assertEquals("x" + i, call("recv", req, opts("timeout", 10_000L)));
+                Object got;
+                try {
+                    got = call("recv", req, opts("timeout", 10_000L));
+                } catch (RuntimeException e) {
+                    // say where it stopped and what the peer said (it failed once in CI, in this loop)
+                    throw new AssertionError("round " + i + ": " + e.getMessage() + "; python3 peer alive "
+                            + echo.process().isAlive() + ", said: " + echo.output(), e);
+                }
+                assertEquals("x" + i, got);
             }
             assertEquals(0, echo.waitFor(10), echo.output());
         }
