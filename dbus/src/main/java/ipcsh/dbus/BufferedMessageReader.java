@@ -1,5 +1,9 @@
 package ipcsh.dbus;
 
+import ipcsh.chan.FdMessage;
+import ipcsh.os.LibC;
+import ipcsh.os.Received;
+import org.freedesktop.dbus.FileDescriptor;
 import org.freedesktop.dbus.exceptions.DBusException;
 import org.freedesktop.dbus.messages.Message;
 import org.freedesktop.dbus.messages.MessageFactory;
@@ -9,25 +13,42 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Reads messages out of a 64 KiB buffer that each read(2) fills as far as the socket has data.
  * dbus-java's own reader makes four reads per message (fixed header, its length, fields, body):
  * a signal storm then costs a system call and a wake-up per piece, and the reader, not the
  * script, was the limit.
+ *
+ * <p>With the socket's descriptor it reads with recvmsg(2), so that unix fds (D-Bus type h)
+ * come too. The kernel ends a read before data that carries descriptors, and the bus sends a
+ * message's descriptors with its first byte: a batch belongs to the message that starts at the
+ * stream offset where it arrived. A batch no message starts at is closed, never leaked.
  */
 final class BufferedMessageReader implements IMessageReader {
     private static final int MAX_MESSAGE = 128 << 20; // the specification's limit
 
     private final SocketChannel socket;
+    /** The socket's descriptor for recvmsg, or -1: read through the channel, no descriptors. */
+    private final int fd;
+    /** Bytes read from the socket so far: the stream offset just past the buffer's data. */
+    private long received;
+    /** Descriptors received and not yet given to their message, with the stream offset they came at. */
+    private final ArrayDeque<Batch> batches = new ArrayDeque<>();
     private ByteBuffer buf = ByteBuffer.allocate(64 << 10);
     private boolean closed;
     private final DivertingSocketProvider.Inbox inbox;
     /** The message read last as it came on the wire, while the inbox asks for it (a monitor's :pcap). */
     byte[] lastRaw;
 
-    BufferedMessageReader(SocketChannel socket, DivertingSocketProvider.Inbox inbox) {
+    private record Batch(long at, int[] fds) {}
+
+    BufferedMessageReader(SocketChannel socket, int fd, DivertingSocketProvider.Inbox inbox) {
         this.socket = socket;
+        this.fd = fd;
         this.inbox = inbox;
         buf.flip(); // empty, ready to be read from
     }
@@ -41,6 +62,7 @@ final class BufferedMessageReader implements IMessageReader {
     public Message readMessage() throws IOException, DBusException {
         fill(16);
         int start = buf.position();
+        long at = received - buf.remaining();
         byte endian = buf.get(start);
         long bodyLen = Message.demarshallint(array(start + 4, 4), 0, endian, 4);
         int fieldsLen = (int) Message.demarshallint(array(start + 12, 4), 0, endian, 4);
@@ -55,7 +77,22 @@ final class BufferedMessageReader implements IMessageReader {
         byte[] body = array(start + 16 + paddedFields, (int) bodyLen);
         lastRaw = inbox.keepRaw ? array(start, (int) total) : null;
         buf.position(start + (int) total);
-        return MessageFactory.createMessage(fixed[1], fixed, header, body, null);
+        return MessageFactory.createMessage(fixed[1], fixed, header, body, descriptors(at));
+    }
+
+    /** The descriptors that came with the message starting at stream offset at; earlier batches nobody claimed are closed. */
+    private List<FileDescriptor> descriptors(long at) {
+        List<FileDescriptor> out = null;
+        while (!batches.isEmpty() && batches.peekFirst().at <= at) {
+            Batch b = batches.pollFirst();
+            if (b.at < at) {
+                FdMessage.close(b.fds);
+                continue;
+            }
+            out = new ArrayList<>(b.fds.length);
+            for (int d : b.fds) out.add(new FileDescriptor(d));
+        }
+        return out;
     }
 
     private byte[] array(int from, int n) {
@@ -75,13 +112,49 @@ final class BufferedMessageReader implements IMessageReader {
             buf.compact();
         }
         while (buf.position() < n) {
-            int r = socket.read(buf);
+            int r = fd < 0 ? socket.read(buf) : receive();
+            if (r > 0) received += r;
             if (r < 0) {
                 closed = true;
                 throw new EOFException("the bus closed the connection");
             }
         }
         buf.flip();
+    }
+
+    /**
+     * One recvmsg into the buffer: bytes read, -1 at end of stream. Waits in poll(2) with a
+     * timeout, not in recvmsg, so that a socket closed by another thread ends the wait (the
+     * JDK wakes only its own blocked reads).
+     */
+    private int receive() throws IOException {
+        LibC libc = LibC.get();
+        int[] fds = {fd};
+        short[] events = {LibC.POLLIN}, revents = new short[1];
+        while (true) {
+            if (closed || !socket.isOpen()) {
+                while (!batches.isEmpty()) FdMessage.close(batches.pollFirst().fds);
+                throw new EOFException("the connection is closed");
+            }
+            Received r;
+            try {
+                r = libc.recvmsg(fd, buf.array(), buf.position(), buf.remaining(), LibC.SCM_MAX_FD, LibC.MSG_DONTWAIT, false);
+            } catch (RuntimeException e) { // an errno: dbus-java's reader thread ends the connection on an IOException
+                throw new IOException(e.getMessage(), e);
+            }
+            if (r == null) {
+                libc.poll(fds, events, revents, 250);
+                continue;
+            }
+            if (r.controlCut()) {
+                FdMessage.close(r.fds());
+                throw new IOException("unix fds sent by the bus were cut on the way (MSG_CTRUNC)");
+            }
+            if (r.fds() != null && r.fds().length > 0) batches.addLast(new Batch(received, r.fds()));
+            if (r.length() == 0) return -1;
+            buf.position(buf.position() + r.length());
+            return r.length();
+        }
     }
 
     @Override

@@ -139,8 +139,10 @@ final class Exports {
     void reply(MethodCall c, String sig, Object... values) {
         if ((c.getFlags() & Flags.NO_REPLY_EXPECTED) != 0 || bus.closed()) return;
         try {
-            bus.conn.sendMessage(bus.conn.getMessageFactory().createMethodReturn(c, sig, values));
-        } catch (DBusException x) {
+            var r = bus.conn.getMessageFactory().createMethodReturn(c, sig, values);
+            ToWire.checkFds("the reply to " + c.getName(), r, values, true);
+            bus.conn.sendMessage(r);
+        } catch (DBusException | IpcException x) {
             error(c, FAILED, "the reply could not be made: " + Calls.oneLine(x));
         }
     }

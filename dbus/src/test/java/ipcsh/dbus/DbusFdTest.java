@@ -1,0 +1,126 @@
+package ipcsh.dbus;
+
+import ipcsh.IpcException;
+import ipcsh.chan.Channel;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static ipcsh.dbus.PrivateBus.call;
+import static ipcsh.dbus.PrivateBus.opts;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Unix fds (D-Bus type h) both ways between ipcsh and a python3-dbus service that reads and makes pipes. */
+@Timeout(120)
+class DbusFdTest {
+    static PrivateBus pb;
+    static Process service;
+    static Bus bus;
+
+    @BeforeAll
+    static void start() throws Exception {
+        pb = new PrivateBus();
+        Path script = pb.dir.resolve("fd_service.py");
+        try (var in = DbusFdTest.class.getResourceAsStream("/fd_service.py")) {
+            Files.write(script, in.readAllBytes());
+        }
+        service = new ProcessBuilder("/usr/bin/python3", script.toString(), pb.address).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        assertEquals("ready", new BufferedReader(new InputStreamReader(service.getInputStream(), StandardCharsets.UTF_8)).readLine());
+        bus = (Bus) call("dbus", pb.address);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (bus != null) call("close", bus);
+        if (service != null) {
+            service.destroy();
+            service.waitFor(5, TimeUnit.SECONDS);
+        }
+        pb.close();
+    }
+
+    static Object fds(String method, Object... args) {
+        Object[] all = new Object[5 + args.length];
+        all[0] = bus;
+        all[1] = "org.example.Fds";
+        all[2] = "/org/example/Fds";
+        all[3] = "org.example.Fds";
+        all[4] = method;
+        System.arraycopy(args, 0, all, 5, args.length);
+        return call("dbus-call", all);
+    }
+
+    /** A pipe holding text, its write end closed: the read end, to be given away. */
+    static Channel pipeWith(String text) {
+        List<?> ends = (List<?>) call("pipe");
+        call("write", ends.get(1), text);
+        call("close", ends.get(1));
+        return (Channel) ends.get(0);
+    }
+
+    @Test
+    void aPipeSentIsReadByThePeerAndStaysOpenHere() {
+        Channel r = pipeWith("hello through h\n");
+        assertEquals("hello through h\n", fds("Read", r));
+        assertFalse(r.isClosed(), "the peer got a copy; ours is still ours to close");
+        call("close", r);
+    }
+
+    @Test
+    void aDescriptorReceivedIsAChannelToReadFrom() {
+        Object ch = fds("Make", "from python");
+        assertTrue(ch instanceof Channel, String.valueOf(ch));
+        assertEquals("from python", call("read", ch));
+        call("close", ch);
+    }
+
+    @Test
+    void thousandsOfDescriptorsBothWaysLeakNone() {
+        int before = openHere();
+        Object peerBefore = fds("OpenFds");
+        for (int i = 0; i < 1000; i++) {
+            Channel r = pipeWith("round " + i);
+            assertEquals("round " + i, fds("Read", r));
+            call("close", r);
+            Object ch = fds("Make", "back " + i);
+            assertEquals("back " + i, call("read", ch));
+            call("close", ch);
+        }
+        assertEquals(peerBefore, fds("OpenFds"), "the peer's descriptors");
+        assertTrue(openHere() <= before + 2, "descriptors here: " + before + " before, " + openHere() + " after");
+    }
+
+    @Test
+    void whatCannotGoAsAnFdIsAOneLineError() {
+        IpcException s = assertThrows(IpcException.class, () -> fds("Read", "not a channel"));
+        assertTrue(s.getMessage().contains("must be a channel or a memfd segment, not the string \"not a channel\""), s.getMessage());
+        Channel r = pipeWith("x");
+        call("close", r);
+        IpcException closed = assertThrows(IpcException.class, () -> fds("Read", r));
+        assertTrue(closed.getMessage().contains("is closed"), closed.getMessage());
+        Channel open = pipeWith("y");
+        IpcException nested = assertThrows(IpcException.class, () -> fds("Read", List.of(open), opts("signature", "ah")));
+        assertTrue(nested.getMessage().contains("inside arrays, dicts, structs or variants are not supported"), nested.getMessage());
+        for (IpcException e : List.of(s, closed, nested)) assertFalse(e.getMessage().contains("\n"), e.getMessage());
+        assertEquals("y", fds("Read", open), "the bus connection is still fine");
+        call("close", open);
+    }
+
+    private static int openHere() {
+        String[] names = new File("/proc/self/fd").list();
+        return names == null ? -1 : names.length;
+    }
+}

@@ -1,0 +1,40 @@
+# A D-Bus service for the unix fd (h) tests: Read reads a descriptor it is given to its end,
+# Make returns the read end of a pipe that holds the text it is given.
+import os, sys
+import dbus, dbus.service, dbus.bus
+from dbus.mainloop.glib import DBusGMainLoop
+from gi.repository import GLib
+
+DBusGMainLoop(set_as_default=True)
+bus = dbus.bus.BusConnection(sys.argv[1])
+
+class Fds(dbus.service.Object):
+    @dbus.service.method("org.example.Fds", in_signature="h", out_signature="s")
+    def Read(self, fd):
+        n = fd.take()
+        chunks = []
+        while True:
+            b = os.read(n, 65536)
+            if not b:
+                break
+            chunks.append(b)
+        os.close(n)
+        return b"".join(chunks).decode()
+
+    @dbus.service.method("org.example.Fds", in_signature="s", out_signature="h")
+    def Make(self, text):
+        r, w = os.pipe()
+        os.write(w, text.encode())
+        os.close(w)
+        fd = dbus.types.UnixFd(r)  # a copy of r
+        os.close(r)
+        return fd
+
+    @dbus.service.method("org.example.Fds", in_signature="", out_signature="i")
+    def OpenFds(self):
+        return len(os.listdir("/proc/self/fd"))
+
+name = dbus.service.BusName("org.example.Fds", bus)
+Fds(bus, "/org/example/Fds")
+print("ready", flush=True)
+GLib.MainLoop().run()
