@@ -34,6 +34,20 @@ class Fds(dbus.service.Object):
     def OpenFds(self):
         return len(os.listdir("/proc/self/fd"))
 
+    @dbus.service.method("org.example.Fds", in_signature="ssi", out_signature="i")
+    def CallWithFds(self, dest, method, n):
+        """Calls dest's method (at /org/example/Here) n times with a pipe end; returns how many failed."""
+        failed = 0
+        for i in range(n):
+            r, w = os.pipe()
+            try:
+                bus.call_blocking(dest, "/org/example/Here", "org.example.Here", method, "h", (dbus.types.UnixFd(r),))
+            except dbus.exceptions.DBusException:
+                failed += 1
+            os.close(r)
+            os.close(w)
+        return failed
+
 name = dbus.service.BusName("org.example.Fds", bus)
 Fds(bus, "/org/example/Fds")
 print("ready", flush=True)

@@ -30,6 +30,14 @@ final class FromWire {
         return out;
     }
 
+    /** Closes the unix fds that came with m, for a message nobody converts (an unknown method): received fds are never leaked. */
+    static void closeFds(org.freedesktop.dbus.messages.Message m) {
+        for (org.freedesktop.dbus.FileDescriptor fd : m.getFiledescriptors()) {
+            ipcsh.chan.drivers.FdPassing.close(new int[] {fd.getIntFileDescriptor()});
+        }
+        m.getFiledescriptors().clear();
+    }
+
     static Object one(String who, Signature.Type t, Object v) {
         if (v == null) return null;
         switch (t.code()) {

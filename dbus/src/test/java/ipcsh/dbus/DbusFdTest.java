@@ -104,6 +104,30 @@ class DbusFdTest {
     }
 
     @Test
+    void anFdCallsArgumentIsAChannelAndOneNobodyTakesIsClosed() {
+        List<Object> got = new java.util.ArrayList<>();
+        ipcsh.Callback take = a -> {
+            got.add(a[0]);
+            call("close", a[0]);
+            return null;
+        };
+        Object export = call("dbus-export", bus, "/org/example/Here", "org.example.Here", java.util.Map.of("Take", opts("in", "h", "fn", take)));
+        try {
+            int before = openHere();
+            fds("CallWithFds", bus.uniqueName, "Take", 100L, opts("on-reply", (ipcsh.Callback) a -> null));
+            assertTrue(PrivateBus.loopUntil(() -> got.size() == 100, 20_000), got.size() + " calls served");
+            assertTrue(got.stream().allMatch(c -> c instanceof Channel), got.toString());
+            Object[] failed = new Object[1];
+            fds("CallWithFds", bus.uniqueName, "Nope", 100L, opts("on-reply", (ipcsh.Callback) a -> failed[0] = a[0]));
+            assertTrue(PrivateBus.loopUntil(() -> failed[0] != null, 20_000));
+            assertEquals(100L, ((java.util.Map<?, ?>) failed[0]).get("value"), "every call to a method not exported failed");
+            assertTrue(openHere() <= before + 2, "descriptors here: " + before + " before, " + openHere() + " after");
+        } finally {
+            call("cancel", export);
+        }
+    }
+
+    @Test
     void whatCannotGoAsAnFdIsAOneLineError() {
         IpcException s = assertThrows(IpcException.class, () -> fds("Read", "not a channel"));
         assertTrue(s.getMessage().contains("must be a channel or a memfd segment, not the string \"not a channel\""), s.getMessage());
