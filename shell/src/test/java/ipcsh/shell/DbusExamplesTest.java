@@ -130,7 +130,7 @@ class DbusExamplesTest {
 
     /** A python3-dbus service that calls back into the caller's export, then signals. */
     private static final String CALLBACK_SERVICE = """
-            import sys, dbus, dbus.service, dbus.bus
+            import os, sys, dbus, dbus.service, dbus.bus
             from dbus.mainloop.glib import DBusGMainLoop
             from gi.repository import GLib
             DBusGMainLoop(set_as_default=True)
@@ -139,6 +139,10 @@ class DbusExamplesTest {
                 @dbus.service.method("org.example.Py", in_signature="s", out_signature="s")
                 def Upper(self, s):
                     return s.upper()
+                @dbus.service.method("org.example.Py", in_signature="h", out_signature="s")
+                def Read(self, fd):
+                    with os.fdopen(fd.take()) as f:
+                        return f.read()
                 @dbus.service.method("org.example.Py", in_signature="si", out_signature="i")
                 def CallBack(self, who, n):
                     twice = int(bus.get_object(who, "/org/example/Js").Twice(n, dbus_interface="org.example.Js"))
@@ -170,6 +174,11 @@ class DbusExamplesTest {
                 const pending = bus.call(py, path, iface, 'Upper', 'hello');
                 console.log(pending instanceof Promise, await pending);
                 console.log(bus.callSync(py, path, iface, 'Upper', 'sync'));
+                const [readEnd, writeEnd] = ipc.pipe();
+                writeEnd.write('through h');
+                writeEnd.close();
+                console.log(await bus.call(py, path, iface, 'Read', readEnd));
+                readEnd.close();
                 try { await bus.call(py, path, iface, 'Nope', { signature: '' }); } catch (e) { console.log(e['dbus-error']); }
                 let served = 0;
                 bus.export('/org/example/Js', 'org.example.Js', { Twice: { in: 'i', out: 'i', fn: n => { served++; return 2 * n; } } });
@@ -189,7 +198,7 @@ class DbusExamplesTest {
         assertEquals(0, r.status(), r.err());
         List<String> names = new ArrayList<>();
         for (ipcsh.lang.js.JsExtras.Member m : ipcsh.lang.js.JsExtras.DBUS_BUS) names.add(m.name());
-        assertEquals(List.of(String.join(" ", names), "true", "true HELLO", "SYNC", "org.freedesktop.DBus.Error.UnknownMethod",
+        assertEquals(List.of(String.join(" ", names), "true", "true HELLO", "SYNC", "through h", "org.freedesktop.DBus.Error.UnknownMethod",
                 "primary-owner true", "42", "Pinged twice 21 is 42 1", "true", "true"), r.out().lines().toList(), r.err());
     }
 

@@ -137,8 +137,9 @@ final class Bootstrap {
                 // the reply comes through dbus-call's :on-reply, so the loop serves other events meanwhile
                 dbusCall: (...args) => new Promise((resolve, reject) => {
                   const last = args[args.length - 1];
-                  const given = args.length > 5 && last !== null && typeof last === 'object' && !Array.isArray(last)
-                    && !ArrayBuffer.isView(last) && Object.keys(last).every(k => ['signature', 'timeout', 'no-reply'].includes(k));
+                  // only a plain object is options: a channel (a unix fd argument) has no keys either
+                  const plain = last !== null && typeof last === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(last));
+                  const given = args.length > 5 && plain && Object.keys(last).every(k => ['signature', 'timeout', 'no-reply'].includes(k));
                   const opts = given ? Object.assign({}, args.pop()) : {};
                   opts['on-reply'] = (r) => {
                     if (r.error === undefined) return resolve(r.value);
