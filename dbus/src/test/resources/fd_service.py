@@ -48,6 +48,18 @@ class Fds(dbus.service.Object):
             os.close(w)
         return failed
 
+    @dbus.service.method("org.example.Fds", in_signature="s", out_signature="")
+    def Signal(self, text):
+        r, w = os.pipe()
+        os.write(w, text.encode())
+        os.close(w)
+        self.Piped(dbus.types.UnixFd(r))
+        os.close(r)
+
+    @dbus.service.signal("org.example.Fds", signature="h")
+    def Piped(self, fd):
+        pass
+
 name = dbus.service.BusName("org.example.Fds", bus)
 Fds(bus, "/org/example/Fds")
 print("ready", flush=True)

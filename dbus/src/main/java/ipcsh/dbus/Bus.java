@@ -132,7 +132,8 @@ public final class Bus implements Closeable, ipcsh.Handle {
         }
         if (m instanceof DBusSignal s) {
             boolean taken = false;
-            for (SignalWatch w : watches) taken |= w.offer(s);
+            SignalWatch.Args args = new SignalWatch.Args(s);
+            for (SignalWatch w : watches) taken |= w.offer(s, args);
             if (!taken) FromWire.closeFds(s);
             return taken;
         }

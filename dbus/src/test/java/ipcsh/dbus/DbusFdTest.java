@@ -128,6 +128,24 @@ class DbusFdTest {
     }
 
     @Test
+    void aSignalsFdIsOneChannelForEveryWatchThatSeesIt() {
+        int before = openHere();
+        List<Object> got = new java.util.ArrayList<>();
+        ipcsh.Callback f = a -> got.add(((java.util.Map<?, ?>) a[0]).get("args"));
+        Object w1 = call("dbus-on", bus, opts("member", "Piped"), f);
+        Object w2 = call("dbus-on", bus, opts("member", "Piped"), f);
+        fds("Signal", "signalled");
+        assertTrue(PrivateBus.loopUntil(() -> got.size() == 2, 10_000), got.toString());
+        Object ch = ((List<?>) got.get(0)).get(0);
+        assertTrue(ch instanceof Channel && ch == ((List<?>) got.get(1)).get(0), got.toString());
+        assertEquals("signalled", call("read", ch));
+        call("close", ch);
+        call("cancel", w1);
+        call("cancel", w2);
+        assertTrue(openHere() <= before + 2, "descriptors here: " + before + " before, " + openHere() + " after");
+    }
+
+    @Test
     void whatCannotGoAsAnFdIsAOneLineError() {
         IpcException s = assertThrows(IpcException.class, () -> fds("Read", "not a channel"));
         assertTrue(s.getMessage().contains("must be a channel or a memfd segment, not the string \"not a channel\""), s.getMessage());
