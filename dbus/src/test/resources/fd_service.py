@@ -30,6 +30,12 @@ class Fds(dbus.service.Object):
         os.close(r)
         return fd
 
+    @dbus.service.method("org.example.Fds", in_signature="hs", out_signature="")
+    def Write(self, fd, text):
+        n = fd.take()
+        os.write(n, text.encode())
+        os.close(n)
+
     @dbus.service.method("org.example.Fds", in_signature="", out_signature="i")
     def OpenFds(self):
         return len(os.listdir("/proc/self/fd"))

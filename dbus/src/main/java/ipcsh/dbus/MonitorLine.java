@@ -35,12 +35,24 @@ final class MonitorLine {
         out.put("signature", sig);
         try {
             Object[] p = m.getParameters();
-            out.put("args", FromWire.all("dbus-monitor", sig, p == null ? new Object[0] : p));
+            List<Object> args = FromWire.all("dbus-monitor", sig, p == null ? new Object[0] : p);
+            closeChannels(args);
+            out.put("args", args);
         } catch (Exception e) {
             out.put("args", null);
             out.put("note", "its arguments could not be read: " + Calls.oneLine(e));
         }
         return out;
+    }
+
+    /**
+     * A watched message's unix fds show as closed channels of their kind: a monitor holding a copy
+     * of a pipe's write end would keep its reader from ever seeing the end.
+     */
+    private static void closeChannels(Object v) {
+        if (v instanceof ipcsh.chan.Channel ch) ch.close();
+        else if (v instanceof java.util.Collection<?> c) c.forEach(MonitorLine::closeChannels);
+        else if (v instanceof Map<?, ?> m) m.values().forEach(MonitorLine::closeChannels);
     }
 
     static String of(Map<String, Object> m) {

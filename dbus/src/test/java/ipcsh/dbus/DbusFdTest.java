@@ -146,6 +146,29 @@ class DbusFdTest {
     }
 
     @Test
+    void aMonitorShowsAnFdAsAClosedChannelAndKeepsNoCopy() {
+        Channel m = (Channel) call("dbus-monitor", bus, opts("match", "member='Write'", "print", false));
+        try {
+            List<?> ends = (List<?>) call("pipe");
+            fds("Write", ends.get(1), "past the monitor");
+            call("close", ends.get(1));
+            Channel r = (Channel) ends.get(0);
+            assertEquals("past the monitor", call("read", r, 16L));
+            // the reader sees the end (POLLHUP) only if no copy of the write end is left open anywhere, the monitor included
+            short[] revents = new short[1];
+            ipcsh.os.LibC.get().poll(new int[] {r.readFd()}, new short[] {ipcsh.os.LibC.POLLIN}, revents, 5000);
+            assertTrue((revents[0] & ipcsh.os.LibC.POLLHUP) != 0, "the pipe's end within 5 s: revents " + revents[0]);
+            call("close", r);
+            java.util.Map<?, ?> c = (java.util.Map<?, ?>) call("recv", m, opts("timeout", 5000L));
+            assertEquals("Write", c.get("member"));
+            Object fd = ((List<?>) c.get("args")).get(0);
+            assertTrue(fd instanceof Channel ch && ch.isClosed() && ch.describe().contains("pipe"), String.valueOf(fd));
+        } finally {
+            call("close", m);
+        }
+    }
+
+    @Test
     void whatCannotGoAsAnFdIsAOneLineError() {
         IpcException s = assertThrows(IpcException.class, () -> fds("Read", "not a channel"));
         assertTrue(s.getMessage().contains("must be a channel or a memfd segment, not the string \"not a channel\""), s.getMessage());
