@@ -114,7 +114,7 @@ interface RpcPeer {
 
 /** A D-Bus connection, from ipc.dbus: the dbus builtins with the bus first are its methods. */
 interface DbusBus {
-    /** A Promise of the reply (ipc.dbusCall): undefined for no values, the value for one, an array for several; a D-Bus error rejects it with an IpcError whose dbus-error and dbus-message are set. */
+    /** A Promise of the reply (ipc.dbusCall): null for no values, the value for one, an array for several; a D-Bus error rejects it with an IpcError whose dbus-error and dbus-message are set. */
     call(dest: string, path: string, iface: string | null, method: string, ...args: any[]): Promise<any>;
     /** The reply, waiting for it (ipc.dbusCallSync; no callback runs meanwhile). */
     callSync(dest: string, path: string, iface: string | null, method: string, ...args: any[]): any;

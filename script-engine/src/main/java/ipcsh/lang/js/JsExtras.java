@@ -43,7 +43,7 @@ public final class JsExtras {
     public static final List<Member> DBUS_BUS = List.of(
             new Member("call", "call(dest, path, iface, method, ...args, [opts])",
                     "call(dest: string, path: string, iface: string | null, method: string, ...args: any[]): Promise<any>",
-                    "A Promise of the reply (ipc.dbusCall): undefined for no values, the value for one, an array for several; "
+                    "A Promise of the reply (ipc.dbusCall): null for no values, the value for one, an array for several; "
                             + "a D-Bus error rejects it with an IpcError whose dbus-error and dbus-message are set."),
             new Member("callSync", "callSync(dest, path, iface, method, ...args, [opts])",
                     "callSync(dest: string, path: string, iface: string | null, method: string, ...args: any[]): any",
