@@ -36,6 +36,12 @@ class Fds(dbus.service.Object):
         os.write(n, text.encode())
         os.close(n)
 
+    @dbus.service.method("org.example.Fds", in_signature="s", out_signature="s")
+    def ReadFrom(self, dest):
+        """Calls dest's Give (at /org/example/Here), which returns a descriptor, and reads it to its end."""
+        fd = bus.call_blocking(dest, "/org/example/Here", "org.example.Here", "Give", "", ())
+        return self.Read(fd)
+
     @dbus.service.method("org.example.Fds", in_signature="", out_signature="i")
     def OpenFds(self):
         return len(os.listdir("/proc/self/fd"))

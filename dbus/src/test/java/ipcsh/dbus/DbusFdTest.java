@@ -128,6 +128,20 @@ class DbusFdTest {
     }
 
     @Test
+    void anExportedMethodReturnsAChannelAsAnFd() {
+        ipcsh.Callback give = a -> pipeWith("given by an export");
+        Object export = call("dbus-export", bus, "/org/example/Here", "org.example.Here", java.util.Map.of("Give", opts("out", "h", "fn", give)));
+        try {
+            Object[] got = new Object[1];
+            fds("ReadFrom", bus.uniqueName, opts("on-reply", (ipcsh.Callback) a -> got[0] = a[0]));
+            assertTrue(PrivateBus.loopUntil(() -> got[0] != null, 10_000));
+            assertEquals("given by an export", ((java.util.Map<?, ?>) got[0]).get("value"), String.valueOf(got[0]));
+        } finally {
+            call("cancel", export);
+        }
+    }
+
+    @Test
     void aSignalsFdIsOneChannelForEveryWatchThatSeesIt() {
         int before = openHere();
         List<Object> got = new java.util.ArrayList<>();
