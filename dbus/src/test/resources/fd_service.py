@@ -42,6 +42,17 @@ class Fds(dbus.service.Object):
         fd = bus.call_blocking(dest, "/org/example/Here", "org.example.Here", "Give", "", ())
         return self.Read(fd)
 
+    @dbus.service.method("org.example.Fds", in_signature="is", out_signature="h")
+    def MakeAfterNoise(self, n, text):
+        """Make, after n signals: the reply's descriptor comes behind other messages on the caller's socket."""
+        for i in range(n):
+            self.Noise(i)
+        return self.Make(text)
+
+    @dbus.service.signal("org.example.Fds", signature="i")
+    def Noise(self, i):
+        pass
+
     @dbus.service.method("org.example.Fds", in_signature="", out_signature="i")
     def OpenFds(self):
         return len(os.listdir("/proc/self/fd"))

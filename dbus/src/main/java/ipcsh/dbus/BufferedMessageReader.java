@@ -24,9 +24,9 @@ import java.util.List;
  * script, was the limit.
  *
  * <p>With the socket's descriptor it reads with recvmsg(2), so that unix fds (D-Bus type h)
- * come too. The kernel ends a read before data that carries descriptors, and the bus sends a
- * message's descriptors with its first byte: a batch belongs to the message that starts at the
- * stream offset where it arrived. A batch no message starts at is closed, never leaked.
+ * come too. They queue in the order they came, and each message takes as many as its UNIX_FDS
+ * header field says, as libdbus does: a read may glue messages together, so where in the
+ * stream a descriptor arrived does not say whose it is, but its order does.
  */
 final class BufferedMessageReader implements IMessageReader {
     private static final int MAX_MESSAGE = 128 << 20; // the specification's limit
@@ -34,17 +34,13 @@ final class BufferedMessageReader implements IMessageReader {
     private final SocketChannel socket;
     /** The socket's descriptor for recvmsg, or -1: read through the channel, no descriptors. */
     private final int fd;
-    /** Bytes read from the socket so far: the stream offset just past the buffer's data. */
-    private long received;
-    /** Descriptors received and not yet given to their message, with the stream offset they came at. */
-    private final ArrayDeque<Batch> batches = new ArrayDeque<>();
+    /** Descriptors received and not yet given to their message, in the order they came. */
+    private final ArrayDeque<Integer> queued = new ArrayDeque<>();
     private ByteBuffer buf = ByteBuffer.allocate(64 << 10);
     private boolean closed;
     private final DivertingSocketProvider.Inbox inbox;
     /** The message read last as it came on the wire, while the inbox asks for it (a monitor's :pcap). */
     byte[] lastRaw;
-
-    private record Batch(long at, int[] fds) {}
 
     BufferedMessageReader(SocketChannel socket, int fd, DivertingSocketProvider.Inbox inbox) {
         this.socket = socket;
@@ -62,7 +58,6 @@ final class BufferedMessageReader implements IMessageReader {
     public Message readMessage() throws IOException, DBusException {
         fill(16);
         int start = buf.position();
-        long at = received - buf.remaining();
         byte endian = buf.get(start);
         long bodyLen = Message.demarshallint(array(start + 4, 4), 0, endian, 4);
         int fieldsLen = (int) Message.demarshallint(array(start + 12, 4), 0, endian, 4);
@@ -75,24 +70,51 @@ final class BufferedMessageReader implements IMessageReader {
         System.arraycopy(buf.array(), start + 12, header, 0, 4);
         System.arraycopy(buf.array(), start + 16, header, 8, paddedFields);
         byte[] body = array(start + 16 + paddedFields, (int) bodyLen);
+        List<FileDescriptor> fds = descriptors(unixFds(start, fieldsLen, endian));
         lastRaw = inbox.keepRaw ? array(start, (int) total) : null;
         buf.position(start + (int) total);
-        return MessageFactory.createMessage(fixed[1], fixed, header, body, descriptors(at));
+        return MessageFactory.createMessage(fixed[1], fixed, header, body, fds);
     }
 
-    /** The descriptors that came with the message starting at stream offset at; earlier batches nobody claimed are closed. */
-    private List<FileDescriptor> descriptors(long at) {
-        List<FileDescriptor> out = null;
-        while (!batches.isEmpty() && batches.peekFirst().at <= at) {
-            Batch b = batches.pollFirst();
-            if (b.at < at) {
-                FdMessage.close(b.fds);
-                continue;
-            }
-            out = new ArrayList<>(b.fds.length);
-            for (int d : b.fds) out.add(new FileDescriptor(d));
-        }
+    /** The next n descriptors received (fewer if fewer came: the message's h values then cannot be read). */
+    private List<FileDescriptor> descriptors(int n) {
+        if (n <= 0) return null;
+        List<FileDescriptor> out = new ArrayList<>(n);
+        for (int i = 0; i < n && !queued.isEmpty(); i++) out.add(new FileDescriptor(queued.pollFirst()));
         return out;
+    }
+
+    /**
+     * The UNIX_FDS header field (code 9, type u) of the message at start: how many descriptors it
+     * carries; 0 without it. The fields are an a(yv) from the message's byte 16, each 8-aligned;
+     * the bus sends only the specification's fields (o, s, g, u), and a field of another type
+     * ends the search.
+     */
+    private int unixFds(int start, int fieldsLen, byte endian) {
+        byte[] a = buf.array();
+        int p = 16, end = 16 + fieldsLen;
+        while (true) {
+            p = (p + 7) & ~7;
+            if (p + 2 > end) return 0;
+            int code = a[start + p] & 0xFF, sigLen = a[start + p + 1] & 0xFF;
+            char type = sigLen == 1 ? (char) a[start + p + 2] : '?';
+            p += 2 + sigLen + 1;
+            switch (type) {
+                case 'u' -> {
+                    p = (p + 3) & ~3;
+                    if (code == 9) return (int) Message.demarshallint(a, start + p, endian, 4);
+                    p += 4;
+                }
+                case 's', 'o' -> {
+                    p = (p + 3) & ~3;
+                    p += 4 + (int) Message.demarshallint(a, start + p, endian, 4) + 1;
+                }
+                case 'g' -> p += 1 + (a[start + p] & 0xFF) + 1;
+                default -> {
+                    return 0;
+                }
+            }
+        }
     }
 
     private byte[] array(int from, int n) {
@@ -113,7 +135,6 @@ final class BufferedMessageReader implements IMessageReader {
         }
         while (buf.position() < n) {
             int r = fd < 0 ? socket.read(buf) : receive();
-            if (r > 0) received += r;
             if (r < 0) {
                 closed = true;
                 throw new EOFException("the bus closed the connection");
@@ -133,7 +154,7 @@ final class BufferedMessageReader implements IMessageReader {
         short[] events = {LibC.POLLIN}, revents = new short[1];
         while (true) {
             if (closed || !socket.isOpen()) {
-                while (!batches.isEmpty()) FdMessage.close(batches.pollFirst().fds);
+                while (!queued.isEmpty()) FdMessage.close(new int[] {queued.pollFirst()});
                 throw new EOFException("the connection is closed");
             }
             Received r;
@@ -150,7 +171,7 @@ final class BufferedMessageReader implements IMessageReader {
                 FdMessage.close(r.fds());
                 throw new IOException("unix fds sent by the bus were cut on the way (MSG_CTRUNC)");
             }
-            if (r.fds() != null && r.fds().length > 0) batches.addLast(new Batch(received, r.fds()));
+            if (r.fds() != null) for (int d : r.fds()) queued.addLast(d);
             if (r.length() == 0) return -1;
             buf.position(buf.position() + r.length());
             return r.length();

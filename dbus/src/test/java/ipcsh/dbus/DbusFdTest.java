@@ -87,6 +87,24 @@ class DbusFdTest {
         call("close", ch);
     }
 
+    /** Reads glue messages together: a reply's descriptor may arrive in the middle of a read, behind signals. */
+    @Test
+    void aDescriptorBehindOtherMessagesGoesToItsOwnMessage() {
+        int[] noise = {0};
+        Object w = call("dbus-on", bus, opts("member", "Noise"), (ipcsh.Callback) a -> noise[0]++);
+        try {
+            for (int i = 0; i < 50; i++) {
+                Object ch = fds("MakeAfterNoise", 200L, "behind " + i);
+                assertTrue(ch instanceof Channel, String.valueOf(ch));
+                assertEquals("behind " + i, call("read", ch));
+                call("close", ch);
+            }
+            assertTrue(PrivateBus.loopUntil(() -> noise[0] == 50 * 200, 20_000), noise[0] + " signals");
+        } finally {
+            call("cancel", w);
+        }
+    }
+
     @Test
     void thousandsOfDescriptorsBothWaysLeakNone() {
         int before = openHere();
