@@ -36,8 +36,6 @@ final class BufferedMessageReader implements IMessageReader {
     private final int fd;
     /** Descriptors received and not yet given to their message, in the order they came. */
     private final ArrayDeque<Integer> queued = new ArrayDeque<>();
-    /** Whether the last recvmsg took less than it had room for: the socket is likely empty now. */
-    private boolean drained;
     private ByteBuffer buf = ByteBuffer.allocate(64 << 10);
     private boolean closed;
     private final DivertingSocketProvider.Inbox inbox;
@@ -159,20 +157,16 @@ final class BufferedMessageReader implements IMessageReader {
                 while (!queued.isEmpty()) FdMessage.close(new int[] {queued.pollFirst()});
                 throw new EOFException("the connection is closed");
             }
-            // after a read that drained the socket, wait first: a recvmsg then would only say EAGAIN
-            if (drained && libc.poll(fds, events, revents, 250) == 0) continue;
-            int room = buf.remaining();
             Received r;
             try {
-                r = libc.recvmsg(fd, buf.array(), buf.position(), room, LibC.SCM_MAX_FD, LibC.MSG_DONTWAIT, false);
+                r = libc.recvmsg(fd, buf.array(), buf.position(), buf.remaining(), LibC.SCM_MAX_FD, LibC.MSG_DONTWAIT, false);
             } catch (RuntimeException e) { // an errno: dbus-java's reader thread ends the connection on an IOException
                 throw new IOException(e.getMessage(), e);
             }
             if (r == null) {
-                drained = true;
+                libc.poll(fds, events, revents, 250);
                 continue;
             }
-            drained = r.length() < room;
             if (r.controlCut()) {
                 FdMessage.close(r.fds());
                 throw new IOException("unix fds sent by the bus were cut on the way (MSG_CTRUNC)");
