@@ -112,6 +112,42 @@ interface RpcPeer {
     close(): void;
 }
 
+/** A D-Bus connection, from ipc.dbus: the dbus builtins with the bus first are its methods. */
+interface DbusBus {
+    /** A Promise of the reply (ipc.dbusCall): null for no values, the value for one, an array for several; a D-Bus error rejects it with an IpcError whose dbus-error and dbus-message are set. */
+    call(dest: string, path: string, iface: string | null, method: string, ...args: any[]): Promise<any>;
+    /** The reply, waiting for it (ipc.dbusCallSync; no callback runs meanwhile). */
+    callSync(dest: string, path: string, iface: string | null, method: string, ...args: any[]): any;
+    /** Every name on the bus with its process (ipc.dbusNames). */
+    names(opts?: Options): any[];
+    /** Who owns a name now, or null (ipc.dbusOwner). */
+    owner(name: string): any;
+    /** An object's interfaces, methods, signals, properties and children as data (ipc.dbusIntrospect). */
+    introspect(dest: string, path: string): any;
+    /** Every object path of dest (ipc.dbusTree). */
+    tree(dest: string): string[];
+    /** A property's value (ipc.dbusGet). */
+    get(dest: string, path: string, iface: string, prop: string): any;
+    /** Sets a property (ipc.dbusSet). */
+    set(dest: string, path: string, iface: string, prop: string, value: any, opts?: Options): void;
+    /** Every property of iface as an object (ipc.dbusProps). */
+    props(dest: string, path: string, iface: string): any;
+    /** Calls f with each signal matching rule ({member: 'NameOwnerChanged'}); ipc.cancel(watch) stops it (ipc.dbusOn). */
+    on(rule: Options, f: Callback): Timer;
+    /** Sends a signal (ipc.dbusEmit). */
+    emit(path: string, iface: string, member: string, ...args: any[]): void;
+    /** Serves iface at path from functions: {Add: {in: 'i', out: 'i', fn: n => ...}} (ipc.dbusExport). */
+    export(path: string, iface: string, methods: { [method: string]: Options }, opts?: Options): any;
+    /** Asks for a well-known name (ipc.dbusRequestName). */
+    requestName(name: string, opts?: Options): string;
+    /** Gives a well-known name up (ipc.dbusReleaseName). */
+    releaseName(name: string): string;
+    /** A channel of every message on the bus, printed as it comes (ipc.dbusMonitor). */
+    monitor(opts?: Options): Channel;
+    /** Disconnects; the bus drops this connection's names, exports and match rules. */
+    close(): void;
+}
+
 interface Ipc {
     /** The class of channel objects. */
     readonly Channel: typeof Channel;
@@ -494,51 +530,51 @@ interface Ipc {
     /** Prints a short page: the groups of builtins (the topics) with their names, where the documentation is, and how the REPL prints. (help :sockets) lists one group's builtins with their summaries; a topic is a group's name or a word of it (:channels, :processes, :loop...). (help :gets) is (doc gets). At the REPL a bare help does the same as (help). From JavaScript: ipc.help() and ipc.help('sockets'). Returns nil. */
     help(topic: string): void;
     /** Connects to a D-Bus bus and returns it: the session bus (DBUS_SESSION_BUS_ADDRESS) with no argument, :system for the system bus, or any address string ("unix:path=/run/user/1000/bus"). (close bus) disconnects; the bus then drops this connection's names, exports and match rules. A bus that is not there is a one-line error naming the address and why (no such file, permission denied, connection refused, authentication rejected). Only unix:path= addresses are supported (not unix:abstract= or tcp:). See (help :dbus) and ipcsh(1), D-BUS. */
-    dbus(): any;
+    dbus(): DbusBus;
     /** Connects to a D-Bus bus and returns it: the session bus (DBUS_SESSION_BUS_ADDRESS) with no argument, :system for the system bus, or any address string ("unix:path=/run/user/1000/bus"). (close bus) disconnects; the bus then drops this connection's names, exports and match rules. A bus that is not there is a one-line error naming the address and why (no such file, permission denied, connection refused, authentication rejected). Only unix:path= addresses are supported (not unix:abstract= or tcp:). See (help :dbus) and ipcsh(1), D-BUS. */
-    dbus(bus: unknown): any;
+    dbus(address: unknown): DbusBus;
     /** A Promise of the reply (dbus-call's :on-reply); it rejects with the error, its dbus-error and dbus-message properties set. */
-    dbusCall(bus: unknown, dest: unknown, path: string, iface: unknown, method: string, ...values: unknown[]): Promise<any>;
+    dbusCall(bus: DbusBus, dest: unknown, path: string, iface: unknown, method: string, ...values: unknown[]): Promise<any>;
     /** Calls iface.method on the object at path of dest and returns the reply: nil for no values, the value for one, a vector for several. values are converted by the method's signature, read from the object's introspection data (cached per bus), or given with a last argument {:signature "a{sv}"} (a last map whose keys are only :signature, :timeout, :no-reply is options; to send such a map as the last D-Bus argument, add {} after it). Options: :timeout ms (default 25000; then an error), :no-reply true (send and return nil at once). Conversions are the table in ipcsh(1), D-BUS: integers are range-checked (300 for a y is an error), a variant takes a plain value's natural type or (dbus-variant "u" 5). A D-Bus error reply is an error whose data has :dbus-error (its name) and :dbus-message. The wait serves no callbacks; Ctrl-C ends it. With {:on-reply f} it returns nil at once and (f {:value v}) or (f {:error "…" :dbus-error … :dbus-message …}) runs later on the interpreter thread. iface may be nil. */
-    dbusCallSync(bus: unknown, dest: unknown, path: string, iface: unknown, method: string, ...values: unknown[]): any;
+    dbusCallSync(bus: DbusBus, dest: unknown, path: string, iface: unknown, method: string, ...values: unknown[]): any;
     /** A value sent as a variant of the given type: (dbus-variant "u" 5) where a plain 5 would go as an int32 (i). Checked now: (dbus-variant "y" 300) is an error. */
     dbusVariant(signature: unknown, value: unknown): any;
     /** Every name on the bus, well-known ones first, as rows {:name :owner :pid :uid :command} (the owner's unique name, process id and user from the bus daemon, its command line from /proc; nil where unknown). {:activatable true} adds the names the bus can start, with :activatable true or false. A table in the REPL. */
-    dbusNames(bus: unknown): any[];
+    dbusNames(bus: DbusBus): any[];
     /** Every name on the bus, well-known ones first, as rows {:name :owner :pid :uid :command} (the owner's unique name, process id and user from the bus daemon, its command line from /proc; nil where unknown). {:activatable true} adds the names the bus can start, with :activatable true or false. A table in the REPL. */
-    dbusNames(bus: unknown, opts?: Options): any[];
+    dbusNames(bus: DbusBus, opts?: Options): any[];
     /** Who owns name now: {:name :owner :pid :uid :command}, or nil when nobody does. */
-    dbusOwner(bus: unknown, name: string): any;
+    dbusOwner(bus: DbusBus, name: string): any;
     /** The object at path of dest as data: {:interfaces [{:name :methods [{:name :args [{:name :type :direction}] :in "s" :out "s"}] :signals [{:name :args :signature}] :properties [{:name :type :access}]}] :children ["child" …]}. */
-    dbusIntrospect(bus: unknown, dest: unknown, path: string): any;
+    dbusIntrospect(bus: DbusBus, dest: unknown, path: string): any;
     /** Every object path of dest, from "/" down through the introspection data's child nodes, as busctl tree shows them (a vector of strings, at most 10000). */
-    dbusTree(bus: unknown, dest: unknown): string[];
+    dbusTree(bus: DbusBus, dest: unknown): string[];
     /** The value of property prop of iface (org.freedesktop.DBus.Properties.Get), unwrapped. */
-    dbusGet(bus: unknown, dest: unknown, path: string, iface: unknown, prop: unknown): any;
+    dbusGet(bus: DbusBus, dest: unknown, path: string, iface: unknown, prop: unknown): any;
     /** Sets property prop to value, sent as a variant of the property's type (from the introspection data, or {:signature "u"}, or a dbus-variant). Returns nil. */
-    dbusSet(bus: unknown, dest: unknown, path: string, iface: unknown, prop: unknown, value: unknown): void;
+    dbusSet(bus: DbusBus, dest: unknown, path: string, iface: unknown, prop: unknown, value: unknown): void;
     /** Sets property prop to value, sent as a variant of the property's type (from the introspection data, or {:signature "u"}, or a dbus-variant). Returns nil. */
-    dbusSet(bus: unknown, dest: unknown, path: string, iface: unknown, prop: unknown, value: unknown, opts?: Options): void;
+    dbusSet(bus: DbusBus, dest: unknown, path: string, iface: unknown, prop: unknown, value: unknown, opts?: Options): void;
     /** Every property of iface at path as a map (GetAll), values unwrapped. */
-    dbusProps(bus: unknown, dest: unknown, path: string, iface: unknown): any;
+    dbusProps(bus: DbusBus, dest: unknown, path: string, iface: unknown): any;
     /** Watches signals: rule is a map of :sender :path :path-namespace :interface :member :destination :arg0 … :arg3 (all optional), added to the bus as a match rule and checked here. Calls (f signal) on the interpreter thread with {:sender :path :interface :member :args [...] :signature} for each signal (f may take no arguments). Returns a watch; (cancel w) stops delivery and removes the match rule. A script keeps running while a watch is set; an f that throws cancels its watch and its error is reported once. */
-    dbusOn(bus: unknown, rule: unknown, f: Callback): Timer;
+    dbusOn(bus: DbusBus, rule: unknown, f: Callback): Timer;
     /** Sends signal iface.member from path with values, typed by a last {:signature "…"}, else by the signal's declaration in this bus's dbus-export of path, else by each value's natural type. Returns nil. */
-    dbusEmit(bus: unknown, path: string, iface: unknown, member: unknown, ...values: unknown[]): void;
+    dbusEmit(bus: DbusBus, path: string, iface: unknown, member: unknown, ...values: unknown[]): void;
     /** Serves iface at path from script functions: methods is {"Name" {:in "s" :out "s" :fn f :error "org.example.Error.Busy"}}. A call runs (f arg…) on the interpreter thread; its return value is converted by :out (several out types: return a vector) and sent back; a thrown error becomes a D-Bus error reply named by :error (default org.freedesktop.DBus.Error.Failed) with the error's message. opts: :properties {"Name" {:type "i" :get f :set f :value v}} (served by org.freedesktop.DBus.Properties) and :signals {"Name" "signature"}. Introspection XML is generated (busctl introspect, gdbus introspect). Returns the export; (cancel e) takes it off. Exporting iface at a path that exports it already is an error. A script keeps running while something is exported. */
-    dbusExport(bus: unknown, path: string, iface: unknown, methods: unknown): any;
+    dbusExport(bus: DbusBus, path: string, iface: unknown, methods: unknown): any;
     /** Serves iface at path from script functions: methods is {"Name" {:in "s" :out "s" :fn f :error "org.example.Error.Busy"}}. A call runs (f arg…) on the interpreter thread; its return value is converted by :out (several out types: return a vector) and sent back; a thrown error becomes a D-Bus error reply named by :error (default org.freedesktop.DBus.Error.Failed) with the error's message. opts: :properties {"Name" {:type "i" :get f :set f :value v}} (served by org.freedesktop.DBus.Properties) and :signals {"Name" "signature"}. Introspection XML is generated (busctl introspect, gdbus introspect). Returns the export; (cancel e) takes it off. Exporting iface at a path that exports it already is an error. A script keeps running while something is exported. */
-    dbusExport(bus: unknown, path: string, iface: unknown, methods: unknown, opts?: Options): any;
+    dbusExport(bus: DbusBus, path: string, iface: unknown, methods: unknown, opts?: Options): any;
     /** Asks the bus for a well-known name: returns :primary-owner, :already-owner or (with {:queue true}) :in-queue; a name someone else owns is an error naming them. Options :replace and :allow-replacement set those flags. The name is released by dbus-release-name, at close and at exit. */
-    dbusRequestName(bus: unknown, name: string): string;
+    dbusRequestName(bus: DbusBus, name: string): string;
     /** Asks the bus for a well-known name: returns :primary-owner, :already-owner or (with {:queue true}) :in-queue; a name someone else owns is an error naming them. Options :replace and :allow-replacement set those flags. The name is released by dbus-release-name, at close and at exit. */
-    dbusRequestName(bus: unknown, name: string, opts?: Options): string;
+    dbusRequestName(bus: DbusBus, name: string, opts?: Options): string;
     /** Watches every message on the bus from a connection of its own (BecomeMonitor; where the bus refuses that, match rules with eavesdrop='true'), as dbus-monitor and busctl monitor do. Prints one line per message (type, serial, reply-to, sender -> destination, path, interface.member or error name, arguments; {:print false} stops that) and returns a message channel: recv gives each message as a map {:type :method-call :serial :sender :destination :path :interface :member :signature :args ...}, gets and expect read its line, on-readable fires for it. Options: :match, a match rule or a vector of them ("interface='org.example.Foo'"; default: everything), :log "file" (every line appended), :pcap "file" (a capture Wireshark opens, as busctl capture writes: link type 231, each message's bytes as they came). Messages the script has not read wait in a queue of :max-queue (default 100000); past that they are dropped and counted: a {:type :dropped :count n} message says how many, and close reports what was still uncounted. (close ch) ends the monitor. */
-    dbusMonitor(bus: unknown): Channel;
+    dbusMonitor(bus: DbusBus): Channel;
     /** Watches every message on the bus from a connection of its own (BecomeMonitor; where the bus refuses that, match rules with eavesdrop='true'), as dbus-monitor and busctl monitor do. Prints one line per message (type, serial, reply-to, sender -> destination, path, interface.member or error name, arguments; {:print false} stops that) and returns a message channel: recv gives each message as a map {:type :method-call :serial :sender :destination :path :interface :member :signature :args ...}, gets and expect read its line, on-readable fires for it. Options: :match, a match rule or a vector of them ("interface='org.example.Foo'"; default: everything), :log "file" (every line appended), :pcap "file" (a capture Wireshark opens, as busctl capture writes: link type 231, each message's bytes as they came). Messages the script has not read wait in a queue of :max-queue (default 100000); past that they are dropped and counted: a {:type :dropped :count n} message says how many, and close reports what was still uncounted. (close ch) ends the monitor. */
-    dbusMonitor(bus: unknown, opts?: Options): Channel;
+    dbusMonitor(bus: DbusBus, opts?: Options): Channel;
     /** Gives up a well-known name: returns :released, :non-existent or :not-owner. */
-    dbusReleaseName(bus: unknown, name: string): string;
+    dbusReleaseName(bus: DbusBus, name: string): string;
     /** Makes a ZeroMQ socket and returns it as a message channel (kind zmq). type is one of :req :rep :dealer :router :pub :sub :xpub :xsub :push :pull :pair. Options: :bind and :connect, an endpoint or a vector of them (tcp://host:port, tcp://*:* for a free port, ipc://path, inproc://name; both may be given); :subscribe, a topic or a vector of topics for a :sub ("" for every message); :multipart true (recv and gets always return a vector of frames); the socket options :sndhwm :rcvhwm :linger :identity :rcvtimeo :sndtimeo :immediate :reconnect-ivl :router-mandatory :conflate; :curve and :plain (below); and any channel option (:encoding :binary for bytes, :framing :json or :json-lines for one JSON value per message, :timeout, :blocking). One recv, gets or read is one message; send and puts send one. A message of several frames is a vector: (send s ["addr" "" "payload"]), and recv returns a vector when a message has more than one frame. on-readable, on-writable, expect, wait-for, copy, :timeout and Ctrl-C work as on every channel. (configure s) shows the socket options and the read-only :type, :endpoints and :last-endpoint (the real port of a tcp://*:* bind); (configure s {:subscribe "t"}) and {:unsubscribe "t"} change a :sub's topics later. Close honours :linger: by default 1000 ms, so queued messages get a second to reach a peer at close and at exit, and then are dropped (never a hang). Security: {:curve {:server true :secret-key k}} on the server, {:curve {:server-key spk :public-key pk :secret-key sk}} on a client, Z85 keys from (zmq-keypair); a client with a wrong server key fails the handshake and nothing passes. {:plain {:username u :password p}} on a client, {:plain {:server true :username u :password p}} on a server (which admits only that pair). Errors are one line: an unknown type, an endpoint without a transport, send on a :sub, recv on a :pub, a :req that sends twice (ZeroMQ's EFSM), a port in use. ipc://path is a socket file that libzmq programs (pyzmq, C) reach, removed at close and at exit (JeroMQ speaks TCP only: the shell relays the file to a loopback port, which every local user can reach; use CURVE on a shared machine). See (help :zeromq). */
     zmq(type: unknown): Channel;
     /** Makes a ZeroMQ socket and returns it as a message channel (kind zmq). type is one of :req :rep :dealer :router :pub :sub :xpub :xsub :push :pull :pair. Options: :bind and :connect, an endpoint or a vector of them (tcp://host:port, tcp://*:* for a free port, ipc://path, inproc://name; both may be given); :subscribe, a topic or a vector of topics for a :sub ("" for every message); :multipart true (recv and gets always return a vector of frames); the socket options :sndhwm :rcvhwm :linger :identity :rcvtimeo :sndtimeo :immediate :reconnect-ivl :router-mandatory :conflate; :curve and :plain (below); and any channel option (:encoding :binary for bytes, :framing :json or :json-lines for one JSON value per message, :timeout, :blocking). One recv, gets or read is one message; send and puts send one. A message of several frames is a vector: (send s ["addr" "" "payload"]), and recv returns a vector when a message has more than one frame. on-readable, on-writable, expect, wait-for, copy, :timeout and Ctrl-C work as on every channel. (configure s) shows the socket options and the read-only :type, :endpoints and :last-endpoint (the real port of a tcp://*:* bind); (configure s {:subscribe "t"}) and {:unsubscribe "t"} change a :sub's topics later. Close honours :linger: by default 1000 ms, so queued messages get a second to reach a peer at close and at exit, and then are dropped (never a hang). Security: {:curve {:server true :secret-key k}} on the server, {:curve {:server-key spk :public-key pk :secret-key sk}} on a client, Z85 keys from (zmq-keypair); a client with a wrong server key fails the handshake and nothing passes. {:plain {:username u :password p}} on a client, {:plain {:server true :username u :password p}} on a server (which admits only that pair). Errors are one line: an unknown type, an endpoint without a transport, send on a :sub, recv on a :pub, a :req that sends twice (ZeroMQ's EFSM), a port in use. ipc://path is a socket file that libzmq programs (pyzmq, C) reach, removed at close and at exit (JeroMQ speaks TCP only: the shell relays the file to a loopback port, which every local user can reach; use CURVE on a shared machine). See (help :zeromq). */

@@ -126,10 +126,15 @@ public final class Bus implements Closeable, ipcsh.Handle {
             if (!uniqueName.equals(m.getDestination())) mon.offer(MonitorLine.map(m), raw);
             return true;
         }
-        if (m instanceof MethodReturn || m instanceof Error) return false;
+        if (m instanceof MethodReturn || m instanceof Error) {
+            FromWire.closeFds(m); // a reply nobody here waits for: its unix fds would be leaked
+            return false;
+        }
         if (m instanceof DBusSignal s) {
             boolean taken = false;
-            for (SignalWatch w : watches) taken |= w.offer(s);
+            SignalWatch.Args args = new SignalWatch.Args(s);
+            for (SignalWatch w : watches) taken |= w.offer(s, args);
+            if (!taken) FromWire.closeFds(s);
             return taken;
         }
         if (m instanceof MethodCall c) {

@@ -25,7 +25,11 @@ final class BusOpen {
         DivertingSocketProvider.OPENING.set(inbox);
         DBusConnection conn;
         try {
-            conn = DBusConnectionBuilder.forAddress(address).withShared(false).build();
+            // dbus-java's JDK-socket transport says it has no unix fd support, so it would not ask
+            // the bus for it; DivertingSocketProvider passes them, so the SASL step asks (NEGOTIATE_UNIX_FD)
+            conn = DBusConnectionBuilder.forAddress(address).withShared(false).transportConfig()
+                    .withPreConnectCallback(t -> t.getTransportConfig().getSaslConfig().setFileDescriptorSupport(true)).back()
+                    .build();
         } catch (Exception e) {
             throw new IpcException(who + ": cannot connect to " + address + ": " + reason(e));
         } finally {

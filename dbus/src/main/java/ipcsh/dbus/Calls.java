@@ -49,6 +49,7 @@ final class Calls {
         } catch (DBusException | RuntimeException e) {
             throw new IpcException(what + ": " + oneLine(e));
         }
+        ToWire.checkFds(what, mc, wire, true);
         if (noReply) {
             bus.conn.sendMessage(mc);
             return null;

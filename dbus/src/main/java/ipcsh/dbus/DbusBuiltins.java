@@ -19,14 +19,14 @@ public final class DbusBuiltins implements Registry.Group {
 
     @Override
     public void register(Registry r) {
-        r.add("dbus", "([] [bus])", """
+        r.add("dbus", "([] [address])", """
                 Connects to a D-Bus bus and returns it: the session bus (DBUS_SESSION_BUS_ADDRESS) with no \
                 argument, :system for the system bus, or any address string ("unix:path=/run/user/1000/bus"). \
                 (close bus) disconnects; the bus then drops this connection's names, exports and match rules. \
                 A bus that is not there is a one-line error naming the address and why (no such file, \
                 permission denied, connection refused, authentication rejected). Only unix:path= addresses are \
                 supported (not unix:abstract= or tcp:). See (help :dbus) and ipcsh(1), D-BUS.""",
-                a -> DbusVerbs.open(a)).returns("any");
+                a -> DbusVerbs.open(a)).returns("DbusBus");
         r.add("dbus-call", "([bus dest path iface method & values])", """
                 Calls iface.method on the object at path of dest and returns the reply: nil for no values, \
                 the value for one, a vector for several. values are converted by the method's signature, read \

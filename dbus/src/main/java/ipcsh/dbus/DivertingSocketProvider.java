@@ -35,7 +35,7 @@ public final class DivertingSocketProvider implements ISocketProvider {
     public IMessageReader createReader(SocketChannel socket) throws IOException {
         Inbox inbox = OPENING.get();
         if (inbox == null) return null;
-        BufferedMessageReader inner = new BufferedMessageReader(socket, inbox);
+        BufferedMessageReader inner = new BufferedMessageReader(socket, fdOf(socket), inbox);
         return new IMessageReader() {
             @Override
             public boolean isClosed() {
@@ -63,11 +63,13 @@ public final class DivertingSocketProvider implements ISocketProvider {
         Inbox inbox = OPENING.get();
         if (inbox == null) return null;
         IMessageWriter inner = new OutputStreamMessageWriter(socket);
+        int fd = fdOf(socket);
         // one lock for dbus-java's sender thread and the interpreter thread's direct writes (Inbox.write)
         IMessageWriter locked = new IMessageWriter() {
             @Override
             public synchronized void writeMessage(Message m) throws IOException {
-                inner.writeMessage(m);
+                if (m.getFiledescriptors().isEmpty()) inner.writeMessage(m);
+                else writeWithFds(socket, fd, m);
             }
 
             @Override
@@ -84,11 +86,41 @@ public final class DivertingSocketProvider implements ISocketProvider {
         return locked;
     }
 
+    /**
+     * A message with unix fds: its bytes in one sendmsg(2) with the descriptors (they travel with
+     * the first byte, where the bus looks for them), the rest of a short send written after.
+     */
+    private static void writeWithFds(SocketChannel socket, int fd, Message m) throws IOException {
+        if (fd < 0) throw new IOException("unix fds cannot be passed: the socket's descriptor is not reachable");
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        for (byte[] b : m.getWireData()) {
+            if (b == null) break;
+            all.write(b);
+        }
+        byte[] bytes = all.toByteArray();
+        int[] fds = new int[m.getFiledescriptors().size()];
+        for (int i = 0; i < fds.length; i++) fds[i] = m.getFiledescriptors().get(i).getIntFileDescriptor();
+        int sent = ipcsh.chan.drivers.FdPassing.send(fd, bytes, 0, bytes.length, fds, "dbus");
+        if (sent < 0) throw new IOException("sendmsg with unix fds did not go");
+        java.nio.ByteBuffer rest = java.nio.ByteBuffer.wrap(bytes, sent, bytes.length - sent);
+        while (rest.hasRemaining()) socket.write(rest);
+    }
+
+    /** The JDK socket's descriptor (the launcher exports sun.nio.ch), or -1: then no unix fds pass. */
+    static int fdOf(SocketChannel socket) {
+        try {
+            return (int) Class.forName("sun.nio.ch.SelChImpl").getMethod("getFDVal").invoke(socket);
+        } catch (ReflectiveOperationException | IllegalAccessError | SecurityException | ClassCastException e) {
+            return -1;
+        }
+    }
+
+    /** Ignored: dbus-java asks its transport, which (the JDK's socket) says it cannot pass fds; this provider can. */
     @Override
     public void setFileDescriptorSupport(boolean support) {}
 
     @Override
     public boolean isFileDescriptorPassingSupported() {
-        return false;
+        return true;
     }
 }

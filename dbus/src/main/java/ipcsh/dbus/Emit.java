@@ -28,6 +28,7 @@ final class Emit {
         } catch (DBusException | RuntimeException e) {
             throw new IpcException(what + ": " + Calls.oneLine(e));
         }
+        ToWire.checkFds(what, s, wire, false);
         bus.conn.sendMessage(s);
     }
 }

@@ -66,6 +66,7 @@ final class Exports {
         }
         Map<String, Exported> at = objects.get(path);
         if (at == null) {
+            FromWire.closeFds(c);
             error(c, "org.freedesktop.DBus.Error.UnknownObject", path + " is not an object this connection exports");
             return;
         }
@@ -85,11 +86,13 @@ final class Exports {
             }
         }
         if (m == null) {
+            FromWire.closeFds(c);
             unknownMethod(c);
             return;
         }
         String got = c.getSig() == null ? "" : c.getSig();
         if (!got.equals(m.in().toString())) {
+            FromWire.closeFds(c);
             error(c, "org.freedesktop.DBus.Error.InvalidArgs", "Call to " + member + " has wrong args (" + got
                     + ", expected " + m.in() + ")");
             return;
@@ -139,8 +142,10 @@ final class Exports {
     void reply(MethodCall c, String sig, Object... values) {
         if ((c.getFlags() & Flags.NO_REPLY_EXPECTED) != 0 || bus.closed()) return;
         try {
-            bus.conn.sendMessage(bus.conn.getMessageFactory().createMethodReturn(c, sig, values));
-        } catch (DBusException x) {
+            var r = bus.conn.getMessageFactory().createMethodReturn(c, sig, values);
+            ToWire.checkFds("the reply to " + c.getName(), r, values, true);
+            bus.conn.sendMessage(r);
+        } catch (DBusException | IpcException x) {
             error(c, FAILED, "the reply could not be made: " + Calls.oneLine(x));
         }
     }

@@ -30,6 +30,14 @@ final class FromWire {
         return out;
     }
 
+    /** Closes the unix fds that came with m, for a message nobody converts (an unknown method): received fds are never leaked. */
+    static void closeFds(org.freedesktop.dbus.messages.Message m) {
+        for (org.freedesktop.dbus.FileDescriptor fd : m.getFiledescriptors()) {
+            ipcsh.chan.drivers.FdPassing.close(new int[] {fd.getIntFileDescriptor()});
+        }
+        m.getFiledescriptors().clear();
+    }
+
     static Object one(String who, Signature.Type t, Object v) {
         if (v == null) return null;
         switch (t.code()) {
@@ -47,7 +55,12 @@ final class FromWire {
             case 'b': return v;
             case 's', 'g': return v.toString();
             case 'o': return v instanceof DBusPath p ? p.getPath() : v.toString();
-            case 'h': throw new IpcException(who + ": a unix fd (type h) arrived; passing fds is not supported yet");
+            case 'h':
+                // ours now (recvmsg gave it): a channel of its kind, as (recv sock {:fds true}) gives
+                if (v instanceof org.freedesktop.dbus.FileDescriptor fd) {
+                    return ipcsh.chan.drivers.FdPassing.channels(new int[] {fd.getIntFileDescriptor()}).get(0);
+                }
+                throw new IpcException(who + ": a unix fd (type h) arrived without its descriptor");
             case 'v':
                 if (v instanceof Variant<?> var) return one(who, Signature.single(who, var.getSig()), var.getValue());
                 return v;

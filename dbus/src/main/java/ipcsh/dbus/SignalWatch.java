@@ -65,8 +65,26 @@ final class SignalWatch implements Cancellable, ipcsh.Handle {
         return w;
     }
 
+    /**
+     * A signal's arguments, converted once for every watch it is for: a unix fd becomes one
+     * channel, not one per watch (each would own, and close, the same descriptor).
+     */
+    static final class Args {
+        private final DBusSignal s;
+        private List<Object> args;
+
+        Args(DBusSignal s) {
+            this.s = s;
+        }
+
+        List<Object> get() throws DBusException {
+            if (args == null) args = FromWire.all("dbus-on", s.getSig(), params(s));
+            return args;
+        }
+    }
+
     /** On the reader thread: whether s is for this watch; if so it is on its way to f. */
-    boolean offer(DBusSignal s) {
+    boolean offer(DBusSignal s, Args args) {
         if (cancelled || !matches(s)) return false;
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("sender", s.getSource());
@@ -74,7 +92,7 @@ final class SignalWatch implements Cancellable, ipcsh.Handle {
         m.put("interface", s.getInterface());
         m.put("member", s.getName());
         try {
-            m.put("args", FromWire.all("dbus-on", s.getSig(), params(s)));
+            m.put("args", args.get());
         } catch (RuntimeException | DBusException e) {
             m.put("args", List.of());
             m.put("error", "its arguments could not be read: " + Calls.oneLine(e));

@@ -63,12 +63,29 @@ final class ToWire {
                 if (g == null) throw wrong(t, v, where, "not a signature string");
                 Signature.parse(who, g);
                 return g;
-            case 'h': throw new IpcException(who + ": " + where + ": unix fds (type h) are not supported yet");
+            case 'h':
+                // the descriptor goes as it is; the channel stays open here (the receiver gets a copy)
+                return new org.freedesktop.dbus.FileDescriptor(ipcsh.groups.Descriptors.descriptorOf(v, who + ": " + where,
+                        "give one end (a pipe's read or write channel)"));
             case 'v': return variant(v, where);
             case 'a': return array(t, v, where);
             case '{': return dict(t, v, where);
             case '(': return struct(t, v, where);
             default: throw new IllegalStateException("type " + t);
+        }
+    }
+
+    /**
+     * dbus-java counts only top-level unix fd arguments in a message's UNIX_FDS header (and none
+     * in a signal's): a descriptor inside a container would go uncounted, which the bus rejects.
+     */
+    static void checkFds(String what, org.freedesktop.dbus.messages.Message m, Object[] wire, boolean counted) {
+        int n = m.getFiledescriptors().size();
+        if (n == 0) return;
+        if (!counted) throw new IpcException(what + ": unix fds (type h) in signals are not supported");
+        long top = java.util.Arrays.stream(wire).filter(org.freedesktop.dbus.FileDescriptor.class::isInstance).count();
+        if (top != n) {
+            throw new IpcException(what + ": unix fds (type h) inside arrays, dicts, structs or variants are not supported; give them as arguments of their own");
         }
     }
 

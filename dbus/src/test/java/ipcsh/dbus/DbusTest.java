@@ -200,6 +200,18 @@ class DbusTest {
     }
 
     @Test
+    void anFdRoundTripsThroughTheEchoServiceAsAChannel() {
+        List<?> ends = (List<?>) call("pipe");
+        Object back = echo("h", ends.get(0));
+        assertTrue(back instanceof ipcsh.chan.Channel && back != ends.get(0), String.valueOf(back));
+        call("write", ends.get(1), "one pipe, two descriptors");
+        call("close", ends.get(1));
+        call("close", ends.get(0));
+        assertEquals("one pipe, two descriptors", call("read", back));
+        call("close", back);
+    }
+
+    @Test
     void badInputIsOneLine() {
         oneLineError("300 is out of range for y (0 to 255)", () -> echo("y", 300L));
         oneLineError("-1 is out of range for u", () -> echo("u", -1L));
@@ -209,7 +221,7 @@ class DbusTest {
         oneLineError("no such file or directory", () -> call("dbus", "unix:path=" + pb.dir.resolve("none")));
         oneLineError("no reply within 200 ms", () -> call("dbus-call", bus, DEST, PATH, IFACE, "Sleep", 1500L, opts("timeout", 200L)));
         oneLineError("is not an object path", () -> call("dbus-call", bus, DEST, "no/slash", IFACE, "Str", "x"));
-        oneLineError("type h", () -> echo("h", 1L));
+        oneLineError("must be a channel or a memfd segment, not the number 1", () -> echo("h", 1L));
         oneLineError("already exports", () -> {
             Object first = call("dbus-export", bus, "/twice", "org.example.Twice", Map.of());
             try {

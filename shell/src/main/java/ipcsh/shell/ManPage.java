@@ -314,6 +314,12 @@ public final class ManPage {
                 Promise; an error it throws (or rejects with) carries its code and data to the error reply. \
                 The peer's methods:""");
         for (JsExtras.Member m : JsExtras.RPC_PEER) dl(r, "peer." + m.call(), m.summary());
+        r.raw(".SS D-Bus buses");
+        r.text("""
+                ipc.dbus(address) returns a bus object; every dbus builtin that takes the bus first is \
+                also its method, and ipc.dbusCall(bus, ...) and the rest still work. An exported method's \
+                fn and a dbus-on callback run on the interpreter thread. Its methods:""");
+        for (JsExtras.Member m : JsExtras.DBUS_BUS) dl(r, "bus." + m.call(), m.summary());
         r.raw(".SS Timers and sleeping");
         r.text("""
                 setTimeout, setInterval, clearTimeout and clearInterval are the event loop's after, every \

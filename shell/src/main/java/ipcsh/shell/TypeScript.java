@@ -31,7 +31,7 @@ public final class TypeScript {
     /** Parameter names and their types; a name not here is unknown (any value). */
     private static final Map<String, String> PARAMS = Map.ofEntries(
             Map.entry("ch", "Channel"), Map.entry("from", "Channel"), Map.entry("to", "Channel"),
-            Map.entry("peer", "RpcPeer"), Map.entry("method", "string"), Map.entry("handlers", "{ [method: string]: Callback }"),
+            Map.entry("peer", "RpcPeer"), Map.entry("bus", "DbusBus"), Map.entry("method", "string"), Map.entry("handlers", "{ [method: string]: Callback }"),
             Map.entry("opts", "Options"), Map.entry("options", "Options"),
             Map.entry("f", "Callback"), Map.entry("pred", "Callback | Promise<unknown>"),
             Map.entry("n", "number"), Map.entry("ms", "number"), Map.entry("timeout-ms", "number"),
@@ -57,9 +57,10 @@ public final class TypeScript {
     }
 
     public static String generate(Registry registry) {
-        StringBuilder ipc = new StringBuilder(), methods = new StringBuilder(), rpcPeer = new StringBuilder();
+        StringBuilder ipc = new StringBuilder(), methods = new StringBuilder(), rpcPeer = new StringBuilder(), dbusBus = new StringBuilder();
         for (JsExtras.Member m : JsExtras.IPC) member(ipc, m);
         for (JsExtras.Member m : JsExtras.RPC_PEER) member(rpcPeer, m);
+        for (JsExtras.Member m : JsExtras.DBUS_BUS) member(dbusBus, m);
         for (JsExtras.Member m : JsExtras.CHANNEL) member(methods, m);
         for (Builtin b : HelpBuiltins.documented(registry)) {
             JsFace js = b.js();
@@ -103,6 +104,10 @@ public final class TypeScript {
                 interface RpcPeer {
                 %s}
 
+                /** A D-Bus connection, from ipc.dbus: the dbus builtins with the bus first are its methods. */
+                interface DbusBus {
+                %s}
+
                 interface Ipc {
                 %s}
 
@@ -118,7 +123,7 @@ public final class TypeScript {
                 declare function setInterval(f: (...args: any[]) => void, ms?: number, ...args: any[]): Timer;
                 declare function clearTimeout(t: Timer | undefined | null): void;
                 declare function clearInterval(t: Timer | undefined | null): void;
-                """.formatted(REGENERATE, Version.TEXT, methods, rpcPeer, ipc);
+                """.formatted(REGENERATE, Version.TEXT, methods, rpcPeer, dbusBus, ipc);
     }
 
     /** An arity's parameters in TypeScript: [cmd & args] opts → ["argv: string[]", "opts?: Options"]. */

@@ -128,6 +128,80 @@ class DbusExamplesTest {
         assertEquals(0, s.exitValue(), new String(s.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
     }
 
+    /** A python3-dbus service that calls back into the caller's export, then signals. */
+    private static final String CALLBACK_SERVICE = """
+            import os, sys, dbus, dbus.service, dbus.bus
+            from dbus.mainloop.glib import DBusGMainLoop
+            from gi.repository import GLib
+            DBusGMainLoop(set_as_default=True)
+            bus = dbus.bus.BusConnection(sys.argv[1])
+            class Py(dbus.service.Object):
+                @dbus.service.method("org.example.Py", in_signature="s", out_signature="s")
+                def Upper(self, s):
+                    return s.upper()
+                @dbus.service.method("org.example.Py", in_signature="h", out_signature="s")
+                def Read(self, fd):
+                    with os.fdopen(fd.take()) as f:
+                        return f.read()
+                @dbus.service.method("org.example.Py", in_signature="si", out_signature="i")
+                def CallBack(self, who, n):
+                    twice = int(bus.get_object(who, "/org/example/Js").Twice(n, dbus_interface="org.example.Js"))
+                    GLib.idle_add(lambda: self.Pinged("twice %d is %d" % (n, twice)) and False)
+                    return twice
+                @dbus.service.signal("org.example.Py", signature="s")
+                def Pinged(self, s):
+                    pass
+            name = dbus.service.BusName("org.example.Py", bus)
+            Py(bus, "/org/example/Py")
+            print("ready", flush=True)
+            GLib.MainLoop().run()
+            """;
+
+    /** ipc.dbus returns an object whose methods are the dbus builtins with the bus first (JsExtras.DBUS_BUS). */
+    @Test
+    void aJavaScriptBusHasTheBuiltinsAsMethods() throws Exception {
+        Path service = dir.resolve("py_service.py");
+        Files.writeString(service, CALLBACK_SERVICE);
+        Process py = new ProcessBuilder("/usr/bin/python3", service.toString(), address).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        started.add(py);
+        assertEquals("ready", new BufferedReader(new InputStreamReader(py.getInputStream(), StandardCharsets.UTF_8)).readLine());
+        Path script = dir.resolve("bus-methods.js");
+        Files.writeString(script, """
+                const bus = ipc.dbus(ipc.args[0]);
+                const py = 'org.example.Py', path = '/org/example/Py', iface = 'org.example.Py';
+                console.log(Object.getOwnPropertyNames(Object.getPrototypeOf(bus)).filter(n => n !== 'constructor' && n !== 'toString').join(' '));
+                console.log(String(bus).startsWith('#<dbus ' + ipc.args[0] + ' :1.'));
+                const pending = bus.call(py, path, iface, 'Upper', 'hello');
+                console.log(pending instanceof Promise, await pending);
+                console.log(bus.callSync(py, path, iface, 'Upper', 'sync'));
+                const [readEnd, writeEnd] = ipc.pipe();
+                writeEnd.write('through h');
+                writeEnd.close();
+                console.log(await bus.call(py, path, iface, 'Read', readEnd));
+                readEnd.close();
+                try { await bus.call(py, path, iface, 'Nope', { signature: '' }); } catch (e) { console.log(e['dbus-error']); }
+                let served = 0;
+                bus.export('/org/example/Js', 'org.example.Js', { Twice: { in: 'i', out: 'i', fn: n => { served++; return 2 * n; } } });
+                console.log(bus.requestName('org.example.Js'), bus.owner('org.example.Js').owner === String(bus).split(' ')[2].replace('>', ''));
+                let signalled;
+                const signal = new Promise(resolve => { signalled = resolve; });
+                const w = bus.on({ interface: iface, member: 'Pinged' }, s => signalled(s));
+                console.log(await bus.call(py, path, iface, 'CallBack', 'org.example.Js', 21));
+                const s = await signal;
+                console.log(s.member, s.args[0], served);
+                ipc.cancel(w);
+                console.log(bus.names().some(n => n.name === py && n.pid === %d));
+                bus.close();
+                try { bus.names(); } catch (e) { console.log(e.message.endsWith(' closed')); }
+                """.formatted(py.pid()));
+        Result r = IpcshProcess.run(script.toString(), address);
+        assertEquals(0, r.status(), r.err());
+        List<String> names = new ArrayList<>();
+        for (ipcsh.lang.js.JsExtras.Member m : ipcsh.lang.js.JsExtras.DBUS_BUS) names.add(m.name());
+        assertEquals(List.of(String.join(" ", names), "true", "true HELLO", "SYNC", "through h", "org.freedesktop.DBus.Error.UnknownMethod",
+                "primary-owner true", "42", "Pinged twice 21 is 42 1", "true", "true"), r.out().lines().toList(), r.err());
+    }
+
     @Test
     void aMissingBusIsOneLine() {
         Result r = IpcshProcess.run("-e", "(dbus \"unix:path=" + dir.resolve("none") + "\")");

@@ -137,8 +137,9 @@ final class Bootstrap {
                 // the reply comes through dbus-call's :on-reply, so the loop serves other events meanwhile
                 dbusCall: (...args) => new Promise((resolve, reject) => {
                   const last = args[args.length - 1];
-                  const given = args.length > 5 && last !== null && typeof last === 'object' && !Array.isArray(last)
-                    && !ArrayBuffer.isView(last) && Object.keys(last).every(k => ['signature', 'timeout', 'no-reply'].includes(k));
+                  // only a plain object is options: a channel (a unix fd argument) has no keys either
+                  const plain = last !== null && typeof last === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(last));
+                  const given = args.length > 5 && plain && Object.keys(last).every(k => ['signature', 'timeout', 'no-reply'].includes(k));
                   const opts = given ? Object.assign({}, args.pop()) : {};
                   opts['on-reply'] = (r) => {
                     if (r.error === undefined) return resolve(r.value);
@@ -197,6 +198,23 @@ final class Bootstrap {
                   const r = opts === undefined ? serve(target, hs) : serve(target, hs, opts);
                   return target !== null && typeof target === 'object' && 'listen' in target && !(target instanceof Channel) ? r : wrapPeer(r);
                 }, { doc: serve.doc });
+              }
+              // a D-Bus bus is an object with methods (JsExtras.DBUS_BUS): each is ipc.dbusX (close: ipc.close) with the bus first
+              if (ipc.dbus) {
+                const BUS = '__dbus';
+                class DbusBus {
+                  constructor(h) { Object.defineProperty(this, BUS, { value: h }); }
+                  toString() { return bridge.hostText(this[BUS]); }
+                }
+                for (const m of ['call', 'callSync', 'names', 'owner', 'introspect', 'tree', 'get', 'set', 'props', 'on', 'emit',
+                    'export', 'requestName', 'releaseName', 'monitor', 'close']) {
+                  const f = m === 'close' ? ipc.close : ipc['dbus' + m[0].toUpperCase() + m.slice(1)];
+                  if (typeof f !== 'function') throw new Error('a D-Bus bus method ' + m + ' has no builtin');
+                  Object.defineProperty(DbusBus.prototype, m, { writable: true, configurable: true,
+                    value: { [m](...a) { return f(this, ...a); } }[m] });
+                }
+                const open = ipc.dbus;
+                ipc.dbus = Object.assign(function dbus(...a) { return new DbusBus(open(...a)); }, { doc: open.doc });
               }
               /** with-sem: waits on s, runs f, posts s in a finally; returns f's value. */
               if (ipc.semWait) ipc.withSem = (s, f) => { ipc.semWait(s); try { return f(); } finally { ipc.semPost(s); } };

@@ -33,6 +33,12 @@ public final class JsBridge {
         return channel(handle, "toString").toString();
     }
 
+    /** How the REPL prints a host object the binding wraps (a D-Bus bus: #<dbus address :1.4>). */
+    @HostAccess.Export
+    public String hostText(Value handle) {
+        return String.valueOf(engine.toJava(handle));
+    }
+
     @HostAccess.Export
     public Value getsAsync(Value handle) {
         Channel ch = channel(handle, "getsAsync");

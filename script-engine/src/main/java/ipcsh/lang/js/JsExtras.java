@@ -36,6 +36,44 @@ public final class JsExtras {
                     "Handles the other side's requests and notifications (ipc.rpcOn); f may return a Promise."),
             new Member("close", "close()", "close(): void", "Closes the peer and its channel; waiting calls fail."));
 
+    /**
+     * The methods of the bus objects ipc.dbus returns: each is the builtin ipc.dbusX (close: ipc.close)
+     * with the bus first, so bus.callSync(dest, path, iface, method, ...args) is ipc.dbusCallSync(bus, ...).
+     */
+    public static final List<Member> DBUS_BUS = List.of(
+            new Member("call", "call(dest, path, iface, method, ...args, [opts])",
+                    "call(dest: string, path: string, iface: string | null, method: string, ...args: any[]): Promise<any>",
+                    "A Promise of the reply (ipc.dbusCall): null for no values, the value for one, an array for several; "
+                            + "a D-Bus error rejects it with an IpcError whose dbus-error and dbus-message are set."),
+            new Member("callSync", "callSync(dest, path, iface, method, ...args, [opts])",
+                    "callSync(dest: string, path: string, iface: string | null, method: string, ...args: any[]): any",
+                    "The reply, waiting for it (ipc.dbusCallSync; no callback runs meanwhile)."),
+            new Member("names", "names([opts])", "names(opts?: Options): any[]", "Every name on the bus with its process (ipc.dbusNames)."),
+            new Member("owner", "owner(name)", "owner(name: string): any", "Who owns a name now, or null (ipc.dbusOwner)."),
+            new Member("introspect", "introspect(dest, path)", "introspect(dest: string, path: string): any",
+                    "An object's interfaces, methods, signals, properties and children as data (ipc.dbusIntrospect)."),
+            new Member("tree", "tree(dest)", "tree(dest: string): string[]", "Every object path of dest (ipc.dbusTree)."),
+            new Member("get", "get(dest, path, iface, prop)", "get(dest: string, path: string, iface: string, prop: string): any",
+                    "A property's value (ipc.dbusGet)."),
+            new Member("set", "set(dest, path, iface, prop, value, [opts])",
+                    "set(dest: string, path: string, iface: string, prop: string, value: any, opts?: Options): void",
+                    "Sets a property (ipc.dbusSet)."),
+            new Member("props", "props(dest, path, iface)", "props(dest: string, path: string, iface: string): any",
+                    "Every property of iface as an object (ipc.dbusProps)."),
+            new Member("on", "on(rule, f)", "on(rule: Options, f: Callback): Timer",
+                    "Calls f with each signal matching rule ({member: 'NameOwnerChanged'}); ipc.cancel(watch) stops it (ipc.dbusOn)."),
+            new Member("emit", "emit(path, iface, member, ...args, [opts])", "emit(path: string, iface: string, member: string, ...args: any[]): void",
+                    "Sends a signal (ipc.dbusEmit)."),
+            new Member("export", "export(path, iface, methods, [opts])",
+                    "export(path: string, iface: string, methods: { [method: string]: Options }, opts?: Options): any",
+                    "Serves iface at path from functions: {Add: {in: 'i', out: 'i', fn: n => ...}} (ipc.dbusExport)."),
+            new Member("requestName", "requestName(name, [opts])", "requestName(name: string, opts?: Options): string",
+                    "Asks for a well-known name (ipc.dbusRequestName)."),
+            new Member("releaseName", "releaseName(name)", "releaseName(name: string): string", "Gives a well-known name up (ipc.dbusReleaseName)."),
+            new Member("monitor", "monitor([opts])", "monitor(opts?: Options): Channel",
+                    "A channel of every message on the bus, printed as it comes (ipc.dbusMonitor)."),
+            new Member("close", "close()", "close(): void", "Disconnects; the bus drops this connection's names, exports and match rules."));
+
     /** Channel objects' own methods (the man page lists them). */
     public static final List<Member> CHANNEL = List.of(
             new Member("getsAsync", "getsAsync()", "getsAsync(): Promise<any>",

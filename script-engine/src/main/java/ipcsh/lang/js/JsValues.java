@@ -88,6 +88,7 @@ final class JsValues {
         }
         if (v.hasMember("__channel")) return v.getMember("__channel").asHostObject();
         if (v.hasMember("__rpc")) return v.getMember("__rpc").asHostObject(); // an RpcPeer object (Bootstrap)
+        if (v.hasMember("__dbus")) return v.getMember("__dbus").asHostObject(); // a DbusBus object (Bootstrap)
         if (v.isProxyObject()) {
             Object p = v.asProxyObject();
             if (p instanceof HostCallback h) return h.callback;
