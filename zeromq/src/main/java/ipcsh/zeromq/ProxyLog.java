@@ -15,17 +15,26 @@ import java.util.List;
 final class ProxyLog {
     private final boolean hex;
     private final String file;
+    /** Opened once, before the proxy starts (a bad path fails first), and closed when it ends: never re-opened by name. */
+    private final FileOutputStream out;
     private long count;
 
     ProxyLog(String format, String file) {
         this.hex = format.equals("hex");
         this.file = file;
-        if (file != null) {
-            try (FileOutputStream out = new FileOutputStream(file, true)) {
-                out.flush(); // opened once here, so a bad path fails before the proxy starts
-            } catch (IOException e) {
-                throw new IpcException("zmq-proxy: :log \"" + file + "\": " + e.getMessage());
-            }
+        try {
+            this.out = file == null ? null : new FileOutputStream(file, true);
+        } catch (IOException e) {
+            throw new IpcException("zmq-proxy: :log \"" + file + "\": " + e.getMessage());
+        }
+    }
+
+    void close() {
+        if (out == null) return;
+        try {
+            out.close();
+        } catch (IOException ignored) {
+            // every entry was written when it was made (the stream is unbuffered)
         }
     }
 
@@ -40,11 +49,11 @@ final class ProxyLog {
             if (hex) sb.append('\n').append(Dumps.hex(f, Palette.PLAIN));
             else sb.append(": ").append(Dumps.text(f, 0, f.length, "    ", Palette.PLAIN)).append('\n');
         }
-        if (file == null) {
+        if (out == null) {
             Console.printErr(sb.toString());
             return;
         }
-        try (FileOutputStream out = new FileOutputStream(file, true)) {
+        try {
             out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new IpcException("zmq-proxy: :log \"" + file + "\": " + e.getMessage());

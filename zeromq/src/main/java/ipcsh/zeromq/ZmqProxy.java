@@ -25,8 +25,14 @@ final class ZmqProxy {
         ChannelEvents.set(front, false, () -> forward(f, back, "front", front, log, onMessage), at);
         ChannelEvents.set(back, false, () -> forward(b, front, "back", back, log, onMessage), at);
         // one side closed ends the proxy: the other side stops being served
-        front.onClose(() -> ChannelEvents.remove(back, false));
-        back.onClose(() -> ChannelEvents.remove(front, false));
+        front.onClose(() -> {
+            ChannelEvents.remove(back, false);
+            if (log != null) log.close();
+        });
+        back.onClose(() -> {
+            ChannelEvents.remove(front, false);
+            if (log != null) log.close();
+        });
     }
 
     private static void forward(ZmqDriver from, Channel to, String side, Channel source, ProxyLog log, Callback onMessage) {
