@@ -191,6 +191,12 @@ public interface LibC {
     /** gettid(2): the calling thread's kernel id. */
     int gettid();
 
+    /**
+     * sched_setscheduler(2) SCHED_BATCH for the calling thread: woken, it waits for its turn
+     * instead of preempting the thread that woke it. False when the kernel refused.
+     */
+    boolean scheduleAsBatch();
+
     // ------------------------------------------------------------ sys/socket.h, netinet/in.h, netinet/tcp.h, netdb.h
 
     int AF_UNIX = 1, AF_INET = 2, AF_INET6 = 10, AF_UNSPEC = 0;

@@ -46,6 +46,8 @@ final class ZmqDriver implements Driver {
     private List<byte[]> held;
     private int heldSize;
     private List<byte[]> lastFrames;
+    /** Looks in a row that found no message ({@link #cameEmpty}). */
+    private int emptyLooks;
     boolean multipartAlways;
     final List<String> endpoints = new ArrayList<>();
     final ZmqSockets.Cleanup cleanup;
@@ -145,7 +147,19 @@ final class ZmqDriver implements Driver {
         if (closed) return false;
         if (held != null) return true;
         afterReceive();
+        if (held == null) cameEmpty();
         return held != null;
+    }
+
+    /**
+     * A look that found no message, the second running without one in between: JeroMQ's
+     * signaller writes its byte before it counts it, so a sender preempted between the two (the
+     * woken reader runs first on a busy or a single CPU) leaves the pipe readable with nothing
+     * to take until it runs again. Giving up the CPU lets it finish; waiting again would return
+     * at once, and spin until the sender's time slice came round.
+     */
+    private void cameEmpty() {
+        if (++emptyLooks > 1) Thread.yield();
     }
 
     @Override
@@ -161,6 +175,7 @@ final class ZmqDriver implements Driver {
         if (held == null) take(false);
         if (held == null) {
             sync(); // a wait follows: the descriptors must be exact
+            cameEmpty();
             return LibC.WOULD_BLOCK;
         }
         flag(true, true);
@@ -200,6 +215,7 @@ final class ZmqDriver implements Driver {
         }
         held = frames;
         heldSize = size;
+        emptyLooks = 0;
     }
 
     /** The next message's frames as they came, or null when none is waiting (for the proxy). */
@@ -216,6 +232,7 @@ final class ZmqDriver implements Driver {
         if (held == null) take(false);
         if (held == null) {
             sync();
+            cameEmpty();
             return LibC.WOULD_BLOCK;
         }
         List<byte[]> frames = held;

@@ -3,6 +3,7 @@ package ipcsh.zeromq;
 import ipcsh.IpcException;
 import ipcsh.chan.Channel;
 import ipcsh.os.AtExit;
+import ipcsh.os.LibC;
 import zmq.Ctx;
 import zmq.SocketBase;
 import zmq.ZMQ;
@@ -39,6 +40,16 @@ final class ZmqSockets {
     static synchronized Ctx context() {
         if (ctx == null) {
             ctx = new Ctx();
+            // JeroMQ's signaller writes its wake-up byte before it counts it: a thread it wakes that
+            // preempts it there finds the pipe readable and nothing to take, and polls again until
+            // the sender's time slice comes round (a 64-byte REQ/REP round trip took 2.8 ms with
+            // everything on one CPU). Its own threads (I/O, reaper) as SCHED_BATCH do not preempt
+            // the interpreter thread that wakes them; ZmqDriver yields for the other direction.
+            zmq.util.function.BiFunction<Runnable, String, Thread> made = ctx.getThreadFactory();
+            ctx.setThreadFactory((run, name) -> made.apply(() -> {
+                LibC.get().scheduleAsBatch();
+                run.run();
+            }, name));
             // at exit: close what is open (each lingers as set), then end the context's threads
             AtExit.register("zmq-context", ZmqSockets::endAll);
         }

@@ -12,7 +12,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
-/** spawn.h, sys/wait.h, unistd.h: posix_spawnp (on pipes or a terminal), waitpid, pidfd_open, getpid, gettid. */
+/** spawn.h, sys/wait.h, unistd.h, sched.h: posix_spawnp (on pipes or a terminal), waitpid, pidfd_open, getpid, gettid, sched_setscheduler. */
 abstract class ProcessDowncalls extends FileDowncalls {
     private final Link waitpid = errnoCall("waitpid", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
     private final Link syscall1 = linkedOnFirstCall("syscall",
@@ -38,6 +38,8 @@ abstract class ProcessDowncalls extends FileDowncalls {
     private final Link faAddOpen = plain("posix_spawn_file_actions_addopen",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
     private final Link gettid = plain("gettid", FunctionDescriptor.of(JAVA_INT));
+    private final Link schedSetscheduler = plain("sched_setscheduler", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    private static final int SCHED_BATCH = 3;
     private static final int POSIX_SPAWN_SETSID = 0x80; // glibc 2.26+
     private static final int POSIX_SPAWN_SETSIGDEF = 0x04, POSIX_SPAWN_SETSIGMASK = 0x08;
     private static final int[] DEFAULT_SIGNALS = {1, 2, 3, 13, 15}; // HUP INT QUIT PIPE TERM
@@ -173,6 +175,16 @@ abstract class ProcessDowncalls extends FileDowncalls {
     public int gettid() {
         try {
             return (int) gettid.get().invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public boolean scheduleAsBatch() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment param = a.allocate(JAVA_INT); // struct sched_param: a priority of 0
+            return (int) schedSetscheduler.get().invokeExact(0, SCHED_BATCH, param) == 0;
         } catch (Throwable t) {
             throw rethrow(t);
         }
