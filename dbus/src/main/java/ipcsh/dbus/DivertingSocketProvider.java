@@ -68,7 +68,7 @@ public final class DivertingSocketProvider implements ISocketProvider {
         IMessageWriter locked = new IMessageWriter() {
             @Override
             public synchronized void writeMessage(Message m) throws IOException {
-                if (m.getFiledescriptors().isEmpty()) inner.writeMessage(m);
+                if (m.getFiledescriptors().isEmpty()) writeGathered(socket, m);
                 else writeWithFds(socket, fd, m);
             }
 
@@ -84,6 +84,21 @@ public final class DivertingSocketProvider implements ISocketProvider {
         };
         inbox.writer = locked;
         return locked;
+    }
+
+    /**
+     * A message in one writev(2): dbus-java's own writer wrote each piece of the wire data
+     * (header fields, padding, each argument) with a write of its own, some 35 for a call with
+     * one string argument.
+     */
+    private static void writeGathered(SocketChannel socket, Message m) throws IOException {
+        byte[][] wire = m.getWireData();
+        int n = 0;
+        long left = 0;
+        while (n < wire.length && wire[n] != null) left += wire[n++].length;
+        java.nio.ByteBuffer[] parts = new java.nio.ByteBuffer[n];
+        for (int i = 0; i < n; i++) parts[i] = java.nio.ByteBuffer.wrap(wire[i]);
+        while (left > 0) left -= socket.write(parts); // blocking: a short write only when interrupted
     }
 
     /**
