@@ -123,9 +123,10 @@ public final class ChannelVerbs implements Registry.Group {
         r.add("blocked?", "([ch])", """
                 True when the last read on the non-blocking channel ch found no whole frame to return.""",
                 a -> a.arity(1, 1).channel(0).blocked()).returns("boolean");
-        r.add("configure", "([ch] [ch option] [ch options])", """
+        r.add("configure", "([ch] [ch option] [ch options] [ch option value & more])", """
                 Channel options. (configure ch) returns them all as a map, (configure ch :timeout) one, \
-                and (configure ch {:timeout 500 :buffering :full}) sets some and returns them all. Values are \
+                and (configure ch {:timeout 500 :buffering :full}) sets some and returns them all, as does \
+                (configure ch :timeout 500 :buffering :full), Tcl's fconfigure form. Values are \
                 checked before any is set: numbers must be whole and in range, flags true or false. Common \
                 options (values; default): :blocking (true or false; true), :buffering (:none, :line or \
                 :full; :line on a text channel, :none on a binary one unless chosen: a newline means \
@@ -158,8 +159,15 @@ public final class ChannelVerbs implements Registry.Group {
                 that must wait (gets, read, recv, expect) first sends what ch's own buffer holds \
                 (Tcl does not): the peer may be waiting for that request.""",
                 a -> {
-                    Channel ch = a.arity(1, 2).channel(0);
+                    Channel ch = a.arity(1, Integer.MAX_VALUE).channel(0);
                     if (!a.has(1)) return ch.configure();
+                    if (a.size() > 2) {
+                        if (a.size() % 2 == 0) throw a.usage(); // an option without its value
+                        Map<String, Object> set = new LinkedHashMap<>();
+                        for (int i = 1; i < a.size(); i += 2) set.put(a.word(i, "an option keyword"), a.get(i + 1));
+                        ch.configure(set);
+                        return ch.configure();
+                    }
                     Object o = a.get(1);
                     if (o instanceof Map<?, ?>) {
                         ch.configure(a.options(1).map());

@@ -60,6 +60,24 @@ class TextChannelTest {
     }
 
     @Test
+    void configureSetsOptionValuePairsAsTclsFconfigureDoes() {
+        Channel ch = python("import sys; sys.stdout.write(sys.stdin.readline())");
+        Object all = call("configure", ch, kw("timeout"), 8000L, kw("translation"), kw("crlf"));
+        assertEquals(8000L, ((Map<?, ?>) all).get("timeout"));
+        assertEquals(kw("crlf"), call("configure", ch, kw("translation")));
+        // an option without its value sets nothing
+        IpcException e = assertThrows(IpcException.class, () -> call("configure", ch, kw("timeout"), 9000L, kw("translation")));
+        assertTrue(e.getMessage().contains("(configure ch option value & more)"), e.getMessage());
+        assertEquals(8000L, call("configure", ch, kw("timeout")));
+        // a bad value among pairs: nothing of them set
+        assertThrows(IpcException.class, () -> call("configure", ch, kw("timeout"), 9000L, kw("translation"), kw("sideways")));
+        assertEquals(8000L, call("configure", ch, kw("timeout")));
+        call("puts", ch, "line");
+        assertEquals("line", call("gets", ch));
+        ch.close();
+    }
+
+    @Test
     void redisAnswersPongWithoutACarriageReturnOverAUnixSocket() throws Exception {
         try (TempDir d = new TempDir()) {
             String sock = d.file("redis.sock");
