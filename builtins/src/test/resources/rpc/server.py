@@ -2,7 +2,8 @@
 (argv[1] a number). Answers add/echo; buffers requests while more are readable and answers
 them in reverse order (replies out of order); "ask" calls the client back (client/double)
 before answering; "note" sends a notification first; "stray" sends a reply with an id
-nobody asked for first; "hangup" closes the connection without a reply."""
+nobody asked for first; "hangup" closes the connection without a reply; "after" writes its reply and a notification
+"later" behind it at once."""
 import json, os, select, socket, sys, threading
 
 def serve(conn):
@@ -47,6 +48,12 @@ def serve(conn):
             req = json.loads(line)
         if isinstance(req, list):
             send([x for x in map(reply, req) if x and 'id' in x])
+            continue
+        if req.get('method') == 'after':
+            # the reply and a notification behind it in one write: they arrive in one read
+            out.write(json.dumps({'jsonrpc': '2.0', 'result': True, 'id': req['id']}).encode() + b'\n'
+                      + json.dumps({'jsonrpc': '2.0', 'method': 'later', 'params': req.get('params')}).encode() + b'\n')
+            out.flush()
             continue
         if req.get('method') == 'hangup':
             conn.shutdown(socket.SHUT_RDWR)

@@ -136,10 +136,10 @@ public final class RpcPeer implements Closeable {
 
     /** A request and its result; a JSON-RPC error reply is thrown as an error with :code :message :data. */
     public Object call(String method, Object params, long timeoutMs) {
-        RpcCall c = send("rpc-call", method, params, null);
-        await(List.of(c), timeoutMs, "rpc-call \"" + method + "\"");
-        if (c.error != null) throw c.error;
-        return c.result;
+        RpcCall[] c = new RpcCall[1];
+        await(() -> List.of(c[0] = send("rpc-call", method, params, null)), timeoutMs, "rpc-call \"" + method + "\"");
+        if (c[0].error != null) throw c[0].error;
+        return c[0].result;
     }
 
     public void notify(String method, Object params) {
@@ -159,14 +159,16 @@ public final class RpcPeer implements Closeable {
             reqs.add(req);
             cs.add(c);
         }
-        for (RpcCall c : cs) calls.put(c.id, c);
-        try {
-            write(reqs, "rpc-batch");
-        } catch (RuntimeException e) {
-            for (RpcCall c : cs) calls.remove(c.id);
-            throw e;
-        }
-        await(cs, timeoutMs, "rpc-batch");
+        await(() -> {
+            for (RpcCall c : cs) calls.put(c.id, c);
+            try {
+                write(reqs, "rpc-batch");
+            } catch (RuntimeException e) {
+                for (RpcCall c : cs) calls.remove(c.id);
+                throw e;
+            }
+            return cs;
+        }, timeoutMs, "rpc-batch");
         List<Object> results = new ArrayList<>();
         for (RpcCall c : cs) {
             if (c.error == null) {
@@ -186,20 +188,25 @@ public final class RpcPeer implements Closeable {
      * reactor's hop (its wake-up, then the loop's) would double a round trip's latency. Other
      * events wait at most {@link #POLL_MS} while the call waits.
      */
-    private void await(List<RpcCall> cs, long timeoutMs, String what) {
+    private void await(java.util.function.Supplier<List<RpcCall>> send, long timeoutMs, String what) {
         boolean ok;
+        List<RpcCall> cs = null;
         // the reactor steps aside while this thread reads the channel itself: a wake-up of its
-        // thread per reply costs more than taking the descriptor out of epoll and back
+        // thread per reply costs more than taking the descriptor out of epoll and back. Before
+        // the request goes: a quick reply would wake the reactor in between.
         stopWatching();
         try {
+            cs = send.get();
             ok = waitHere(cs, timeoutMs, what);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             ok = false;
         } finally {
-            for (RpcCall c : cs) if (!c.done) calls.remove(c.id);
+            if (cs != null) for (RpcCall c : cs) if (!c.done) calls.remove(c.id);
             if (watch == null && !closed && endedBy == null && in.readFd() >= 0) {
                 watch = Reactor.get().watch(in.readFd(), false, this::readable, in::hasBufferedInput);
+                // frames that came behind the reply wait in the channel's buffer, where epoll cannot see them
+                if (in.hasBufferedInput()) loop.post(this::readable);
             }
         }
         if (!ok) {
@@ -214,12 +221,15 @@ public final class RpcPeer implements Closeable {
         long deadline = timeoutMs < 0 ? Long.MAX_VALUE : System.nanoTime() + timeoutMs * 1_000_000L;
         int[] fd = new int[1];
         short[] events = {LibC.POLLIN}, ready = new short[1];
+        java.util.function.BooleanSupplier answered = () -> cs.stream().allMatch(c -> c.done);
+        // read when poll said so or bytes wait buffered: a read that finds nothing is a syscall lost
+        boolean readNow = false;
         while (true) {
-            if (cs.stream().allMatch(c -> c.done)) return true;
+            if (answered.getAsBoolean()) return true;
             if (Interrupts.pending()) throw new Interrupts.InterruptedError(what);
             loop.runOnce(0);
-            if (!closed && endedBy == null) readable();
-            if (cs.stream().allMatch(c -> c.done)) return true;
+            if (!closed && endedBy == null && (readNow || in.hasBufferedInput())) readable(answered);
+            if (answered.getAsBoolean()) return true;
             long left = deadline == Long.MAX_VALUE ? POLL_MS : (deadline - System.nanoTime()) / 1_000_000;
             if (left <= 0) return false;
             fd[0] = closed || endedBy != null ? -1 : in.readFd();
@@ -228,6 +238,7 @@ public final class RpcPeer implements Closeable {
             } else {
                 ready[0] = 0;
                 LibC.get().poll(fd, events, ready, (int) Math.min(POLL_MS, left));
+                readNow = ready[0] != 0;
             }
         }
     }
@@ -257,7 +268,12 @@ public final class RpcPeer implements Closeable {
 
     /** Every frame buffered or readable now (a bounded number, then the reactor comes back). */
     private void readable() {
-        for (int i = 0; i < 1024 && !closed && endedBy == null; i++) {
+        readable(() -> false);
+    }
+
+    /** The same, stopping once enough says so (a waiting call has its reply: what follows can wait). */
+    private void readable(java.util.function.BooleanSupplier enough) {
+        for (int i = 0; i < 1024 && !closed && endedBy == null && !enough.getAsBoolean(); i++) {
             Object msg;
             try {
                 msg = in.gets();

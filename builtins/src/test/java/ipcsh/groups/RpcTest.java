@@ -137,6 +137,23 @@ class RpcTest {
     }
 
     @Test
+    void aNotificationThatCameInOneReadWithTheReplyIsServedAfterTheCall() throws Exception {
+        String sock = dir.resolve("s").toString();
+        try (Peer server = pythonServer(sock)) {
+            Object peer = client(sock);
+            List<Object> later = new ArrayList<>();
+            T.call("rpc-on", peer, "later", T.fn(x -> later.add(x[0])));
+            for (long i = 0; i < 200; i++) {
+                assertEquals(true, T.call("rpc-call", peer, "after", List.of(i)));
+                long n = i;
+                assertTrue(T.loopUntil(() -> later.size() > n, 5000), "notification " + i + " not served: " + later.size());
+            }
+            assertEquals(List.of(0L), later.get(0));
+            T.call("close", peer);
+        }
+    }
+
+    @Test
     void aReplyWithAnUnknownIdIsReportedAndTheCallStillGetsItsOwn() throws Exception {
         String sock = dir.resolve("s").toString();
         try (Peer server = pythonServer(sock)) {
