@@ -42,6 +42,10 @@ public final class RpcPeer implements Closeable {
     private final boolean owned;
     private final Throwable registeredAt;
     private Reactor.Interest watch;
+    /** Calls waiting on this thread (a handler served meanwhile may call too). */
+    private int waiting;
+    /** A task to watch again is queued: calls in a row then cost no epoll_ctl each. */
+    private boolean rewatchQueued;
     private EventLoop.Keeper keeper;
     private long nextId = 1;
     private boolean closed;
@@ -195,6 +199,7 @@ public final class RpcPeer implements Closeable {
         // thread per reply costs more than taking the descriptor out of epoll and back. Before
         // the request goes: a quick reply would wake the reactor in between.
         stopWatching();
+        waiting++;
         try {
             cs = send.get();
             ok = waitHere(cs, timeoutMs, what);
@@ -202,9 +207,15 @@ public final class RpcPeer implements Closeable {
             Thread.currentThread().interrupt();
             ok = false;
         } finally {
+            waiting--;
             if (cs != null) for (RpcCall c : cs) if (!c.done) calls.remove(c.id);
             if (watch == null && !closed && endedBy == null && in.readFd() >= 0) {
-                watch = Reactor.get().watch(in.readFd(), false, this::readable, in::hasBufferedInput);
+                // the reactor watches again when the loop next runs, not now: the script's next
+                // call would take it out again
+                if (!rewatchQueued) {
+                    rewatchQueued = true;
+                    loop.post(this::watchAgain);
+                }
                 // frames that came behind the reply wait in the channel's buffer, where epoll cannot see them
                 if (in.hasBufferedInput()) loop.post(this::readable);
             }
@@ -216,6 +227,14 @@ public final class RpcPeer implements Closeable {
     }
 
     private static final int POLL_MS = 2;
+
+    private void watchAgain() {
+        rewatchQueued = false;
+        if (waiting > 0) return; // a call reads for itself, and queues this again when it ends
+        if (watch == null && !closed && endedBy == null && in.readFd() >= 0) {
+            watch = Reactor.get().watch(in.readFd(), false, this::readable, in::hasBufferedInput);
+        }
+    }
 
     private boolean waitHere(List<RpcCall> cs, long timeoutMs, String what) throws InterruptedException {
         long deadline = timeoutMs < 0 ? Long.MAX_VALUE : System.nanoTime() + timeoutMs * 1_000_000L;
