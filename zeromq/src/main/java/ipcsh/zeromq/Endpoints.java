@@ -24,6 +24,7 @@ final class Endpoints {
             return;
         }
         if (!s.bind(endpoint)) throw failed("bind", endpoint, s.errno());
+        if (endpoint.startsWith("inproc://")) d.inproc = true;
         Object last = s.getSocketOptx(ZMQ.ZMQ_LAST_ENDPOINT);
         d.endpoints.add(last == null ? endpoint : last.toString());
         d.lastEndpoint = null;
@@ -39,6 +40,7 @@ final class Endpoints {
             return;
         }
         if (!s.connect(endpoint)) throw failed("connect", endpoint, s.errno());
+        if (endpoint.startsWith("inproc://")) d.inproc = true;
         d.endpoints.add(endpoint);
     }
 

@@ -42,9 +42,18 @@ final class ZmqDriver implements Driver {
     private boolean inSet, outSet, closed;
     /** What the type allows: a :pub never receives, a :sub never sends. */
     private final boolean canRecv, canSend;
-    /** The frames of a message taken by {@link #nextMessageSize} and not yet read. */
+    /**
+     * A message taken ahead and not yet read: its one frame (heldOne), or its frames when it
+     * has several (held); the other is null.
+     */
     private List<byte[]> held;
+    private byte[] heldOne;
     private int heldSize;
+    /**
+     * Whether a peer may be in this process (an inproc:// endpoint): its messages' arrays are
+     * the sender's own, so one handed over is copied first.
+     */
+    boolean inproc;
     private List<byte[]> lastFrames;
     boolean multipartAlways;
     final List<String> endpoints = new ArrayList<>();
@@ -111,7 +120,7 @@ final class ZmqDriver implements Driver {
         if (closed) return;
         int ev = sock.getSocketOpt(ZMQ.ZMQ_EVENTS);
         if (ev < 0) ev = 0; // the context is ending
-        flag(true, held != null || (canRecv && (ev & ZMQ.ZMQ_POLLIN) != 0));
+        flag(true, holds() || (canRecv && (ev & ZMQ.ZMQ_POLLIN) != 0));
         flag(false, canSend && (ev & ZMQ.ZMQ_POLLOUT) != 0);
     }
 
@@ -123,9 +132,13 @@ final class ZmqDriver implements Driver {
      */
     private void afterReceive() {
         if (closed) return;
-        if (held == null) take(true);
-        flag(true, held != null);
+        if (!holds()) take(true);
+        flag(true, holds());
         if (canSend && !outSet) sync();
+    }
+
+    private boolean holds() {
+        return heldOne != null || held != null;
     }
 
     private static final byte[] ONE = {1, 0, 0, 0, 0, 0, 0, 0};
@@ -143,9 +156,9 @@ final class ZmqDriver implements Driver {
     @Override
     public boolean holdsInput() {
         if (closed) return false;
-        if (held != null) return true;
+        if (holds()) return true;
         afterReceive();
-        return held != null;
+        return holds();
     }
 
     @Override
@@ -155,11 +168,11 @@ final class ZmqDriver implements Driver {
         return outSet;
     }
 
-    /** Takes the next message into {@link #held} when one is there; its size, or WOULD_BLOCK. */
+    /** Takes the next message into {@link #heldOne} or {@link #held} when one is there; its size, or WOULD_BLOCK. */
     @Override
     public int nextMessageSize() {
-        if (held == null) take(false);
-        if (held == null) {
+        if (!holds()) take(false);
+        if (!holds()) {
             sync(); // a wait follows: the descriptors must be exact
             return LibC.WOULD_BLOCK;
         }
@@ -168,7 +181,7 @@ final class ZmqDriver implements Driver {
     }
 
     /**
-     * Receives one whole message into {@link #held}, or leaves it null when none waits. ahead:
+     * Receives one whole message into {@link #heldOne} or {@link #held}, or leaves both null when none waits. ahead:
      * taken for the loop, not for a verb, so a socket that may not receive now (a :req before
      * its request, a :pub) is no error: it just has nothing.
      */
@@ -187,40 +200,91 @@ final class ZmqDriver implements Driver {
             }
             throw ZmqErrors.failure("recv", this, e);
         }
-        List<byte[]> frames = new ArrayList<>(1);
+        byte[] b = data(m);
+        if (!m.hasMore()) { // most messages: no list
+            heldOne = b;
+            heldSize = b.length;
+            return;
+        }
+        List<byte[]> frames = new ArrayList<>(2);
         int size = 0;
         while (true) {
-            byte[] b = m.data();
-            if (b == null) b = new byte[0];
             frames.add(b);
             size += b.length;
             if (!m.hasMore()) break;
             m = sock.recv(0); // the rest of a message arrives with its first frame
             if (m == null) throw ZmqErrors.failure("recv", this, sock.errno());
+            b = data(m);
         }
         held = frames;
         heldSize = size;
     }
 
+    private static byte[] data(Msg m) {
+        byte[] b = m.data(); // the message's own array when it is exactly the message
+        return b == null ? new byte[0] : b;
+    }
+
+    /** The held message's frames (taking it): its one frame as a list, or its frames. */
+    private List<byte[]> takeHeld() {
+        List<byte[]> frames = heldOne != null ? List.of(heldOne) : held;
+        heldOne = null;
+        held = null;
+        return frames;
+    }
+
     /** The next message's frames as they came, or null when none is waiting (for the proxy). */
     List<byte[]> takeMessage() {
-        if (held == null) take(false);
-        List<byte[]> m = held;
-        held = null;
+        if (!holds()) take(false);
+        List<byte[]> m = holds() ? takeHeld() : null;
         afterReceive();
         return m;
     }
 
     @Override
+    public boolean handsOverMessages() {
+        return true;
+    }
+
+    /**
+     * The next message without a copy: its one frame is the array JeroMQ received it into (a
+     * copy only when a sender in this process may still hold that array); frames are joined.
+     */
+    @Override
+    public byte[] readMessage() {
+        if (!holds()) take(false);
+        if (!holds()) {
+            sync();
+            return null;
+        }
+        byte[] whole;
+        if (heldOne != null) {
+            whole = inproc ? heldOne.clone() : heldOne;
+            lastFrames = multipartAlways ? List.of(whole) : null;
+            heldOne = null;
+        } else {
+            whole = new byte[heldSize];
+            int p = 0;
+            for (byte[] f : held) {
+                System.arraycopy(f, 0, whole, p, f.length);
+                p += f.length;
+            }
+            lastFrames = held;
+            held = null;
+        }
+        afterReceive();
+        return whole;
+    }
+
+    @Override
     public int read(byte[] buf, int off, int len) {
-        if (held == null) take(false);
-        if (held == null) {
+        if (!holds()) take(false);
+        if (!holds()) {
             sync();
             return LibC.WOULD_BLOCK;
         }
-        List<byte[]> frames = held;
-        held = null;
         int size = heldSize;
+        List<byte[]> frames = takeHeld();
         int p = off;
         for (byte[] f : frames) {
             int n = Math.min(f.length, off + len - p);
@@ -262,7 +326,7 @@ final class ZmqDriver implements Driver {
             // a send runs pending commands too: a message's signal may have gone with them
             if (canRecv && !inSet && !closed) {
                 take(true);
-                flag(true, held != null);
+                flag(true, holds());
             }
         }
     }
@@ -282,6 +346,7 @@ final class ZmqDriver implements Driver {
         if (closed) return;
         closed = true;
         held = null;
+        heldOne = null;
         lingerAtClose = sock.getSocketOpt(ZMQ.ZMQ_LINGER);
         try {
             sock.close(); // the context's reaper sends what is queued, for :linger at most

@@ -221,6 +221,18 @@ class ZmqPatternsTest {
         assertEquals(ipcsh.Keyword.of("sub"), sub.configure("type"));
     }
 
+    @Test
+    void aMessageReceivedInprocIsAnArrayOfItsOwn() {
+        // a receive hands over the array a message came in; inproc, that is the sender's own
+        Channel a = zmq(open, "pair", "bind", "inproc://own-array", "encoding", ipcsh.Keyword.of("binary"));
+        Channel b = zmq(open, "pair", "connect", "inproc://own-array", "encoding", ipcsh.Keyword.of("binary"));
+        byte[] sent = {1, 2, 3};
+        call("send", a, sent);
+        byte[] got = (byte[]) call("recv", b, opts("timeout", 5000L));
+        sent[0] = 9; // the sender fills its array again for the next message
+        assertArrayEquals(new byte[] {1, 2, 3}, got);
+    }
+
     static int freePort() throws java.io.IOException {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
             return s.getLocalPort();
