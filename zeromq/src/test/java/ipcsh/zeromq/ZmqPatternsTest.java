@@ -233,6 +233,19 @@ class ZmqPatternsTest {
         assertArrayEquals(new byte[] {1, 2, 3}, got);
     }
 
+    @Test
+    void aMessageOverMaxFrameIsDroppedAndToldAndTheNextOneIsRead() {
+        Channel a = zmq(open, "pair", "bind", "tcp://127.0.0.1:*");
+        Channel b = zmq(open, "pair", "connect", "tcp://127.0.0.1:" + port(a), "max-frame", 10L);
+        call("send", a, "0123456789AB");
+        call("send", a, "ok");
+        ipcsh.IpcException e = org.junit.jupiter.api.Assertions.assertThrows(ipcsh.IpcException.class,
+                () -> call("recv", b, opts("timeout", 5000L)));
+        assertTrue(e.getMessage().contains(": message of 12 bytes is longer than :max-frame (10 bytes); dropped 12 bytes"),
+                e.getMessage());
+        assertEquals("ok", call("recv", b, opts("timeout", 5000L)));
+    }
+
     static int freePort() throws java.io.IOException {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
             return s.getLocalPort();
