@@ -78,6 +78,24 @@ public interface Driver {
         return Channel.DEFAULT_BUFFER;
     }
 
+    /**
+     * Message drivers that receive each message into an array of their own (ZeroMQ's): then a
+     * receive takes it with {@link #readMessage} instead of sizing it and copying it out with
+     * {@link #read}. Fixed for a driver.
+     */
+    default boolean handsOverMessages() {
+        return false;
+    }
+
+    /**
+     * A driver that {@link #handsOverMessages}: the next whole message as an array the caller
+     * keeps (nobody else writes to it), or null when none is waiting; its frames as
+     * {@link #lastFrames} says.
+     */
+    default byte[] readMessage() {
+        throw new UnsupportedOperationException(kind() + " does not hand over its messages");
+    }
+
     /** Whether {@link #nextMessageSize} is the next message's own size (a datagram's), not an upper bound. */
     default boolean messageSizeExact() {
         return false;

@@ -80,12 +80,25 @@ final class Messages {
         frames = null;
         if (in.available() > 0) return in.take(in.available());
         long dl = Waiter.deadline(ms);
+        Driver driver = ch.driver();
+        // a driver whose messages are arrays of their own hands them over: no copy in and out of buffer
+        boolean whole = driver.handsOverMessages() && !ch.passesFds();
         while (true) {
-            int size = nextSize(verb);
-            int n = size;
-            if (size != LibC.WOULD_BLOCK) {
-                if (buffer == null || buffer.length < size) buffer = new byte[size];
-                n = read(buffer, 0, size, verb);
+            byte[] m = null;
+            int n;
+            if (whole) {
+                try {
+                    m = driver.readMessage();
+                } catch (OsException e) {
+                    throw ch.failure(e, verb, null);
+                }
+                n = m == null ? LibC.WOULD_BLOCK : m.length;
+            } else {
+                n = nextSize(verb);
+                if (n != LibC.WOULD_BLOCK) {
+                    if (buffer == null || buffer.length < n) buffer = new byte[n];
+                    n = read(buffer, 0, n, verb);
+                }
             }
             if (n == LibC.WOULD_BLOCK) {
                 // none waiting, or none after all (a kind that only knows an upper bound, another reader)
@@ -97,8 +110,8 @@ final class Messages {
                 continue;
             }
             if (n > opt.maxFrame) throw ch.framer.tooLong("message", n, verb, "");
-            frames = ch.driver().lastFrames();
-            return Arrays.copyOf(buffer, n);
+            frames = driver.lastFrames();
+            return m != null ? m : Arrays.copyOf(buffer, n);
         }
     }
 

@@ -42,12 +42,16 @@ final class ZmqDriver implements Driver {
     private boolean inSet, outSet, closed;
     /** What the type allows: a :pub never receives, a :sub never sends. */
     private final boolean canRecv, canSend;
-    /** The frames of a message taken by {@link #nextMessageSize} and not yet read. */
+    /**
+     * A message taken ahead and not yet read: its one frame (heldOne), or its frames when it
+     * has several (held); the other is null.
+     */
     private List<byte[]> held;
+    private byte[] heldOne;
     private int heldSize;
     private List<byte[]> lastFrames;
-    /** Looks in a row that found no message ({@link #cameEmpty}). */
-    private int emptyLooks;
+    /** Looks in a row that found no message ({@link #cameEmpty}), or no room to send ({@link #cameFull}). */
+    private int emptyLooks, fullLooks;
     boolean multipartAlways;
     final List<String> endpoints = new ArrayList<>();
     final ZmqSockets.Cleanup cleanup;
@@ -113,7 +117,7 @@ final class ZmqDriver implements Driver {
         if (closed) return;
         int ev = sock.getSocketOpt(ZMQ.ZMQ_EVENTS);
         if (ev < 0) ev = 0; // the context is ending
-        flag(true, held != null || (canRecv && (ev & ZMQ.ZMQ_POLLIN) != 0));
+        flag(true, holds() || (canRecv && (ev & ZMQ.ZMQ_POLLIN) != 0));
         flag(false, canSend && (ev & ZMQ.ZMQ_POLLOUT) != 0);
     }
 
@@ -125,9 +129,13 @@ final class ZmqDriver implements Driver {
      */
     private void afterReceive() {
         if (closed) return;
-        if (held == null) take(true);
-        flag(true, held != null);
+        if (!holds()) take(true);
+        flag(true, holds());
         if (canSend && !outSet) sync();
+    }
+
+    private boolean holds() {
+        return heldOne != null || held != null;
     }
 
     private static final byte[] ONE = {1, 0, 0, 0, 0, 0, 0, 0};
@@ -145,10 +153,10 @@ final class ZmqDriver implements Driver {
     @Override
     public boolean holdsInput() {
         if (closed) return false;
-        if (held != null) return true;
+        if (holds()) return true;
         afterReceive();
-        if (held == null) cameEmpty();
-        return held != null;
+        if (!holds()) cameEmpty();
+        return holds();
     }
 
     /**
@@ -162,18 +170,24 @@ final class ZmqDriver implements Driver {
         if (++emptyLooks > 1) Thread.yield();
     }
 
+    /** The same for sending: a look that found no room, the second running without a send between. */
+    private void cameFull() {
+        if (++fullLooks > 1) Thread.yield();
+    }
+
     @Override
     public boolean writeReady() {
         if (closed) return false;
         sync();
+        if (!outSet) cameFull();
         return outSet;
     }
 
-    /** Takes the next message into {@link #held} when one is there; its size, or WOULD_BLOCK. */
+    /** Takes the next message into {@link #heldOne} or {@link #held} when one is there; its size, or WOULD_BLOCK. */
     @Override
     public int nextMessageSize() {
-        if (held == null) take(false);
-        if (held == null) {
+        if (!holds()) take(false);
+        if (!holds()) {
             sync(); // a wait follows: the descriptors must be exact
             cameEmpty();
             return LibC.WOULD_BLOCK;
@@ -183,7 +197,7 @@ final class ZmqDriver implements Driver {
     }
 
     /**
-     * Receives one whole message into {@link #held}, or leaves it null when none waits. ahead:
+     * Receives one whole message into {@link #heldOne} or {@link #held}, or leaves both null when none waits. ahead:
      * taken for the loop, not for a verb, so a socket that may not receive now (a :req before
      * its request, a :pub) is no error: it just has nothing.
      */
@@ -202,42 +216,94 @@ final class ZmqDriver implements Driver {
             }
             throw ZmqErrors.failure("recv", this, e);
         }
-        List<byte[]> frames = new ArrayList<>(1);
+        emptyLooks = 0;
+        byte[] b = data(m);
+        if (!m.hasMore()) { // most messages: no list
+            heldOne = b;
+            heldSize = b.length;
+            return;
+        }
+        List<byte[]> frames = new ArrayList<>(2);
         int size = 0;
         while (true) {
-            byte[] b = m.data();
-            if (b == null) b = new byte[0];
             frames.add(b);
             size += b.length;
             if (!m.hasMore()) break;
             m = sock.recv(0); // the rest of a message arrives with its first frame
             if (m == null) throw ZmqErrors.failure("recv", this, sock.errno());
+            b = data(m);
         }
         held = frames;
         heldSize = size;
-        emptyLooks = 0;
+    }
+
+    private static byte[] data(Msg m) {
+        byte[] b = m.data(); // the message's own array when it is exactly the message
+        return b == null ? new byte[0] : b;
+    }
+
+    /** The held message's frames (taking it): its one frame as a list, or its frames. */
+    private List<byte[]> takeHeld() {
+        List<byte[]> frames = heldOne != null ? List.of(heldOne) : held;
+        heldOne = null;
+        held = null;
+        return frames;
     }
 
     /** The next message's frames as they came, or null when none is waiting (for the proxy). */
     List<byte[]> takeMessage() {
-        if (held == null) take(false);
-        List<byte[]> m = held;
-        held = null;
+        if (!holds()) take(false);
+        List<byte[]> m = holds() ? takeHeld() : null;
         afterReceive();
         return m;
     }
 
     @Override
+    public boolean handsOverMessages() {
+        return true;
+    }
+
+    /**
+     * The next message without a copy: its one frame is the array JeroMQ received it into
+     * (inproc, the copy our send made: no sender keeps it); frames are joined.
+     */
+    @Override
+    public byte[] readMessage() {
+        if (!holds()) take(false);
+        if (!holds()) {
+            sync();
+            cameEmpty();
+            return null;
+        }
+        byte[] whole;
+        if (heldOne != null) {
+            whole = heldOne;
+            lastFrames = multipartAlways ? List.of(whole) : null;
+            heldOne = null;
+        } else {
+            whole = new byte[heldSize];
+            int p = 0;
+            for (byte[] f : held) {
+                System.arraycopy(f, 0, whole, p, f.length);
+                p += f.length;
+            }
+            lastFrames = held;
+            held = null;
+        }
+        afterReceive();
+        return whole;
+    }
+
+    @Override
     public int read(byte[] buf, int off, int len) {
-        if (held == null) take(false);
-        if (held == null) {
+        if (!holds()) take(false);
+        if (!holds()) {
             sync();
             cameEmpty();
             return LibC.WOULD_BLOCK;
         }
-        List<byte[]> frames = held;
-        held = null;
         int size = heldSize;
+        List<byte[]> frames = takeHeld();
         int p = off;
         for (byte[] f : frames) {
             int n = Math.min(f.length, off + len - p);
@@ -251,35 +317,46 @@ final class ZmqDriver implements Driver {
 
     @Override
     public int write(byte[] buf, int off, int len) {
-        byte[] b = off == 0 && len == buf.length ? buf : java.util.Arrays.copyOfRange(buf, off, off + len);
-        return writeFrames(List.of(b));
+        if (off == 0 && len == buf.length) return writeFrames(List.of(buf));
+        return send(List.of(java.util.Arrays.copyOfRange(buf, off, off + len)), true);
     }
 
     @Override
     public int writeFrames(List<byte[]> frames) {
+        return send(frames, false);
+    }
+
+    /**
+     * Sends one message. JeroMQ keeps the array it is given until its I/O thread has written
+     * it (inproc: until the receiver has read it), so a frame is copied unless owned says it is
+     * this call's own: a script may fill its array again as soon as send returns, as pyzmq allows.
+     */
+    private int send(List<byte[]> frames, boolean owned) {
         if (!canSend) throw ZmqErrors.failure("send", this, zmq.ZError.ENOTSUP);
         int total = 0;
         try {
             for (int i = 0; i < frames.size(); i++) {
                 byte[] f = frames.get(i);
                 int flags = ZMQ.ZMQ_DONTWAIT | (i < frames.size() - 1 ? ZMQ.ZMQ_SNDMORE : 0);
-                if (!sock.send(new Msg(f), flags)) {
+                if (!sock.send(new Msg(owned ? f : f.clone()), flags)) {
                     int e = sock.errno();
                     // HWM is checked on a message's first frame: later ones do not meet it
                     if (e == zmq.ZError.EAGAIN && i == 0) {
                         sync();
+                        cameFull();
                         return LibC.WOULD_BLOCK;
                     }
                     throw ZmqErrors.failure("send", this, e);
                 }
                 total += f.length;
             }
+            fullLooks = 0;
             return total;
         } finally {
             // a send runs pending commands too: a message's signal may have gone with them
             if (canRecv && !inSet && !closed) {
                 take(true);
-                flag(true, held != null);
+                flag(true, holds());
             }
         }
     }
@@ -299,6 +376,7 @@ final class ZmqDriver implements Driver {
         if (closed) return;
         closed = true;
         held = null;
+        heldOne = null;
         lingerAtClose = sock.getSocketOpt(ZMQ.ZMQ_LINGER);
         try {
             sock.close(); // the context's reaper sends what is queued, for :linger at most

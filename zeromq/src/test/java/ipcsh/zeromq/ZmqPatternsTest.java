@@ -221,6 +221,54 @@ class ZmqPatternsTest {
         assertEquals(ipcsh.Keyword.of("sub"), sub.configure("type"));
     }
 
+    @Test
+    void aMessageReceivedInprocIsAnArrayOfItsOwn() {
+        // a receive hands over the array a message came in; inproc, that is the sender's own
+        Channel a = zmq(open, "pair", "bind", "inproc://own-array", "encoding", ipcsh.Keyword.of("binary"));
+        Channel b = zmq(open, "pair", "connect", "inproc://own-array", "encoding", ipcsh.Keyword.of("binary"));
+        byte[] sent = {1, 2, 3};
+        call("send", a, sent);
+        byte[] got = (byte[]) call("recv", b, opts("timeout", 5000L));
+        sent[0] = 9; // the sender fills its array again for the next message
+        assertArrayEquals(new byte[] {1, 2, 3}, got);
+    }
+
+    @Test
+    void anArrayChangedAfterItsSendDoesNotChangeTheMessage() {
+        // send takes the message as it is when called, as pyzmq does: the script may fill its array again at once
+        for (String ep : List.of("inproc://sent-array", "tcp://127.0.0.1:*")) {
+            Channel a = zmq(open, "pair", "bind", ep, "encoding", ipcsh.Keyword.of("binary"));
+            String at = ep.startsWith("tcp") ? "tcp://127.0.0.1:" + port(a) : ep;
+            Channel b = zmq(open, "pair", "connect", at, "encoding", ipcsh.Keyword.of("binary"));
+            byte[] one = {1, 2, 3};
+            byte[] f1 = {4, 5}, f2 = {6};
+            for (int i = 0; i < 100; i++) {
+                one[0] = 1;
+                f1[0] = 4;
+                call("send", a, one);
+                one[0] = 9;
+                call("send", a, List.of(f1, f2));
+                f1[0] = 9;
+                assertArrayEquals(new byte[] {1, 2, 3}, (byte[]) call("recv", b, opts("timeout", 5000L)), ep + " round " + i);
+                List<?> m = (List<?>) call("recv", b, opts("timeout", 5000L));
+                assertArrayEquals(new byte[] {4, 5}, (byte[]) m.get(0), ep + " round " + i);
+            }
+        }
+    }
+
+    @Test
+    void aMessageOverMaxFrameIsDroppedAndToldAndTheNextOneIsRead() {
+        Channel a = zmq(open, "pair", "bind", "tcp://127.0.0.1:*");
+        Channel b = zmq(open, "pair", "connect", "tcp://127.0.0.1:" + port(a), "max-frame", 10L);
+        call("send", a, "0123456789AB");
+        call("send", a, "ok");
+        ipcsh.IpcException e = org.junit.jupiter.api.Assertions.assertThrows(ipcsh.IpcException.class,
+                () -> call("recv", b, opts("timeout", 5000L)));
+        assertTrue(e.getMessage().contains(": message of 12 bytes is longer than :max-frame (10 bytes); dropped 12 bytes"),
+                e.getMessage());
+        assertEquals("ok", call("recv", b, opts("timeout", 5000L)));
+    }
+
     static int freePort() throws java.io.IOException {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
             return s.getLocalPort();
