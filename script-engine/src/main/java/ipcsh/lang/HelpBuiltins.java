@@ -43,6 +43,7 @@ public final class HelpBuiltins implements Registry.Group {
                 From JavaScript: ipc.help() and ipc.help('sockets'). Returns nil.""",
                 a -> {
                     a.arity(0, 1);
+                    ipcsh.lang.clj.ClojureRuntime.ensure(); // from JavaScript, maybe the run's first use of Clojure (*out*, *print-length*)
                     print(a.has(0) ? topic(a.get(0)) : page());
                     return null;
                 }).returns("void");

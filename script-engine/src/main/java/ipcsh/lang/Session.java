@@ -35,14 +35,26 @@ public final class Session {
 
     /** Made on the interpreter thread. */
     public Session(boolean debug, PrintStream err) {
+        this(debug, err, false);
+    }
+
+    /**
+     * For a JavaScript script or -e: the Clojure runtime is made only if the script comes to
+     * use it (ipc.clj, help), since making it is a fifth of a JavaScript start-up (issue 21).
+     */
+    public static Session forJavaScript(boolean debug, PrintStream err) {
+        return new Session(debug, err, true);
+    }
+
+    private Session(boolean debug, PrintStream err, boolean clojureOnDemand) {
         this.errors = new ErrorReport(sources, debug);
         this.err = err;
-        ClojureRuntime.install();
+        if (!clojureOnDemand) ClojureRuntime.install();
         ipcsh.lang.js.Js.configure(sources, err, debug);
         loop.onError(this::callbackFailed);
         ipcsh.RegisteredAt.languageStack(() -> {
             Throwable js = ipcsh.lang.js.Js.stackHere();
-            return js != null ? js : ClojureRuntime.topLevelForm();
+            return js != null || !ClojureRuntime.installed() ? js : ClojureRuntime.topLevelForm();
         });
         ipcsh.loop.CallbackError.locator(t -> {
             ErrorReport.Location loc = errors.registration(t);
@@ -118,10 +130,7 @@ public final class Session {
         ClojureRuntime.commandLineArgs(args);
         if (path.endsWith(".js") || path.endsWith(".mjs")) {
             ipcsh.lang.js.Js.args(args);
-            return run(() -> {
-                ipcsh.lang.js.Js.runFile(file, text);
-                return null;
-            }, true);
+            return runJs(() -> ipcsh.lang.js.Js.runFile(file, text));
         }
         return runClojure(text, path, file.getFileName().toString());
     }
@@ -142,16 +151,14 @@ public final class Session {
         ClojureRuntime.commandLineArgs(args);
         if (language.equals("js")) {
             ipcsh.lang.js.Js.args(args);
-            return run(() -> {
-                ipcsh.lang.js.Js.runText(STDIN, text);
-                return null;
-            }, true);
+            return runJs(() -> ipcsh.lang.js.Js.runText(STDIN, text));
         }
         return runClojure(text, STDIN, STDIN);
     }
 
     /** A Clojure script runs only when all of it reads: a form left open at the end runs nothing. */
     private int runClojure(String text, String path, String name) {
+        ClojureRuntime.install();
         SyntaxCheck.Problem problem = SyntaxCheck.check(text, path);
         if (problem != null) {
             err.print(errors.render(problem.error()));
@@ -173,12 +180,12 @@ public final class Session {
         ClojureRuntime.commandLineArgs(args);
         if (language.equals("js")) {
             ipcsh.lang.js.Js.args(args);
-            return run(() -> {
+            return runJs(() -> {
                 String shown = ipcsh.lang.js.Js.evalAndShow(code, EXPR);
                 if (!shown.equals("undefined") && !shown.equals("null")) out.println(shown);
-                return null;
-            }, true);
+            });
         }
+        ClojureRuntime.install();
         SyntaxCheck.Problem problem = SyntaxCheck.check(code, EXPR);
         if (problem != null && problem.unclosed()) {
             err.print(errors.render(problem.error()));
@@ -195,9 +202,21 @@ public final class Session {
 
     private static final String EXPR = "<expr>";
 
+    /** A JavaScript run: Clojure's script bindings are pushed only if it comes to use Clojure. */
+    private int runJs(Runnable body) {
+        return run(() -> {
+            body.run();
+            return null;
+        }, true, true);
+    }
+
     private int run(java.util.function.Supplier<Object> body, boolean serveEvents) {
+        return run(body, serveEvents, false);
+    }
+
+    private int run(java.util.function.Supplier<Object> body, boolean serveEvents, boolean js) {
         script = true;
-        return ClojureRuntime.withBindings(() -> {
+        java.util.function.Supplier<Integer> inBindings = () -> {
             try {
                 body.get();
                 if (serveEvents) loop.run();
@@ -216,11 +235,16 @@ public final class Session {
                 err.flush();
                 return 1;
             }
-        });
+        };
+        return js ? ClojureRuntime.withLateBindings(inBindings) : ClojureRuntime.withBindings(inBindings);
     }
 
     private static void flushOut() {
         try {
+            if (!ClojureRuntime.installed()) {
+                System.out.flush();
+                return;
+            }
             ((java.io.Writer) clojure.lang.RT.OUT.deref()).flush();
             System.out.flush();
             ((java.io.Writer) clojure.lang.RT.ERR.deref()).flush(); // a (print) to *err* waits in its buffer too
@@ -256,6 +280,7 @@ public final class Session {
             language(word.substring(1));
             return new ReplResult(null, word.equals(":js") ? "JavaScript; :clj returns to Clojure" : "Clojure; :js switches to JavaScript", null);
         }
+        ClojureRuntime.install();
         boolean js = language.equals("js");
         if (word.equals("help")) code = js ? "ipc.help()" : "(help)";
         sources.add("repl", code);
@@ -272,6 +297,7 @@ public final class Session {
     }
 
     public <T> T withReplBindings(java.util.function.Supplier<T> body) {
+        ClojureRuntime.install();
         return ClojureRuntime.withBindings(true, body);
     }
 }

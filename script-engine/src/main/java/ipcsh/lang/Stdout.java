@@ -1,7 +1,7 @@
 package ipcsh.lang;
 
-import clojure.lang.RT;
 import ipcsh.ExitRequest;
+import ipcsh.lang.clj.ClojureRuntime;
 
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
@@ -25,6 +25,7 @@ public final class Stdout {
     public static final int BROKEN_PIPE = 141;
     private static volatile boolean installed;
     private static volatile int failed;
+    private static volatile java.io.Writer writer;
 
     private Stdout() {}
 
@@ -36,8 +37,18 @@ public final class Stdout {
         PrintStream out = new PrintStream(new BufferedOutputStream(new Guard(new FileOutputStream(FileDescriptor.out)), 8192),
                 true, StandardCharsets.UTF_8);
         System.setOut(out);
-        RT.OUT.bindRoot(new OutputStreamWriter(out, StandardCharsets.UTF_8));
+        writer = new OutputStreamWriter(out, StandardCharsets.UTF_8);
+        ClojureRuntime.stdout(writer);
         installed = true;
+    }
+
+    /**
+     * Where console.log writes while no Clojure runtime is made (a JavaScript run): what
+     * Clojure's *out* root is once it is, a writer over System.out.
+     */
+    public static java.io.Writer writer() {
+        java.io.Writer w = writer;
+        return w != null ? w : new OutputStreamWriter(System.out, StandardCharsets.UTF_8);
     }
 
     /**

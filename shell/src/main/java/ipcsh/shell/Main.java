@@ -153,7 +153,8 @@ public final class Main {
             if (LibC.get().isatty(0)) return ipcsh.shell.repl.Repl.start(debug, lang, quiet);
             file = "-"; // piped input is a script: no prompts, and its errors set the status
         }
-        Session session = new Session(debug, err);
+        boolean js = expr != null || file.equals("-") ? lang.equals("js") : file.endsWith(".js") || file.endsWith(".mjs");
+        Session session = js ? Session.forJavaScript(debug, err) : new Session(debug, err);
         session.language(lang);
         session.strict(strict);
         if (out == System.out) {

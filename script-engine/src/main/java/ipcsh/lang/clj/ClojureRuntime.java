@@ -40,11 +40,66 @@ public final class ClojureRuntime {
     public static final String NS = "ipcsh.core";
     private static final Symbol USER = Symbol.intern("user");
     private static volatile boolean installed;
+    /** *command-line-args* and Stdout's *out* root, kept until install() when it comes later. */
+    private static List<String> args = List.of();
+    private static java.io.Writer out;
+    /** A run that began without Clojure (a JavaScript one): whether it wants, and has pushed, the script bindings. */
+    private static final ThreadLocal<boolean[]> LATE = new ThreadLocal<>();
 
     private ClojureRuntime() {}
 
+    /** Whether the runtime is made: before that, a JavaScript run touches no Clojure class's initialiser. */
+    public static boolean installed() {
+        return installed;
+    }
+
     public static synchronized void install() {
         if (installed) return;
+        installNow();
+        if (out != null) RT.OUT.bindRoot(out);
+        bindArgs();
+        installed = true;
+    }
+
+    /** The shell's standard output as Clojure's *out* root: now, or when the runtime is made. */
+    public static synchronized void stdout(java.io.Writer w) {
+        out = w;
+        if (installed) RT.OUT.bindRoot(w);
+    }
+
+    /**
+     * Makes the runtime for a JavaScript run's first use of Clojure (ipc.clj, help) and, on a
+     * thread running {@link #withLateBindings}, pushes the script bindings that a Clojure run
+     * has from its start ({@link #withBindings}); they stay until that run ends, as there.
+     */
+    public static void ensure() {
+        install();
+        boolean[] late = LATE.get();
+        if (late != null && !late[0]) {
+            Var.pushThreadBindings(bindings(false));
+            late[0] = true;
+        }
+    }
+
+    /**
+     * Runs a JavaScript script's body without making the Clojure runtime: bindings as
+     * {@link #withBindings} gives are pushed by {@link #ensure} if the body comes to use
+     * Clojure, and popped here. With the runtime made already, the same as withBindings.
+     */
+    public static <T> T withLateBindings(java.util.function.Supplier<T> body) {
+        if (installed) return withBindings(body);
+        boolean[] late = {false};
+        boolean[] outer = LATE.get();
+        LATE.set(late);
+        try {
+            return body.get();
+        } finally {
+            if (late[0]) Var.popThreadBindings();
+            if (outer == null) LATE.remove(); else LATE.set(outer);
+        }
+    }
+
+    private static void installNow() {
         Namespace core = Namespace.findOrCreate(Symbol.intern(NS));
         Namespace user = Namespace.findOrCreate(USER);
         // RT's own start-up has referred clojure.core into user already (~2 ms to do it again)
@@ -86,7 +141,6 @@ public final class ClojureRuntime {
         }
         installPrinting();
         installJavaIo();
-        installed = true;
     }
 
     /**
@@ -222,8 +276,13 @@ public final class ClojureRuntime {
         RT.var("clojure.core", "extend").invoke(Channel.class, protocol.deref(), impl);
     }
 
-    /** Binds *command-line-args*. */
-    public static void commandLineArgs(List<String> args) {
+    /** Binds *command-line-args* (when the runtime is made, if it is not yet). */
+    public static synchronized void commandLineArgs(List<String> args) {
+        ClojureRuntime.args = List.copyOf(args);
+        if (installed) bindArgs();
+    }
+
+    private static void bindArgs() {
         RT.var("clojure.core", "*command-line-args*").bindRoot(RT.seq(args.toArray()));
     }
 
@@ -241,7 +300,16 @@ public final class ClojureRuntime {
      * (set! *print-length* nil) works.
      */
     public static <T> T withBindings(boolean interactive, java.util.function.Supplier<T> body) {
-        Var.pushThreadBindings(RT.mapUniqueKeys(
+        Var.pushThreadBindings(bindings(interactive));
+        try {
+            return body.get();
+        } finally {
+            Var.popThreadBindings();
+        }
+    }
+
+    private static clojure.lang.Associative bindings(boolean interactive) {
+        return RT.mapUniqueKeys(
                 RT.var("clojure.core", "*print-length*"), interactive ? PRINT_LENGTH : RT.var("clojure.core", "*print-length*").deref(),
                 RT.var("clojure.core", "*print-level*"), interactive ? PRINT_LEVEL : RT.var("clojure.core", "*print-level*").deref(),
                 RT.CURRENT_NS, Namespace.findOrCreate(USER),
@@ -251,12 +319,7 @@ public final class ClojureRuntime {
                 RT.var("clojure.core", "*e"), null,
                 RT.var("clojure.core", "*warn-on-reflection*"), false,
                 RT.UNCHECKED_MATH, RT.UNCHECKED_MATH.deref(),
-                Compiler.LOADER, RT.makeClassLoader()));
-        try {
-            return body.get();
-        } finally {
-            Var.popThreadBindings();
-        }
+                Compiler.LOADER, RT.makeClassLoader());
     }
 
     public static Object eval(Object form) {

@@ -53,7 +53,8 @@ final class ConsoleStream extends OutputStream {
             e.flush();
         } else {
             try {
-                Writer w = (Writer) clojure.lang.RT.OUT.deref();
+                // Clojure's *out*: a repl-server session binds it; a run without Clojure has the root's writer
+                Writer w = ipcsh.lang.clj.ClojureRuntime.installed() ? (Writer) clojure.lang.RT.OUT.deref() : ipcsh.lang.Stdout.writer();
                 w.write(s);
                 w.flush();
             } catch (IOException e) {

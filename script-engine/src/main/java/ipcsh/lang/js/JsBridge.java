@@ -121,6 +121,7 @@ public final class JsBridge {
     public Object clj(String code) {
         Object v;
         try {
+            ClojureRuntime.ensure();
             v = ClojureRuntime.load(new StringReader(code), "<clj>", "<clj>");
         } catch (RuntimeException e) {
             ipcsh.ExitRequest exit = ipcsh.ExitRequest.in(e);

@@ -20,7 +20,7 @@ public final class TrainJs {
 
     public static void main(String[] args) throws IOException {
         PrintStream sink = new PrintStream(OutputStream.nullOutputStream());
-        Session s = new Session(false, sink);
+        Session s = Session.forJavaScript(false, sink);
         Path f = Files.createTempFile("ipcsh-train", ".js");
         try {
             Files.writeString(f, """
