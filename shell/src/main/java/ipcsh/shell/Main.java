@@ -153,6 +153,7 @@ public final class Main {
             if (LibC.get().isatty(0)) return ipcsh.shell.repl.Repl.start(debug, lang, quiet);
             file = "-"; // piped input is a script: no prompts, and its errors set the status
         }
+        if (expr == null && !file.equals("-")) ipcsh.os.LinkAhead.forScript(file);
         Session session = new Session(debug, err);
         session.language(lang);
         session.strict(strict);
