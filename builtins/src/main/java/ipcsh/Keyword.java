@@ -19,6 +19,18 @@ public record Keyword(String name) {
         return null;
     }
 
+    // Written out: a record's generated equals and hashCode are linked by an invokedynamic on
+    // first call (java.lang.runtime.ObjectMethods), several ms the first expect's :eof paid.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Keyword k && java.util.Objects.equals(name, k.name);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hashCode(name);
+    }
+
     @Override
     public String toString() {
         return ":" + name;

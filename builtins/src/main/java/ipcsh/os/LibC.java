@@ -20,6 +20,14 @@ public interface LibC {
         return Impl.INSTANCE;
     }
 
+    /**
+     * Links now the native calls that a script's first spawn, its first wait on a channel and
+     * its close make (each call is otherwise linked when first made, milliseconds per call
+     * shape). Called on a thread of its own while a script starts ({@link LinkAhead}); an
+     * implementation without linking has nothing to do.
+     */
+    default void linkAhead() {}
+
     /** Holds the implementation: ServiceLoader, so that this interface does not name it and a test can put another first. */
     final class Impl {
         private Impl() {}

@@ -240,6 +240,40 @@ class ScriptTest {
     }
 
     @Test
+    void scriptFileThatSpawnsRunsWithItsCallsLinkedAhead() throws IOException {
+        // a script file naming spawn has spawn's native calls linked on another thread while it loads:
+        // each spawn, wait and close still sees its child, whichever thread links first
+        Path f = script("spawns.ipcs", """
+                (dotimes [i 3]
+                  (let [p (spawn ["sh" "-c" "read x; echo got $x; exit $((x + 1))"])]
+                    (puts p (str i))
+                    (println (gets p) (wait p))))
+                (println (:out (exec ["printf" "xxx"])))""");
+        Result r = IpcshProcess.run(f.toString());
+        assertEquals(0, r.status(), r.err());
+        assertEquals("got 0 1\ngot 1 2\ngot 2 3\nxxx\n", r.out());
+    }
+
+    @Test
+    void scriptFromAFifoThatNamesSpawnIsReadOnce() throws Exception {
+        // the look for process builtins reads regular files only: a FIFO's text would be used up
+        Path fifo = dir.resolve("script.fifo");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        Thread writer = new Thread(() -> {
+            try {
+                Files.writeString(fifo, "(let [p (spawn [\"echo\" \"from the fifo\"])] (println (gets p)) (close p))\n");
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        writer.start();
+        Result r = IpcshProcess.run(fifo.toString());
+        writer.join(10_000);
+        assertEquals(0, r.status(), r.err());
+        assertEquals("from the fifo\n", r.out());
+    }
+
+    @Test
     void wrongArgumentTypesNameTheBuiltinAndUsage() {
         Result r = IpcshProcess.run("-e", "(fifo 42 :read)");
         assertEquals("error: fifo: argument 1 must be a path (a string), not the number 42; usage: "

@@ -11,6 +11,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.util.ArrayList;
+import java.util.List;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
@@ -44,6 +46,23 @@ abstract class Downcalls implements LibC {
 
     static Link critical(String name, ValueLayout ret, ValueLayout... args) {
         return linkedOnFirstCall(name, FunctionDescriptor.of(ret, args), ERRNO_CAPTURE, Linker.Option.critical(true));
+    }
+
+    /**
+     * The calls a script's first spawn, its channel's first wait and its close make, in the order
+     * they make them: {@link #linkAhead} links them on another thread while the script starts.
+     */
+    private final List<Link> ahead = new ArrayList<>();
+
+    /** {@code link}, made ahead of its first call by {@link #linkAhead}. */
+    final Link ahead(Link link) {
+        ahead.add(link);
+        return link;
+    }
+
+    @Override
+    public void linkAhead() {
+        for (Link l : ahead) l.get();
     }
 
     static Link plain(String name, FunctionDescriptor fd) {

@@ -27,13 +27,13 @@ abstract class FileDowncalls extends Downcalls {
             || "x86_64".equals(System.getProperty("os.arch"));
     private static final int EPOLL_EVENT_SIZE = PACKED_EPOLL ? 12 : 16;
     private static final int EPOLL_DATA_OFFSET = PACKED_EPOLL ? 4 : 8;
+    private final Link pipe2 = ahead(errnoCall("pipe2", JAVA_INT, ADDRESS, JAVA_INT));
+    private final Link fcntl = ahead(errnoCall("fcntl", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     private final Link open = errnoCall("open", JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
-    private final Link close = errnoCall("close", JAVA_INT, JAVA_INT);
-    private final Link pipe2 = errnoCall("pipe2", JAVA_INT, ADDRESS, JAVA_INT);
+    private final Link close = ahead(errnoCall("close", JAVA_INT, JAVA_INT));
     private final Link mkfifo = errnoCall("mkfifo", JAVA_INT, ADDRESS, JAVA_INT);
     private final Link unlink = errnoCall("unlink", JAVA_INT, ADDRESS);
-    private final Link fcntl = errnoCall("fcntl", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
-    private final Link eventfd = errnoCall("eventfd", JAVA_INT, JAVA_INT, JAVA_INT);
+    private final Link eventfd = ahead(errnoCall("eventfd", JAVA_INT, JAVA_INT, JAVA_INT));
     private final Link splice = errnoCall("splice", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
     private final Link epollCreate1 = errnoCall("epoll_create1", JAVA_INT, JAVA_INT);
     private final Link epollCtl = errnoCall("epoll_ctl", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);

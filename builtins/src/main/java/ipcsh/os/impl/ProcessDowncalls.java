@@ -14,27 +14,28 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /** spawn.h, sys/wait.h, unistd.h, sched.h: posix_spawnp (on pipes or a terminal), waitpid, pidfd_open, getpid, gettid, sched_setscheduler. */
 abstract class ProcessDowncalls extends FileDowncalls {
-    private final Link waitpid = errnoCall("waitpid", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-    private final Link syscall1 = linkedOnFirstCall("syscall",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT), ERRNO_CAPTURE, Linker.Option.firstVariadicArg(1));
-    private static final long SYS_PIDFD_OPEN = 434; // the same number on x86_64 and aarch64
-    private final Link getpid = plain("getpid", FunctionDescriptor.of(JAVA_INT));
-    private final Link posixSpawnp = plain("posix_spawnp", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
-    private final Link faInit = plain("posix_spawn_file_actions_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private final Link faDestroy = plain("posix_spawn_file_actions_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private final Link faDup2 = plain("posix_spawn_file_actions_adddup2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-    private final Link faClose = plain("posix_spawn_file_actions_addclose", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    // in the order a spawn calls them, then its close: the ones linked ahead (Downcalls.ahead)
+    private final Link faInit = ahead(plain("posix_spawn_file_actions_init", FunctionDescriptor.of(JAVA_INT, ADDRESS)));
+    private final Link attrInit = ahead(plain("posix_spawnattr_init", FunctionDescriptor.of(JAVA_INT, ADDRESS)));
+    private final Link faDup2 = ahead(plain("posix_spawn_file_actions_adddup2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT)));
+    private final Link faClose = ahead(plain("posix_spawn_file_actions_addclose", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT)));
     /** glibc 2.34+: the JVM's own descriptors (jars, logs) are not close-on-exec, so close them in the child. */
     private final Link faCloseFrom = LIBC.find("posix_spawn_file_actions_addclosefrom_np").isEmpty() ? null
-            : plain("posix_spawn_file_actions_addclosefrom_np", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+            : ahead(plain("posix_spawn_file_actions_addclosefrom_np", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT)));
+    private final Link sigemptyset = ahead(plain("sigemptyset", FunctionDescriptor.of(JAVA_INT, ADDRESS)));
+    private final Link attrSetSigmask = ahead(plain("posix_spawnattr_setsigmask", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS)));
+    private final Link sigaddset = ahead(plain("sigaddset", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT)));
+    private final Link attrSetSigdefault = ahead(plain("posix_spawnattr_setsigdefault", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS)));
+    private final Link attrSetFlags = ahead(plain("posix_spawnattr_setflags", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_SHORT)));
+    private final Link posixSpawnp = ahead(plain("posix_spawnp", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS)));
+    private final Link faDestroy = ahead(plain("posix_spawn_file_actions_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS)));
+    private final Link attrDestroy = ahead(plain("posix_spawnattr_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS)));
+    private final Link syscall1 = ahead(linkedOnFirstCall("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT), ERRNO_CAPTURE, Linker.Option.firstVariadicArg(1)));
+    private final Link waitpid = ahead(errnoCall("waitpid", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final long SYS_PIDFD_OPEN = 434; // the same number on x86_64 and aarch64
+    private final Link getpid = plain("getpid", FunctionDescriptor.of(JAVA_INT));
     private final Link faChdir = plain("posix_spawn_file_actions_addchdir_np", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-    private final Link attrInit = plain("posix_spawnattr_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private final Link attrDestroy = plain("posix_spawnattr_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private final Link attrSetFlags = plain("posix_spawnattr_setflags", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_SHORT));
-    private final Link attrSetSigmask = plain("posix_spawnattr_setsigmask", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-    private final Link attrSetSigdefault = plain("posix_spawnattr_setsigdefault", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-    private final Link sigemptyset = plain("sigemptyset", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private final Link sigaddset = plain("sigaddset", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     private final Link faAddOpen = plain("posix_spawn_file_actions_addopen",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
     private final Link gettid = plain("gettid", FunctionDescriptor.of(JAVA_INT));
