@@ -78,11 +78,18 @@ public final class RingDriver implements MemoryDriver {
     private static final VarHandle I64 = ValueLayout.JAVA_LONG.varHandle();
     private static final byte[] PAGE = new byte[4096];
     /**
-     * Polls of the other side's counter before going to sleep (a few microseconds): when both
-     * sides are running, the next bytes or the next room usually come within that, and sleeping
-     * and waking cost system calls and a context switch each (bench/run shm-ring: about 2x).
+     * How long a side that finds the ring empty (full) watches the other side's counter before
+     * it says it will sleep: longer than the other side takes for one chunk (a 512 KiB read of
+     * /dev/zero is ~15 us), so two sides that are both running never sleep. Sleeping and being
+     * woken cost each side system calls, a context switch and the scheduler's latency, more
+     * than the time the ring holds on a fast stream (1 MiB is ~25 us of /dev/zero); a 300-poll
+     * spin (~5 us) slept on every chunk and left the sides taking turns instead of running
+     * together (bench/run shm-ring). With one CPU the other side cannot run while this one
+     * spins: then only the first polls.
      */
-    private static final int SPINS = 300;
+    private static final long SPIN_NS = Runtime.getRuntime().availableProcessors() > 1 ? 50_000 : 0;
+    /** Polls between looks at the clock while spinning. */
+    private static final int SPIN_POLLS = 64;
 
     private final Segment segment;
     private final MemorySegment mem;
@@ -188,6 +195,7 @@ public final class RingDriver implements MemoryDriver {
             }
             RingDriver d = new RingDriver(seg, name, writer, bells);
             d.takeSide();
+            Waiter.prepare();
             if (temp && seg.created()) {
                 String dir = bells.dir;
                 FileId made = FileId.of(seg.fd());
@@ -347,35 +355,21 @@ public final class RingDriver implements MemoryDriver {
         return n;
     }
 
+    /**
+     * One read(2) into the free bytes, at most half the ring: the reader takes one half while
+     * this fills the other (a whole ring in one read leaves the reader nothing until it returns,
+     * then this nothing to fill until the reader has taken it). The reader is woken at once, as
+     * by write: it sleeps only after spinning through a chunk's time, so a wake-up is rare, and
+     * one left to the end of a batch kept the sides taking turns.
+     */
     private long fillRing(int fd, long max) {
         long room = room();
         if (room < 0) return NOT_READY;
         long pos = mine % capacity;
-        long n = LibC.get().read(fd, mem.asSlice(HEADER + pos, Math.min(max, Math.min(room, capacity - pos))));
-        if (n > 0) {
-            mine += n;
-            I64.setVolatile(mem, OFF_HEAD, mine); // the wake-up, if the reader sleeps, is settle's
-        }
+        long n = LibC.get().read(fd, mem.asSlice(HEADER + pos, Math.min(Math.min(max, Math.max(capacity / 2, 1)),
+                Math.min(room, capacity - pos))));
+        if (n > 0) produced(n);
         return n;
-    }
-
-    /**
-     * After a copy's batch of fills: wakes the reader if it sleeps. Once a batch instead of once
-     * a chunk: a reader copying to /dev/null empties the ring faster than /dev/zero fills it and
-     * slept after every chunk, and its wake-up (a FIFO write, the scheduler) cost the writer as
-     * much as the chunk did (async-profiler, bench/run shm-ring). The protocol is unchanged: the
-     * writer rings after storing head and before it waits, only later.
-     */
-    @Override
-    public void settle() {
-        if (done) return;
-        try {
-            if ((int) I32.getVolatile(mem, OFF_READER_WAITING) == 1 && I32.compareAndSet(mem, OFF_READER_WAITING, 1, 0)) {
-                ring(wakeReader);
-            }
-        } catch (InternalError e) {
-            throw truncated();
-        }
     }
 
     private long drainRing(int fd, long max) {
@@ -391,8 +385,10 @@ public final class RingDriver implements MemoryDriver {
     /** Reader: bytes ready to take, 0 at end of stream, or WOULD_BLOCK after saying it will sleep. */
     private long available() {
         long avail = (long) I64.getVolatile(mem, OFF_HEAD) - mine;
-        for (int i = 0; avail == 0 && i < SPINS; i++) {
+        long until = 0;
+        for (int i = 1; avail == 0; i++) {
             Thread.onSpinWait();
+            if (i % SPIN_POLLS == 0 && (until = spunOut(until)) == 0) break;
             avail = (long) I64.getVolatile(mem, OFF_HEAD) - mine;
         }
         if (avail > 0) return avail;
@@ -429,8 +425,10 @@ public final class RingDriver implements MemoryDriver {
     private long room() {
         if ((int) I32.getVolatile(mem, OFF_READER_CLOSED) != 0) throw new OsException("write", name, Errno.EPIPE);
         long room = capacity - (mine - (long) I64.getVolatile(mem, OFF_TAIL));
-        for (int i = 0; room == 0 && i < SPINS; i++) {
+        long until = 0;
+        for (int i = 1; room == 0; i++) {
             Thread.onSpinWait();
+            if (i % SPIN_POLLS == 0 && (until = spunOut(until)) == 0) break;
             room = capacity - (mine - (long) I64.getVolatile(mem, OFF_TAIL));
         }
         if (room > 0) return room;
@@ -444,6 +442,16 @@ public final class RingDriver implements MemoryDriver {
         I32.setVolatile(mem, OFF_WRITER_WAITING, 0);
         drain(wakeWriter);
         return room;
+    }
+
+    /**
+     * A spin's deadline: the first look at the clock sets it (until 0), later ones keep it, and
+     * 0 says the time is up. The clock is read once every {@link #SPIN_POLLS} polls.
+     */
+    private static long spunOut(long until) {
+        long now = System.nanoTime();
+        if (until == 0) return now + SPIN_NS == 0 ? 1 : now + SPIN_NS;
+        return now - until >= 0 ? 0 : until;
     }
 
     /** Writer: n bytes placed; wakes the reader if it sleeps for data. */
