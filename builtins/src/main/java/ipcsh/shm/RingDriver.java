@@ -88,6 +88,8 @@ public final class RingDriver implements MemoryDriver {
      * spins: then only the first polls.
      */
     private static final long SPIN_NS = Runtime.getRuntime().availableProcessors() > 1 ? 50_000 : 0;
+    /** The least budget a spin that paid off restores ({@link #spinNs}); below it, only the first polls. */
+    private static final long SPIN_MIN_NS = 2_000;
     /** Polls between looks at the clock while spinning. */
     private static final int SPIN_POLLS = 64;
 
@@ -100,6 +102,12 @@ public final class RingDriver implements MemoryDriver {
     private int wakeReader, wakeWriter;
     /** Our own counter (head for the writer, tail for the reader): only this side stores it. */
     private long mine;
+    /**
+     * This side's spin budget: halved by each spin that ends in sleep, doubled (up to SPIN_NS)
+     * by each that sees the other side move. A writer feeding a slow reader (or a reader
+     * waiting on an idle writer) soon stops burning 50 us a wait; two fast sides keep it.
+     */
+    private long spinNs = SPIN_NS;
     private final byte[] scratch = new byte[4096];
     private boolean done;
 
@@ -385,12 +393,7 @@ public final class RingDriver implements MemoryDriver {
     /** Reader: bytes ready to take, 0 at end of stream, or WOULD_BLOCK after saying it will sleep. */
     private long available() {
         long avail = (long) I64.getVolatile(mem, OFF_HEAD) - mine;
-        long until = 0;
-        for (int i = 1; avail == 0; i++) {
-            Thread.onSpinWait();
-            if (i % SPIN_POLLS == 0 && (until = spunOut(until)) == 0) break;
-            avail = (long) I64.getVolatile(mem, OFF_HEAD) - mine;
-        }
+        if (avail == 0) avail = spin(OFF_HEAD, mine) - mine;
         if (avail > 0) return avail;
         drain(wakeReader);
         I32.setVolatile(mem, OFF_READER_WAITING, 1);
@@ -425,12 +428,7 @@ public final class RingDriver implements MemoryDriver {
     private long room() {
         if ((int) I32.getVolatile(mem, OFF_READER_CLOSED) != 0) throw new OsException("write", name, Errno.EPIPE);
         long room = capacity - (mine - (long) I64.getVolatile(mem, OFF_TAIL));
-        long until = 0;
-        for (int i = 1; room == 0; i++) {
-            Thread.onSpinWait();
-            if (i % SPIN_POLLS == 0 && (until = spunOut(until)) == 0) break;
-            room = capacity - (mine - (long) I64.getVolatile(mem, OFF_TAIL));
-        }
+        if (room == 0) room = capacity - (mine - spin(OFF_TAIL, mine - capacity));
         if (room > 0) return room;
         fill(wakeWriter);
         I32.setVolatile(mem, OFF_WRITER_WAITING, 1);
@@ -445,13 +443,26 @@ public final class RingDriver implements MemoryDriver {
     }
 
     /**
-     * A spin's deadline: the first look at the clock sets it (until 0), later ones keep it, and
-     * 0 says the time is up. The clock is read once every {@link #SPIN_POLLS} polls.
+     * Watches the other side's counter at off while it is still seen, for this side's spin
+     * budget (the clock read once every {@link #SPIN_POLLS} polls): the last value read.
      */
-    private static long spunOut(long until) {
-        long now = System.nanoTime();
-        if (until == 0) return now + SPIN_NS == 0 ? 1 : now + SPIN_NS;
-        return now - until >= 0 ? 0 : until;
+    private long spin(long off, long seen) {
+        long until = 0, v = seen;
+        for (int i = 1; v == seen; i++) {
+            Thread.onSpinWait();
+            if (i % SPIN_POLLS == 0) {
+                long now = System.nanoTime();
+                if (until == 0) {
+                    until = now + spinNs;
+                } else if (now - until >= 0) {
+                    spinNs = spinNs / 2 < SPIN_MIN_NS ? 0 : spinNs / 2;
+                    return v;
+                }
+            }
+            v = (long) I64.getVolatile(mem, off);
+        }
+        spinNs = Math.min(SPIN_NS, Math.max(spinNs * 2, SPIN_MIN_NS));
+        return v;
     }
 
     /** Writer: n bytes placed; wakes the reader if it sleeps for data. */
