@@ -108,7 +108,7 @@ public final class RingDriver implements MemoryDriver {
      * waiting on an idle writer) soon stops burning 50 us a wait; two fast sides keep it, and
      * a side whose spins fail while the other warms up (interpreted, compiling) gets it back
      * at the first success (doubling it back from nothing slept ~10x more often: bench/run
-     * shm-ring 0.38x C against 0.51x).
+     * shm-ring 0.38x C against 0.54x).
      */
     private long spinNs = SPIN_NS;
     private final byte[] scratch = new byte[4096];

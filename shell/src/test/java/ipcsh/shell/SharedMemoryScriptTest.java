@@ -248,15 +248,19 @@ class SharedMemoryScriptTest {
                 """);
         Path sums = dir.resolve("sent.txt");
         Process w = IpcshProcess.start(writer.toString(), n, gen.toString(), sums.toString());
-        byte[] ready = new byte[6];
-        assertEquals(6, w.getInputStream().readNBytes(ready, 0, 6), "writer ready");
-        Result r = IpcshProcess.run(reader.toString(), n, sink.toString());
-        assertTrue(w.waitFor(120, TimeUnit.SECONDS), "writer did not finish");
-        String sent = Files.readString(sums); // python3's sums, or what it said when it failed
-        assertEquals("", finish(w), sent);
-        assertTrue(sent.matches("[0-9]+ [0-9a-f]{64}\n"), sent);
-        assertEquals(new Result(0, sent, ""), r);
-        assertGone(n);
+        try {
+            byte[] ready = new byte[6];
+            assertEquals(6, w.getInputStream().readNBytes(ready, 0, 6), "writer ready");
+            Result r = IpcshProcess.run(reader.toString(), n, sink.toString());
+            assertTrue(w.waitFor(120, TimeUnit.SECONDS), "writer did not finish");
+            String sent = Files.readString(sums); // python3's sums, or what it said when it failed
+            assertEquals("", finish(w), sent);
+            assertTrue(sent.matches("[0-9]+ [0-9a-f]{64}\n"), sent);
+            assertEquals(new Result(0, sent, ""), r);
+            assertGone(n);
+        } finally {
+            w.destroy(); // a stalled writer (its reader killed by the time-out) ends, and its python3 with it
+        }
     }
 
     @Test
