@@ -16,13 +16,6 @@ public interface MemoryDriver extends Driver {
     long fillFrom(int fd, long max);
 
     /**
-     * A batch of {@link #fillFrom} calls ended (the copy returns, waits, or fails): what the
-     * other side must be told of the bytes filled (a wake-up) is told by now. fillFrom may
-     * leave it to this; {@link #write} never does.
-     */
-    default void settle() {}
-
-    /**
      * Writes at most max of this channel's bytes to fd: the count, 0 at this channel's end of
      * stream, {@link ipcsh.os.LibC#WOULD_BLOCK} when fd takes nothing now, or {@link #NOT_READY}.
      */

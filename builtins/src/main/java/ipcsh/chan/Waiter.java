@@ -96,6 +96,15 @@ public final class Waiter {
         }
     }
 
+    /**
+     * Makes now what every wait polls beside its descriptor (Ctrl-C's eventfd, whose first use
+     * links a native call: ~10 ms), for a channel whose first wait comes in the middle of a
+     * stream (a shm-ring's reader, which waits for each chunk of a fast writer).
+     */
+    public static void prepare() {
+        Interrupts.fd();
+    }
+
     private static final int PASSED = -2;
 
     /** poll(2)'s timeout for a deadline (-1: none), or PASSED; Ctrl-C or a Java interrupt ends the wait first. */

@@ -78,11 +78,20 @@ public final class RingDriver implements MemoryDriver {
     private static final VarHandle I64 = ValueLayout.JAVA_LONG.varHandle();
     private static final byte[] PAGE = new byte[4096];
     /**
-     * Polls of the other side's counter before going to sleep (a few microseconds): when both
-     * sides are running, the next bytes or the next room usually come within that, and sleeping
-     * and waking cost system calls and a context switch each (bench/run shm-ring: about 2x).
+     * How long a side that finds the ring empty (full) watches the other side's counter before
+     * it says it will sleep: longer than the other side takes for one chunk (a 512 KiB read of
+     * /dev/zero is ~15 us), so two sides that are both running never sleep. Sleeping and being
+     * woken cost each side system calls, a context switch and the scheduler's latency, more
+     * than the time the ring holds on a fast stream (1 MiB is ~25 us of /dev/zero); a 300-poll
+     * spin (~5 us) slept on every chunk and left the sides taking turns instead of running
+     * together (bench/run shm-ring). With one CPU the other side cannot run while this one
+     * spins: then only the first polls.
      */
-    private static final int SPINS = 300;
+    private static final long SPIN_NS = Runtime.getRuntime().availableProcessors() > 1 ? 50_000 : 0;
+    /** A budget halved below this is none: only the first polls. */
+    private static final long SPIN_MIN_NS = 2_000;
+    /** Polls between looks at the clock while spinning. */
+    private static final int SPIN_POLLS = 64;
 
     private final Segment segment;
     private final MemorySegment mem;
@@ -93,6 +102,15 @@ public final class RingDriver implements MemoryDriver {
     private int wakeReader, wakeWriter;
     /** Our own counter (head for the writer, tail for the reader): only this side stores it. */
     private long mine;
+    /**
+     * This side's spin budget: halved by each spin that ends in sleep, all of SPIN_NS again
+     * after one that sees the other side move. A writer feeding a slow reader (or a reader
+     * waiting on an idle writer) soon stops burning 50 us a wait; two fast sides keep it, and
+     * a side whose spins fail while the other warms up (interpreted, compiling) gets it back
+     * at the first success (doubling it back from nothing slept ~10x more often: bench/run
+     * shm-ring 0.38x C against 0.54x).
+     */
+    private long spinNs = SPIN_NS;
     private final byte[] scratch = new byte[4096];
     private boolean done;
 
@@ -188,6 +206,7 @@ public final class RingDriver implements MemoryDriver {
             }
             RingDriver d = new RingDriver(seg, name, writer, bells);
             d.takeSide();
+            Waiter.prepare();
             if (temp && seg.created()) {
                 String dir = bells.dir;
                 FileId made = FileId.of(seg.fd());
@@ -347,35 +366,21 @@ public final class RingDriver implements MemoryDriver {
         return n;
     }
 
+    /**
+     * One read(2) into the free bytes, at most half the ring: the reader takes one half while
+     * this fills the other (a whole ring in one read leaves the reader nothing until it returns,
+     * then this nothing to fill until the reader has taken it). The reader is woken at once, as
+     * by write: it sleeps only after spinning through a chunk's time, so a wake-up is rare, and
+     * one left to the end of a batch kept the sides taking turns.
+     */
     private long fillRing(int fd, long max) {
         long room = room();
         if (room < 0) return NOT_READY;
         long pos = mine % capacity;
-        long n = LibC.get().read(fd, mem.asSlice(HEADER + pos, Math.min(max, Math.min(room, capacity - pos))));
-        if (n > 0) {
-            mine += n;
-            I64.setVolatile(mem, OFF_HEAD, mine); // the wake-up, if the reader sleeps, is settle's
-        }
+        long n = LibC.get().read(fd, mem.asSlice(HEADER + pos, Math.min(Math.min(max, Math.max(capacity / 2, 1)),
+                Math.min(room, capacity - pos))));
+        if (n > 0) produced(n);
         return n;
-    }
-
-    /**
-     * After a copy's batch of fills: wakes the reader if it sleeps. Once a batch instead of once
-     * a chunk: a reader copying to /dev/null empties the ring faster than /dev/zero fills it and
-     * slept after every chunk, and its wake-up (a FIFO write, the scheduler) cost the writer as
-     * much as the chunk did (async-profiler, bench/run shm-ring). The protocol is unchanged: the
-     * writer rings after storing head and before it waits, only later.
-     */
-    @Override
-    public void settle() {
-        if (done) return;
-        try {
-            if ((int) I32.getVolatile(mem, OFF_READER_WAITING) == 1 && I32.compareAndSet(mem, OFF_READER_WAITING, 1, 0)) {
-                ring(wakeReader);
-            }
-        } catch (InternalError e) {
-            throw truncated();
-        }
     }
 
     private long drainRing(int fd, long max) {
@@ -391,10 +396,7 @@ public final class RingDriver implements MemoryDriver {
     /** Reader: bytes ready to take, 0 at end of stream, or WOULD_BLOCK after saying it will sleep. */
     private long available() {
         long avail = (long) I64.getVolatile(mem, OFF_HEAD) - mine;
-        for (int i = 0; avail == 0 && i < SPINS; i++) {
-            Thread.onSpinWait();
-            avail = (long) I64.getVolatile(mem, OFF_HEAD) - mine;
-        }
+        if (avail == 0) avail = spin(OFF_HEAD, mine) - mine;
         if (avail > 0) return avail;
         drain(wakeReader);
         I32.setVolatile(mem, OFF_READER_WAITING, 1);
@@ -429,10 +431,7 @@ public final class RingDriver implements MemoryDriver {
     private long room() {
         if ((int) I32.getVolatile(mem, OFF_READER_CLOSED) != 0) throw new OsException("write", name, Errno.EPIPE);
         long room = capacity - (mine - (long) I64.getVolatile(mem, OFF_TAIL));
-        for (int i = 0; room == 0 && i < SPINS; i++) {
-            Thread.onSpinWait();
-            room = capacity - (mine - (long) I64.getVolatile(mem, OFF_TAIL));
-        }
+        if (room == 0) room = capacity - (mine - spin(OFF_TAIL, mine - capacity));
         if (room > 0) return room;
         fill(wakeWriter);
         I32.setVolatile(mem, OFF_WRITER_WAITING, 1);
@@ -444,6 +443,29 @@ public final class RingDriver implements MemoryDriver {
         I32.setVolatile(mem, OFF_WRITER_WAITING, 0);
         drain(wakeWriter);
         return room;
+    }
+
+    /**
+     * Watches the other side's counter at off while it is still seen, for this side's spin
+     * budget (the clock read once every {@link #SPIN_POLLS} polls): the last value read.
+     */
+    private long spin(long off, long seen) {
+        long until = 0, v = seen;
+        for (int i = 1; v == seen; i++) {
+            Thread.onSpinWait();
+            if (i % SPIN_POLLS == 0) {
+                long now = System.nanoTime();
+                if (until == 0) {
+                    until = now + spinNs;
+                } else if (now - until >= 0) {
+                    spinNs = spinNs / 2 < SPIN_MIN_NS ? 0 : spinNs / 2;
+                    return v;
+                }
+            }
+            v = (long) I64.getVolatile(mem, off);
+        }
+        spinNs = SPIN_NS;
+        return v;
     }
 
     /** Writer: n bytes placed; wakes the reader if it sleeps for data. */

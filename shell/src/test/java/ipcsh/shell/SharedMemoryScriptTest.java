@@ -198,6 +198,71 @@ class SharedMemoryScriptTest {
         assertGone(n);
     }
 
+    /**
+     * copy at both ends of a 16 KiB ring across two processes, fed and drained by python3 in
+     * 4,000 bursts of 1 B to 40 KiB with pauses of none, 20 us, 100 us and 2 ms around them:
+     * each side in turn finds the ring empty or full and spins through its wait or sleeps in
+     * it (RingDriver's 50 us spin), thousands of times each way. Every byte arrives once, in
+     * order, and a lost wake-up is a stall the time-out turns into a failure.
+     */
+    @Test
+    void copyThroughASmallRingInBurstsWithPausesLosesNoByteAndNeverStalls() throws Exception {
+        String n = name("bursts");
+        Path gen = script("gen.py", """
+                import hashlib, random, sys, time
+                rnd, h, out, total = random.Random(21), hashlib.sha256(), sys.stdout.buffer, 0
+                for i in range(4000):
+                    b = rnd.randbytes(rnd.randint(1, 40960))
+                    out.write(b); out.flush(); h.update(b); total += len(b)
+                    time.sleep(rnd.choice([0, 0, 2e-5, 1e-4, 2e-3]) if i % 3 == 0 else 0)
+                sys.stderr.write("%d %s\\n" % (total, h.hexdigest()))
+                """);
+        Path sink = script("sink.py", """
+                import hashlib, random, sys, time
+                rnd, h, total, inp = random.Random(12), hashlib.sha256(), 0, sys.stdin.buffer
+                while True:
+                    b = inp.read1(rnd.randint(1, 40960))
+                    if not b: break
+                    h.update(b); total += len(b)
+                    if rnd.random() < 0.3: time.sleep(rnd.choice([2e-5, 1e-4, 2e-3]))
+                print(total, h.hexdigest())
+                """);
+        Path writer = script("writer.ipcs", """
+                (let [[name gen sums] *command-line-args*
+                      w (shm-ring name {:size 16384 :create true :temp true})
+                      p (spawn ["/usr/bin/python3" gen] {:stderr (open-file sums :write)})]
+                  (println "ready")
+                  (copy p w)
+                  (close w)
+                  (close p))
+                """);
+        Path reader = script("reader.ipcs", """
+                (let [[name sink] *command-line-args*
+                      r (shm-ring name)
+                      p (spawn "/usr/bin/python3" sink)]
+                  (copy r p)
+                  (close p :write)
+                  (println (gets p))
+                  (close p)
+                  (close r))
+                """);
+        Path sums = dir.resolve("sent.txt");
+        Process w = IpcshProcess.start(writer.toString(), n, gen.toString(), sums.toString());
+        try {
+            byte[] ready = new byte[6];
+            assertEquals(6, w.getInputStream().readNBytes(ready, 0, 6), "writer ready");
+            Result r = IpcshProcess.run(reader.toString(), n, sink.toString());
+            assertTrue(w.waitFor(120, TimeUnit.SECONDS), "writer did not finish");
+            String sent = Files.readString(sums); // python3's sums, or what it said when it failed
+            assertEquals("", finish(w), sent);
+            assertTrue(sent.matches("[0-9]+ [0-9a-f]{64}\n"), sent);
+            assertEquals(new Result(0, sent, ""), r);
+            assertGone(n);
+        } finally {
+            w.destroy(); // a stalled writer (its reader killed by the time-out) ends, and its python3 with it
+        }
+    }
+
     @Test
     void ringWriterThatExitsWithoutClosingGivesItsReaderEndOfStream() throws IOException {
         String n = name("ring-exit");
