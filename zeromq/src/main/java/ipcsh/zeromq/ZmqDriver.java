@@ -334,6 +334,7 @@ final class ZmqDriver implements Driver {
     private int send(List<byte[]> frames, boolean owned) {
         if (!canSend) throw ZmqErrors.failure("send", this, zmq.ZError.ENOTSUP);
         int total = 0;
+        boolean waits = false;
         try {
             for (int i = 0; i < frames.size(); i++) {
                 byte[] f = frames.get(i);
@@ -342,8 +343,7 @@ final class ZmqDriver implements Driver {
                     int e = sock.errno();
                     // HWM is checked on a message's first frame: later ones do not meet it
                     if (e == zmq.ZError.EAGAIN && i == 0) {
-                        sync();
-                        cameFull();
+                        waits = true;
                         return LibC.WOULD_BLOCK;
                     }
                     throw ZmqErrors.failure("send", this, e);
@@ -358,6 +358,11 @@ final class ZmqDriver implements Driver {
                 take(true);
                 flag(true, holds());
             }
+            // EVENTS goes last, as the take-ahead runs the socket's commands too (a peer's pipe
+            // attached between the two was news lost, and a send waiting for it waited for good):
+            // before a wait, and whenever "no room" is what the descriptor says now
+            if (!closed && (waits || !outSet)) sync();
+            if (waits) cameFull();
         }
     }
 
