@@ -1,5 +1,6 @@
 package ipcsh.loop;
 
+import ipcsh.os.AtExit;
 import ipcsh.os.LibC;
 import ipcsh.os.SigAction;
 
@@ -58,8 +59,10 @@ public final class QuitReport {
         int[] fds = {p[0]};
         short[] ev = {LibC.POLLIN};
         short[] rev = new short[1];
+        AtExit.wakeAtEnd(Thread.currentThread(), () -> c.write(p[1], new byte[1], 0, 1));
         while (true) {
             c.poll(fds, ev, rev, -1);
+            if (AtExit.ending()) return;
             int n = c.read(p[0], buf, 0, buf.length);
             if (n <= 0) continue;
             if (attachRequested()) {

@@ -1,6 +1,7 @@
 package ipcsh.loop;
 
 import ipcsh.IpcException;
+import ipcsh.os.AtExit;
 import ipcsh.os.Errno;
 import ipcsh.os.LibC;
 import ipcsh.os.OsException;
@@ -35,7 +36,9 @@ public final class Reactor {
     private final Object lock = new Object();
     private final Map<Integer, Entry> byFd = new HashMap<>();
     private final Map<Long, Entry> byKey = new HashMap<>();
-    private long nextKey = 1;
+    /** epoll data 0: the eventfd that wakes the reactor to end at exit (entries' keys start at 1). */
+    private static final long END_KEY = 0;
+    private long nextKey = END_KEY + 1;
 
     /** The process-wide reactor, posting to {@link EventLoop#main()}; started on first use. */
     public static Reactor get() {
@@ -51,9 +54,13 @@ public final class Reactor {
 
     private Reactor(EventLoop loop) {
         this.loop = loop;
-        this.epfd = LibC.get().epollCreate();
+        LibC c = LibC.get();
+        this.epfd = c.epollCreate();
+        int end = c.eventfd(0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK);
+        c.epollCtl(epfd, LibC.EPOLL_CTL_ADD, end, LibC.EPOLLIN, END_KEY);
         Thread t = new Thread(this::run, "ipcsh-reactor");
         t.setDaemon(true);
+        AtExit.wakeAtEnd(t, () -> c.write(end, ONE, 0, ONE.length));
         t.start();
     }
 
@@ -258,6 +265,8 @@ public final class Reactor {
         }
     }
 
+    private static final byte[] ONE = {1, 0, 0, 0, 0, 0, 0, 0};
+
     private void run() {
         int[] events = new int[64];
         long[] keys = new long[64];
@@ -276,6 +285,7 @@ public final class Reactor {
                 }
                 continue;
             }
+            if (AtExit.ending()) return;
             synchronized (lock) {
                 for (int k = 0; k < n; k++) {
                     Entry e = byKey.get(keys[k]);

@@ -2,6 +2,7 @@ package ipcsh.dbus;
 
 import ipcsh.chan.FdMessage;
 import ipcsh.os.LibC;
+import ipcsh.os.OsException;
 import ipcsh.os.Received;
 import org.freedesktop.dbus.FileDescriptor;
 import org.freedesktop.dbus.exceptions.DBusException;
@@ -181,6 +182,14 @@ final class BufferedMessageReader implements IMessageReader {
     @Override
     public void close() throws IOException {
         closed = true;
+        // close(2) does not wake a recvmsg blocked in the reader thread; shutdown(2) does
+        if (fd >= 0 && socket.isOpen()) {
+            try {
+                LibC.get().shutdown(fd, LibC.SHUT_RDWR);
+            } catch (OsException alreadyShut) {
+                // the bus hung up first
+            }
+        }
         socket.close();
     }
 }

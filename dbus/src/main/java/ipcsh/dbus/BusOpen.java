@@ -2,6 +2,7 @@ package ipcsh.dbus;
 
 import ipcsh.IpcException;
 import ipcsh.Keyword;
+import ipcsh.os.AtExit;
 import org.freedesktop.dbus.connections.impl.DBusConnection;
 import org.freedesktop.dbus.connections.impl.DBusConnectionBuilder;
 
@@ -40,6 +41,8 @@ final class BusOpen {
         synchronized (OPEN) {
             OPEN.add(bus);
         }
+        // dbus-java's reader waits in a native read: left open, it would hold the JVM's exit 300 ms
+        AtExit.register(BusOpen.class, BusOpen::closeAll);
         return bus;
     }
 

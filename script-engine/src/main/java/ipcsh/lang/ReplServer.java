@@ -108,6 +108,7 @@ public final class ReplServer implements Closeable {
         rs.loop.hold();
         Thread t = new Thread(rs::acceptLoop, rs.id + "-accept");
         t.setDaemon(true);
+        AtExit.wakeAtEnd(t, rs.server::shutdown);
         t.start();
         return rs;
     }
@@ -161,11 +162,16 @@ public final class ReplServer implements Closeable {
             }
             ReplSession s = new ReplSession(c, auth, preplOnly, interpreter, sessions::remove);
             sessions.add(s);
-            Thread t = new Thread(s::readLoop, id + "-session");
+            Thread t = new Thread(() -> {
+                s.readLoop();
+                AtExit.cancelWake(Thread.currentThread());
+            }, id + "-session");
             t.setDaemon(true);
+            AtExit.wakeAtEnd(t, s::end);
             t.start();
         }
         server.close();
+        AtExit.cancelWake(Thread.currentThread());
     }
 
     private static int ownUid() {

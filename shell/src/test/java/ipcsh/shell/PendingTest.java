@@ -37,7 +37,7 @@ class PendingTest {
     }
 
     /** Starts the script, waits for its "ready" line, sends SIGQUIT until the report is on stderr; returns it. */
-    private List<String> quitReport(Process shell, String last) throws Exception {
+    static List<String> quitReport(Process shell, String last) throws Exception {
         BufferedReader out = new BufferedReader(new InputStreamReader(shell.getInputStream(), StandardCharsets.UTF_8));
         List<String> err = new CopyOnWriteArrayList<>();
         Thread reader = new Thread(() -> {
