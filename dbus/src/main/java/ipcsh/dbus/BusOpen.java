@@ -3,6 +3,7 @@ package ipcsh.dbus;
 import ipcsh.IpcException;
 import ipcsh.Keyword;
 import ipcsh.os.AtExit;
+import ipcsh.os.LibC;
 import org.freedesktop.dbus.connections.impl.DBusConnection;
 import org.freedesktop.dbus.connections.impl.DBusConnectionBuilder;
 
@@ -41,8 +42,8 @@ final class BusOpen {
         synchronized (OPEN) {
             OPEN.add(bus);
         }
-        // dbus-java's reader waits in a native read: left open, it would hold the JVM's exit 300 ms
-        AtExit.register(BusOpen.class, BusOpen::closeAll);
+        // dbus-java's reader waits in a native read, which would hold the JVM's exit 300 ms
+        AtExit.register(BusOpen.class, BusOpen::wakeReadersAtExit);
         return bus;
     }
 
@@ -120,11 +121,18 @@ final class BusOpen {
         return false;
     }
 
-    static void closeAll() {
+    /**
+     * Shuts every open connection's socket down: its reader sees the end and leaves its read.
+     * Not a disconnect, which may wait on a bus that does not read: an exit action must not block.
+     */
+    private static void wakeReadersAtExit() {
         List<Bus> all;
         synchronized (OPEN) {
             all = new ArrayList<>(OPEN);
         }
-        for (Bus b : all) b.close();
+        for (Bus b : all) {
+            int fd = b.inbox.fd;
+            if (fd >= 0 && !b.closed()) LibC.get().shutdown(fd, LibC.SHUT_RDWR);
+        }
     }
 }

@@ -29,13 +29,16 @@ public final class DivertingSocketProvider implements ISocketProvider {
         volatile boolean keepRaw;
         /** The connection's writer: a call writes on the calling thread, not through dbus-java's sender thread. */
         volatile IMessageWriter writer;
+        /** The socket's descriptor (-1 if unknown): shut down at exit to wake dbus-java's reader. */
+        volatile int fd = -1;
     }
 
     @Override
     public IMessageReader createReader(SocketChannel socket) throws IOException {
         Inbox inbox = OPENING.get();
         if (inbox == null) return null;
-        BufferedMessageReader inner = new BufferedMessageReader(socket, fdOf(socket), inbox);
+        inbox.fd = fdOf(socket);
+        BufferedMessageReader inner = new BufferedMessageReader(socket, inbox.fd, inbox);
         return new IMessageReader() {
             @Override
             public boolean isClosed() {
