@@ -59,7 +59,8 @@ public final class QuitReport {
         int[] fds = {p[0]};
         short[] ev = {LibC.POLLIN};
         short[] rev = new short[1];
-        AtExit.wakeAtEnd(Thread.currentThread(), () -> c.write(p[1], new byte[1], 0, 1));
+        // a run that ends as this thread starts waiting: the exit would wait 300 ms for its poll
+        if (!AtExit.wakeAtEnd(Thread.currentThread(), () -> c.write(p[1], new byte[1], 0, 1))) return;
         while (true) {
             c.poll(fds, ev, rev, -1);
             if (AtExit.ending()) return;

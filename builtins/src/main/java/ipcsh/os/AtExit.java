@@ -29,20 +29,20 @@ public final class AtExit {
 
     /** Runs action at exit unless {@link #cancel} is called with key first; a new action for a key replaces the old. */
     public static synchronized void register(Object key, Runnable action) {
-        if (running) return;
-        hook();
+        if (running || !hook()) return;
         ACTIONS.remove(key);
         ACTIONS.put(key, action);
     }
 
     /**
      * Thread t waits in a native call with no time-out; at exit, after the actions, wake is run
-     * (it must make that call return) and t must then see {@link #ending} and end.
+     * (it must make that call return) and t must then see {@link #ending} and end. False when
+     * the JVM is already shutting down: then t must not start waiting.
      */
-    public static synchronized void wakeAtEnd(Thread t, Runnable wake) {
-        if (running) return;
-        hook();
+    public static synchronized boolean wakeAtEnd(Thread t, Runnable wake) {
+        if (running || !hook()) return false;
         WAITERS.put(t, wake);
+        return true;
     }
 
     /** Thread t has ended on its own, or waits no more: nothing to wake at exit. */
@@ -55,11 +55,17 @@ public final class AtExit {
         return ending;
     }
 
-    private static void hook() {
+    /** Installs the shutdown hook once; false if the JVM is already shutting down (too late for one). */
+    private static boolean hook() {
         if (!hooked) {
-            Runtime.getRuntime().addShutdownHook(new Thread(AtExit::runAll, "ipcsh-at-exit"));
+            try {
+                Runtime.getRuntime().addShutdownHook(new Thread(AtExit::runAll, "ipcsh-at-exit"));
+            } catch (IllegalStateException shuttingDown) {
+                return false;
+            }
             hooked = true;
         }
+        return true;
     }
 
     /**
