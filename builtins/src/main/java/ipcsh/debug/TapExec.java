@@ -72,7 +72,6 @@ public final class TapExec {
         }
         c.close(err[1]);
         TapExec t = new TapExec(ch, err[0], log, framing);
-        t.event("started " + String.join(" ", argv) + " (pid " + t.process.pid() + ")");
         EventLoop loop = Reactor.get().loop();
         Throwable at = RegisteredAt.here("tap-exec");
         for (int sig : FORWARDED) {
@@ -81,6 +80,8 @@ public final class TapExec {
                 return null;
             }, at);
         }
+        // logged once signals are forwarded: a SIGTERM sent after "started" reaches the program
+        t.event("started " + String.join(" ", argv) + " (pid " + t.process.pid() + ")");
         Thread relay = new Thread(t::relay, "ipcsh-tap-exec");
         relay.setDaemon(true);
         relay.start();
