@@ -43,9 +43,9 @@ abstract class SocketDowncalls extends ProcessDowncalls {
     /**
      * recvmsg with MSG_DONTWAIT, a unix socket's every gets: it never waits, so it may be critical
      * (no thread-state transition), and a static final handle is a constant the JIT inlines down
-     * to the native call, as FileDowncalls' read and write (through a Link's field each call took
-     * the generic invoker: ~10% of a line ping-pong's Java time). Linked on first use: only
-     * scripts that read a unix socket need it.
+     * to the native call, as FileDowncalls' read and write (through a Link's field each call went
+     * through the generic invoker and its type checks). Linked on first use: only scripts that
+     * read a unix socket need it.
      */
     private static final class RecvNow {
         static final MethodHandle RECVMSG = LINKER.downcallHandle(symbol("recvmsg"),
