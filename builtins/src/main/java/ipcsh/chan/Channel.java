@@ -310,7 +310,7 @@ public final class Channel implements Closeable {
             return;
         }
         byte[] frame = framer.frame(data, verb);
-        output.write(frame, 0, frame.length, verb);
+        output.write(frame, 0, frame.length, framer.lineEnd(), verb);
         // With :line buffering a whole frame is what a line is to :lines: it leaves at once.
         if (opt.buffering == Buffering.LINE && opt.framing != Framing.LINES) output.flushBuffered(verb);
     }

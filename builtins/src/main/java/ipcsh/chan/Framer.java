@@ -259,12 +259,15 @@ final class Framer {
 
     // ------------------------------------------------------------------ writing
 
-    /** puts on a stream: the data and a newline by default, or as :framing says. */
+    /**
+     * puts on a stream: the data as :framing says, less the end of a line ({@link #lineEnd}),
+     * which the output buffer puts after it (a copy of the line with its newline was a tenth of a
+     * line ping-pong's allocation).
+     */
     byte[] frame(Object data, String verb) {
         return switch (opt.framing) {
-            case LINES -> withNewline(encode(data));
-            case RAW -> encode(data);
-            case JSON_LINES -> withNewline(json(data, verb));
+            case LINES, RAW -> encode(data);
+            case JSON_LINES -> json(data, verb);
             case CONTENT_LENGTH -> ContentLength.frame(json(data, verb));
             case NETSTRING -> {
                 byte[] b = encode(data);
@@ -300,12 +303,12 @@ final class Framer {
         return Json.write(data, opt.charset, opt.maxDepth, verb + " " + ch.describe());
     }
 
-    private byte[] withNewline(byte[] b) {
-        boolean crlf = opt.translation == Translation.CRLF && opt.charset != null;
-        byte[] f = Arrays.copyOf(b, b.length + (crlf ? 2 : 1));
-        if (crlf) f[b.length] = '\r';
-        f[f.length - 1] = '\n';
-        return f;
+    private static final byte[] LF = {'\n'}, CRLF = {'\r', '\n'};
+
+    /** What ends a frame of :lines and :json-lines (CR LF under :translation :crlf on a text channel, else LF); null for other framings. */
+    byte[] lineEnd() {
+        if (opt.framing != Framing.LINES && opt.framing != Framing.JSON_LINES) return null;
+        return opt.translation == Translation.CRLF && opt.charset != null ? CRLF : LF;
     }
 
     /** The frames of a multipart message, each by {@link #encode}. */

@@ -26,19 +26,42 @@ final class OutputBuffer {
 
     /** Takes b[off, off+len) for writing, whole, or refuses all of it when the queue is full. */
     void write(byte[] b, int off, int len, String verb) {
-        roomFor(len, verb);
-        if (opt.buffering == Buffering.NONE || len >= opt.bufferSize) {
+        write(b, off, len, null, verb);
+    }
+
+    /** The same followed by tail (a line's end; null: none): both are taken as one, or neither. */
+    void write(byte[] b, int off, int len, byte[] tail, String verb) {
+        int all = tail == null ? len : len + tail.length;
+        roomFor(all, verb);
+        if (opt.buffering == Buffering.NONE || all >= opt.bufferSize) {
             if (outLen > 0) flushBuffer(verb);
+            if (tail != null) {
+                b = joined(b, off, len, tail);
+                off = 0;
+                len = all;
+            }
             writeFully(b, off, len, verb);
             return;
         }
         if (out == null) out = new byte[opt.bufferSize];
-        if (outLen + len > out.length) flushBuffer(verb);
+        if (outLen + all > out.length) flushBuffer(verb);
         System.arraycopy(b, off, out, outLen, len);
         outLen += len;
-        if (outLen >= opt.bufferSize || (opt.buffering == Buffering.LINE && contains(b, off, len, (byte) '\n'))) {
+        if (tail != null) {
+            System.arraycopy(tail, 0, out, outLen, tail.length);
+            outLen += tail.length;
+        }
+        if (outLen >= opt.bufferSize || (opt.buffering == Buffering.LINE
+                && (tail != null && contains(tail, 0, tail.length, (byte) '\n') || contains(b, off, len, (byte) '\n')))) {
             flushBuffer(verb);
         }
+    }
+
+    private static byte[] joined(byte[] b, int off, int len, byte[] tail) {
+        byte[] f = new byte[len + tail.length];
+        System.arraycopy(b, off, f, 0, len);
+        System.arraycopy(tail, 0, f, len, tail.length);
+        return f;
     }
 
     private static boolean contains(byte[] b, int off, int len, byte x) {

@@ -355,6 +355,30 @@ class MemoryChannelTest {
     }
 
     @Test
+    void aLineLeavesWithItsEndInOneWriteOrNotAtAll() {
+        Feed d = new Feed();
+        Channel ch = channel(d, "buffering", "none");
+        ch.puts("abc");
+        ch.configure(Map.of("translation", "crlf"));
+        ch.puts("de");
+        ch.configure(Map.of("framing", "json-lines"));
+        ch.puts(List.of(1L));
+        assertEquals("abc\nde\r\n[1]\r\n", d.written.toString(StandardCharsets.UTF_8));
+        assertEquals(3, d.writes);                          // never the line in one write and its end in another
+        Feed q = new Feed();
+        Channel nb = channel(q, "blocking", false, "max-queue", 10L);
+        q.stalled = true;
+        nb.puts("123456");
+        assertEquals(7, nb.queuedBytes());
+        assertThrows(IpcException.class, () -> nb.puts("abc"));   // 7 + 4 would pass :max-queue
+        assertEquals(7, nb.queuedBytes());                          // not the line without its end either
+        nb.puts("ab");
+        q.stalled = false;
+        assertTrue(nb.writeQueued());
+        assertEquals("123456\nab\n", q.written.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
     void nonBlockingOutputQueuesInOrderAndTheQueueIsBounded() {
         Feed d = new Feed();
         d.perWrite = 5;

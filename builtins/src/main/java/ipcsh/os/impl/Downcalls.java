@@ -126,8 +126,61 @@ abstract class Downcalls implements LibC {
     // interpreter thread makes nearly all of the read, write and poll calls. A wait's pollfds
     // reuse the thread's buffer instead of an arena's malloc and free per poll.
 
-    /** A thread's errno segment, and room for the pollfds of a wait (a blocking verb's: its descriptor, Ctrl-C's, queued writers'). */
-    record OwnedState(Thread owner, MemorySegment segment, MemorySegment pollfds) {}
+    /**
+     * A thread's errno segment, room for the pollfds of a wait (a blocking verb's: its descriptor,
+     * Ctrl-C's, queued writers'), and the arrays it last read into and wrote from as segments: a
+     * channel reads into and writes from the same buffers call after call, and wrapping one
+     * (MemorySegment.ofArray, then a slice) made three objects a call, a third of a line
+     * ping-pong's allocation. Used by its owner thread only.
+     */
+    static final class OwnedState {
+        /** Arrays up to this size are kept for the next call; a larger one is not held on to. */
+        private static final int KEPT_MAX = 256 * 1024;
+        final Thread owner;
+        final MemorySegment segment, pollfds;
+        private byte[] readArray, writeArray;
+        private MemorySegment readSegment, writeSegment;
+
+        OwnedState(Thread owner, MemorySegment segment, MemorySegment pollfds) {
+            this.owner = owner;
+            this.segment = segment;
+            this.pollfds = pollfds;
+        }
+
+        MemorySegment segment() { return segment; }
+        MemorySegment pollfds() { return pollfds; }
+
+        /** buf[off, off+len) to read into. */
+        MemorySegment readInto(byte[] buf, int off, int len) {
+            MemorySegment whole = readArray == buf ? readSegment : null;
+            if (whole == null) {
+                whole = MemorySegment.ofArray(buf);
+                if (buf.length <= KEPT_MAX) {
+                    readArray = buf;
+                    readSegment = whole;
+                }
+            }
+            return slice(whole, off, len);
+        }
+
+        /** buf[off, off+len) to write from. */
+        MemorySegment writeFrom(byte[] buf, int off, int len) {
+            MemorySegment whole = writeArray == buf ? writeSegment : null;
+            if (whole == null) {
+                whole = MemorySegment.ofArray(buf);
+                if (buf.length <= KEPT_MAX) {
+                    writeArray = buf;
+                    writeSegment = whole;
+                }
+            }
+            return slice(whole, off, len);
+        }
+
+        /** The call is given the length on its own: from offset 0 the whole array will do. */
+        private static MemorySegment slice(MemorySegment whole, int off, int len) {
+            return off == 0 && len <= whole.byteSize() ? whole : whole.asSlice(off, len);
+        }
+    }
 
     static final int POLL_FDS = 8;
     private final ThreadLocal<MemorySegment> pollfds = ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(8L * POLL_FDS, 8));
@@ -141,7 +194,7 @@ abstract class Downcalls implements LibC {
     final OwnedState owned() {
         Thread t = Thread.currentThread();
         OwnedState s = lastState;
-        if (s != null && s.owner() == t) return s;
+        if (s != null && s.owner == t) return s;
         s = new OwnedState(t, state.get(), pollfds.get());
         lastState = s;
         return s;

@@ -85,8 +85,9 @@ abstract class FileDowncalls extends Downcalls {
 
     @Override
     public int read(int fd, byte[] buf, int off, int len) {
-        MemorySegment st = state();
-        MemorySegment seg = MemorySegment.ofArray(buf).asSlice(off, len);
+        OwnedState own = owned();
+        MemorySegment st = own.segment();
+        MemorySegment seg = own.readInto(buf, off, len);
         try {
             while (true) {
                 long n = (long) READ.invokeExact(st, fd, seg, (long) len);
@@ -102,8 +103,9 @@ abstract class FileDowncalls extends Downcalls {
 
     @Override
     public int write(int fd, byte[] buf, int off, int len) {
-        MemorySegment st = state();
-        MemorySegment seg = MemorySegment.ofArray(buf).asSlice(off, len);
+        OwnedState own = owned();
+        MemorySegment st = own.segment();
+        MemorySegment seg = own.writeFrom(buf, off, len);
         try {
             while (true) {
                 long n = (long) WRITE.invokeExact(st, fd, seg, (long) len);

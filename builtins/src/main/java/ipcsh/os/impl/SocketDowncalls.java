@@ -7,8 +7,10 @@ import ipcsh.os.SockAddr;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -35,10 +37,20 @@ abstract class SocketDowncalls extends ProcessDowncalls {
     // not critical: the D-Bus module may call these on a blocking socket, and a critical call must not wait
     private final Link sendmsg = errnoCall("sendmsg", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
     private final Link recvmsg = errnoCall("recvmsg", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
-    /** With MSG_DONTWAIT recvmsg never waits, so it may be critical (no thread-state transition): a unix socket's every gets. */
-    private final Link recvmsgNow = critical("recvmsg", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
     private final ThreadLocal<MsgBuffers> msgBuffers = ThreadLocal.withInitial(MsgBuffers::new);
     private static final int SOCKADDR_MAX = 128; // sizeof(struct sockaddr_storage)
+
+    /**
+     * recvmsg with MSG_DONTWAIT, a unix socket's every gets: it never waits, so it may be critical
+     * (no thread-state transition), and a static final handle is a constant the JIT inlines down
+     * to the native call, as FileDowncalls' read and write (through a Link's field each call went
+     * through the generic invoker and its type checks). Linked on first use: only scripts that
+     * read a unix socket need it.
+     */
+    private static final class RecvNow {
+        static final MethodHandle RECVMSG = LINKER.downcallHandle(symbol("recvmsg"),
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), ERRNO_CAPTURE, Linker.Option.critical(true));
+    }
 
     @Override
     public int socket(int domain, int type, int protocol) {
@@ -315,15 +327,17 @@ abstract class SocketDowncalls extends ProcessDowncalls {
         try {
             while (true) {
                 MemorySegment h = m.header(len, from ? SOCKADDR_MAX : 0, room);
-                Link call = (flags & MSG_DONTWAIT) != 0 ? recvmsgNow : recvmsg;
-                long n = (long) call.get().invokeExact(st, fd, h, flags | MSG_CMSG_CLOEXEC);
+                long n = (flags & MSG_DONTWAIT) != 0
+                        ? (long) RecvNow.RECVMSG.invokeExact(st, fd, h, flags | MSG_CMSG_CLOEXEC)
+                        : (long) recvmsg.get().invokeExact(st, fd, h, flags | MSG_CMSG_CLOEXEC);
                 if (n < 0) {
                     int e = errno(st);
                     if (e == EAGAIN) return null;
                     if (e == EINTR) continue;
                     throw new OsException("recvmsg", "fd " + fd, e);
                 }
-                if (n > 0) MemorySegment.copy(m.data, 0, MemorySegment.ofArray(buf), off, Math.min(n, len));
+                // into the array itself: MemorySegment.ofArray made two objects a read
+                if (n > 0) MemorySegment.copy(m.data, ValueLayout.JAVA_BYTE, 0, buf, off, (int) Math.min(n, len));
                 byte[] sender = from ? m.name.asSlice(0, Math.min(SOCKADDR_MAX, h.get(JAVA_INT, 8))).toArray(ValueLayout.JAVA_BYTE) : null;
                 long controllen = room == 0 ? 0 : h.get(JAVA_LONG, 40);
                 return new Received((int) n, controllen == 0 ? NO_FDS : descriptors(m.control, controllen), h.get(JAVA_INT, 48), sender);

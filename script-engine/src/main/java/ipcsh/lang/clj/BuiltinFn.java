@@ -36,10 +36,10 @@ final class BuiltinFn extends AFn {
             if (!coreUse.accepts().test(args)) throw exInfo(new IpcException(coreUse.error(builtin.name(), args)));
             return core.applyTo(ArraySeq.create(args));
         }
-        Object[] j = new Object[args.length];
-        for (int i = 0; i < args.length; i++) j[i] = Convert.toJava(args[i]);
+        // args is this call's own array (invoke's, or applyTo's copy of the seq): converted in place
+        for (int i = 0; i < args.length; i++) args[i] = Convert.toJava(args[i]);
         try {
-            return Convert.toClojure(builtin.impl().call(new Args(builtin, j)));
+            return Convert.toClojure(builtin.impl().call(new Args(builtin, args)));
         } catch (IpcException e) {
             throw exInfo(e);
         }
