@@ -179,7 +179,11 @@ public final class Js {
         /** The engine startEarly made, with the arguments set since (its thread may have read them before). */
         private static JsEngine joined(java.util.concurrent.FutureTask<JsEngine> task) {
             boolean interrupted = false;
-            ipcsh.registry.Registry.standard(); // loaded here while the engine's thread makes the realm
+            // done here while the engine's thread builds the Context: the registry, and BigDecimal,
+            // which GraalJS's context initializes (JSDurationFormat's constants) with ~20 ms of
+            // BigInteger squaring in the bytecode interpreter (a JDK class: no lock order to share)
+            ipcsh.registry.Registry.standard();
+            java.math.BigDecimal.valueOf(1);
             try {
                 while (true) {
                     try {
