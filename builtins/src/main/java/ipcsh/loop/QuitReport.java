@@ -17,7 +17,8 @@ import java.nio.file.Path;
  * .attach_pid file; then the JVM's own handler is put back for one signal, so those tools still
  * work. Where there is no handler code for the machine (only x86_64 has it) the JVM keeps
  * SIGQUIT and prints its thread dump, as before; so it does during the shell's first
- * {@link #DELAY_MS} ms, which a short run (ipcsh -e, a quick script) then never pays for.
+ * {@link #DELAY_MS} ms, which a short run (ipcsh -e, a quick script) then never pays for (a
+ * JavaScript run installs this once its engine is made: its start-up is the first moments).
  */
 public final class QuitReport {
     private static final int SIGQUIT = 3;

@@ -61,7 +61,9 @@ public final class Session {
             return loc == null ? null : loc.toString();
         });
         ipcsh.loop.Pending.interpreter(interpreter);
-        ipcsh.loop.QuitReport.install();
+        // a JavaScript run takes SIGQUIT over once its engine is made (Js): linking the native calls
+        // that takes (~0.1 s of CPU) would otherwise fall in the engine's start, on the core it needs
+        if (!clojureOnDemand) ipcsh.loop.QuitReport.install();
         ipcsh.chan.drivers.StdioDriver.beforeOutput(() -> {
             flushOut();
             err.flush();

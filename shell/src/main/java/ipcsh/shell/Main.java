@@ -138,6 +138,8 @@ public final class Main {
                 }
             }
         }
+        // a script or -e in JavaScript: its engine is made on the other core while the shell starts
+        if (attach == null && (expr != null || file != null) && runsJs(expr, file, lang)) ipcsh.lang.js.Js.startEarly(debug);
         ipcsh.Console.palette(AnsiPalette.forFd(1, noColor));
         ipcsh.Console.errorPalette(AnsiPalette.forFd(2, noColor));
         if (attach != null) return ipcsh.shell.repl.Attach.run(attach, tokenFile, err);
@@ -153,7 +155,8 @@ public final class Main {
             if (LibC.get().isatty(0)) return ipcsh.shell.repl.Repl.start(debug, lang, quiet);
             file = "-"; // piped input is a script: no prompts, and its errors set the status
         }
-        boolean js = expr != null || file.equals("-") ? lang.equals("js") : file.endsWith(".js") || file.endsWith(".mjs");
+        boolean js = runsJs(expr, file, lang);
+        if (js) ipcsh.lang.js.Js.startEarly(debug);
         if (expr == null && !file.equals("-")) ipcsh.os.LinkAhead.forScript(file);
         Session session = js ? Session.forJavaScript(debug, err) : new Session(debug, err);
         session.language(lang);
@@ -165,5 +168,10 @@ public final class Main {
         if (expr != null) return session.evalAndPrint(expr, rest, out);
         if (file.equals("-")) return session.runStdin(rest);
         return session.runScript(Path.of(file), rest);
+    }
+
+    /** Whether -e's form or the script file (- for standard input) is JavaScript. */
+    private static boolean runsJs(String expr, String file, String lang) {
+        return expr != null || file.equals("-") ? lang.equals("js") : file.endsWith(".js") || file.endsWith(".mjs");
     }
 }

@@ -20,6 +20,7 @@ public final class Js {
     private static volatile boolean debug;
     private static volatile List<String> args = List.of();
     private static volatile boolean started;
+    private static volatile java.util.concurrent.FutureTask<JsEngine> early;
 
     private Js() {}
 
@@ -28,6 +29,23 @@ public final class Js {
         Js.sources = sources;
         Js.err = err;
         Js.debug = debug;
+    }
+
+    /**
+     * Starts making the engine on a thread of its own, for a run known to be JavaScript before
+     * its session exists: the Context, the realm and the bootstrap take most of a one-line
+     * script's start, and the shell's own start (the session, the registry, reading the
+     * script) and the JIT's threads get the other core meanwhile. The first use joins it; what
+     * the making throws is thrown there, as when the first use makes the engine itself.
+     */
+    public static void startEarly(boolean debug) {
+        if (early != null) return;
+        Js.debug = debug;
+        java.util.concurrent.FutureTask<JsEngine> task = new java.util.concurrent.FutureTask<>(JsEngine::new);
+        early = task;
+        Thread t = new Thread(task, "ipcsh-js-start");
+        t.setDaemon(true);
+        t.start();
     }
 
     /** The script's arguments, as {@code ipc.args}. */
@@ -151,9 +169,39 @@ public final class Js {
         static final JsEngine ENGINE = start();
 
         private static JsEngine start() {
-            JsEngine e = new JsEngine();
+            java.util.concurrent.FutureTask<JsEngine> task = early;
+            JsEngine e = task == null ? new JsEngine() : joined(task);
             started = true;
+            ipcsh.loop.QuitReport.install(); // the start of a JavaScript run ends here (see Session)
             return e;
+        }
+
+        /** The engine startEarly made, with the arguments set since (its thread may have read them before). */
+        private static JsEngine joined(java.util.concurrent.FutureTask<JsEngine> task) {
+            boolean interrupted = false;
+            // done here while the engine's thread builds the Context: the registry, and BigDecimal,
+            // which GraalJS's context initializes (JSDurationFormat's constants) with ~20 ms of
+            // BigInteger squaring in the bytecode interpreter (a JDK class: no lock order to share)
+            ipcsh.registry.Registry.standard();
+            java.math.BigDecimal.valueOf(1);
+            try {
+                while (true) {
+                    try {
+                        JsEngine e = task.get();
+                        e.setArgs(args);
+                        return e;
+                    } catch (InterruptedException ie) {
+                        interrupted = true; // the engine is needed either way: its making is not cancelled
+                    } catch (java.util.concurrent.ExecutionException ee) {
+                        Throwable cause = ee.getCause();
+                        if (cause instanceof RuntimeException r) throw r;
+                        if (cause instanceof Error err) throw err;
+                        throw new IllegalStateException(cause);
+                    }
+                }
+            } finally {
+                if (interrupted) Thread.currentThread().interrupt();
+            }
         }
     }
 }
