@@ -99,7 +99,8 @@ class PendingTest {
                 """.formatted(sock, sock));
         Process shell = IpcshProcess.start(f.toString());
         try {
-            List<String> err = quitReport(shell, "interpreter:");
+            // "ready" comes just before (gets c) waits: knock until the report shows the wait
+            List<String> err = quitReport(shell, "interpreter: blocked");
             String text = String.join("\n", err);
             assertTrue(err.stream().anyMatch(l -> l.matches("  server +.*" + sock + ".* +" + f + ":1:1")), text);
             assertTrue(err.stream().anyMatch(l -> l.equals("  interpreter: blocked in a wait at " + f + ":5:1 (callbacks cannot run until it returns)")), text);
