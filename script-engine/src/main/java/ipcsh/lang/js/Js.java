@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * The JavaScript entry point the rest of the shell sees. Nothing here mentions a GraalVM type,
  * so a Clojure-only run never loads one: the polyglot {@code Context} is made by
- * {@link JsEngine} on the first JS use (lazy holder), and used only on the interpreter thread.
+ * {@link JsEngine} on the first JS use (lazy holder, through {@link JsLoader}), and used only on
+ * the interpreter thread.
  *
  * <p>Values returned here are the builtins' plain Java (String, Long, Double, Boolean, byte[],
  * List, Map with String keys, Channel, Callback), as {@code ipcsh.registry.Args} describes.
@@ -118,19 +119,22 @@ public final class Js {
      * is not such a chain or names nothing. Starts the engine if need be. Interpreter thread only.
      */
     public static Members membersOf(String chain) {
-        return Holder.ENGINE.completion().membersOf(chain);
+        return Holder.ENGINE.membersOf(chain);
     }
 
     /** The session's global names (top-level const and let too). Starts the engine if need be. Interpreter thread only. */
     public static List<String> globalNames() {
-        return Holder.ENGINE.completion().globals();
+        return Holder.ENGINE.globalNames();
     }
 
-    static String displayPath(String path) {
+    // The engine's side of this package may be in a loader of its own (JsLoader): what it asks
+    // of this side is public.
+
+    public static String displayPath(String path) {
         return Holder.ENGINE.displayPath(path);
     }
 
-    static PrintStream err() {
+    public static PrintStream err() {
         return err;
     }
 
@@ -138,20 +142,29 @@ public final class Js {
         return sources;
     }
 
-    static boolean debug() {
+    public static boolean debug() {
         return debug;
     }
 
-    static List<String> currentArgs() {
+    public static List<String> currentArgs() {
         return args;
+    }
+
+    /** JsErrors' work on a PolyglotException (there is one only once the engine runs). */
+    static String errorMessage(Throwable polyglotException) {
+        return Holder.ENGINE.errorMessage(polyglotException);
+    }
+
+    static ErrorReport.Location errorLocation(Throwable polyglotException, ErrorReport.Sources sources) {
+        return Holder.ENGINE.errorLocation(polyglotException, sources);
     }
 
     /** The lazy holder: the engine is made on the first call that needs it. */
     private static final class Holder {
-        static final JsEngine ENGINE = start();
+        static final JsRuntime ENGINE = start();
 
-        private static JsEngine start() {
-            JsEngine e = new JsEngine();
+        private static JsRuntime start() {
+            JsRuntime e = JsLoader.engine();
             started = true;
             return e;
         }
