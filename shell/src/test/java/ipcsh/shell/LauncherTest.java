@@ -132,7 +132,7 @@ class LauncherTest {
         for (String call : calls) {
             assertTrue(call.contains(" -XX:TrimNativeHeapInterval=1000 "), call);
             boolean js = call.endsWith(".TrainJs") || call.endsWith(" app.js");
-            assertEquals(!js, call.contains(" -Xmn2m -Xms8m -XX:StringTableSize=4096 "), call);
+            assertEquals(!js, call.contains(" -Xmn2m -Xms8m -XX:StringTableSize=4096 -XX:+UnlockExperimentalVMOptions -XX:SymbolTableSize=4096 "), call);
             assertEquals(call.endsWith(".Train"), call.contains(" -XX:-AOTRecordTraining "), call);
         }
     }
