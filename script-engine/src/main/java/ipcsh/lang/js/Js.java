@@ -21,6 +21,7 @@ public final class Js {
     private static volatile boolean debug;
     private static volatile List<String> args = List.of();
     private static volatile boolean started;
+    private static volatile JsRuntime made;
 
     private Js() {}
 
@@ -150,13 +151,23 @@ public final class Js {
         return args;
     }
 
-    /** JsErrors' work on a PolyglotException (there is one only once the engine runs). */
+    /**
+     * The engine, from the start of its making (an error while it makes its context is reported
+     * through it too, before the lazy holder has it).
+     */
+    public static void making(JsRuntime engine) {
+        made = engine;
+    }
+
+    /** JsErrors' work on a PolyglotException (there is one only once the engine is being made). */
     static String errorMessage(Throwable polyglotException) {
-        return Holder.ENGINE.errorMessage(polyglotException);
+        JsRuntime e = made;
+        return e == null ? null : e.errorMessage(polyglotException);
     }
 
     static ErrorReport.Location errorLocation(Throwable polyglotException, ErrorReport.Sources sources) {
-        return Holder.ENGINE.errorLocation(polyglotException, sources);
+        JsRuntime e = made;
+        return e == null ? null : e.errorLocation(polyglotException, sources);
     }
 
     /** The lazy holder: the engine is made on the first call that needs it. */

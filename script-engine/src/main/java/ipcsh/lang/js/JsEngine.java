@@ -40,6 +40,7 @@ public final class JsEngine implements JsRuntime {
 
     /** Public for {@link JsLoader}, which may load this class in a loader of its own. */
     public JsEngine() {
+        Js.making(this);
         if (System.getProperty("polyglot.engine.userResourceCache") == null) {
             System.setProperty("polyglot.engine.userResourceCache", cacheDir().toString());
         }
