@@ -13,7 +13,8 @@ final class IpcshProcess {
     static final List<String> FLAGS = List.of("--enable-native-access=ALL-UNNAMED",
             "--sun-misc-unsafe-memory-access=allow", "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
             "-Dpolyglot.engine.WarnInterpreterOnly=false",
-            "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmn2m", "-Xms8m", "-XX:StringTableSize=4096", "-XX:TrimNativeHeapInterval=1000");
+            "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmn2m", "-Xms8m", "-XX:StringTableSize=4096",
+            "-XX:+UnlockExperimentalVMOptions", "-XX:SymbolTableSize=4096", "-XX:TrimNativeHeapInterval=1000");
 
     record Result(int status, String out, String err) {}
 

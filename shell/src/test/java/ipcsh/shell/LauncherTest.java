@@ -132,8 +132,33 @@ class LauncherTest {
         for (String call : calls) {
             assertTrue(call.contains(" -XX:TrimNativeHeapInterval=1000 "), call);
             boolean js = call.endsWith(".TrainJs") || call.endsWith(" app.js");
-            assertEquals(!js, call.contains(" -Xmn2m -Xms8m -XX:StringTableSize=4096 "), call);
+            assertEquals(!js, call.contains(" -Xmn2m -Xms8m -XX:StringTableSize=4096 -XX:+UnlockExperimentalVMOptions -XX:SymbolTableSize=4096 "), call);
             assertEquals(call.endsWith(".Train"), call.contains(" -XX:-AOTRecordTraining "), call);
+        }
+    }
+
+    @Test
+    void clojureRunsHaveTheJavaScriptJarsOffTheirClassPathAndNamedForTheirFirstJsUse() throws Exception {
+        // a waiting script's footprint (bench row idle-rss): each jar on the class path keeps its
+        // directory in memory; the build names the JS engine's jars in js-classpath
+        write(root.resolve("shell/target/lib/polyglot-25.jar"), "jar");
+        write(root.resolve("shell/target/lib/truffle-api-25.jar"), "jar");
+        write(root.resolve("shell/target/js-classpath"), "lib/polyglot-25.jar:lib/js-25.pom:lib/truffle-api-25.jar");
+        for (String p : List.of("shell/target/lib/polyglot-25.jar", "shell/target/lib/truffle-api-25.jar", "shell/target/lib")) {
+            age(root.resolve(p), 600);
+        }
+        launch("script.ipcs");
+        launch("app.js");
+        List<String> calls = lines(javaLog);
+        assertEquals(4, calls.size(), "two trainings and two runs: " + calls);
+        String lib = root + "/shell/target/lib/";
+        for (String call : calls) {
+            boolean js = call.endsWith(".TrainJs") || call.endsWith(" app.js");
+            String cp = call.replaceFirst(".* -cp (\\S+) .*", "$1");
+            assertTrue(cp.contains(lib + "clojure.jar"), call);
+            assertEquals(js, cp.contains(lib + "polyglot-25.jar") && cp.contains(lib + "truffle-api-25.jar"), call);
+            assertEquals(!js, !cp.contains("polyglot") && !cp.contains("truffle")
+                    && call.contains(" -Dipcsh.js.classpath=" + lib + "polyglot-25.jar:" + lib + "truffle-api-25.jar "), call);
         }
     }
 

@@ -190,8 +190,7 @@ public final class ClojureRuntime {
     }
 
     private static IPersistentMap meta(Builtin b) {
-        StringBuilder doc = new StringBuilder(b.doc());
-        return PersistentHashMap.create(Keyword.intern("doc"), doc.toString(),
+        return PersistentHashMap.create(Keyword.intern("doc"), b.doc(),
                 Keyword.intern("arglists"), new ArglistsSeq(b.arglists()),
                 Keyword.intern("name"), Symbol.intern(b.name()),
                 Keyword.intern("ns"), Namespace.find(Symbol.intern(NS)),

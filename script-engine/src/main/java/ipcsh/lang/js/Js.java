@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * The JavaScript entry point the rest of the shell sees. Nothing here mentions a GraalVM type,
  * so a Clojure-only run never loads one: the polyglot {@code Context} is made by
- * {@link JsEngine} on the first JS use (lazy holder), and used only on the interpreter thread.
+ * {@link JsEngine} on the first JS use (lazy holder, through {@link JsLoader}), and used only on
+ * the interpreter thread.
  *
  * <p>Values returned here are the builtins' plain Java (String, Long, Double, Boolean, byte[],
  * List, Map with String keys, Channel, Callback), as {@code ipcsh.registry.Args} describes.
@@ -20,7 +21,8 @@ public final class Js {
     private static volatile boolean debug;
     private static volatile List<String> args = List.of();
     private static volatile boolean started;
-    private static volatile java.util.concurrent.FutureTask<JsEngine> early;
+    private static volatile java.util.concurrent.FutureTask<JsRuntime> early;
+    private static volatile JsRuntime made;
 
     private Js() {}
 
@@ -41,7 +43,7 @@ public final class Js {
     public static void startEarly(boolean debug) {
         if (early != null) return;
         Js.debug = debug;
-        java.util.concurrent.FutureTask<JsEngine> task = new java.util.concurrent.FutureTask<>(JsEngine::new);
+        java.util.concurrent.FutureTask<JsRuntime> task = new java.util.concurrent.FutureTask<>(JsLoader::engine);
         early = task;
         Thread t = new Thread(task, "ipcsh-js-start");
         t.setDaemon(true);
@@ -136,19 +138,22 @@ public final class Js {
      * is not such a chain or names nothing. Starts the engine if need be. Interpreter thread only.
      */
     public static Members membersOf(String chain) {
-        return Holder.ENGINE.completion().membersOf(chain);
+        return Holder.ENGINE.membersOf(chain);
     }
 
     /** The session's global names (top-level const and let too). Starts the engine if need be. Interpreter thread only. */
     public static List<String> globalNames() {
-        return Holder.ENGINE.completion().globals();
+        return Holder.ENGINE.globalNames();
     }
 
-    static String displayPath(String path) {
+    // The engine's side of this package may be in a loader of its own (JsLoader): what it asks
+    // of this side is public.
+
+    public static String displayPath(String path) {
         return Holder.ENGINE.displayPath(path);
     }
 
-    static PrintStream err() {
+    public static PrintStream err() {
         return err;
     }
 
@@ -156,28 +161,47 @@ public final class Js {
         return sources;
     }
 
-    static boolean debug() {
+    public static boolean debug() {
         return debug;
     }
 
-    static List<String> currentArgs() {
+    public static List<String> currentArgs() {
         return args;
+    }
+
+    /**
+     * The engine, from the start of its making (an error while it makes its context is reported
+     * through it too, before the lazy holder has it).
+     */
+    public static void making(JsRuntime engine) {
+        made = engine;
+    }
+
+    /** JsErrors' work on a PolyglotException (there is one only once the engine is being made). */
+    static String errorMessage(Throwable polyglotException) {
+        JsRuntime e = made;
+        return e == null ? null : e.errorMessage(polyglotException);
+    }
+
+    static ErrorReport.Location errorLocation(Throwable polyglotException, ErrorReport.Sources sources) {
+        JsRuntime e = made;
+        return e == null ? null : e.errorLocation(polyglotException, sources);
     }
 
     /** The lazy holder: the engine is made on the first call that needs it. */
     private static final class Holder {
-        static final JsEngine ENGINE = start();
+        static final JsRuntime ENGINE = start();
 
-        private static JsEngine start() {
-            java.util.concurrent.FutureTask<JsEngine> task = early;
-            JsEngine e = task == null ? new JsEngine() : joined(task);
+        private static JsRuntime start() {
+            java.util.concurrent.FutureTask<JsRuntime> task = early;
+            JsRuntime e = task == null ? JsLoader.engine() : joined(task);
             started = true;
             ipcsh.loop.QuitReport.install(); // the start of a JavaScript run ends here (see Session)
             return e;
         }
 
         /** The engine startEarly made, with the arguments set since (its thread may have read them before). */
-        private static JsEngine joined(java.util.concurrent.FutureTask<JsEngine> task) {
+        private static JsRuntime joined(java.util.concurrent.FutureTask<JsRuntime> task) {
             boolean interrupted = false;
             // done here while the engine's thread builds the Context: the registry, and BigDecimal,
             // which GraalJS's context initializes (JSDurationFormat's constants) with ~20 ms of
@@ -187,7 +211,7 @@ public final class Js {
             try {
                 while (true) {
                     try {
-                        JsEngine e = task.get();
+                        JsRuntime e = task.get();
                         e.setArgs(args);
                         return e;
                     } catch (InterruptedException ie) {

@@ -2,6 +2,7 @@ package ipcsh.lang.js;
 
 import ipcsh.IpcException;
 import ipcsh.chan.Channel;
+import ipcsh.lang.ErrorReport;
 import ipcsh.registry.Builtin;
 import ipcsh.registry.Registry;
 import org.graalvm.polyglot.Context;
@@ -25,7 +26,7 @@ import java.util.function.Supplier;
  * {@link JsValues} (the conversions across the boundary, every rule in one comment) and
  * {@link ConsoleStream} (the console). Every method runs on the interpreter thread.
  */
-final class JsEngine {
+public final class JsEngine implements JsRuntime {
     private static final HostAccess ACCESS = HostAccess.newBuilder(HostAccess.EXPLICIT)
             .allowArrayAccess(true).allowBufferAccess(true).build();
 
@@ -37,7 +38,9 @@ final class JsEngine {
     private final JsEval eval;
     private final JsCompletion completion;
 
-    JsEngine() {
+    /** Public for {@link JsLoader}, which may load this class in a loader of its own. */
+    public JsEngine() {
+        Js.making(this);
         if (System.getProperty("polyglot.engine.userResourceCache") == null) {
             System.setProperty("polyglot.engine.userResourceCache", cacheDir().toString());
         }
@@ -87,11 +90,18 @@ final class JsEngine {
         return base.resolve("ipcsh").resolve("truffle");
     }
 
-    JsCompletion completion() {
-        return completion;
+    @Override
+    public Js.Members membersOf(String chain) {
+        return completion.membersOf(chain);
     }
 
-    void interrupt() {
+    @Override
+    public List<String> globalNames() {
+        return completion.globals();
+    }
+
+    @Override
+    public void interrupt() {
         try {
             context.interrupt(java.time.Duration.ofMillis(500));
         } catch (java.util.concurrent.TimeoutException e) {
@@ -99,38 +109,55 @@ final class JsEngine {
         }
     }
 
-    void setArgs(List<String> args) {
+    @Override
+    public void setArgs(List<String> args) {
         setArgs.execute(ProxyArray.fromList(new ArrayList<>(args)));
     }
 
     // ------------------------------------------------------------------ evaluation (JsEval)
 
-    void runFile(Path file, String text) {
+    @Override
+    public void runFile(Path file, String text) {
         eval.runFile(file, text);
     }
 
-    void runText(String name, String text) {
+    @Override
+    public void runText(String name, String text) {
         eval.runText(name, text);
     }
 
-    Object evalToJava(String code, String name) {
+    @Override
+    public Object evalToJava(String code, String name) {
         return eval.evalToJava(code, name);
     }
 
-    String evalAndShow(String code, String name) {
+    @Override
+    public String evalAndShow(String code, String name) {
         return evalForRepl(code, name).shown();
     }
 
     /** A REPL entry's printed form and, when its value is a listing, its rows for a table. */
-    Js.Shown evalForRepl(String code, String name) {
+    @Override
+    public Js.Shown evalForRepl(String code, String name) {
         return JsRun.unwrapping(() -> {
             Value v = eval.entry(code, name);
             return new Js.Shown(eval.shown(v), eval.rows(v));
         });
     }
 
-    String displayPath(String path) {
+    @Override
+    public String displayPath(String path) {
         return eval.displayPath(path);
+    }
+
+    @Override
+    public String errorMessage(Throwable polyglotException) {
+        return JsErrorsImpl.message(polyglotException);
+    }
+
+    @Override
+    public ErrorReport.Location errorLocation(Throwable polyglotException, ErrorReport.Sources sources) {
+        return JsErrorsImpl.locate(polyglotException, sources);
     }
 
     // ------------------------------------------------------------------ calls from JS (BuiltinCalls)
@@ -157,7 +184,8 @@ final class JsEngine {
     }
 
     /** Where the JS that called the running builtin is, as a throwable; null when none did. */
-    Throwable stackHere() {
+    @Override
+    public Throwable stackHere() {
         return calls.stackHere();
     }
 

@@ -5,7 +5,7 @@ import ipcsh.lang.ErrorReport;
 /**
  * JavaScript's case of {@link ErrorReport}: whether an error came from JS, its message and its
  * location. Mentions no GraalVM type, so ErrorReport can ask without loading one; the work is
- * in {@link JsErrorsImpl}, loaded only when the error is a JS one.
+ * in {@link JsErrorsImpl}, reached through the engine (whose loader knows the GraalVM types).
  */
 public final class JsErrors implements ErrorReport.Language {
     private static final String POLYGLOT_EXCEPTION = "org.graalvm.polyglot.PolyglotException";
@@ -34,7 +34,7 @@ public final class JsErrors implements ErrorReport.Language {
     /** "TypeError: x is not a function"; a builtin's error as its own message. */
     @Override
     public String message(Throwable t) {
-        return t != null && t.getClass().getName().equals(POLYGLOT_EXCEPTION) ? JsErrorsImpl.message(t) : null;
+        return t != null && t.getClass().getName().equals(POLYGLOT_EXCEPTION) ? Js.errorMessage(t) : null;
     }
 
     /**
@@ -43,7 +43,8 @@ public final class JsErrors implements ErrorReport.Language {
      */
     @Override
     public ErrorReport.Location locate(Throwable t, ErrorReport.Sources sources) {
-        return JsErrorsImpl.locate(find(t), sources);
+        Throwable e = find(t);
+        return e == null ? null : Js.errorLocation(e, sources);
     }
 
     /** The registration trace's cause is the JS stack where the callback was registered. */
