@@ -154,7 +154,7 @@ public final class Main {
             file = "-"; // piped input is a script: no prompts, and its errors set the status
         }
         boolean js = expr != null || file.equals("-") ? lang.equals("js") : file.endsWith(".js") || file.endsWith(".mjs");
-        if (expr == null && !file.equals("-")) ipcsh.os.LinkAhead.forScript(file);
+        if (expr == null && !file.equals("-")) ipcsh.os.LinkAhead.forScript(file, ipcsh.os.LinkAhead.SPAWN, ipcsh.shm.RingWarmUp.AHEAD);
         Session session = js ? Session.forJavaScript(debug, err) : new Session(debug, err);
         session.language(lang);
         session.strict(strict);
