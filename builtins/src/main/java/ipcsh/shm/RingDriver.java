@@ -115,15 +115,31 @@ public final class RingDriver implements MemoryDriver {
     private boolean done;
 
     private RingDriver(Segment segment, String name, boolean writer, Doorbells bells) {
+        this(segment, segment.memory(), name, writer, bells.dir, bells.reader, bells.writer);
+    }
+
+    private RingDriver(Segment segment, MemorySegment mem, String name, boolean writer, String bellDir, int wakeReader,
+                       int wakeWriter) {
         this.segment = segment;
-        this.mem = segment.memory();
+        this.mem = mem;
         this.name = name;
         this.writer = writer;
         this.capacity = mem.get(ValueLayout.JAVA_LONG, OFF_CAPACITY);
-        this.bellDir = bells.dir;
-        this.wakeReader = bells.reader;
-        this.wakeWriter = bells.writer;
+        this.bellDir = bellDir;
+        this.wakeReader = wakeReader;
+        this.wakeWriter = wakeWriter;
         this.mine = (long) I64.getVolatile(mem, writer ? OFF_HEAD : OFF_TAIL);
+    }
+
+    /**
+     * One side of a ring laid out in mem, private memory of this process, with wakeReader and
+     * wakeWriter as its doorbells: not listed, never closed ({@link RingWarmUp} closes what it
+     * made). Only for running the data path where no other process sees it.
+     */
+    static RingDriver detached(MemorySegment mem, long capacity, boolean writer, int wakeReader, int wakeWriter) {
+        mem.set(ValueLayout.JAVA_LONG, OFF_CAPACITY, capacity);
+        mem.set(ValueLayout.JAVA_LONG, OFF_DATA, HEADER);
+        return new RingDriver(null, mem, "warm-up", writer, "", wakeReader, wakeWriter);
     }
 
     /**

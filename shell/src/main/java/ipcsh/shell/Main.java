@@ -157,7 +157,7 @@ public final class Main {
         }
         boolean js = runsJs(expr, file, lang);
         if (js) ipcsh.lang.js.Js.startEarly(debug);
-        if (expr == null && !file.equals("-")) ipcsh.os.LinkAhead.forScript(file);
+        if (expr == null && !file.equals("-")) ipcsh.os.LinkAhead.forScript(file, ipcsh.os.LinkAhead.SPAWN, ipcsh.shm.RingWarmUp.AHEAD);
         Session session = js ? Session.forJavaScript(debug, err) : new Session(debug, err);
         session.language(lang);
         session.strict(strict);

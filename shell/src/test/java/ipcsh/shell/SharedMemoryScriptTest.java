@@ -263,6 +263,33 @@ class SharedMemoryScriptTest {
         }
     }
 
+    /**
+     * A script file that names shm-ring has the ring's data path compiled while it loads
+     * (RingWarmUp: a private ring in the process's own memory, on a thread of its own, no
+     * shared object). Once that thread has ended the process holds exactly the descriptors,
+     * channels and segments of one that never named a ring.
+     */
+    @Test
+    void warmingUpTheRingPathLeavesNothingBehind() throws Exception {
+        // both wait a second first: the shell's own descriptors (Ctrl-C's eventfd, SIGQUIT's pipe) are made by then
+        String body = """
+                (sleep 1000)
+                (loop [i 0]
+                  (when (and (< i 500) (some #(= "ipcsh-ring-warm-up" (.getName %)) (keys (Thread/getAllStackTraces))))
+                    (sleep 20)
+                    (recur (inc i))))
+                (println (count (.list (java.io.File. "/proc/self/fd"))) (count (channels)) (count (segments))
+                         (some #(= "ipcsh-ring-warm-up" (.getName %)) (keys (Thread/getAllStackTraces))))
+                """;
+        Path named = script("names.ipcs", ";; warms up the shm-ring path\n" + body);
+        Path plain = script("plain.ipcs", ";; names no ring builtin\n" + body);
+        Result withRing = IpcshProcess.run(named.toString());
+        Result without = IpcshProcess.run(plain.toString());
+        assertEquals(0, withRing.status(), withRing.err());
+        assertEquals(new Result(0, without.out(), ""), withRing);
+        assertTrue(without.out().endsWith(" 0 0 nil\n"), without.out());
+    }
+
     @Test
     void ringWriterThatExitsWithoutClosingGivesItsReaderEndOfStream() throws IOException {
         String n = name("ring-exit");
