@@ -280,7 +280,7 @@ class ExamplesTest {
         Path sock = dir.resolve("up.sock");
         Process socat = new ProcessBuilder("socat", "UNIX-LISTEN:" + sock, "EXEC:tr a-z A-Z").start();
         started.add(socat);
-        for (int i = 0; i < 1500 && !Files.exists(sock); i++) Thread.sleep(20);
+        IpcshProcess.awaitListening(sock);
         Result r = IpcshProcess.runWith(List.of(), "hello\nworld\n", example("send-stdin.ipcs"), sock.toString());
         assertEquals(0, r.status(), r.err());
         assertEquals("HELLO\nWORLD\n", r.out());

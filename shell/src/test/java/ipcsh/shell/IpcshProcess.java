@@ -41,6 +41,22 @@ final class IpcshProcess {
         return cmd;
     }
 
+    /**
+     * Waits (30 s at most) until a unix socket at path listens: its file appears at bind(2),
+     * before listen(2), and a client connecting in between is refused (/proc/net/unix's flag
+     * 00010000 is the listening state).
+     */
+    static void awaitListening(Path path) throws IOException, InterruptedException {
+        String tail = " " + path.toAbsolutePath();
+        for (int i = 0; i < 1500; i++) {
+            try (var lines = Files.lines(Path.of("/proc/net/unix"))) {
+                if (lines.anyMatch(l -> l.endsWith(tail) && l.split("\\s+")[3].equals("00010000"))) return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError(path + " is not listening after 30 s");
+    }
+
     static Process start(String... args) throws IOException {
         return new ProcessBuilder(command(List.of(), args)).directory(repo().toFile()).start();
     }

@@ -46,9 +46,8 @@ class ReplServerTest {
         return p;
     }
 
-    static void awaitSocket(Path p) throws InterruptedException {
-        for (int i = 0; i < 1500 && !Files.exists(p); i++) Thread.sleep(20);
-        assertTrue(Files.exists(p), p + " did not appear");
+    static void awaitSocket(Path p) throws IOException, InterruptedException {
+        IpcshProcess.awaitListening(p);
     }
 
     /** Runs a client program with stdin text; its stdout. */

@@ -106,7 +106,7 @@ class StdStreamsTest {
         Path sock = dir.resolve("s.sock");
         Process socat = new ProcessBuilder("socat", "-u", "UNIX-LISTEN:" + sock, "STDOUT").start();
         try {
-            for (int i = 0; i < 1500 && !Files.exists(sock); i++) Thread.sleep(20);
+            IpcshProcess.awaitListening(sock);
             Result r = withStdin("hello\nworld\n", "-e",
                     "(with-open [s (connect :unix \"" + sock + "\")] (copy (stdin) s)) nil");
             assertEquals(0, r.status(), r.err());
