@@ -138,8 +138,7 @@ abstract class Downcalls implements LibC {
         private static final int KEPT_MAX = 256 * 1024;
         final Thread owner;
         final MemorySegment segment, pollfds;
-        private byte[] readArray, writeArray;
-        private MemorySegment readSegment, writeSegment;
+        private final Kept read = new Kept(), write = new Kept();
 
         OwnedState(Thread owner, MemorySegment segment, MemorySegment pollfds) {
             this.owner = owner;
@@ -152,28 +151,30 @@ abstract class Downcalls implements LibC {
 
         /** buf[off, off+len) to read into. */
         MemorySegment readInto(byte[] buf, int off, int len) {
-            MemorySegment whole = readArray == buf ? readSegment : null;
-            if (whole == null) {
-                whole = MemorySegment.ofArray(buf);
-                if (buf.length <= KEPT_MAX) {
-                    readArray = buf;
-                    readSegment = whole;
-                }
-            }
-            return slice(whole, off, len);
+            return read.of(buf, off, len);
         }
 
         /** buf[off, off+len) to write from. */
         MemorySegment writeFrom(byte[] buf, int off, int len) {
-            MemorySegment whole = writeArray == buf ? writeSegment : null;
-            if (whole == null) {
-                whole = MemorySegment.ofArray(buf);
-                if (buf.length <= KEPT_MAX) {
-                    writeArray = buf;
-                    writeSegment = whole;
+            return write.of(buf, off, len);
+        }
+
+        /** The array a direction used last, and its segment. */
+        private static final class Kept {
+            private byte[] array;
+            private MemorySegment segment;
+
+            MemorySegment of(byte[] buf, int off, int len) {
+                MemorySegment whole = array == buf ? segment : null;
+                if (whole == null) {
+                    whole = MemorySegment.ofArray(buf);
+                    if (buf.length <= KEPT_MAX) {
+                        array = buf;
+                        segment = whole;
+                    }
                 }
+                return slice(whole, off, len);
             }
-            return slice(whole, off, len);
         }
 
         /** The call is given the length on its own: from offset 0 the whole array will do. */
