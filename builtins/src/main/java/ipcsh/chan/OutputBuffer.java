@@ -51,8 +51,8 @@ final class OutputBuffer {
             System.arraycopy(tail, 0, out, outLen, tail.length);
             outLen += tail.length;
         }
-        if (outLen >= opt.bufferSize || (opt.buffering == Buffering.LINE
-                && (tail != null && contains(tail, 0, tail.length, (byte) '\n') || contains(b, off, len, (byte) '\n')))) {
+        // a tail is a line's end
+        if (outLen >= opt.bufferSize || (opt.buffering == Buffering.LINE && (tail != null || contains(b, off, len, (byte) '\n')))) {
             flushBuffer(verb);
         }
     }
